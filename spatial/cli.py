@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from spatial._paths import DATA_GEO_DIR, LAYERS_DIR, OSM_CACHE_DIR
+from spatial._paths import DATA_GEO_DIR, OSM_CACHE_DIR
 
 
 class CliError(Exception):

@@ -1,0 +1,535 @@
+"""Build ``layers/*.geojson`` from the per-plan YAML sources in ``layers/src/``.
+
+Records with the same ``id`` in several sources become ONE feature with an excerpt from each plan.
+Excerpts are looked up in their plan through the normaliser; the builder writes each one's seed file
+and section path, so sources never carry hand-written section paths. Belts, corridors, the axis and
+clusters get geometry derived from their members in EPSG:32649, with the method written into
+``location_source``. See ``docs/layer-contract.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+import yaml
+from pyproj import Transformer
+from shapely.geometry import LineString, Point, Polygon, mapping
+from shapely.ops import transform as shp_transform
+
+from spatial._io import atomic_write_text
+from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, ROOT
+from spatial._problems import Problem, format_problems
+from spatial.manifest import plan_ids
+from spatial.schema import METRIC_CRS
+from spatial.taxonomy import load_taxonomy
+from spatial.texts import QuoteNotFound, load_plan
+
+GENERATOR = "gzmap build-layers (from layers/src/*.yaml; edit the sources, not this file)"
+COORD_DECIMALS = 6
+
+LIST_FIELDS = ("aliases", "industries", "members", "links", "district", "axis_segment")
+SCALAR_FIELDS = (
+    "name",
+    "name_en",
+    "role",
+    "layer",
+    "location_source",
+    "location_precision_m",
+    "axis_order",
+    "group",
+    "parent",
+    "in_guangzhou",
+)
+KNOWN_KEYS = {"id", "excerpts", "geometry", "attributes", *LIST_FIELDS, *SCALAR_FIELDS}
+PROPERTY_ORDER = (
+    "id",
+    "name",
+    "name_en",
+    "aliases",
+    "role",
+    "layer",
+    "plans",
+    "district",
+    "industries",
+    "group",
+    "parent",
+    "axis_order",
+    "axis_segment",
+    "members",
+    "links",
+    "attributes",
+    "in_guangzhou",
+    "location_source",
+    "location_precision_m",
+    "excerpts",
+)
+
+_TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+_TO_WGS84 = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+
+
+@dataclass
+class _Record:
+    source: str  # relative path of the YAML file
+    plan: str
+    layer: str
+    data: dict[str, Any]
+
+
+@dataclass
+class BuildResult:
+    """What a build produced or found."""
+
+    layers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    stale: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+    def report_lines(self) -> list[str]:
+        """Human-readable summary, problems first."""
+        lines: list[str] = []
+        if self.problems:
+            lines.append(format_problems(self.problems))
+            lines.append(f"{len(self.problems)} problem(s); nothing written")
+            return lines
+        n = sum(len(fc["features"]) for fc in self.layers.values())
+        for name, fc in sorted(self.layers.items()):
+            lines.append(f"{name}: {len(fc['features'])} features")
+        lines.extend(f"out of date: {_rel(p)}" for p in self.stale)
+        lines.extend(f"wrote {_rel(p)}" for p in self.written)
+        lines.extend(f"removed {_rel(p)}" for p in self.removed)
+        lines.append(f"{n} features in {len(self.layers)} layers")
+        return lines
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+# -- reading sources ---------------------------------------------------------------------------
+def source_files(src_dir: Path = LAYER_SOURCES_DIR) -> list[Path]:
+    """Source files in manifest order (plans first, then any other YAML by name)."""
+    order = {pid: i for i, pid in enumerate(plan_ids())}
+    files = sorted(src_dir.glob("*.yaml"))
+    return sorted(files, key=lambda p: (order.get(p.stem, len(order)), p.name))
+
+
+def _read_sources(files: list[Path], problems: list[Problem]) -> list[_Record]:
+    records: list[_Record] = []
+    known_plans = set(plan_ids())
+    for path in files:
+        rel = _rel(path)
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append(Problem(rel, "", f"not readable YAML: {exc}".replace("\n", " ")))
+            continue
+        plan = doc.get("plan", path.stem)
+        if plan not in known_plans:
+            problems.append(Problem(rel, "", f"unknown plan {plan!r} (see seeds/manifest.json)"))
+            continue
+        layer = doc.get("layer", plan)
+        feats = doc.get("features")
+        if not isinstance(feats, list):
+            problems.append(Problem(rel, "", "expected a 'features' list"))
+            continue
+        for i, data in enumerate(feats):
+            if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+                problems.append(Problem(rel, f"#{i}", "record without a string 'id'"))
+                continue
+            unknown = set(data) - KNOWN_KEYS
+            if unknown:
+                problems.append(
+                    Problem(rel, data["id"], f"unknown key(s): {', '.join(sorted(unknown))}")
+                )
+            records.append(_Record(rel, plan, layer, data))
+    return records
+
+
+# -- merging -----------------------------------------------------------------------------------
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    origin: dict[tuple[str, str], str] = {}  # (id, field) -> source that set it
+    for rec in records:
+        fid = rec.data["id"]
+        feat = merged.setdefault(
+            fid,
+            {"id": fid, "layer": rec.layer, "_excerpts": [], "_geometry": None, "_sources": []},
+        )
+        feat["_sources"].append(rec.source)
+        first = len(feat["_sources"]) == 1
+        if first:
+            feat["layer"] = rec.data.get("layer", rec.layer)
+            origin[(fid, "layer")] = rec.source
+        elif "layer" in rec.data and rec.data["layer"] != feat["layer"]:
+            problems.append(
+                Problem(
+                    rec.source,
+                    fid,
+                    f"layer {rec.data['layer']!r} conflicts with {feat['layer']!r} "
+                    f"from {origin[(fid, 'layer')]}",
+                )
+            )
+        for key in SCALAR_FIELDS:
+            if key == "layer" or key not in rec.data:
+                continue
+            value = rec.data[key]
+            if (fid, key) in origin and feat.get(key) != value:
+                if key == "name":
+                    feat.setdefault("aliases", [])
+                    if value not in feat["aliases"]:
+                        feat["aliases"].append(value)
+                    continue
+                problems.append(
+                    Problem(
+                        rec.source,
+                        fid,
+                        f"{key} {value!r} conflicts with {feat.get(key)!r} from {origin[(fid, key)]}",
+                    )
+                )
+                continue
+            feat[key] = value
+            origin.setdefault((fid, key), rec.source)
+        for key in LIST_FIELDS:
+            for value in _as_list(rec.data.get(key)):
+                bucket = feat.setdefault(key, [])
+                if value not in bucket:
+                    bucket.append(value)
+        if "attributes" in rec.data:
+            attrs = rec.data["attributes"]
+            if not isinstance(attrs, dict):
+                problems.append(Problem(rec.source, fid, "attributes must be a mapping"))
+            else:
+                feat.setdefault("attributes", {}).update(attrs)
+        for exc in _as_list(rec.data.get("excerpts")):
+            if isinstance(exc, str):
+                exc = {"text": exc}
+            if not isinstance(exc, dict) or not isinstance(exc.get("text"), str):
+                problems.append(Problem(rec.source, fid, f"excerpt is not text: {exc!r}"))
+                continue
+            feat["_excerpts"].append((rec.source, exc.get("plan", rec.plan), exc["text"]))
+        if "geometry" in rec.data:
+            if feat["_geometry"] is not None:
+                problems.append(
+                    Problem(rec.source, fid, f"geometry already given in {feat['_geometry'][0]}")
+                )
+            else:
+                feat["_geometry"] = (rec.source, rec.data["geometry"])
+    for feat in merged.values():
+        if feat.get("name") in feat.get("aliases", []):
+            feat["aliases"].remove(feat["name"])
+    return merged
+
+
+# -- excerpts and industries -------------------------------------------------------------------
+def _resolve_excerpts(feat: dict[str, Any], problems: list[Problem]) -> None:
+    excerpts: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for source, plan_id, text in feat.pop("_excerpts"):
+        try:
+            plan = load_plan(plan_id)
+        except KeyError as exc:
+            problems.append(Problem(source, feat["id"], str(exc).strip("'\"")))
+            continue
+        try:
+            match = plan.find(text)
+        except QuoteNotFound as exc:
+            problems.append(Problem(source, feat["id"], str(exc)))
+            continue
+        if (plan_id, match.text) in seen:
+            continue
+        seen.add((plan_id, match.text))
+        excerpts.append(
+            {"plan": plan_id, "seed": plan.seed, "section": match.section, "text": match.text}
+        )
+    order = {pid: i for i, pid in enumerate(plan_ids())}
+    excerpts.sort(key=lambda e: order.get(e["plan"], 99))  # stable: text order within a plan
+    feat["excerpts"] = excerpts
+    feat["plans"] = list(dict.fromkeys(e["plan"] for e in excerpts))
+    if not excerpts:
+        problems.append(Problem(feat["_sources"][0], feat["id"], "no excerpt from any plan"))
+
+
+def _fold_industries(feat: dict[str, Any], problems: list[Problem]) -> None:
+    taxonomy = load_taxonomy()
+    tags: list[str] = []
+    for word in feat.get("industries", []):
+        tag = taxonomy.canonical(str(word))
+        if tag is None:
+            problems.append(
+                Problem(
+                    feat["_sources"][0],
+                    feat["id"],
+                    f"industry {word!r} is not a tag or synonym in data/industries.yaml",
+                )
+            )
+        elif tag not in tags:
+            tags.append(tag)
+    feat["industries"] = tags
+
+
+# -- geometry ----------------------------------------------------------------------------------
+def _to_metric(geom: Any) -> Any:
+    return shp_transform(_TO_METRIC.transform, geom)
+
+
+def _to_wgs84(geom: Any) -> Any:
+    return shp_transform(_TO_WGS84.transform, geom)
+
+
+def representative_point(geom: Any) -> Point:
+    """The point a line through members passes: the point itself, else the centroid if inside."""
+    if geom.geom_type == "Point":
+        return geom
+    centroid = geom.centroid
+    return centroid if geom.contains(centroid) else geom.point_on_surface()
+
+
+def _explicit_geometry(spec: Any) -> Any:
+    if not isinstance(spec, dict) or len(spec) != 1:
+        raise ValueError("geometry must have exactly one of point, polygon, derived")
+    ((kind, value),) = spec.items()
+    if kind == "point":
+        lon, lat = (float(v) for v in value)
+        return Point(lon, lat)
+    if kind == "polygon":
+        ring = [(float(x), float(y)) for x, y in value]
+        poly = Polygon(ring)
+        if not poly.is_valid:
+            raise ValueError(f"polygon is not valid: {shapely.is_valid_reason(poly)}")
+        return poly
+    if kind == "derived":
+        return None
+    raise ValueError(f"unknown geometry kind {kind!r}")
+
+
+def _derive(
+    fid: str, spec: dict[str, Any], feats: dict[str, dict[str, Any]], geoms: dict[str, Any]
+) -> tuple[Any, str]:
+    method = spec.get("method")
+    members = spec.get("members") or feats[fid].get("members") or []
+    missing = [m for m in members if m not in feats]
+    if missing:
+        raise ValueError(f"derived geometry names unknown member(s): {', '.join(missing)}")
+    if not members:
+        raise ValueError("derived geometry needs members")
+    parts = [_to_metric(geoms[m]) for m in members]
+    names = " → ".join(feats[m].get("name", m) for m in members)
+    if method == "line":
+        if len(parts) < 2:
+            raise ValueError("a derived line needs at least two members")
+        pts = [representative_point(_to_wgs84(p)) for p in parts]
+        line = _to_metric(LineString([(p.x, p.y) for p in pts]))
+        line = _to_wgs84(line)
+        return (
+            line,
+            f"derived: straight line through the members' points in order ({names}), EPSG:32649",
+        )
+    if method == "hull":
+        buffer_m = float(spec.get("buffer_m", 1000))
+        hull = shapely.union_all(parts).convex_hull.buffer(buffer_m, quad_segs=8)
+        return (
+            _to_wgs84(hull),
+            f"derived: convex hull of the members ({names}) buffered {buffer_m:g} m, EPSG:32649",
+        )
+    raise ValueError(f"unknown derived method {method!r} (line or hull)")
+
+
+def _resolve_geometry(feats: dict[str, dict[str, Any]], problems: list[Problem]) -> dict[str, Any]:
+    geoms: dict[str, Any] = {}
+    derived: dict[str, dict[str, Any]] = {}
+    for fid, feat in feats.items():
+        given = feat.pop("_geometry")
+        if given is None:
+            problems.append(Problem(feat["_sources"][0], fid, "no geometry in any source"))
+            continue
+        source, spec = given
+        try:
+            geom = _explicit_geometry(spec)
+        except (ValueError, TypeError) as exc:
+            problems.append(Problem(source, fid, f"bad geometry: {exc}"))
+            continue
+        if geom is None:
+            derived[fid] = spec["derived"] if isinstance(spec["derived"], dict) else {}
+        else:
+            geoms[fid] = geom
+    pending = dict(derived)
+    while pending:
+        progressed = False
+        for fid, spec in list(pending.items()):
+            members = spec.get("members") or feats[fid].get("members") or []
+            if any(m in pending and m != fid for m in members):
+                continue
+            try:
+                geom, how = _derive(fid, spec, feats, geoms)
+            except (ValueError, KeyError) as exc:
+                problems.append(Problem(feats[fid]["_sources"][0], fid, f"bad geometry: {exc}"))
+            else:
+                geoms[fid] = geom
+                given_src = feats[fid].get("location_source")
+                feats[fid]["location_source"] = f"{given_src}; {how}" if given_src else how
+                if "location_precision_m" not in feats[fid]:
+                    precisions = [
+                        float(feats[m].get("location_precision_m", 0))
+                        for m in members
+                        if m in feats
+                    ]
+                    feats[fid]["location_precision_m"] = max(precisions, default=0) or 1000
+            del pending[fid]
+            progressed = True
+        if not progressed:
+            for fid in pending:
+                problems.append(
+                    Problem(feats[fid]["_sources"][0], fid, "derived geometry depends on a cycle")
+                )
+            break
+    return geoms
+
+
+def _round_coords(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return round(obj, COORD_DECIMALS)
+    if isinstance(obj, list | tuple):
+        return [_round_coords(v) for v in obj]
+    return obj
+
+
+def geometry_to_geojson(geom: Any) -> dict[str, Any]:
+    """GeoJSON geometry with coordinates rounded to 6 decimals (~0.1 m)."""
+    gj = mapping(geom)
+    return {"type": gj["type"], "coordinates": _round_coords(gj["coordinates"])}
+
+
+# -- output ------------------------------------------------------------------------------------
+def _properties(feat: dict[str, Any]) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    defaults: dict[str, Any] = {
+        "name_en": None,
+        "aliases": [],
+        "district": [],
+        "industries": [],
+        "axis_segment": [],
+        "members": [],
+        "links": [],
+        "attributes": {},
+        "group": None,
+        "parent": None,
+        "axis_order": None,
+        "in_guangzhou": True,
+    }
+    for key in PROPERTY_ORDER:
+        if key in feat:
+            props[key] = feat[key]
+        elif key in defaults:
+            props[key] = defaults[key]
+    return props
+
+
+def dumps_feature_collection(name: str, features: list[dict[str, Any]]) -> str:
+    """Serialise a layer: one property per line for diffs, each geometry on one line."""
+    chunks = []
+    for f in features:
+        body = {
+            "type": "Feature",
+            "id": f["properties"]["id"],
+            "properties": f["properties"],
+            "geometry": "__GEOMETRY__",
+        }
+        text = json.dumps(body, ensure_ascii=False, indent=2)
+        geom = json.dumps(f["geometry"], ensure_ascii=False, separators=(",", ":"))
+        chunks.append(text.replace('"__GEOMETRY__"', geom))
+    head = json.dumps(
+        {"type": "FeatureCollection", "name": name, "generator": GENERATOR}, ensure_ascii=False
+    )[:-1]
+    return head + ', "features": [\n' + ",\n".join(chunks) + "\n]}\n"
+
+
+def build_layers(
+    src_dir: Path = LAYER_SOURCES_DIR, out_dir: Path = LAYERS_DIR, check_only: bool = False
+) -> BuildResult:
+    """Build the layers from their sources.
+
+    Parameters
+    ----------
+    src_dir, out_dir : Path
+        Where the YAML sources are and where the GeoJSON layers go.
+    check_only : bool
+        Write nothing; list the built files that are out of date in ``result.stale``.
+
+    Returns
+    -------
+    BuildResult
+        With every problem found; nothing is written if there is any.
+    """
+    result = BuildResult()
+    files = source_files(src_dir)
+    records = _read_sources(files, result.problems)
+    feats = _merge(records, result.problems)
+    for feat in feats.values():
+        _resolve_excerpts(feat, result.problems)
+        _fold_industries(feat, result.problems)
+    geoms = _resolve_geometry(feats, result.problems)
+    for fid, feat in feats.items():
+        if fid not in geoms:
+            continue
+        for key in ("role", "name", "location_source"):
+            if not feat.get(key):
+                result.problems.append(Problem(feat["_sources"][0], fid, f"missing {key}"))
+        if "location_precision_m" not in feat:
+            result.problems.append(
+                Problem(feat["_sources"][0], fid, "missing location_precision_m")
+            )
+        layer = feat["layer"]
+        fc = result.layers.setdefault(layer, {"name": layer, "features": []})
+        fc["features"].append(
+            {
+                "type": "Feature",
+                "properties": _properties(feat),
+                "geometry": geometry_to_geojson(geoms[fid]),
+            }
+        )
+    if result.problems:
+        return result
+    texts = {
+        out_dir / f"{name}.geojson": dumps_feature_collection(name, fc["features"])
+        for name, fc in result.layers.items()
+    }
+    existing = {p for p in out_dir.glob("*.geojson") if _is_generated(p)}
+    for path, text in sorted(texts.items()):
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        if check_only:
+            result.stale.append(path)
+        else:
+            atomic_write_text(path, text)
+            result.written.append(path)
+    for path in sorted(existing - set(texts)):
+        if check_only:
+            result.stale.append(path)
+        else:
+            path.unlink()
+            result.removed.append(path)
+    return result
+
+
+def _is_generated(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return GENERATOR in fh.read(400)
+    except OSError:
+        return False

@@ -1,0 +1,240 @@
+"""Select features: by plan, industry, role, 表5-1 cluster, axis segment and text; walk the axis.
+
+The app and the exports both go through :func:`select`, so a map exported from the app shows
+exactly the features the interactive view shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import pandas as pd
+
+from spatial.taxonomy import load_taxonomy
+
+AXIS_ID = "sti-axis"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user has chosen to see. Empty fields mean "no restriction".
+
+    Attributes
+    ----------
+    plans : tuple of str
+        Plan ids; a feature matches if any of its ``plans`` is chosen.
+    industries : tuple of str
+        Canonical industry tags (synonyms are folded); a feature matches if it has any of them.
+    roles : tuple of str
+        Roles; a feature matches if its role is chosen.
+    clusters : tuple of str
+        Ids of ``cluster`` features; a feature matches if it is one of their members or one of them.
+    segment : str or None
+        An axis segment id (``axis-huangpu``) or name (``黄埔段``); restricts to its members.
+    query : str
+        Free text: matches names, aliases and the plans' excerpts (industry synonyms expand).
+    """
+
+    plans: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+    segment: str | None = None
+    query: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def with_(self, **changes: object) -> Selection:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)
+
+    def is_empty(self) -> bool:
+        """True when nothing restricts the selection."""
+        return not (
+            self.plans
+            or self.industries
+            or self.roles
+            or self.clusters
+            or self.segment
+            or self.query
+        )
+
+    def to_params(self) -> dict[str, list[str]]:
+        """Encode as URL query parameters (lists; empty fields left out)."""
+        params: dict[str, list[str]] = {}
+        for key in ("plans", "industries", "roles", "clusters"):
+            values = list(getattr(self, key))
+            if values:
+                params[key] = values
+        if self.segment:
+            params["segment"] = [self.segment]
+        if self.query:
+            params["q"] = [self.query]
+        return params
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Iterable[str] | str]) -> Selection:
+        """Decode URL query parameters (unknown keys ignored, values stripped)."""
+
+        def values(key: str) -> tuple[str, ...]:
+            raw = params.get(key, ())
+            items = [raw] if isinstance(raw, str) else list(raw)
+            out: list[str] = []
+            for item in items:
+                out.extend(v.strip() for v in str(item).split(",") if v.strip())
+            return tuple(dict.fromkeys(out))
+
+        seg = values("segment")
+        q = values("q")
+        return cls(
+            plans=values("plans"),
+            industries=values("industries"),
+            roles=values("roles"),
+            clusters=values("clusters"),
+            segment=seg[0] if seg else None,
+            query=q[0] if q else "",
+        )
+
+
+def _has_any(column: pd.Series, wanted: Iterable[str]) -> pd.Series:
+    wanted = set(wanted)
+    return column.apply(lambda values: bool(wanted.intersection(values or ())))
+
+
+def resolve_segment(gdf: gpd.GeoDataFrame, segment: str) -> str | None:
+    """Return the id of the axis segment named by an id or a name such as ``黄埔段``."""
+    segs = gdf[gdf["role"] == "axis_segment"]
+    if segment in segs.index:
+        return segment
+    for fid, row in segs.iterrows():
+        names = [row["name"], *(row["aliases"] or []), row.get("name_en") or ""]
+        if any(segment and segment in str(n) for n in names):
+            return fid
+    return None
+
+
+def search_mask(gdf: gpd.GeoDataFrame, query: str) -> pd.Series:
+    """Features whose name, aliases or excerpts contain the query (industry synonyms expanded)."""
+    query = query.strip()
+    if not query:
+        return pd.Series(True, index=gdf.index)
+    taxonomy = load_taxonomy()
+    tag = taxonomy.canonical(query)
+    words = [query.lower()]
+    if tag:
+        words = [w.lower() for w in taxonomy.expand(tag)]
+
+    def hit(row: pd.Series) -> bool:
+        hay = [str(row["name"]), str(row.get("name_en") or ""), *map(str, row["aliases"] or [])]
+        hay += [str(e.get("text", "")) for e in row["excerpts"] or []]
+        blob = "\n".join(hay).lower()
+        if any(w in blob for w in words):
+            return True
+        return bool(tag and tag in (row["industries"] or []))
+
+    return gdf.apply(hit, axis=1).astype(bool)
+
+
+def select(gdf: gpd.GeoDataFrame, sel: Selection) -> gpd.GeoDataFrame:
+    """Return the features matching a selection, in layer order.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        From :func:`spatial.layers.load_layers`.
+    sel : Selection
+        The user's choices.
+    """
+    mask = pd.Series(True, index=gdf.index)
+    if sel.plans:
+        mask &= _has_any(gdf["plans"], sel.plans)
+    if sel.industries:
+        taxonomy = load_taxonomy()
+        tags = {taxonomy.canonical(t) or t for t in sel.industries}
+        mask &= _has_any(gdf["industries"], tags)
+    if sel.roles:
+        mask &= gdf["role"].isin(sel.roles)
+    if sel.clusters:
+        keep: set[str] = set()
+        for cid in sel.clusters:
+            if cid in gdf.index:
+                keep.add(cid)
+                keep.update(gdf.at[cid, "members"] or [])
+        mask &= gdf.index.isin(keep)
+    if sel.segment:
+        seg_id = resolve_segment(gdf, sel.segment)
+        if seg_id is None:
+            mask &= False
+        else:
+            members = set(gdf.at[seg_id, "members"] or []) | {seg_id}
+            in_seg = gdf["axis_segment"].apply(lambda s: seg_id in (s or []))
+            mask &= gdf.index.isin(members) | in_seg
+    if sel.query:
+        mask &= search_mask(gdf, sel.query)
+    return gdf[mask]
+
+
+def axis_nodes(gdf: gpd.GeoDataFrame, segment: str | None = None) -> gpd.GeoDataFrame:
+    """Nodes of the 科技创新轴 in axis order (pole to pole), optionally of one segment only.
+
+    A segment's walk lists its axis nodes first (in axis order), then its other member places
+    in the order the segment lists them.
+    """
+    nodes = gdf[gdf["axis_order"].notna()].sort_values("axis_order")
+    if not segment:
+        return nodes
+    seg_id = resolve_segment(gdf, segment)
+    if seg_id is None:
+        return nodes.iloc[0:0]
+    members = list(gdf.at[seg_id, "members"] or [])
+    on_axis = nodes[
+        nodes["axis_segment"].apply(lambda s: seg_id in (s or [])) | nodes.index.isin(members)
+    ]
+    rest = [m for m in members if m in gdf.index and m not in on_axis.index]
+    return pd.concat([on_axis, gdf.loc[rest]]) if rest else on_axis
+
+
+def axis_segments(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The axis segments in the order the axis passes them."""
+    segs = gdf[gdf["role"] == "axis_segment"]
+    nodes = axis_nodes(gdf)
+
+    def first_order(seg_id: str) -> float:
+        orders = [
+            row["axis_order"]
+            for _, row in nodes.iterrows()
+            if seg_id in (row["axis_segment"] or [])
+            or row["id"] in (segs.at[seg_id, "members"] or [])
+        ]
+        return min(orders) if orders else float("inf")
+
+    order = sorted(segs.index, key=lambda s: (first_order(s), s))
+    return segs.loc[order]
+
+
+def step(node_ids: list[str], current: str | None, delta: int) -> str | None:
+    """Move ``delta`` steps along a walk; clamps at the ends; None for an empty walk."""
+    if not node_ids:
+        return None
+    if current not in node_ids:
+        return node_ids[0] if delta >= 0 else node_ids[-1]
+    i = node_ids.index(current) + delta
+    return node_ids[max(0, min(len(node_ids) - 1, i))]
+
+
+def industry_counts(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Number of features per industry tag, largest first."""
+    exploded = gdf["industries"].explode().dropna()
+    return exploded.value_counts()
+
+
+def plan_industry_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Plan × industry feature counts (long form: plan, industry, count)."""
+    rows = []
+    for _, row in gdf.iterrows():
+        for plan in row["plans"] or []:
+            for tag in row["industries"] or []:
+                rows.append((plan, tag))
+    frame = pd.DataFrame(rows, columns=["plan", "industry"])
+    return frame.value_counts().rename("count").reset_index()

@@ -1,0 +1,93 @@
+"""The layer contract's vocabularies: roles, districts, required properties, the city extent.
+
+See ``docs/layer-contract.md`` for the prose version.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: role -> (Chinese label, English label), in legend order.
+ROLES: dict[str, tuple[str, str]] = {
+    "axis": ("创新轴", "Innovation axis"),
+    "axis_segment": ("轴段", "Axis segment"),
+    "core": ("核", "Core"),
+    "pole": ("极", "Pole"),
+    "corridor": ("走廊", "Corridor"),
+    "belt": ("带", "Belt"),
+    "zone": ("片区", "Zone"),
+    "node": ("节点", "Node"),
+    "park": ("园区", "Park"),
+    "cluster": ("产业集群", "Industry cluster"),
+    "university": ("高校", "University"),
+    "lab": ("实验室", "Laboratory"),
+    "facility": ("设施", "Facility"),
+}
+
+#: Guangzhou's districts: Chinese name -> (English name, adcode).
+DISTRICTS: dict[str, tuple[str, str]] = {
+    "荔湾区": ("Liwan", "440103"),
+    "越秀区": ("Yuexiu", "440104"),
+    "海珠区": ("Haizhu", "440105"),
+    "天河区": ("Tianhe", "440106"),
+    "白云区": ("Baiyun", "440111"),
+    "黄埔区": ("Huangpu", "440112"),
+    "番禺区": ("Panyu", "440113"),
+    "花都区": ("Huadu", "440114"),
+    "南沙区": ("Nansha", "440115"),
+    "从化区": ("Conghua", "440117"),
+    "增城区": ("Zengcheng", "440118"),
+}
+
+#: Guangzhou's extent in WGS84 (lon_min, lat_min, lon_max, lat_max), with a small margin.
+#: Coordinates outside it are swapped lon/lat, projected metres, or another city.
+GUANGZHOU_BBOX: tuple[float, float, float, float] = (112.90, 22.50, 114.10, 23.98)
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+
+GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+
+#: Properties every feature must carry, with their JSON types.
+REQUIRED_PROPERTIES: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "name": str,
+    "aliases": list,
+    "role": str,
+    "plans": list,
+    "district": list,
+    "industries": list,
+    "excerpts": list,
+    "location_source": str,
+    "location_precision_m": (int, float),
+}
+
+#: Optional properties with their JSON types (None allowed).
+OPTIONAL_PROPERTIES: dict[str, type | tuple[type, ...]] = {
+    "name_en": str,
+    "layer": str,
+    "axis_order": int,
+    "axis_segment": list,
+    "group": str,
+    "parent": str,
+    "members": list,
+    "links": list,
+    "attributes": dict,
+    "in_guangzhou": bool,
+}
+
+#: Properties holding ids of other features.
+REFERENCE_PROPERTIES = ("members", "links", "axis_segment", "parent")
+
+EXCERPT_KEYS = ("plan", "seed", "section", "text")
+
+#: Tolerance for the feature-in-district check, metres (points on a boundary road or river bank).
+DISTRICT_TOLERANCE_M = 300.0
+
+#: Projected CRS for distances, buffers and areas: WGS 84 / UTM zone 49N.
+METRIC_CRS = "EPSG:32649"
+
+
+def role_label(role: str) -> str:
+    """Bilingual label of a role, e.g. ``园区 Park``."""
+    zh, en = ROLES.get(role, (role, ""))
+    return f"{zh} {en}".strip()
