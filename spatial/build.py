@@ -18,7 +18,6 @@ import shapely
 import yaml
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, mapping
-from shapely.ops import transform as shp_transform
 
 from spatial._io import atomic_write_text
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, ROOT
@@ -284,11 +283,18 @@ def _fold_industries(feat: dict[str, Any], problems: list[Problem]) -> None:
 
 # -- geometry ----------------------------------------------------------------------------------
 def _to_metric(geom: Any) -> Any:
-    return shp_transform(_TO_METRIC.transform, geom)
+    return shapely.transform(geom, lambda xy: _project(_TO_METRIC, xy))
 
 
 def _to_wgs84(geom: Any) -> Any:
-    return shp_transform(_TO_WGS84.transform, geom)
+    return shapely.transform(geom, lambda xy: _project(_TO_WGS84, xy))
+
+
+def _project(transformer: Transformer, xy: Any) -> Any:
+    import numpy as np
+
+    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
 
 
 def representative_point(geom: Any) -> Point:

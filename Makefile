@@ -1,0 +1,50 @@
+# Two commands do all the set-up on a fresh machine (Python >= 3.11 with venv):
+#   make app   - create .venv if needed, install, start the Streamlit app
+#   make test  - create .venv if needed, install with dev extras, lint, run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: app test lint layers validate sysdeps bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,build]'
+	@touch $(STAMP)
+
+app: $(STAMP)
+	$(BIN)/streamlit run streamlit_app.py
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# Rebuild layers/*.geojson from layers/src/*.yaml, then check them against the contract.
+layers: $(STAMP)
+	$(BIN)/gzmap build-layers
+	$(BIN)/gzmap validate
+
+validate: $(STAMP)
+	$(BIN)/gzmap validate
+
+# Debian packages the browser and PDF-rendering tests use (run as root; CI does).
+sysdeps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v mutool >/dev/null || missing="$$missing mupdf-tools"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,129 @@
+"""The layer builder: merging plans into one feature, excerpt lookup, derived geometry, problems."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from shapely.geometry import shape
+
+from spatial.build import build_layers
+
+CITY = {
+    "plan": "gz_sti",
+    "features": [
+        {
+            "id": "zhishicheng",
+            "name": "中新广州知识城",
+            "role": "core",
+            "district": "黄埔区",
+            "industries": ["集成电路", "生命科学"],
+            "excerpts": ["中新广州知识城建设具有全球影响力的国家知识中心。"],
+            "geometry": {"point": [113.49, 23.37]},
+            "location_source": "best knowledge",
+            "location_precision_m": 2000,
+        },
+        {
+            "id": "bio-island",
+            "name": "广州国际生物岛",
+            "role": "zone",
+            "district": ["黄埔区", "海珠区"],
+            "excerpts": [{"text": "广州国际生物岛依托国家实验室、省实验室等优势资源"}],
+            "geometry": {"point": [113.366, 23.086]},
+            "location_source": "best knowledge",
+            "location_precision_m": 500,
+        },
+        {
+            "id": "axis",
+            "name": "科技创新轴",
+            "role": "axis",
+            "district": ["黄埔区", "海珠区"],
+            "members": ["zhishicheng", "bio-island"],
+            "excerpts": ["打造科技创新轴"],
+            "geometry": {"derived": {"method": "line"}},
+        },
+        {
+            "id": "hull",
+            "name": "测试带",
+            "role": "belt",
+            "district": ["黄埔区"],
+            "excerpts": ["打造科技创新轴"],
+            "geometry": {"derived": {"method": "hull", "members": ["zhishicheng", "bio-island"], "buffer_m": 500}},
+        },
+    ],
+}
+BAIYUN = {
+    "plan": "baiyun_sti",
+    "features": [{"id": "bio-island", "name": "生物岛", "excerpts": ["生物岛"], "industries": ["生物医药"]}],
+}
+
+
+def _write(src: Path, name: str, doc: dict) -> None:
+    src.mkdir(parents=True, exist_ok=True)
+    (src / f"{name}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def _features(out: Path) -> dict[str, dict]:
+    feats = {}
+    for path in out.glob("*.geojson"):
+        for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            feats[f["properties"]["id"]] = f
+    return feats
+
+
+def test_build_merges_plans_fills_sections_and_derives_geometry(tmp_path: Path) -> None:
+    _write(tmp_path / "src", "gz_sti", CITY)
+    _write(tmp_path / "src", "baiyun_sti", BAIYUN)
+    result = build_layers(tmp_path / "src", tmp_path / "out")
+    assert not result.problems, result.report_lines()
+    feats = _features(tmp_path / "out")
+    island = feats["bio-island"]["properties"]
+    assert island["plans"] == ["gz_sti", "baiyun_sti"]  # one feature, an excerpt from each plan
+    assert island["name"] == "广州国际生物岛" and "生物岛" in island["aliases"]
+    assert island["industries"] == ["生物医药"]
+    assert island["excerpts"][0]["section"].endswith("科技创新轴（黄埔段）")
+    assert island["excerpts"][0]["seed"] == "004_c53a813f44610f0f.txt"
+    assert feats["zhishicheng"]["properties"]["industries"] == ["集成电路", "生物医药"]  # synonym folded
+    line = shape(feats["axis"]["geometry"])
+    assert line.geom_type == "LineString" and len(line.coords) == 2
+    assert tuple(line.coords[0]) == pytest.approx((113.49, 23.37))
+    assert "derived: straight line" in feats["axis"]["properties"]["location_source"]
+    hull = shape(feats["hull"]["geometry"])
+    assert hull.geom_type == "Polygon"
+    assert hull.contains(shape(feats["zhishicheng"]["geometry"]))
+    assert feats["hull"]["properties"]["location_precision_m"] == 2000  # widest member's
+
+
+def test_build_is_reproducible_and_check_mode_spots_stale_files(tmp_path: Path) -> None:
+    _write(tmp_path / "src", "gz_sti", CITY)
+    build_layers(tmp_path / "src", tmp_path / "out")
+    first = (tmp_path / "out" / "gz_sti.geojson").read_bytes()
+    again = build_layers(tmp_path / "src", tmp_path / "out")
+    assert not again.written and (tmp_path / "out" / "gz_sti.geojson").read_bytes() == first
+    changed = json.loads(json.dumps(CITY))
+    changed["features"][0]["location_precision_m"] = 1500
+    _write(tmp_path / "src", "gz_sti", changed)
+    check = build_layers(tmp_path / "src", tmp_path / "out", check_only=True)
+    assert [p.name for p in check.stale] == ["gz_sti.geojson"]
+    assert (tmp_path / "out" / "gz_sti.geojson").read_bytes() == first  # check writes nothing
+
+
+def test_build_reports_every_problem_and_writes_nothing(tmp_path: Path) -> None:
+    bad = json.loads(json.dumps(CITY))
+    bad["features"][0]["excerpts"] = ["中新广州知识城建设具有全国影响力的国家知识中心。"]  # altered quote
+    bad["features"][1]["industries"] = ["不存在的产业"]
+    bad["features"][1]["colour"] = "red"
+    bad["features"][2]["geometry"] = {"derived": {"method": "line", "members": ["nowhere"]}}
+    _write(tmp_path / "src", "gz_sti", bad)
+    conflicting = {"plan": "baiyun_sti", "features": [{"id": "bio-island", "role": "park", "excerpts": ["生物岛"]}]}
+    _write(tmp_path / "src", "baiyun_sti", conflicting)
+    result = build_layers(tmp_path / "src", tmp_path / "out")
+    text = "\n".join(map(str, result.problems))
+    assert "zhishicheng: quote not found" in text
+    assert "不存在的产业" in text
+    assert "unknown key(s): colour" in text
+    assert "unknown member(s): nowhere" in text
+    assert "role 'park' conflicts with 'zone'" in text
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.geojson"))

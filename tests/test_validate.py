@@ -1,0 +1,156 @@
+"""`gzmap validate`: every contract problem is reported, with file and feature id, all at once."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from spatial.cli import main
+from spatial.validate import parse_layer_bytes, validate_features
+
+GOOD = {
+    "type": "Feature",
+    "properties": {
+        "id": "gz-bio-island",
+        "name": "广州国际生物岛",
+        "aliases": ["生物岛"],
+        "role": "zone",
+        "plans": ["gz_sti"],
+        "district": ["黄埔区", "海珠区"],
+        "industries": ["生物医药"],
+        "excerpts": [
+            {
+                "plan": "gz_sti",
+                "seed": "004_c53a813f44610f0f.txt",
+                "section": "三、优化提升空间布局，擘画科技创新蓝图 › （一）强化“一轴”核心驱动 › "
+                "专栏“一轴”重点建设内容 › 科技创新轴（黄埔段）",
+                "text": "广州国际生物岛依托国家实验室、省实验室等优势资源",
+            }
+        ],
+        "location_source": "best knowledge: centre of the island",
+        "location_precision_m": 400,
+        "axis_segment": [],
+        "members": [],
+    },
+    "geometry": {"type": "Point", "coordinates": [113.3665, 23.0855]},
+}
+
+
+def _problems(*features: dict, districts: bool = False) -> list[str]:
+    doc = {"type": "FeatureCollection", "features": list(features)}
+    layer = parse_layer_bytes(json.dumps(doc, ensure_ascii=False).encode(), "layers/t.geojson")
+    return [str(p) for p in validate_features([layer], check_districts=districts)]
+
+
+def _with(**changes: object) -> dict:
+    feat = copy.deepcopy(GOOD)
+    for key, value in changes.items():
+        if key == "coordinates":
+            feat["geometry"]["coordinates"] = value
+        else:
+            feat["properties"][key] = value
+    return feat
+
+
+def test_good_feature_has_no_problem() -> None:
+    assert _problems(GOOD) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"role": "tower"}, "unknown role 'tower'"),
+        ({"industries": ["芯片"]}, "industry '芯片' is a synonym: use '集成电路'"),
+        ({"industries": ["炼金术"]}, "unknown industry '炼金术'"),
+        ({"district": ["黄浦区"]}, "unknown district '黄浦区'"),
+        ({"plans": ["gz_sti", "shenzhen"]}, "unknown plan 'shenzhen'"),
+        ({"id": "Bio Island"}, "is not a slug"),
+        ({"location_precision_m": 0}, "location_precision_m must be positive"),
+        ({"members": ["nowhere"]}, "members refers to unknown id 'nowhere'"),
+        ({"aliases": "生物岛"}, "'aliases' must be list"),
+        ({"coordinates": [23.0855, 113.3665]}, "latitude/longitude swapped"),
+        ({"coordinates": [739000.0, 2555000.0]}, "projected metres"),
+        ({"coordinates": [121.47, 31.23]}, "outside Guangzhou's extent"),
+    ],
+)
+def test_each_contract_problem_is_named(changes: dict, expected: str) -> None:
+    problems = _problems(_with(**changes))
+    assert any(expected in p and p.startswith("layers/t.geojson: ") for p in problems), problems
+
+
+def test_missing_property_and_plans_mismatch() -> None:
+    feat = _with(plans=["gz_sti", "baiyun_sti"])
+    del feat["properties"]["location_source"]
+    problems = _problems(feat)
+    assert any("missing property 'location_source'" in p for p in problems)
+    assert any("differ from the plans of its excerpts" in p for p in problems)
+
+
+def test_excerpt_must_be_verbatim_and_in_the_right_section() -> None:
+    altered = _with()
+    altered["properties"]["excerpts"][0]["text"] = "广州国际生物岛依托国家实验室、市实验室等优势资源"
+    wrong_section = _with(id="other", name="其他", aliases=[])
+    wrong_section["properties"]["excerpts"][0]["section"] = "一、立足科技创新发展新基点"
+    problems = _problems(altered, wrong_section)
+    assert any("gz-bio-island: excerpt 1: quote not found" in p for p in problems)
+    assert any("other: excerpt 1: section" in p and "科技创新轴（黄埔段）" in p for p in problems)
+
+
+def test_duplicate_ids_and_names_across_files() -> None:
+    a = parse_layer_bytes(json.dumps({"type": "FeatureCollection", "features": [GOOD]}).encode(), "a.geojson")
+    twin = _with(name="另一个生物岛", aliases=[])
+    copy_named = _with(id="island-copy", name="生物岛", aliases=[])
+    b = parse_layer_bytes(
+        json.dumps({"type": "FeatureCollection", "features": [twin, copy_named]}).encode(), "b.geojson"
+    )
+    problems = [str(p) for p in validate_features([a, b], check_districts=False)]
+    assert any(p.startswith("b.geojson: gz-bio-island: duplicate id (also in a.geojson)") for p in problems)
+    assert any("name or alias '生物岛' also used by gz-bio-island" in p for p in problems)
+
+
+def test_self_intersecting_polygon_is_invalid() -> None:
+    bow = _with()
+    bow["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[113.30, 23.10], [113.35, 23.15], [113.35, 23.10], [113.30, 23.15], [113.30, 23.10]]],
+    }
+    assert any("invalid geometry: Self-intersection" in p for p in _problems(bow))
+
+
+def test_feature_outside_its_district() -> None:
+    pytest.importorskip("spatial.base")
+    misplaced = _with(district=["花都区"])  # the island is in 海珠区's polygon, far from 花都
+    problems = _problems(misplaced, districts=True)
+    assert any("lies in 海珠区, not in 花都区" in p for p in problems), problems
+    assert _problems(GOOD, districts=True) == []  # either listed district is enough
+
+
+def test_all_problems_of_a_file_are_reported_not_only_the_first(tmp_path: Path, capsys) -> None:
+    doc = {"type": "FeatureCollection", "features": [_with(role="tower"), _with(id="b", name="乙", aliases=[], district=["火星区"])]}
+    path = tmp_path / "bad.geojson"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    status = main(["validate", "--no-districts", str(path)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "gz-bio-island: unknown role 'tower'" in err
+    assert "b: unknown district '火星区'" in err
+    assert "2 problem(s) found" in err
+
+
+def test_repository_layers_are_valid(capsys) -> None:
+    """The curated layers pass the full contract, districts and excerpts included."""
+    if not list(Path("layers").glob("*.geojson")):
+        pytest.fail("no layers/*.geojson in the repository")
+    status = main(["validate"])
+    assert status == 0, capsys.readouterr().err
+
+
+def test_built_layers_are_up_to_date_with_their_sources() -> None:
+    from spatial.build import build_layers
+
+    result = build_layers(check_only=True)
+    assert not result.problems, result.report_lines()
+    assert not result.stale, "run `gzmap build-layers`: " + ", ".join(p.name for p in result.stale)
