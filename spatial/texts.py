@@ -47,6 +47,7 @@ _COLON_HEAD_RE = re.compile(r"^(?P<title>[^，,。；;：:\t]{2,24})[：:]")
 # A paragraph that ends in one of these is complete; one that doesn't may be page-split.
 _TERMINAL = set("。！？；：”’」』）)】…—.!?;:%％")
 _WS_RE = re.compile(r"\s+")
+_LEAD_SENTENCE_RE = re.compile(r"^([^。\t]{2,40}?)。")
 
 LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_SUB, LEVEL_ITEM = 1, 2, 3, 4
 
@@ -298,10 +299,19 @@ def _classify(raw_line: str, text: str) -> tuple[str | None, str, str]:
         return "box", _title(text), ""
     if _TABLE_RE.match(text) and short:
         return "table", _title(text), ""
+    run_in = _LEAD_SENTENCE_RE.match(text)
+    if run_in and len(run_in.group(0)) < len(text) and _NUMBERED_RE.match(text):
+        return None, "", _title(run_in.group(1))  # "4.物联网+智能交通。以图像识别…": an item head
     if _NUMBERED_RE.match(text) and short and not text.endswith(("；", ";", "，", ",")):
         return "numbered", _title(text), ""
     if text.endswith(("：", ":")) and len(text) <= 16:
         return "group", _title(text), ""
+    lead = _LEAD_SENTENCE_RE.match(text)
+    if lead and (_CHAPTER_RE.match(text) or _SECTION_RE.match(text)):
+        # "（一）一核引领：环五山创新策源区。充分发挥…": a heading run into its first paragraph
+        return ("chapter" if _CHAPTER_RE.match(text) else "section"), _title(lead.group(1)), ""
+    if lead and _NUMBERED_RE.match(text) and len(lead.group(1)) <= 30:
+        return None, "", _title(lead.group(1))
     bold = _BOLD_HEAD_RE.match(raw_line)
     if bold:
         title = _title(_MARKER_RE.sub("", bold.group("title")))

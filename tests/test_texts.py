@@ -118,3 +118,11 @@ def test_match_key_folds_width_and_whitespace_only() -> None:
 
 def test_plan_ids_are_stable() -> None:
     assert plan_ids() == ["gz_sti", "huadu_sti", "huadu_mfg", "baiyun_sti", "tianhe_sti"]
+
+
+def test_run_in_section_heads_and_numbered_items() -> None:
+    text = load_plan("tianhe_sti")
+    core = text.find("依托华南理工大学、华南师范大学").section
+    assert core == "四、空间布局 › （一）一核引领：环五山创新策源区 › 区域赋能"
+    item = text.find("以图像识别技术为核心").section
+    assert item.endswith("专栏：“十四五”期间天河区物联网与感知技术应用场景 › 4.物联网与感知技术+智能交通")
