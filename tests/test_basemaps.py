@@ -1,0 +1,78 @@
+"""Basemap registry and lining WGS84 layers up with GCJ-02 (Amap) tiles."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pytest
+from pyproj import Geod
+from shapely.geometry import LineString, Point
+
+from spatial.basemaps import BASEMAPS, DEFAULT_BASEMAP, basemap_options, get_basemap, to_basemap_crs
+from spatial.coords import gcj02_to_wgs84
+
+GEOD = Geod(ellps="WGS84")
+
+AMAP_URL = (
+    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+    "&x={x}&y={y}&z={z}"
+)
+
+
+@pytest.fixture
+def layer() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"name": ["广州塔", "科技创新轴"]},
+        geometry=[
+            Point(113.3245, 23.1064),
+            LineString([(113.3240, 23.1195), (113.4500, 23.1700), (113.5000, 23.4000)]),
+        ],
+        crs="EPSG:4326",
+    )
+
+
+def test_registry_has_the_three_basemaps():
+    assert set(BASEMAPS) == {"osm", "positron", "amap"}
+    assert DEFAULT_BASEMAP in BASEMAPS
+    amap = get_basemap("amap")
+    assert amap.url == AMAP_URL
+    assert amap.subdomains == "1234"
+    assert "高德地图" in amap.attribution and "AutoNavi" in amap.attribution
+    assert amap.crs == "gcj02"
+    assert get_basemap("osm").crs == "wgs84"
+    assert get_basemap("positron").crs == "wgs84"
+    assert "OpenStreetMap" in get_basemap("positron").attribution
+    assert [k for k, _ in basemap_options()] == list(BASEMAPS)
+    assert dict(basemap_options())["amap"] == "高德地图"
+
+
+def test_every_basemap_makes_a_folium_tile_layer():
+    for basemap in BASEMAPS.values():
+        tiles = folium.TileLayer(**basemap.folium_kwargs())
+        assert tiles.tile_name == basemap.label
+
+
+def test_amap_shifts_layers_by_the_gcj02_offset(layer):
+    shifted = to_basemap_crs(layer, "amap")
+    for a, b in zip(layer.geometry, shifted.geometry, strict=True):
+        for (x0, y0), (x1, y1) in zip(a.coords, b.coords, strict=True):
+            moved = GEOD.inv(x0, y0, x1, y1)[2]
+            assert 550 < moved < 700  # 588-638 m across Guangzhou
+            # and shifting back lands on the original position
+            back = gcj02_to_wgs84(x1, y1)
+            assert GEOD.inv(x0, y0, *back)[2] < 0.01
+    assert list(shifted["name"]) == list(layer["name"])
+    assert layer.geometry.iloc[0].x == 113.3245  # the input is left alone
+
+
+@pytest.mark.parametrize("key", ["osm", "positron"])
+def test_wgs84_basemaps_leave_layers_unchanged(layer, key):
+    out = to_basemap_crs(layer, key)
+    assert out.geometry.geom_equals_exact(layer.geometry, tolerance=0).all()
+
+
+def test_unknown_basemap_and_projected_layers_are_refused(layer):
+    with pytest.raises(KeyError, match="known: "):
+        to_basemap_crs(layer, "baidu")
+    with pytest.raises(ValueError, match="EPSG:4326"):
+        to_basemap_crs(layer.to_crs("EPSG:32649"), "osm")
