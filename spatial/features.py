@@ -33,6 +33,7 @@ class Selection:
         Ids of ``cluster`` features; a feature matches if it is one of their members or one of them.
     segment : str or None
         An axis segment id (``axis-huangpu``) or name (``黄埔段``); restricts to its members.
+        The axis id (``sti-axis``) or ``全轴`` restricts to everything on the axis.
     query : str
         Free text: matches names, aliases and the plans' excerpts (industry synonyms expand).
     """
@@ -102,6 +103,29 @@ def _has_any(column: pd.Series, wanted: Iterable[str]) -> pd.Series:
     return column.apply(lambda values: bool(wanted.intersection(values or ())))
 
 
+#: Names that stand for the whole 科技创新轴 where a segment is expected.
+WHOLE_AXIS_NAMES = (AXIS_ID, "全轴", "科技创新轴")
+
+
+def is_whole_axis(gdf: gpd.GeoDataFrame, segment: str | None) -> bool:
+    """True when ``segment`` names the whole axis (its id, ``全轴``) rather than one segment."""
+    if not segment:
+        return False
+    if segment in WHOLE_AXIS_NAMES:
+        return True
+    return segment in gdf.index and gdf.at[segment, "role"] == "axis"
+
+
+def axis_member_ids(gdf: gpd.GeoDataFrame) -> set[str]:
+    """Ids of everything on the axis: the axis, its segments, their members, the axis nodes."""
+    ids: set[str] = set(gdf.index[gdf["axis_order"].notna()])
+    structural = gdf[gdf["role"].isin(["axis", "axis_segment"])]
+    for fid, members in structural["members"].items():
+        ids.add(fid)
+        ids.update(m for m in members or [] if m in gdf.index)
+    return ids
+
+
 def resolve_segment(gdf: gpd.GeoDataFrame, segment: str) -> str | None:
     """Return the id of the axis segment named by an id or a name such as ``黄埔段``."""
     segs = gdf[gdf["role"] == "axis_segment"]
@@ -162,7 +186,9 @@ def select(gdf: gpd.GeoDataFrame, sel: Selection) -> gpd.GeoDataFrame:
                 keep.add(cid)
                 keep.update(gdf.at[cid, "members"] or [])
         mask &= gdf.index.isin(keep)
-    if sel.segment:
+    if sel.segment and is_whole_axis(gdf, sel.segment):
+        mask &= gdf.index.isin(axis_member_ids(gdf))
+    elif sel.segment:
         seg_id = resolve_segment(gdf, sel.segment)
         if seg_id is None:
             mask &= False
@@ -182,7 +208,7 @@ def axis_nodes(gdf: gpd.GeoDataFrame, segment: str | None = None) -> gpd.GeoData
     in the order the segment lists them.
     """
     nodes = gdf[gdf["axis_order"].notna()].sort_values("axis_order")
-    if not segment:
+    if not segment or is_whole_axis(gdf, segment):
         return nodes
     seg_id = resolve_segment(gdf, segment)
     if seg_id is None:
