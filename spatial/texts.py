@@ -156,14 +156,14 @@ class PlanText:
     # -- quotes -----------------------------------------------------------------------------
     def find_all(self, quote: str) -> list[QuoteMatch]:
         """Return every place a quote occurs (through the normaliser), in text order."""
-        key_q = match_key(quote)
-        if not key_q:
-            return []
         found: list[QuoteMatch] = []
-        pos = self._key.find(key_q)
-        while pos != -1:
-            found.append(self._match_at(pos, len(key_q)))
-            pos = self._key.find(key_q, pos + 1)
+        for key_q in _quote_keys(quote):
+            pos = self._key.find(key_q)
+            while pos != -1:
+                found.append(self._match_at(pos, len(key_q)))
+                pos = self._key.find(key_q, pos + 1)
+            if found:
+                break
         return found
 
     def find(self, quote: str) -> QuoteMatch:
@@ -182,8 +182,7 @@ class PlanText:
 
     def contains(self, quote: str) -> bool:
         """Return True if the quote occurs in this plan (through the normaliser)."""
-        key_q = match_key(quote)
-        return bool(key_q) and key_q in self._key
+        return any(key_q in self._key for key_q in _quote_keys(quote))
 
     def context(self, match: QuoteMatch, chars: int = 240) -> tuple[str, str, str]:
         """Return (before, quote, after) from the clean text around a match."""
@@ -232,6 +231,16 @@ class PlanText:
 def match_key(text: str) -> str:
     """Fold a text to its match key: markers dropped, NFKC, no whitespace."""
     return match_key_with_map(_MARKER_RE.sub("", text))[0]
+
+
+def _quote_keys(quote: str) -> list[str]:
+    """The keys to look a quote up by: markers dropped first, then as written.
+
+    The display text can hold marker-like characters itself (``**`` is left where a marker
+    between two ``*`` was dropped), so a piece copied from it is also looked up unstripped.
+    """
+    keys = [match_key(quote), match_key_with_map(quote)[0]]
+    return [k for i, k in enumerate(keys) if k and k not in keys[:i]]
 
 
 def match_key_with_map(text: str) -> tuple[str, list[int]]:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import shapely
+from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
 from spatial._paths import LAYERS_DIR
@@ -29,6 +31,7 @@ from spatial.schema import (
     GEOMETRY_TYPES,
     GUANGZHOU_BBOX,
     ID_RE,
+    METRIC_CRS,
     OPTIONAL_PROPERTIES,
     REFERENCE_PROPERTIES,
     REQUIRED_PROPERTIES,
@@ -40,6 +43,8 @@ from spatial.texts import load_plan
 __all__ = [
     "Problem",
     "ParsedLayer",
+    "MAX_LAYER_BYTES",
+    "check_geometry",
     "format_problems",
     "parse_layer_bytes",
     "validate_features",
@@ -49,6 +54,12 @@ __all__ = [
 #: A feature geometry with more vertices than this is refused (uploads and hand-made layers).
 MAX_VERTICES = 200_000
 
+#: A layer file larger than this is refused unread (uploads and hand-made layers): 5 MiB.
+MAX_LAYER_BYTES = 5 * 1024 * 1024
+
+#: Characters a name never has in a plan but markup injected into a map popup needs.
+_MARKUP_CHARS = re.compile(r"[<>\"`]")
+
 
 @dataclass
 class ParsedLayer:
@@ -57,6 +68,18 @@ class ParsedLayer:
     file: str
     features: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    """An exception's message cut to one short line (some quote the whole offending input)."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _size_problem(file: str, size: int) -> Problem:
+    mib = 1024 * 1024
+    limit = f"{MAX_LAYER_BYTES / mib:g} MiB"
+    return Problem(file, "", f"file is {size / mib:.1f} MiB, over the {limit} limit for a layer")
 
 
 def _type_name(t: type | tuple[type, ...]) -> str:
@@ -76,6 +99,9 @@ def parse_layer_bytes(data: bytes, file: str) -> ParsedLayer:
         The name used in problem messages.
     """
     layer = ParsedLayer(file)
+    if len(data) > MAX_LAYER_BYTES:
+        layer.problems.append(_size_problem(file, len(data)))
+        return layer
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -130,9 +156,36 @@ def _all_coords(coords: Any) -> Iterable[tuple[float, float]]:
             and len(item) >= 2
             and all(isinstance(v, int | float) and not isinstance(v, bool) for v in item[:2])
         ):
-            yield float(item[0]), float(item[1])
+            yield _float(item[0]), _float(item[1])
         elif isinstance(item, list | tuple):
             stack.extend(item)
+
+
+def _float(value: int | float) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond float range: as good as infinite
+        return math.inf if value > 0 else -math.inf
+
+
+def check_geometry(file: str, fid: str, feat: dict[str, Any]) -> tuple[Any, list[Problem]]:
+    """Check one GeoJSON feature's geometry: type, finite coordinates inside Guangzhou, validity.
+
+    Parameters
+    ----------
+    file, fid : str
+        The file and feature id named in problem messages.
+    feat : dict
+        A GeoJSON Feature (``geometry`` may hold lists or tuples, as ``shapely.geometry.mapping``
+        gives).
+
+    Returns
+    -------
+    tuple
+        The shapely geometry (None when unusable) and the problems found (empty when usable).
+    """
+    out: list[Problem] = []
+    return _check_geometry(file, fid, feat, out), out
 
 
 def _check_geometry(file: str, fid: str, feat: dict[str, Any], out: list[Problem]) -> Any:
@@ -141,7 +194,7 @@ def _check_geometry(file: str, fid: str, feat: dict[str, Any], out: list[Problem
         out.append(Problem(file, fid, "no geometry"))
         return None
     gtype = geom.get("type")
-    if gtype not in GEOMETRY_TYPES:
+    if not isinstance(gtype, str) or gtype not in GEOMETRY_TYPES:
         out.append(
             Problem(file, fid, f"geometry type {gtype!r} is not one of {sorted(GEOMETRY_TYPES)}")
         )
@@ -172,8 +225,8 @@ def _check_geometry(file: str, fid: str, feat: dict[str, Any], out: list[Problem
         return None
     try:
         shp = shape(geom)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        out.append(Problem(file, fid, f"malformed {gtype} coordinates: {exc}"))
+    except (ValueError, TypeError, AttributeError, IndexError, ShapelyError, RecursionError) as exc:
+        out.append(Problem(file, fid, f"malformed {gtype} coordinates: {_short(exc)}"))
         return None
     if shp.is_empty:
         out.append(Problem(file, fid, "geometry is empty"))
@@ -204,11 +257,26 @@ def _check_properties(
     name = props.get("name")
     if isinstance(name, str) and not name.strip():
         out.append(Problem(file, fid, "empty name"))
+    aliases = props.get("aliases")
+    for key, value in [("name", name), ("name_en", props.get("name_en"))] + [
+        ("alias", a) for a in (aliases if isinstance(aliases, list) else [])
+    ]:
+        bad = _MARKUP_CHARS.findall(value) if isinstance(value, str) else []
+        if bad:
+            out.append(
+                Problem(
+                    file,
+                    fid,
+                    f"{key} {value[:60]!r} contains markup characters {''.join(sorted(set(bad)))} "
+                    "(names are plain text as the plan writes them)",
+                )
+            )
     role = props.get("role")
     if isinstance(role, str) and role not in ROLES:
         out.append(Problem(file, fid, f"unknown role {role!r} (known: {', '.join(ROLES)})"))
     taxonomy = load_taxonomy()
-    for tag in props.get("industries") or []:
+    industries = props.get("industries")
+    for tag in industries if isinstance(industries, list) else []:
         canonical = taxonomy.canonical(str(tag))
         if canonical is None:
             out.append(Problem(file, fid, f"unknown industry {tag!r} (see data/industries.yaml)"))
@@ -219,13 +287,13 @@ def _check_properties(
         if not districts and props.get("in_guangzhou", True):
             out.append(Problem(file, fid, "no district named"))
         for d in districts:
-            if d not in DISTRICTS:
+            if not isinstance(d, str) or d not in DISTRICTS:
                 out.append(Problem(file, fid, f"unknown district {d!r} (e.g. '黄埔区')"))
     known_plans = set(plan_ids())
     plans = props.get("plans")
     if isinstance(plans, list):
         for p in plans:
-            if p not in known_plans:
+            if not isinstance(p, str) or p not in known_plans:
                 out.append(Problem(file, fid, f"unknown plan {p!r}"))
     precision = props.get("location_precision_m")
     if isinstance(precision, int | float) and not isinstance(precision, bool) and precision <= 0:
@@ -241,8 +309,8 @@ def _check_properties(
         for n, exc in enumerate(excerpts, 1):
             _check_excerpt(file, fid, n, exc, out, check_excerpts)
             if isinstance(exc, dict):
-                excerpt_plans.append(exc.get("plan"))
-        if isinstance(plans, list) and set(plans) != set(excerpt_plans):
+                excerpt_plans.append(str(exc.get("plan")))
+        if isinstance(plans, list) and set(map(str, plans)) != set(excerpt_plans):
             out.append(
                 Problem(
                     file,
@@ -258,6 +326,9 @@ def _check_excerpt(
     if not isinstance(exc, dict) or any(not isinstance(exc.get(k), str) for k in EXCERPT_KEYS):
         out.append(Problem(file, fid, f"excerpt {n} needs string fields {', '.join(EXCERPT_KEYS)}"))
         return
+    if "<" in exc["text"] or ">" in exc["text"]:
+        # the quote finder skips the seeds' own <b>/<span …> markers, so say it here
+        out.append(Problem(file, fid, f"excerpt {n} contains markup (< or >): quote plain text"))
     try:
         plan = get_plan(exc["plan"])
     except KeyError:
@@ -293,11 +364,14 @@ def _check_district(
 ) -> None:
     from spatial.base import districts_containing
 
-    named = [d for d in props.get("district") or [] if d in DISTRICTS]
+    districts = props.get("district")
+    listed = districts if isinstance(districts, list) else []
+    named = [d for d in listed if isinstance(d, str) and d in DISTRICTS]
     if not named or props.get("in_guangzhou") is False:
         return
     if geom.geom_type in ("LineString", "MultiLineString", "MultiPoint"):
-        probes = [shapely.Point(c) for c in shapely.get_coordinates(geom)]
+        # every vertex is probed: screen them all in one pass, then name the first stray one
+        probes = _first_outside(shapely.points(shapely.get_coordinates(geom)), named)
     elif geom.geom_type == "Point":
         probes = [geom]
     else:
@@ -315,6 +389,24 @@ def _check_district(
                 )
             )
             return
+
+
+def _first_outside(points: Any, named: list[str]) -> list[Any]:
+    """The first of many points farther than the tolerance from all the named districts.
+
+    One vectorised distance test in EPSG:32649 instead of a lookup per vertex, so a line of
+    100 000 vertices takes a second, not minutes. Returns that point in a list, or ``[]``.
+    """
+    import geopandas as gpd
+    import numpy as np
+
+    from spatial.base import load_districts
+
+    districts = load_districts()
+    area = districts[districts["name"].isin(named)].to_crs(METRIC_CRS).union_all()
+    metric = gpd.GeoSeries(points, crs="EPSG:4326").to_crs(METRIC_CRS).values
+    outside = np.flatnonzero(~shapely.dwithin(area, metric, DISTRICT_TOLERANCE_M))
+    return [points[outside[0]]] if len(outside) else []
 
 
 def validate_features(
@@ -356,7 +448,8 @@ def validate_features(
                 problems.append(Problem(layer.file, fid, f"duplicate id (also in {ids[fid]})"))
             else:
                 ids[fid] = layer.file
-            for word in [props.get("name"), *(props.get("aliases") or [])]:
+            aliases = props.get("aliases")
+            for word in [props.get("name"), *(aliases if isinstance(aliases, list) else [])]:
                 if not isinstance(word, str) or not word:
                     continue
                 other = names.get(word)
@@ -377,7 +470,7 @@ def validate_features(
                     [value] if isinstance(value, str) else value if isinstance(value, list) else []
                 )
                 for ref in refs:
-                    if ref not in all_ids:
+                    if not isinstance(ref, str) or ref not in all_ids:
                         problems.append(
                             Problem(layer.file, fid, f"{key} refers to unknown id {ref!r}")
                         )
@@ -403,6 +496,10 @@ def validate_layer_files(
         problems.append(Problem(str(LAYERS_DIR), "", "no layer files found"))
     for path in paths:
         try:
+            size = Path(path).stat().st_size
+            if size > MAX_LAYER_BYTES:
+                problems.append(_size_problem(_display_name(Path(path)), size))
+                continue
             data = Path(path).read_bytes()
         except OSError as exc:
             problems.append(Problem(str(path), "", f"cannot read: {exc.strerror}"))
