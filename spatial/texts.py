@@ -337,6 +337,12 @@ def _classify(raw_line: str, text: str) -> tuple[str | None, str, str]:
     return None, "", ""
 
 
+def _number(text: str) -> int | None:
+    """The number of a numbered head (``3.着力…`` → 3), else None."""
+    m = _NUMBERED_RE.match(text)
+    return int(re.match(r"\d+", text).group(0)) if m else None
+
+
 def _is_page_split(prev: _Line, nxt: _Line) -> bool:
     """Return True if ``nxt`` continues ``prev`` across a page break."""
     if prev.kind or nxt.kind or not prev.text or not nxt.text:
@@ -380,11 +386,16 @@ def _normalise(raw: str) -> tuple[str, list[int], list[Heading]]:
     headings: list[Heading] = []
     pos = 0
     box_has_items = False
+    box_last_num = 0  # number of the last numbered item inside the open 专栏 box
+    sub_num = 0  # number of the last numbered head of the open section
 
     def close(level: int, at: int) -> None:
         while opened and opened[-1][0] >= level:
             lvl, kind, title, start = opened.pop()
             headings.append(Heading(lvl, kind, title, start, at))
+
+    def box_open() -> bool:
+        return any(kind == "box" for _, kind, _, _ in opened)
 
     levels = {
         "chapter": LEVEL_CHAPTER,
@@ -396,22 +407,42 @@ def _normalise(raw: str) -> tuple[str, list[int], list[Heading]]:
     }
     for para in paragraphs:
         start = pos
+        num = _number(para.text) if para.kind == "numbered" or para.item else None
+        if num is not None and box_open() and not (box_last_num and num == box_last_num + 1):
+            if sub_num and num == sub_num + 1:
+                # "3." after a box, continuing the section's 1., 2.: the box has ended
+                close(LEVEL_SUB, start)
+                box_has_items = False
+                box_last_num = 0
+        in_box = box_open()
         if para.kind:
             level = levels[para.kind]
             if para.kind == "numbered" and opened and opened[-1][1] in ("box", "group"):
                 level = LEVEL_ITEM  # numbered lines inside a box are its items
             close(level, start)
             opened.append((level, para.kind, para.title, start))
-            box_has_items = False
+            if para.kind == "box":
+                box_has_items, box_last_num = False, 0
+            elif para.kind in ("chapter", "section"):
+                sub_num = 0
+            elif para.kind == "numbered" and level == LEVEL_SUB and num is not None:
+                sub_num = num
+            elif level == LEVEL_ITEM and in_box:
+                box_has_items = True
+                box_last_num = num or box_last_num
         else:
             close(LEVEL_ITEM, start)  # an item head lasts for its own paragraph
             in_box = bool(opened) and opened[-1][1] == "box"
             if para.item:
                 opened.append((LEVEL_ITEM, "item", para.item, start))
-                box_has_items = in_box or box_has_items
+                if in_box:
+                    box_has_items = True
+                    box_last_num = num or box_last_num
+                elif num is not None:
+                    sub_num = num
             elif in_box and box_has_items:
                 close(LEVEL_SUB, start)  # prose after a box's items belongs to the section again
-                box_has_items = False
+                box_has_items, box_last_num = False, 0
         clean_parts.append(para.text)
         clean_offsets.extend(para.offsets)
         clean_parts.append("\n")

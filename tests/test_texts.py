@@ -126,3 +126,11 @@ def test_run_in_section_heads_and_numbered_items() -> None:
     assert core == "四、空间布局 › （一）一核引领：环五山创新策源区 › 区域赋能"
     item = text.find("以图像识别技术为核心").section
     assert item.endswith("专栏：“十四五”期间天河区物联网与感知技术应用场景 › 4.物联网与感知技术+智能交通")
+
+
+def test_numbered_head_after_a_prose_box_closes_the_box() -> None:
+    text = load_plan("tianhe_sti")
+    after_box = text.find("全力支持中国—乌克兰巴顿焊接研究院").section
+    assert after_box == "六、主要任务 › （五）打造开放合作战略高地 › 3.深度融入全球科技创新网络"
+    in_box = text.find("提升智慧便捷的公共服务水平").section
+    assert in_box.endswith("专栏：科技赋能城市治理工程 › 2.提升智慧便捷的公共服务水平")
