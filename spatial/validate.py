@@ -188,6 +188,14 @@ def check_geometry(file: str, fid: str, feat: dict[str, Any]) -> tuple[Any, list
     return _check_geometry(file, fid, feat, out), out
 
 
+def _rings_closed(gtype: str, coordinates: Any) -> bool:
+    polygons = [coordinates] if gtype == "Polygon" else coordinates
+    try:
+        return all(list(ring[0][:2]) == list(ring[-1][:2]) for rings in polygons for ring in rings)
+    except (TypeError, IndexError, KeyError):
+        return False
+
+
 def _check_geometry(file: str, fid: str, feat: dict[str, Any], out: list[Problem]) -> Any:
     geom = feat.get("geometry")
     if not isinstance(geom, dict):
@@ -230,6 +238,10 @@ def _check_geometry(file: str, fid: str, feat: dict[str, Any], out: list[Problem
         return None
     if shp.is_empty:
         out.append(Problem(file, fid, "geometry is empty"))
+        return None
+    if gtype in ("Polygon", "MultiPolygon") and not _rings_closed(gtype, geom["coordinates"]):
+        # shapely closes an open ring silently; RFC 7946 wants first == last position
+        out.append(Problem(file, fid, "invalid geometry: a polygon ring is not closed"))
         return None
     if not shp.is_valid:
         out.append(Problem(file, fid, f"invalid geometry: {shapely.is_valid_reason(shp)}"))
