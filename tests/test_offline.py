@@ -1,0 +1,117 @@
+"""Loading layers, districts and OSM context, reading uploads and rendering the map need no network.
+
+Every socket connection and name lookup raises during these calls (and is recorded, in case
+some code swallowed the error), so anything that quietly reaches for the internet fails here.
+Only public functions are called; each works on copies of the repository's data in a temporary
+folder so that no cache filled by an earlier test hides the work.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from spatial._paths import CITY_OUTLINE_PATH, DISTRICTS_PATH, LAYERS_DIR, OSM_CACHE_DIR
+from spatial.base import districts_containing, load_city_outline, load_districts
+from spatial.basemaps import BASEMAPS, to_basemap_crs
+from spatial.features import Selection, select
+from spatial.layers import load_layers
+from spatial.osm import load_osm_context
+from spatial.upload import read_user_layer
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """Make every connection and DNS lookup fail; return the list of attempts."""
+    attempts: list[tuple] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network access attempted in an offline test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> dict[str, Path]:
+    """Copies of the layers, district files and OSM cache (fresh cache keys for the loaders)."""
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    for path in LAYERS_DIR.glob("*.geojson"):
+        shutil.copy(path, layers / path.name)
+    if not any(layers.iterdir()):  # no curated layers yet: any layer file will do for loading
+        shutil.copy(HOSTILE / "good_upload.geojson", layers / "good_upload.geojson")
+    osm = tmp_path / "osm"
+    if OSM_CACHE_DIR.is_dir():
+        shutil.copytree(OSM_CACHE_DIR, osm)
+    else:
+        osm.mkdir()
+    geo = tmp_path / "geo"
+    geo.mkdir()
+    shutil.copy(DISTRICTS_PATH, geo / DISTRICTS_PATH.name)
+    shutil.copy(CITY_OUTLINE_PATH, geo / CITY_OUTLINE_PATH.name)
+    return {
+        "layers": layers,
+        "osm": osm,
+        "districts": geo / DISTRICTS_PATH.name,
+        "city": geo / CITY_OUTLINE_PATH.name,
+    }
+
+
+def test_loading_everything_needs_no_network(offline: list, data_copy: dict[str, Path]) -> None:
+    layers = load_layers(data_copy["layers"])
+    districts = load_districts(data_copy["districts"])
+    city = load_city_outline(data_copy["city"])
+    osm = load_osm_context(data_copy["osm"])
+    assert len(layers) > 0 and str(layers.crs) == "EPSG:4326"
+    assert len(districts) == 11 and len(city) == 1
+    assert isinstance(osm, dict)
+    inside = districts_containing(shapely.Point(113.3665, 23.0855), path=data_copy["districts"])
+    assert "海珠区" in inside
+    picked = select(layers, Selection())
+    for key in BASEMAPS:
+        assert len(to_basemap_crs(picked, key)) == len(picked)
+    assert offline == []
+
+
+def test_reading_uploads_needs_no_network(
+    offline: list, tmp_path: Path, data_copy: dict[str, Path]
+) -> None:
+    geojson = read_user_layer((HOSTILE / "good_upload.geojson").read_bytes(), "good.geojson")
+    assert geojson.ok
+    path = tmp_path / "up.gpkg"
+    geojson.gdf.to_crs("EPSG:32649").to_file(path, driver="GPKG")
+    gpkg = read_user_layer(path.read_bytes(), "up.gpkg")
+    assert gpkg.ok and str(gpkg.gdf.crs) == "EPSG:4326"
+    assert offline == []
+
+
+@pytest.mark.parametrize("basemap", ["none", *BASEMAPS])
+def test_rendering_the_map_needs_no_network(
+    basemap: str, offline: list, data_copy: dict[str, Path]
+) -> None:
+    webmap = pytest.importorskip("spatial.webmap")
+    layers = load_layers(data_copy["layers"])
+    upload = read_user_layer((HOSTILE / "hostile_names.geojson").read_bytes(), "hostile.geojson")
+    key = webmap.NO_TILES if basemap == "none" else basemap
+    m = webmap.build_map(
+        select(layers, Selection()),
+        districts=load_districts(data_copy["districts"]),
+        basemap=key,
+        user_layer=upload.gdf,
+    )
+    page = m.get_root().render()
+    assert "L.map(" in page or "leaflet" in page.lower()
+    assert isinstance(upload.gdf, gpd.GeoDataFrame)
+    assert offline == []
