@@ -408,12 +408,12 @@ def _normalise(raw: str) -> tuple[str, list[int], list[Heading]]:
     for para in paragraphs:
         start = pos
         num = _number(para.text) if para.kind == "numbered" or para.item else None
-        if num is not None and box_open() and not (box_last_num and num == box_last_num + 1):
-            if sub_num and num == sub_num + 1:
-                # "3." after a box, continuing the section's 1., 2.: the box has ended
-                close(LEVEL_SUB, start)
-                box_has_items = False
-                box_last_num = 0
+        continues_box = bool(box_last_num) and num == box_last_num + 1
+        if num is not None and box_open() and not continues_box and sub_num and num == sub_num + 1:
+            # "3." after a box, continuing the section's 1., 2.: the box has ended
+            close(LEVEL_SUB, start)
+            box_has_items = False
+            box_last_num = 0
         in_box = box_open()
         if para.kind:
             level = levels[para.kind]
