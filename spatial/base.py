@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -26,6 +24,7 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from spatial._io import atomic_write_text
 from spatial._paths import CITY_OUTLINE_PATH, DISTRICTS_PATH
 from spatial.coords import geom_gcj02_to_wgs84
 
@@ -138,25 +137,6 @@ def _feature(geom: BaseGeometry, props: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _max_deviation_m(raw: list[BaseGeometry], simple: list[BaseGeometry]) -> float:
     a = gpd.GeoSeries(raw, crs="EPSG:4326").to_crs(METRIC_CRS)
     b = gpd.GeoSeries(simple, crs="EPSG:4326").to_crs(METRIC_CRS)
@@ -222,8 +202,8 @@ def build_base(
 
     districts_path = out / DISTRICTS_PATH.name
     city_path = out / CITY_OUTLINE_PATH.name
-    _write_atomic(districts_path, districts_text)
-    _write_atomic(city_path, city_text)
+    atomic_write_text(districts_path, districts_text)
+    atomic_write_text(city_path, city_text)
 
     raw_vertices = int(sum(shapely.get_num_coordinates(g) for g in raw))
     vertices = int(sum(shapely.get_num_coordinates(g) for g in simple))
@@ -240,7 +220,7 @@ def build_base(
         "max_shift_m": round(_max_deviation_m(raw, simple), 1),
     }
     source_path = out / "SOURCE.md"
-    _write_atomic(source_path, _source_md(report, version))
+    atomic_write_text(source_path, _source_md(report, version))
     report["source_notes"] = str(source_path)
     clear_caches()
     return report
