@@ -1,0 +1,163 @@
+"""A feature's detail panel: its facts, every plan's words about it, and the words in context.
+
+The app shows this beside the map when a feature is clicked; nothing here imports Streamlit.
+All HTML made here escapes the plan text first and only then adds markup (``<mark>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+
+from spatial.manifest import get_plan
+from spatial.schema import role_label
+from spatial.taxonomy import load_taxonomy
+from spatial.texts import SECTION_SEPARATOR, QuoteNotFound, load_plan
+from spatial.webmap import esc, text_of
+
+__all__ = ["ExcerptView", "context_html", "excerpt_views", "feature_facts", "plan_label"]
+
+
+@dataclass(frozen=True)
+class ExcerptView:
+    """One plan's excerpt about a feature, ready to show."""
+
+    plan_id: str
+    plan_title: str
+    section: str
+    text: str
+
+    @property
+    def section_parts(self) -> list[str]:
+        """The section path split into its headings, outermost first."""
+        return [p for p in self.section.split(SECTION_SEPARATOR) if p]
+
+
+def plan_label(plan_id: str, short: bool = True) -> str:
+    """A plan's display name (short or full title); the id itself for an unknown plan."""
+    try:
+        plan = get_plan(plan_id)
+    except KeyError:
+        return plan_id
+    return plan.short_name if short else plan.title
+
+
+def excerpt_views(row: Mapping[str, Any]) -> list[ExcerptView]:
+    """Every excerpt of a feature with its plan's full title, in the feature's order."""
+    return [
+        ExcerptView(
+            plan_id=str(exc.get("plan", "")),
+            plan_title=plan_label(str(exc.get("plan", "")), short=False),
+            section=str(exc.get("section") or ""),
+            text=str(exc.get("text") or ""),
+        )
+        for exc in row.get("excerpts") or []
+    ]
+
+
+def _names(gdf: gpd.GeoDataFrame | None, ids: list[str]) -> str:
+    names = []
+    for fid in ids:
+        if gdf is not None and fid in gdf.index:
+            names.append(str(gdf.at[fid, "name"]))
+        else:
+            names.append(fid)
+    return "、".join(names)
+
+
+def feature_facts(
+    row: Mapping[str, Any], gdf: gpd.GeoDataFrame | None = None
+) -> list[tuple[str, str]]:
+    """``(label, value)`` rows describing a feature, in display order; empty facts left out.
+
+    Parameters
+    ----------
+    row : mapping
+        The feature's properties.
+    gdf : GeoDataFrame, optional
+        All features, to show member / parent / link names instead of ids.
+    """
+    taxonomy = load_taxonomy()
+    facts: list[tuple[str, str]] = [("类型 Role", role_label(str(row.get("role") or "")))]
+    if row.get("district"):
+        facts.append(("所在区 District", "、".join(row["district"])))
+    tags = list(row.get("industries") or [])
+    if tags:
+        labels = []
+        for tag in tags:
+            try:
+                labels.append(f"{tag}（{taxonomy.get(tag).en}）")
+            except KeyError:
+                labels.append(tag)
+        facts.append(("产业 Industries", "、".join(labels)))
+    if row.get("plans"):
+        facts.append(("规划 Plans", "、".join(plan_label(p) for p in row["plans"])))
+    if text_of(row.get("group")):
+        facts.append(("分组 Group", text_of(row["group"])))
+    axis_order = row.get("axis_order")
+    if axis_order is not None and axis_order == axis_order:  # not NaN
+        facts.append(("轴上次序 Axis order", str(int(axis_order))))
+    if text_of(row.get("parent")):
+        facts.append(("隶属 Part of", _names(gdf, [text_of(row["parent"])])))
+    if row.get("members"):
+        facts.append(("包含 Members", _names(gdf, list(row["members"]))))
+    if row.get("links"):
+        facts.append(("关联 Linked", _names(gdf, list(row["links"]))))
+    if row.get("aliases"):
+        facts.append(("别称 Also called", "、".join(map(str, row["aliases"]))))
+    for key, value in (row.get("attributes") or {}).items():
+        facts.append((str(key), str(value)))
+    precision = row.get("location_precision_m")
+    source = text_of(row.get("location_source"))
+    if source or precision:
+        where = source
+        if precision is not None and precision == precision:
+            where = f"{where}（误差约 {float(precision):,.0f} 米）" if where else f"± {precision} m"
+        facts.append(("位置依据 Location", where))
+    return facts
+
+
+def context_html(plan_id: str, quote: str, chars: int = 240) -> str:
+    """The plan text around a quote, escaped, with the quote wrapped in ``<mark>``.
+
+    Parameters
+    ----------
+    plan_id : str
+        The plan the quote is from.
+    quote : str
+        The excerpt text.
+    chars : int
+        How much text to show on each side.
+
+    Raises
+    ------
+    QuoteNotFound
+        When the quote isn't in the plan (the layers are out of date with the texts).
+    KeyError
+        For an unknown plan id.
+    """
+    plan = load_plan(plan_id)
+    match = plan.find(quote)
+    before, found, after = plan.context(match, chars=chars)
+    lead = "…" if match.start - chars > 0 else ""
+    tail = "…" if match.end + chars < len(plan.clean) else ""
+
+    def para(text: str) -> str:
+        return esc(text).replace("\n", "<br>")
+
+    return (
+        f'<div class="gz-context" style="line-height:1.7">{lead}{para(before)}'
+        f'<mark style="background:#ffe08a;padding:0 1px">{para(found)}</mark>'
+        f"{para(after)}{tail}</div>"
+    )
+
+
+def safe_context_html(plan_id: str, quote: str, chars: int = 240) -> str:
+    """:func:`context_html`, or an escaped note saying why the context can't be shown."""
+    try:
+        return context_html(plan_id, quote, chars=chars)
+    except (QuoteNotFound, KeyError) as exc:
+        return f'<div class="gz-context-missing">无法定位原文 Cannot place the quote: {esc(exc)}</div>'

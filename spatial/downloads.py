@@ -1,0 +1,189 @@
+"""Filtered features as files to take away: GeoJSON, GeoPackage and CSV bytes.
+
+* GeoJSON keeps the layer contract exactly (RFC 7946, WGS84, list properties as lists,
+  excerpts with plan, seed, section and text).
+* GeoPackage cannot store lists: list and object columns become JSON text.
+* CSV is for spreadsheets: UTF-8 with a byte-order mark (so Excel reads the Chinese), lists of
+  names joined with "、", members/excerpts/attributes as JSON, plus the excerpts as plain
+  text, a longitude/latitude to plot and the geometry as WKT.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from spatial.build import geometry_to_geojson
+from spatial.layers import COLUMNS
+
+__all__ = [
+    "CSV_JOINED",
+    "FORMATS",
+    "to_csv_bytes",
+    "to_geojson_bytes",
+    "to_gpkg_bytes",
+]
+
+#: Format key -> (file extension, MIME type).
+FORMATS: dict[str, tuple[str, str]] = {
+    "geojson": ("geojson", "application/geo+json"),
+    "gpkg": ("gpkg", "application/geopackage+sqlite3"),
+    "csv": ("csv", "text/csv"),
+}
+
+#: List columns written to CSV as "、"-joined names.
+CSV_JOINED = ("aliases", "plans", "district", "industries", "axis_segment", "links")
+#: Columns written as JSON text (CSV: these; GeoPackage: every list or object column).
+JSON_COLUMNS = ("members", "attributes", "excerpts")
+LIST_COLUMNS = (*CSV_JOINED, "members", "excerpts")
+
+_SEP = "、"
+
+
+def _clean(value: Any) -> Any:
+    """A JSON-ready scalar: NaN/NaT become None, numpy numbers plain Python."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, list | dict | str):
+        try:
+            return _clean(value.item())
+        except (ValueError, AttributeError):
+            return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _properties(row: pd.Series) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for col in COLUMNS:
+        value = row.get(col)
+        if col in LIST_COLUMNS:
+            props[col] = list(value) if isinstance(value, list | tuple) else []
+        elif col == "attributes":
+            props[col] = dict(value) if isinstance(value, dict) else {}
+        else:
+            props[col] = _clean(value)
+    if props.get("axis_order") is not None:
+        props["axis_order"] = int(props["axis_order"])
+    return props
+
+
+def _check(gdf: gpd.GeoDataFrame) -> None:
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        raise ValueError(f"features must be WGS84 (EPSG:4326), got {gdf.crs.to_string()}")
+
+
+def to_geojson_bytes(gdf: gpd.GeoDataFrame, name: str = "gzplan-selection") -> bytes:
+    """An RFC 7946 FeatureCollection of the features, properties as in the layer contract.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Features from :func:`spatial.layers.load_layers` (or a selection of them), EPSG:4326.
+    name : str
+        The collection's ``name``.
+    """
+    _check(gdf)
+    features = []
+    for _, row in gdf.iterrows():
+        props = _properties(row)
+        geom = row.geometry
+        features.append(
+            {
+                "type": "Feature",
+                "id": props["id"],
+                "properties": props,
+                "geometry": geometry_to_geojson(geom) if geom is not None else None,
+            }
+        )
+    doc = {"type": "FeatureCollection", "name": name, "features": features}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _flat_frame(gdf: gpd.GeoDataFrame, joined: tuple[str, ...]) -> pd.DataFrame:
+    """Contract columns with lists joined (``joined``) or JSON-encoded (the rest)."""
+    rows = []
+    for _, row in gdf.iterrows():
+        props = _properties(row)
+        flat: dict[str, Any] = {}
+        for col in COLUMNS:
+            value = props[col]
+            if col in joined:
+                flat[col] = _SEP.join(map(str, value))
+            elif isinstance(value, list | dict):
+                flat[col] = json.dumps(value, ensure_ascii=False)
+            else:
+                flat[col] = value
+        rows.append(flat)
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame["axis_order"] = pd.array(frame["axis_order"], dtype="Int64")
+    frame["location_precision_m"] = pd.to_numeric(frame["location_precision_m"], errors="coerce")
+    frame["in_guangzhou"] = frame["in_guangzhou"].astype("boolean")
+    return frame
+
+
+def _excerpt_text(excerpts: list[dict[str, Any]]) -> str:
+    return "\n".join(f"【{e.get('plan', '')}】{e.get('text', '')}" for e in excerpts or [])
+
+
+def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
+    """A CSV table of the features (UTF-8 with BOM), one row each.
+
+    Besides the contract's columns: ``excerpt_text`` (every excerpt as 【plan】text, one per
+    line), ``lon``/``lat`` (a point on the feature) and ``wkt`` (its geometry).
+    """
+    _check(gdf)
+    frame = _flat_frame(gdf, CSV_JOINED)
+    frame["excerpt_text"] = [_excerpt_text(list(v or [])) for v in gdf["excerpts"]]
+    points = [
+        (None, None)
+        if g is None or g.is_empty
+        else ((g.x, g.y) if g.geom_type == "Point" else (g.representative_point().x,
+                                                        g.representative_point().y))
+        for g in gdf.geometry
+    ]
+    frame["lon"] = [None if p[0] is None else round(p[0], 6) for p in points]
+    frame["lat"] = [None if p[1] is None else round(p[1], 6) for p in points]
+    frame["wkt"] = [None if g is None else g.wkt for g in gdf.geometry]
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "gzplan_selection") -> bytes:
+    """A GeoPackage holding the features in one layer (EPSG:4326); lists stored as JSON text.
+
+    Raises
+    ------
+    ValueError
+        For an empty selection: a GeoPackage layer needs at least one feature to carry its
+        geometry type.
+    """
+    _check(gdf)
+    if gdf.empty:
+        raise ValueError("nothing to write: the selection is empty")
+    frame = _flat_frame(gdf, ())
+    out = gpd.GeoDataFrame(frame, geometry=list(gdf.geometry), crs="EPSG:4326")
+    fd, tmp = tempfile.mkstemp(suffix=".gpkg")
+    os.close(fd)
+    path = Path(tmp)
+    try:
+        path.unlink()  # the driver wants to create the file itself
+        out.to_file(path, driver="GPKG", layer=layer, engine="pyogrio")
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,770 @@
+"""The interactive folium map: features styled by role, legend, escaped popups and tooltips.
+
+The map is built from a filtered layer frame (:func:`spatial.features.select`) over a basemap
+(:mod:`spatial.basemaps`, or no tiles at all) and the district outlines. Every role has its own
+colour of a distinct lightness, so the map still reads printed in grey, plus its own marker
+shape (points) or dash pattern (lines and outlines).
+
+Every string that comes from a plan or an uploaded file is HTML-escaped before it reaches the
+map, and popups and tooltips reach Leaflet as JSON string literals, never as raw script text.
+
+A clicked feature is recognised by the id hidden in its tooltip (:func:`tooltip_feature_id`):
+``streamlit-folium`` reports the clicked object's tooltip text and nothing else about it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
+
+from spatial.basemaps import BASEMAPS, DEFAULT_BASEMAP, get_basemap, to_basemap_crs
+from spatial.manifest import load_manifest
+from spatial.schema import ROLES, role_label
+
+__all__ = [
+    "NO_TILES",
+    "NO_TILES_LABEL",
+    "RoleStyle",
+    "ROLE_STYLES",
+    "basemap_choices",
+    "build_map",
+    "esc",
+    "feature_items",
+    "focus_point",
+    "frame_bounds",
+    "grey_level",
+    "highlight_group",
+    "legend_html",
+    "marker_svg",
+    "popup_html",
+    "role_style",
+    "text_of",
+    "tooltip_feature_id",
+    "tooltip_html",
+]
+
+#: Basemap key for "no tiles": district outlines and features only (works offline).
+NO_TILES = "none"
+NO_TILES_LABEL = "无底图 No tiles"
+
+#: Where Guangzhou is, for a map with nothing to frame.
+GUANGZHOU_CENTER = (23.13, 113.30)
+GUANGZHOU_BOUNDS = ((22.56, 112.95), (23.93, 114.05))
+
+FONT_STACK = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
+OUTLINE = "#1a1a1a"
+
+_ID_MARK_RE = re.compile(r"⟦([a-z0-9][a-z0-9_-]{0,79})⟧")
+_JINJA_OPEN_RE = re.compile(r"\{(?=[{%#])")
+
+
+@dataclass(frozen=True)
+class RoleStyle:
+    """How one role is drawn.
+
+    Attributes
+    ----------
+    color : str
+        Marker fill and line/outline colour. Each role's colour has its own CIE lightness
+        (:func:`grey_level`), so roles stay apart in a greyscale print.
+    shape : str
+        Marker shape for point features: circle, square, diamond, triangle, triangle_down,
+        star, pentagon, hexagon or cross.
+    size : int
+        Marker size in pixels.
+    dash : str or None
+        SVG dash pattern for lines and polygon outlines (None: solid).
+    weight : float
+        Line width in pixels.
+    fill_opacity : float
+        Polygon fill opacity.
+    """
+
+    color: str
+    shape: str
+    size: int
+    dash: str | None
+    weight: float
+    fill_opacity: float = 0.22
+
+
+#: role -> style, in the legend order of :data:`spatial.schema.ROLES`.
+ROLE_STYLES: dict[str, RoleStyle] = {
+    "axis": RoleStyle("#810116", "circle", 14, None, 6.0),
+    "axis_segment": RoleStyle("#b01a1b", "circle", 12, "12 7", 4.0),
+    "core": RoleStyle("#3d1181", "star", 28, None, 3.0),
+    "pole": RoleStyle("#044e81", "triangle", 24, None, 3.0),
+    "corridor": RoleStyle("#c3187e", "circle", 12, "2 7", 4.0),
+    "belt": RoleStyle("#a76502", "circle", 12, "14 5 3 5", 5.0),
+    "zone": RoleStyle("#0ba443", "square", 17, "7 4", 2.5),
+    "node": RoleStyle("#ef7b33", "circle", 18, "9 4 2 4", 2.5),
+    "park": RoleStyle("#02bcba", "diamond", 17, None, 2.0),
+    "cluster": RoleStyle("#7b71eb", "hexagon", 20, "2 5", 2.5, 0.15),
+    "university": RoleStyle("#dcc435", "pentagon", 18, "1 4", 2.0),
+    "lab": RoleStyle("#1bc4f9", "triangle_down", 17, None, 2.0),
+    "facility": RoleStyle("#fec2cb", "cross", 16, None, 2.0),
+}
+_DEFAULT_STYLE = RoleStyle("#777777", "circle", 14, None, 2.0)
+
+#: Roles drawn as lines (their legend swatch is a line, not a marker).
+LINE_ROLES = ("axis", "axis_segment", "corridor", "belt")
+
+_SHAPES: dict[str, str] = {
+    "circle": '<circle cx="12" cy="12" r="9"/>',
+    "square": '<rect x="3.5" y="3.5" width="17" height="17"/>',
+    "diamond": '<polygon points="12,1.5 22.5,12 12,22.5 1.5,12"/>',
+    "triangle": '<polygon points="12,2 22.5,21 1.5,21"/>',
+    "triangle_down": '<polygon points="1.5,3 22.5,3 12,22"/>',
+    "star": '<polygon points="12,1.2 14.8,8.6 22.8,8.9 16.5,13.8 18.7,21.6 12,17.1 '
+    '5.3,21.6 7.5,13.8 1.2,8.9 9.2,8.6"/>',
+    "pentagon": '<polygon points="12,1.8 22.2,9.2 18.3,21.2 5.7,21.2 1.8,9.2"/>',
+    "hexagon": '<polygon points="12,1.5 21.1,6.75 21.1,17.25 12,22.5 2.9,17.25 2.9,6.75"/>',
+    "cross": '<polygon points="8.5,2 15.5,2 15.5,8.5 22,8.5 22,15.5 15.5,15.5 15.5,22 '
+    '8.5,22 8.5,15.5 2,15.5 2,8.5 8.5,8.5"/>',
+}
+
+
+# -- small helpers -------------------------------------------------------------------------------
+def text_of(value: Any) -> str:
+    """A property as display text: ``None`` and NaN (absent in a data frame) become ``""``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def esc(value: Any) -> str:
+    """Escape any value for HTML text or attributes (``None``/NaN become an empty string)."""
+    return html.escape(text_of(value), quote=True)
+
+
+def role_style(role: str | None) -> RoleStyle:
+    """The style of a role (a neutral grey style for an unknown role)."""
+    return ROLE_STYLES.get(role or "", _DEFAULT_STYLE)
+
+
+def grey_level(color: str) -> float:
+    """CIE L* lightness (0 black … 100 white) of a ``#rrggbb`` colour: its tone in greyscale."""
+    value = color.lstrip("#")
+    if len(value) != 6:
+        raise ValueError(f"expected #rrggbb, got {color!r}")
+    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return 116 * y ** (1 / 3) - 16 if y > 0.008856 else 903.3 * y
+
+
+def marker_svg(
+    role: str | None, size: int | None = None, selected: bool = False, label: str | None = None
+) -> str:
+    """Inline SVG of a role's marker: its shape filled with its colour, dark outline.
+
+    ``label`` (escaped here) becomes the marker's accessible name (``aria-label``).
+    """
+    style = role_style(role)
+    px = size or style.size
+    stroke_w = 3.0 if selected else 1.6
+    shape = _SHAPES.get(style.shape, _SHAPES["circle"])
+    aria = f' role="img" aria-label="{esc(label)}"' if label else ' aria-hidden="true"'
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{px}" height="{px}" viewBox="0 0 24 24" '
+        f'style="display:block;overflow:visible"{aria}>'
+        f'<g fill="{style.color}" stroke="{OUTLINE}" stroke-width="{stroke_w}" '
+        f'stroke-linejoin="round">{shape}</g></svg>'
+    )
+
+
+def _swatch(role: str) -> str:
+    style = role_style(role)
+    if role in LINE_ROLES:
+        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+        return (
+            '<svg width="28" height="14" viewBox="0 0 28 14">'
+            f'<line x1="1" y1="7" x2="27" y2="7" stroke="{style.color}" '
+            f'stroke-width="{min(style.weight, 5)}"{dash}/></svg>'
+        )
+    return marker_svg(role, size=16)
+
+
+def legend_html(roles: Iterable[str], title: str = "图例 Legend") -> str:
+    """An HTML legend keyed by role, in the contract's legend order, for the roles given."""
+    wanted = set(roles)
+    items = [r for r in ROLES if r in wanted] + sorted(wanted - set(ROLES))
+    rows = "".join(
+        '<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
+        f'<span style="width:28px;display:inline-flex;justify-content:center">{_swatch(r)}</span>'
+        f"<span>{esc(role_label(r))}</span></div>"
+        for r in items
+    )
+    return (
+        f'<div class="gz-legend" style="background:rgba(255,255,255,0.92);padding:6px 9px;'
+        f"border:1px solid #999;border-radius:4px;font:12px/1.35 {FONT_STACK};color:#111;"
+        f'max-height:330px;overflow-y:auto">'
+        f'<div style="font-weight:600;margin-bottom:3px">{esc(title)}</div>{rows}</div>'
+    )
+
+
+def tooltip_html(row: Mapping[str, Any]) -> str:
+    """Hover text of a feature: its name and role, with its id hidden for click handling."""
+    fid = str(row.get("id") or "")
+    role = ROLES.get(row.get("role") or "", (row.get("role") or "", ""))[0]
+    hidden = f'<span style="display:none">⟦{esc(fid)}⟧</span>' if fid else ""
+    return f"<b>{esc(row.get('name'))}</b> · {esc(role)}{hidden}"
+
+
+def tooltip_feature_id(text: str | None) -> str | None:
+    """The feature id hidden in a clicked tooltip's text, or None (districts, user layers)."""
+    if not text:
+        return None
+    match = _ID_MARK_RE.search(str(text))
+    return match.group(1) if match else None
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def popup_html(
+    row: Mapping[str, Any],
+    plan_names: Mapping[str, str] | None = None,
+    max_excerpts: int = 3,
+    excerpt_chars: int = 110,
+) -> str:
+    """Popup of a feature: name, role, districts, industries and the plans' words about it.
+
+    Parameters
+    ----------
+    row : mapping
+        One feature's properties (a row of :func:`spatial.layers.load_layers`).
+    plan_names : mapping, optional
+        Plan id -> display name; default the manifest's short names.
+    max_excerpts, excerpt_chars : int
+        How many excerpts, and how much of each, the popup shows (the app's panel shows all).
+    """
+    if plan_names is None:
+        plan_names = {p.id: p.short_name for p in load_manifest()}
+    parts = [f'<div style="font:13px/1.45 {FONT_STACK};color:#111;max-width:340px">']
+    parts.append(f'<div style="font-size:15px;font-weight:600">{esc(row.get("name"))}</div>')
+    if text_of(row.get("name_en")):
+        parts.append(f'<div style="color:#555">{esc(row.get("name_en"))}</div>')
+    meta = [role_label(row.get("role") or "")]
+    districts = list(row.get("district") or [])
+    if districts:
+        meta.append("、".join(districts))
+    parts.append(f'<div style="color:#333">{esc(" · ".join(meta))}</div>')
+    industries = list(row.get("industries") or [])
+    if industries:
+        parts.append(f"<div>产业：{esc('、'.join(industries))}</div>")
+    excerpts = list(row.get("excerpts") or [])
+    for exc in excerpts[:max_excerpts]:
+        plan = plan_names.get(exc.get("plan", ""), exc.get("plan", ""))
+        section = str(exc.get("section") or "").split(" › ")[-1]
+        parts.append(
+            '<div style="margin-top:5px;border-left:3px solid #999;padding-left:6px">'
+            f'<div style="color:#555;font-size:12px">{esc(plan)}'
+            f"{' · ' + esc(section) if section else ''}</div>"
+            f"<div>“{esc(_short(exc.get('text', ''), excerpt_chars))}”</div></div>"
+        )
+    if len(excerpts) > max_excerpts:
+        parts.append(f'<div style="color:#555">另有 {len(excerpts) - max_excerpts} 段摘录</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# -- Leaflet elements ------------------------------------------------------------------------------
+_TOOLTIP_OPTIONS = {"sticky": True, "direction": "top"}
+_POPUP_OPTIONS = {"maxWidth": 380, "minWidth": 200}
+
+
+def _js_string_json(obj: Any) -> str:
+    """JSON of ``obj`` that is safe inside an inline <script> and inert to Jinja.
+
+    ``</`` can't close the script; ``{{``, ``{%`` and ``{#`` (which JSON structure never
+    produces, so they can only come from text) are written with a ``\\u007b`` escape, so no
+    template engine on the way (folium renders through Jinja) ever sees a delimiter.
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    text = _JINJA_OPEN_RE.sub(lambda _m: "\\u007b", text)
+    return (
+        text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+
+
+class _RawText(Element):
+    """Already-rendered script text (branca would otherwise re-parse it as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawText"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class _ScriptElement(MacroElement):
+    """A MacroElement with only a ``script`` macro, rendered without a second template pass."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_RawText(str(script(self, kwargs))), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class _Legend(_ScriptElement):
+    """A Leaflet control holding the legend HTML."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomleft"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "gz-legend-control");
+            div.innerHTML = {{ this.content }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, legend: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.content = _js_string_json(legend)
+
+
+class _Batch(_ScriptElement):
+    """Many vector layers and markers added to the parent group by one small script.
+
+    Each item is ``{"k": "polygon"|"line"|"marker"|"circle", "ll": latlngs, "o": options,
+    "i": divIcon options, "t": tooltip HTML, "p": popup HTML}``; the batch reaches the page as
+    one JSON literal, so a map of hundreds of features renders quickly and no feature text is
+    ever spliced into script code.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (group) {
+            var items = {{ this.items }};
+            var tipOptions = {{ this.tip_options }}, popOptions = {{ this.pop_options }};
+            items.forEach(function (f) {
+                var layer;
+                if (f.k === "marker") {
+                    var opts = Object.assign({icon: L.divIcon(f.i)}, f.o || {});
+                    layer = L.marker(f.ll, opts);
+                } else if (f.k === "polygon") {
+                    layer = L.polygon(f.ll, f.o);
+                } else if (f.k === "circle") {
+                    layer = L.circleMarker(f.ll, f.o);
+                } else {
+                    layer = L.polyline(f.ll, f.o);
+                }
+                if (f.t) { layer.bindTooltip(f.t, tipOptions); }
+                if (f.p) { layer.bindPopup(f.p, popOptions); }
+                layer.addTo(group);
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self._name = "Batch"
+        self.items = _js_string_json(items)
+        self.tip_options = json.dumps(_TOOLTIP_OPTIONS)
+        self.pop_options = json.dumps(_POPUP_OPTIONS)
+
+
+def _latlngs(coords: Iterable[Iterable[float]]) -> list[list[float]]:
+    return [[round(float(y), 6), round(float(x), 6)] for x, y, *_ in coords]
+
+
+def _polygon_rings(geom: BaseGeometry) -> list[list[list[list[float]]]]:
+    polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+    return [
+        [_latlngs(p.exterior.coords), *(_latlngs(r.coords) for r in p.interiors)] for p in polys
+    ]
+
+
+def _line_parts(geom: BaseGeometry) -> list[list[list[float]]]:
+    lines = list(geom.geoms) if geom.geom_type == "MultiLineString" else [geom]
+    return [_latlngs(line.coords) for line in lines]
+
+
+def _point_of(geom: BaseGeometry) -> tuple[float, float]:
+    """(lat, lon) where a feature's marker or highlight sits."""
+    if geom.geom_type == "Point":
+        return round(geom.y, 6), round(geom.x, 6)
+    centroid = geom.centroid
+    point = centroid if geom.contains(centroid) else geom.representative_point()
+    return round(point.y, 6), round(point.x, 6)
+
+
+def _path_options(**kwargs: Any) -> dict[str, Any]:
+    """Leaflet path options (camelCase), dropping unset ones."""
+    names = {"dash_array": "dashArray", "fill_color": "fillColor", "fill_opacity": "fillOpacity"}
+    return {names.get(k, k): v for k, v in kwargs.items() if v is not None}
+
+
+def _marker_item(
+    lat_lon: tuple[float, float], role: str | None, selected: bool = False,
+    tooltip: str | None = None, popup: str | None = None, label: str | None = None,
+) -> dict[str, Any]:
+    style = role_style(role)
+    px = style.size + (10 if selected else 0)
+    item: dict[str, Any] = {
+        "k": "marker",
+        "ll": list(lat_lon),
+        "i": {
+            "html": marker_svg(role, size=px, selected=selected, label=label),
+            "iconSize": [px, px],
+            "iconAnchor": [px // 2, px // 2],
+            "className": "gz-marker",
+        },
+        "o": {"zIndexOffset": 1000} if selected else {},
+    }
+    if tooltip:
+        item["t"] = tooltip
+    if popup:
+        item["p"] = popup
+    return item
+
+
+def feature_items(
+    geom: BaseGeometry | None,
+    role: str | None,
+    tooltip: str | None = None,
+    popup: str | None = None,
+    label: str | None = None,
+) -> list[dict[str, Any]]:
+    """Map items drawing one feature in its role's style (empty for a missing geometry).
+
+    Polygons of places also get a marker of the role's shape at their centre, so the role
+    reads at city scale; lines and area-wide shapes (clusters, belts) do not. ``label`` is
+    the markers' accessible name.
+    """
+    if geom is None or geom.is_empty:
+        return []
+    style = role_style(role)
+    gtype = geom.geom_type
+    extra = {k: v for k, v in (("t", tooltip), ("p", popup)) if v}
+    out: list[dict[str, Any]] = []
+    if gtype in ("Polygon", "MultiPolygon"):
+        opts = _path_options(
+            color=style.color, weight=style.weight, dash_array=style.dash, fill=True,
+            fill_color=style.color, fill_opacity=style.fill_opacity, pane="gzPolygons",
+        )
+        for rings in _polygon_rings(geom):
+            out.append({"k": "polygon", "ll": rings, "o": opts, **extra})
+        if role not in ("cluster", "belt", "corridor", "axis_segment", "axis"):
+            out.append(
+                _marker_item(_point_of(geom), role, tooltip=tooltip, popup=popup, label=label)
+            )
+    elif gtype in ("LineString", "MultiLineString"):
+        opts = _path_options(
+            color=style.color, weight=style.weight, dash_array=style.dash, opacity=0.9,
+            pane="gzLines",
+        )
+        out.append({"k": "line", "ll": _line_parts(geom), "o": opts, **extra})
+    elif gtype in ("Point", "MultiPoint"):
+        points = list(geom.geoms) if gtype == "MultiPoint" else [geom]
+        for pt in points:
+            out.append(
+                _marker_item(
+                    (round(pt.y, 6), round(pt.x, 6)), role, tooltip=tooltip, popup=popup,
+                    label=label,
+                )
+            )
+    return out
+
+
+# -- the map -----------------------------------------------------------------------------------------
+def basemap_choices() -> list[tuple[str, str]]:
+    """``(key, label)`` of every basemap the map offers: the tile services, then no tiles."""
+    return [(b.key, f"{b.label} {b.label_en}") for b in BASEMAPS.values()] + [
+        (NO_TILES, NO_TILES_LABEL)
+    ]
+
+
+def _shift(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
+    return gdf if basemap == NO_TILES or gdf.empty else to_basemap_crs(gdf, basemap)
+
+
+def frame_bounds(
+    gdf: gpd.GeoDataFrame | None, min_span_deg: float = 0.02
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """``((south, west), (north, east))`` around a frame's geometry, None when it has none.
+
+    A frame of one point gets at least ``min_span_deg`` of extent so the map doesn't zoom in
+    to the last tile.
+    """
+    if gdf is None or gdf.empty:
+        return None
+    geoms = gdf.geometry.dropna()
+    geoms = geoms[~geoms.is_empty]
+    if geoms.empty:
+        return None
+    west, south, east, north = (float(v) for v in geoms.total_bounds)
+    half = min_span_deg / 2
+    if east - west < min_span_deg:
+        mid = (east + west) / 2
+        west, east = mid - half, mid + half
+    if north - south < min_span_deg:
+        mid = (north + south) / 2
+        south, north = mid - half, mid + half
+    return (round(south, 6), round(west, 6)), (round(north, 6), round(east, 6))
+
+
+def _district_items(districts: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    opts = _path_options(
+        color="#555555", weight=1.2, fill=True, fill_color="#f4f1ea", fill_opacity=0.35,
+        interactive=False, pane="gzDistricts",
+    )
+    for _, row in districts.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        for rings in _polygon_rings(geom):
+            items.append({"k": "polygon", "ll": rings, "o": opts})
+        label = esc(row.get("name"))
+        items.append(
+            {
+                "k": "marker",
+                "ll": list(_point_of(geom)),
+                "i": {
+                    "html": (
+                        f'<div style="font:600 12px {FONT_STACK};color:#444;white-space:nowrap;'
+                        "transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff;"
+                        f'pointer-events:none">{label}</div>'
+                    ),
+                    "iconSize": [0, 0],
+                    "className": "gz-district-label",
+                },
+                "o": {"interactive": False, "keyboard": False},
+            }
+        )
+    return items
+
+
+def build_map(
+    features: gpd.GeoDataFrame,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    basemap: str = DEFAULT_BASEMAP,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    popups: Mapping[str, str] | None = None,
+    tooltips: Mapping[str, str] | None = None,
+    layer_names: Mapping[str, str] | None = None,
+    user_layer: gpd.GeoDataFrame | None = None,
+    user_layer_name: str = "我的图层 My layer",
+    asset_base: str | None = None,
+    legend_roles: Iterable[str] | None = None,
+) -> folium.Map:
+    """Build the interactive map of a selection.
+
+    Parameters
+    ----------
+    features : GeoDataFrame
+        The selected features (EPSG:4326, WGS84), e.g. from :func:`spatial.features.select`.
+    districts : GeoDataFrame, optional
+        District outlines (:func:`spatial.base.load_districts`), drawn under everything and
+        labelled; they keep the map legible without tiles.
+    basemap : str
+        A key of :data:`spatial.basemaps.BASEMAPS`, or :data:`NO_TILES`. Geometry is shifted to
+        the basemap's datum (GCJ-02 for Amap).
+    bounds : ((south, west), (north, east)), optional
+        What to frame; default the features (or the city when there are none).
+    popups, tooltips : mapping, optional
+        Feature id -> prepared HTML (:func:`popup_html`, :func:`tooltip_html`); built here
+        when missing. The app passes cached ones.
+    layer_names : mapping, optional
+        Layer name -> label for the layer switcher (default the layer name).
+    user_layer : GeoDataFrame, optional
+        An uploaded overlay (EPSG:4326); drawn in neutral grey, names escaped.
+    asset_base : str, optional
+        URL folder holding ``leaflet.js`` and ``leaflet.css``; default Leaflet from its CDN.
+        The app serves its own copy so the map works without internet access.
+    legend_roles : iterable of str, optional
+        Roles in the legend; default the roles of ``features``.
+
+    Returns
+    -------
+    folium.Map
+    """
+    if basemap != NO_TILES:
+        get_basemap(basemap)  # KeyError naming the known keys
+    m = folium.Map(
+        location=list(GUANGZHOU_CENTER),
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        min_zoom=7,
+        max_zoom=19,
+    )
+    leaflet_js = f"{asset_base.rstrip('/')}/leaflet.js" if asset_base else None
+    leaflet_css = f"{asset_base.rstrip('/')}/leaflet.css" if asset_base else None
+    cdn_js = dict(folium.Map.default_js)["leaflet"]
+    cdn_css = dict(folium.Map.default_css)["leaflet_css"]
+    # Only Leaflet itself: nothing here needs jQuery, Bootstrap or icon fonts.
+    m.default_js = [("leaflet", leaflet_js or cdn_js)]
+    m.default_css = [("leaflet_css", leaflet_css or cdn_css)]
+    m.get_root().header.add_child(
+        folium.Element(
+            "<style>.gz-marker{background:none;border:none}"
+            ".gz-district-label{background:none;border:none}"
+            f".leaflet-container{{font-family:{FONT_STACK}}}</style>"
+        )
+    )
+    for name, z in (("gzDistricts", 350), ("gzPolygons", 410), ("gzLines", 420)):
+        folium.map.CustomPane(name, z_index=z).add_to(m)
+
+    if basemap != NO_TILES:
+        folium.TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
+
+    if districts is not None and not districts.empty:
+        group = folium.FeatureGroup(name="行政区 Districts", control=True)
+        _Batch(_district_items(_shift(districts, basemap))).add_to(group)
+        group.add_to(m)
+
+    shown = _shift(features, basemap) if features is not None else features
+    popups = popups or {}
+    tooltips = tooltips or {}
+    layer_names = layer_names or {}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if shown is not None and not shown.empty:
+        # polygons first, then lines, then points, so small things stay on top
+        rank = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
+        order = sorted(
+            range(len(shown)),
+            key=lambda i: rank.get(getattr(shown.geometry.iloc[i], "geom_type", ""), 2),
+        )
+        for i in order:
+            row = shown.iloc[i]
+            props = row.to_dict()
+            fid = str(props.get("id") or shown.index[i])
+            layer = str(props.get("layer") or "features")
+            tip = tooltips.get(fid) or tooltip_html(props)
+            pop = popups.get(fid) or popup_html(props)
+            groups.setdefault(layer, []).extend(
+                feature_items(row.geometry, props.get("role"), tip, pop,
+                              label=text_of(props.get("name")))
+            )
+        known = list(layer_names)
+        for layer in sorted(groups, key=lambda k: (known.index(k) if k in known else len(known), k)):
+            group = folium.FeatureGroup(name=esc(layer_names.get(layer, layer)))
+            _Batch(groups[layer]).add_to(group)
+            group.add_to(m)
+
+    if user_layer is not None and not user_layer.empty:
+        _add_user_layer(m, _shift(user_layer, basemap), user_layer_name)
+
+    roles = list(legend_roles) if legend_roles is not None else (
+        list(pd.unique(features["role"].dropna())) if features is not None and len(features) else []
+    )
+    if roles:
+        _Legend(legend_html(roles)).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+
+    frame = bounds or frame_bounds(features) or GUANGZHOU_BOUNDS
+    m.fit_bounds([list(frame[0]), list(frame[1])], padding=(20, 20))
+    return m
+
+
+def _add_user_layer(m: folium.Map, gdf: gpd.GeoDataFrame, name: str) -> None:
+    items: list[dict[str, Any]] = []
+    label_col = next((c for c in ("name", "名称", "NAME", "title") if c in gdf.columns), None)
+    poly_opts = _path_options(color="#333333", weight=2, dash_array="4 3", fill=True,
+                              fill_color="#888888", fill_opacity=0.2, pane="gzPolygons")
+    line_opts = _path_options(color="#333333", weight=3, dash_array="4 3", pane="gzLines")
+    point_opts = _path_options(radius=6, color="#222222", weight=2, fill=True,
+                               fill_color="#ffffff", fill_opacity=1.0)
+    for idx, row in gdf.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        label = text_of(row[label_col]) if label_col else ""
+        tip = f"<b>{esc(label or f'#{idx}')}</b> · {esc(name)}"
+        gtype = geom.geom_type
+        if gtype in ("Polygon", "MultiPolygon"):
+            items += [{"k": "polygon", "ll": r, "o": poly_opts, "t": tip}
+                      for r in _polygon_rings(geom)]
+        elif gtype in ("LineString", "MultiLineString"):
+            items.append({"k": "line", "ll": _line_parts(geom), "o": line_opts, "t": tip})
+        else:
+            parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+            items += [{"k": "circle", "ll": [round(pt.y, 6), round(pt.x, 6)], "o": point_opts,
+                       "t": tip} for pt in parts if pt.geom_type == "Point"]
+    group = folium.FeatureGroup(name=esc(name))
+    _Batch(items).add_to(group)
+    group.add_to(m)
+
+
+def highlight_group(
+    row: Mapping[str, Any] | None,
+    geometry: BaseGeometry | None,
+    basemap: str = DEFAULT_BASEMAP,
+    tooltip: str | None = None,
+) -> folium.FeatureGroup:
+    """A feature group marking the selected feature: a ring around it, its outline in bold.
+
+    ``streamlit-folium`` adds it to the map without reloading the map, so stepping along the
+    axis only moves the highlight.
+    """
+    group = folium.FeatureGroup(name="选中 Selected", control=False)
+    if row is None or geometry is None or geometry.is_empty:
+        return group
+    geom = _to_basemap(geometry, basemap)
+    role = row.get("role")
+    style = role_style(role)
+    items: list[dict[str, Any]] = []
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        opts = _path_options(color=OUTLINE, weight=4, fill=False, interactive=False)
+        items += [{"k": "polygon", "ll": r, "o": opts} for r in _polygon_rings(geom)]
+    elif geom.geom_type in ("LineString", "MultiLineString"):
+        opts = _path_options(color=OUTLINE, weight=style.weight + 5, opacity=0.35,
+                             interactive=False)
+        items.append({"k": "line", "ll": _line_parts(geom), "o": opts})
+    lat_lon = _point_of(geom)
+    items.append(
+        {
+            "k": "circle",
+            "ll": list(lat_lon),
+            "o": _path_options(radius=style.size // 2 + 9, color=OUTLINE, weight=3, fill=False,
+                               interactive=False),
+        }
+    )
+    items.append(
+        _marker_item(lat_lon, role, selected=True, tooltip=tooltip or tooltip_html(row),
+                     label=f"{text_of(row.get('name'))}（已选中 selected）")
+    )
+    _Batch(items).add_to(group)
+    return group
+
+
+def _to_basemap(geometry: BaseGeometry, basemap: str) -> BaseGeometry:
+    if basemap == NO_TILES:
+        return geometry
+    frame = gpd.GeoDataFrame(geometry=[geometry], crs="EPSG:4326")
+    return to_basemap_crs(frame, basemap).geometry.iloc[0]
+
+
+def focus_point(geometry: BaseGeometry | None, basemap: str = DEFAULT_BASEMAP):
+    """``(lat, lon)`` to centre the map on for a feature, in the basemap's datum."""
+    if geometry is None or geometry.is_empty:
+        return None
+    return _point_of(_to_basemap(geometry, basemap))

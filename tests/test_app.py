@@ -1,0 +1,362 @@
+"""The Streamlit app driven through its widgets (``streamlit.testing.v1.AppTest``).
+
+The app reads a fixed slice of the plans (``tests/_appdata.py``) through ``GZMAP_LAYERS_DIR``;
+one test at the end walks the project's real layers when they are built.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from _appdata import AUTO_CLUSTER_PARKS, AXIS_WALK, HUANGPU_WALK, build_fixture_layers
+from streamlit.testing.v1 import AppTest
+
+from spatial._paths import LAYERS_DIR, ROOT
+
+APP = str(ROOT / "streamlit_app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def layers_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_layers(tmp_path_factory.mktemp("app_layers"))
+
+
+@pytest.fixture
+def app(layers_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("GZMAP_LAYERS_DIR", str(layers_dir))
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def map_args(at: AppTest) -> dict:
+    """The arguments the app sent to the map component (script, centre, highlight…)."""
+    maps = at.get("component_instance")
+    assert len(maps) == 1, "expected exactly one map"
+    return json.loads(maps[0].proto.json_args)
+
+
+def marker_names(script: str) -> set[str]:
+    """Names of the markers drawn by a map script (their accessible labels)."""
+    return set(re.findall(r'aria-label=\\"([^"\\]*)\\"', script))
+
+
+def table_ids(at: AppTest) -> list[str]:
+    return list(at.dataframe[0].value["id"])
+
+
+def panel_title(at: AppTest) -> str | None:
+    return at.subheader[0].value if at.subheader else None
+
+
+def all_markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+# -- first view ----------------------------------------------------------------------------------
+def test_first_view_shows_map_table_and_no_errors(app: AppTest) -> None:
+    run(app)
+    assert not app.error
+    args = map_args(app)
+    assert {"中新广州知识城", "国光2025国际双创社区"} <= marker_names(args["script"])
+    assert "gzDistricts" in args["script"]  # district outlines are drawn
+    assert args["js_links"] == ["/app/static/leaflet/leaflet.js"]  # works offline
+    assert args["returned_objects"] == ["last_object_clicked_tooltip", "last_object_clicked_count"]
+    assert len(table_ids(app)) == 17
+    assert panel_title(app) is None
+    assert dict(app.query_params) == {}
+
+
+def test_industry_options_show_counts(app: AppTest) -> None:
+    run(app)
+    labels = app.multiselect(key="industries").options
+    assert "生物医药 Biomedicine (2)" in labels  # 生物岛 (via 生物技术) and the 黄埔段
+    assert "智能电子 Smart electronics (3)" in labels
+
+
+# -- the axis ---------------------------------------------------------------------------------------
+def test_walk_whole_axis_end_to_end(app: AppTest) -> None:
+    run(app)
+    app.selectbox(key="segment").set_value("sti-axis")
+    run(app)
+    walk = app.radio(key="walk_pick")
+    assert walk.options == [
+        "1. 中新广州知识城",
+        "2. 广州科学城",
+        "3. 广州国际生物岛",
+        "4. 广州人工智能与数字经济试验区",
+        "5. 南沙科学城",
+    ]
+    visited, titles, centres = [], [], []
+    for _ in AXIS_WALK:
+        app.button(key="next").click()
+        run(app)
+        visited.append(app.session_state["node"])
+        titles.append(panel_title(app))
+        centres.append(map_args(app)["center"])
+    assert visited == AXIS_WALK
+    assert titles == [
+        "中新广州知识城", "广州科学城", "广州国际生物岛", "广州人工智能与数字经济试验区", "南沙科学城"
+    ]
+    # the map follows each node: 知识城 first (north), 南沙科学城 last (south)
+    assert centres[0] == pytest.approx([23.366, 113.4905], abs=1e-3)
+    assert centres[-1][0] < 22.8
+    # the list follows the steps
+    assert app.radio(key="walk_pick").value == "nansha-kexuecheng"
+    # at the end, next stays; prev goes back
+    app.button(key="next").click()
+    run(app)
+    assert app.session_state["node"] == "nansha-kexuecheng"
+    app.button(key="prev").click()
+    run(app)
+    assert app.session_state["node"] == "pazhou"
+    assert "pazhou" in map_args(app)["feature_group"]  # the highlight moved
+
+
+def test_segment_frames_its_places_and_walks_them(app: AppTest) -> None:
+    run(app)
+    app.selectbox(key="segment").set_value("axis-huangpu")
+    run(app)
+    assert app.selectbox(key="segment").value == "axis-huangpu"
+    assert set(table_ids(app)) == {"axis-huangpu", *HUANGPU_WALK}
+    script = map_args(app)["script"]
+    assert "fitBounds" in script
+    assert marker_names(script) == {"中新广州知识城", "广州科学城", "广州国际生物岛"}
+    app.button(key="prev").click()  # prev from nothing starts at the far end
+    run(app)
+    assert app.session_state["node"] == HUANGPU_WALK[-1]
+    # choosing another segment starts the walk afresh
+    app.selectbox(key="segment").set_value("axis-nansha")
+    run(app)
+    assert app.session_state["node"] is None
+    assert [o.split(". ", 1)[-1].lstrip("· ") for o in app.radio(key="walk_pick").options] == [
+        "南沙科学城", "香港科技大学（广州）"
+    ]
+
+
+# -- the panel -------------------------------------------------------------------------------------
+def test_picking_a_node_opens_its_panel_with_every_excerpt(app: AppTest) -> None:
+    run(app)
+    app.radio(key="walk_pick").set_value("shengwudao")
+    run(app)
+    assert panel_title(app) == "广州国际生物岛"
+    text = all_markdown(app)
+    assert "黄埔区、海珠区" in text
+    assert "生物医药（Biomedicine）" in text
+    assert "**广州市科技创新“十四五”规划（2021—2025年）**" in text
+    captions = [c.value for c in app.caption]
+    assert any("专栏“一轴”重点建设内容 › 科技创新轴（黄埔段）" in c for c in captions)
+    assert "广州国际生物岛依托国家实验室" in text
+
+
+def test_read_in_context_marks_the_quote(app: AppTest) -> None:
+    run(app)
+    app.radio(key="walk_pick").set_value("shengwudao")
+    run(app)
+    app.toggle(key="ctx_shengwudao_0").set_value(True)
+    run(app)
+    ctx = next(m.value for m in app.markdown if "gz-context" in m.value)
+    marked = re.search(r"<mark[^>]*>(.*?)</mark>", ctx)
+    assert marked and marked.group(1).startswith("广州国际生物岛依托国家实验室")
+    assert "科技创新轴（黄埔段）" in ctx.split("<mark")[0]  # text before the quote is shown
+
+
+def test_plan_text_in_the_panel_is_escaped(app: AppTest) -> None:
+    run(app)
+    app.text_input(key="q").set_value("天河智慧城")
+    run(app)
+    assert "tricky-name" in table_ids(app)
+    app.session_state["node"] = "tricky-name"
+    run(app)
+    text = all_markdown(app)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>" not in text
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in text
+
+
+# -- filters ---------------------------------------------------------------------------------------
+def test_filter_by_industry_keeps_map_and_table_in_sync(app: AppTest) -> None:
+    run(app)
+    app.multiselect(key="industries").set_value(["智能电子"])
+    run(app)
+    ids = set(table_ids(app))
+    assert ids == {"cluster-electronics", "cetc-park", "guoguang-2025"}
+    script = map_args(app)["script"]
+    assert marker_names(script) == {"中电科华南电子信息产业园", "国光2025国际双创社区"}
+    assert app.query_params["industries"] == "智能电子"
+
+
+def test_search_finds_places_whose_excerpts_say_it(app: AppTest) -> None:
+    run(app)
+    app.text_input(key="q").set_value("生物医药")
+    run(app)
+    ids = set(table_ids(app))
+    assert "axis-huangpu" in ids  # its excerpt says 生物医药
+    assert "shengwudao" in ids  # its excerpt says 生物技术, a synonym
+    assert "zhishicheng" not in ids
+
+
+def test_search_by_alias(app: AppTest) -> None:
+    run(app)
+    app.text_input(key="q").set_value("琶洲")
+    run(app)
+    assert table_ids(app) == ["pazhou"]
+
+
+def test_cluster_filter_shows_its_core_parks(app: AppTest) -> None:
+    run(app)
+    assert app.multiselect(key="clusters").options == ["汽车产业集群", "智能电子产业集群"]
+    app.multiselect(key="clusters").set_value(["cluster-auto"])
+    run(app)
+    names = set(app.dataframe[0].value["名称 Name"])
+    assert names == {"汽车产业集群", *AUTO_CLUSTER_PARKS}
+
+
+def test_filters_with_no_match_say_so(app: AppTest) -> None:
+    run(app)
+    app.multiselect(key="clusters").set_value(["cluster-auto"])
+    app.multiselect(key="industries").set_value(["生物医药"])
+    run(app)
+    assert any("没有符合条件" in i.value for i in app.info)
+    assert table_ids(app) == []
+
+
+def test_clear_filters(app: AppTest) -> None:
+    run(app)
+    app.multiselect(key="roles").set_value(["park"])
+    app.text_input(key="q").set_value("国光")
+    run(app)
+    assert table_ids(app) == ["guoguang-2025"]
+    app.button(key="clear").click()
+    run(app)
+    assert len(table_ids(app)) == 17
+    assert dict(app.query_params) == {}
+
+
+# -- shared links ----------------------------------------------------------------------------------
+def test_url_reopens_the_same_view(app: AppTest, layers_dir: Path, monkeypatch) -> None:
+    run(app)
+    app.selectbox(key="segment").set_value("axis-huangpu")
+    app.multiselect(key="industries").set_value(["生物医药"])
+    app.selectbox(key="basemap").set_value("none")
+    run(app)
+    app.radio(key="walk_pick").set_value("shengwudao")
+    run(app)
+    params = dict(app.query_params)
+    assert params == {
+        "industries": "生物医药",
+        "segment": "axis-huangpu",
+        "node": "shengwudao",
+        "basemap": "none",
+    }
+
+    reopened = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    reopened.query_params = params
+    run(reopened)
+    assert reopened.selectbox(key="segment").value == "axis-huangpu"
+    assert reopened.multiselect(key="industries").value == ["生物医药"]
+    assert reopened.selectbox(key="basemap").value == "none"
+    assert panel_title(reopened) == "广州国际生物岛"
+    assert set(table_ids(reopened)) == set(table_ids(app))
+    args = map_args(reopened)
+    assert "cartocdn" not in args["script"]  # no tiles
+    assert args["center"] == pytest.approx([23.077, 113.369], abs=1e-3)
+
+
+def test_readable_hand_written_link(app: AppTest) -> None:
+    app.query_params = {"industries": "芯片,生物技术", "segment": "黄埔段", "q": "生物岛"}
+    run(app)
+    assert app.multiselect(key="industries").value == ["生物医药"]  # 芯片 has no place here
+    assert app.selectbox(key="segment").value == "axis-huangpu"
+    assert app.text_input(key="q").value == "生物岛"
+    assert table_ids(app) == ["shengwudao"]
+    assert any("集成电路" in w.value for w in app.warning)  # says what it dropped
+
+
+def test_stale_link_is_ignored_with_a_warning(app: AppTest) -> None:
+    app.query_params = {
+        "plans": "no_such_plan",
+        "roles": "spaceport",
+        "node": "gone-id",
+        "basemap": "google",
+        "clusters": "zhishicheng",
+    }
+    run(app)
+    warning = " ".join(w.value for w in app.warning)
+    for bad in ("no_such_plan", "spaceport", "gone-id", "google", "zhishicheng"):
+        assert bad in warning
+    assert len(table_ids(app)) == 17
+    assert panel_title(app) is None
+
+
+# -- without data ----------------------------------------------------------------------------------
+def test_no_layers_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GZMAP_LAYERS_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    run(at)
+    assert any("gzmap build-layers" in i.value for i in at.info)
+    assert "gzDistricts" in map_args(at)["script"]  # the districts still show
+
+
+def test_broken_layer_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "bad.geojson").write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("GZMAP_LAYERS_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    run(at)
+    assert any("gzmap validate" in e.value for e in at.error)
+
+
+# -- downloads and exports -------------------------------------------------------------------------
+def test_download_buttons_follow_the_selection(app: AppTest) -> None:
+    run(app)
+    app.multiselect(key="clusters").set_value(["cluster-auto"])
+    run(app)
+    assert "3 个要素" in " ".join(c.value for c in app.caption)
+    app.text_input(key="q").set_value("没有这个地方")
+    run(app)
+    assert "0 个要素" in " ".join(c.value for c in app.caption)
+
+
+# -- the project's real layers ---------------------------------------------------------------------
+@pytest.mark.skipif(not any(LAYERS_DIR.glob("*.geojson")), reason="layers not built yet")
+def test_real_layers_axis_walk_and_huadu_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GZMAP_LAYERS_DIR", raising=False)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    run(at)
+    segments = at.selectbox(key="segment").options
+    if "科技创新轴 全轴 Whole axis" not in segments:
+        pytest.skip("the real layers have no axis yet")
+    at.selectbox(key="segment").set_value("sti-axis")
+    run(at)
+    walk = at.radio(key="walk_pick").options
+    assert walk, "the axis has nodes"
+    for label in walk:
+        at.button(key="next").click()
+        run(at)
+        assert panel_title(at) == label.split(". ", 1)[1]
+
+    # 表5-1: the automotive cluster's core parks are 花都高新技术产业开发区 and
+    # 花都国际先进装备制造产业园
+    from spatial.layers import load_layers
+
+    gdf = load_layers()
+    auto = gdf[(gdf["role"] == "cluster") & (gdf["name"] == "汽车产业集群")]
+    if auto.empty:
+        pytest.skip("Huadu's 表5-1 clusters are not in the real layers yet")
+    at.selectbox(key="segment").set_value("")
+    at.multiselect(key="clusters").set_value([auto.index[0]])
+    run(at)
+    shown = at.dataframe[0].value
+    names = set(shown["名称 Name"])
+    for park in AUTO_CLUSTER_PARKS:
+        assert any(park in n for n in names) or any(
+            park in (gdf.at[fid, "aliases"] or []) for fid in shown["id"]
+        ), f"{park} not shown for 汽车产业集群"

@@ -1,0 +1,172 @@
+"""The running app in headless Chromium: the map draws offline, a click opens a place, a filter
+changes the map. Saves a screenshot and prints its path.
+
+Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``) and the
+``playwright`` package; run with ``pytest -m browser``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _appdata import build_fixture_layers
+
+from spatial._paths import ROOT
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+STARTUP_LIMIT_S = 90
+WAIT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    layers = build_fixture_layers(tmp_path_factory.mktemp("browser_layers"))
+    port = free_port()
+    log = tmp_path_factory.mktemp("browser_log") / "streamlit.log"
+    env = {**os.environ, "GZMAP_LAYERS_DIR": str(layers)}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.headless", "true", "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_LIMIT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited ({proc.returncode}):\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start within {STARTUP_LIMIT_S}s:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_map_click_and_filter_in_a_real_browser(app_url: str, browser, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    page.goto(app_url)
+
+    # the map draws without internet: Leaflet from the app itself, district outlines, features
+    frame = page.frame_locator(MAP_IFRAME)
+    frame.locator(".gz-marker").first.wait_for()
+    assert frame.locator(".leaflet-gzDistricts-pane path").count() >= 1
+    assert frame.locator(".gz-marker").count() >= 10
+    assert frame.locator(".gz-legend").count() == 1
+
+    # clicking a place opens its panel, in Chinese, and puts it in the URL
+    frame.locator('[aria-label="广州国际生物岛"]').first.click()
+    page.get_by_role("heading", name="广州国际生物岛").wait_for()
+    page.get_by_text("广州国际生物岛依托国家实验室").first.wait_for()
+    assert "node=shengwudao" in page.url
+
+    # a filter changes the map and the table
+    industries = page.locator('[data-testid="stMultiSelect"]').filter(has_text="产业 Industries")
+    industries.click()
+    page.keyboard.type("智能电子")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_text("地图显示 3 / 17").wait_for()
+    # new filters reload the map: wait until the old one has gone
+    expect(page.locator(MAP_IFRAME)).to_have_count(1)
+    frame = page.frame_locator(MAP_IFRAME)
+    frame.locator('[aria-label="国光2025国际双创社区"]').wait_for()
+    assert frame.locator('[aria-label="中新广州知识城"]').count() == 0
+    assert "industries=" in page.url
+
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    shot = tmp_path / "gzplan-app.png"
+    page.wait_for_timeout(1000)  # let the map finish fading markers in
+    page.screenshot(path=str(shot))
+    keep = Path(os.environ.get("GZMAP_SCREENSHOT_DIR", tmp_path))
+    if keep != tmp_path:
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, keep / shot.name)
+        shot = keep / shot.name
+    print(f"screenshot: {shot}")
+    page.close()
+
+
+def test_uploaded_layer_is_overlaid_with_its_names_escaped(
+    app_url: str, browser, tmp_path: Path
+) -> None:
+    layer = tmp_path / "我的点位.geojson"
+    layer.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+        '"properties": {"name": "<img src=x onerror=alert(1)>调研点"}, '
+        '"geometry": {"type": "Point", "coordinates": [113.36, 23.12]}}]}',
+        encoding="utf-8",
+    )
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(app_url + "/?basemap=none")
+    page.frame_locator(MAP_IFRAME).locator(".gz-marker").first.wait_for()
+    page.get_by_text("我的图层 Own layer").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(layer))
+    page.get_by_text("已叠加 1 个要素").wait_for()
+    expect(page.locator(MAP_IFRAME)).to_have_count(1)
+    frame = page.frame_locator(MAP_IFRAME)
+    point = frame.locator(".leaflet-overlay-pane path.leaflet-interactive").last
+    point.wait_for()
+    point.hover(force=True)
+    tooltip = frame.locator(".leaflet-tooltip").filter(has_text="调研点")
+    tooltip.wait_for()
+    assert "<img src=x onerror=alert(1)>调研点" in tooltip.inner_text()  # shown as text
+    assert frame.locator(".leaflet-tooltip img").count() == 0
+    assert dialogs == []
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()

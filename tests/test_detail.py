@@ -1,0 +1,62 @@
+"""A feature's panel: its facts, its excerpts, and the quote highlighted in the plan's text."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pytest
+from _appdata import build_fixture_layers
+
+from spatial import detail
+from spatial.layers import load_layers
+from spatial.texts import QuoteNotFound
+
+
+@pytest.fixture(scope="module")
+def gdf(tmp_path_factory: pytest.TempPathFactory) -> gpd.GeoDataFrame:
+    return load_layers(build_fixture_layers(tmp_path_factory.mktemp("detail_layers")))
+
+
+def test_facts_name_members_and_leave_out_the_absent(gdf: gpd.GeoDataFrame) -> None:
+    facts = dict(detail.feature_facts(gdf.loc["cluster-auto"].to_dict(), gdf))
+    assert facts["类型 Role"] == "产业集群 Industry cluster"
+    assert facts["包含 Members"] == "花都高新技术产业开发区、花都国际先进装备制造产业园"
+    assert facts["发展方向"] == "汽车整车制造、高端汽车零部件制造、汽车电子等"
+    assert facts["规划 Plans"] == "花都区先进制造业规划"
+    assert "分组 Group" not in facts and "轴上次序 Axis order" not in facts
+    assert "nan" not in " ".join(facts.values())
+
+
+def test_excerpt_views_carry_plan_title_and_section(gdf: gpd.GeoDataFrame) -> None:
+    (view,) = detail.excerpt_views(gdf.loc["shengwudao"].to_dict())
+    assert view.plan_title == "广州市科技创新“十四五”规划（2021—2025年）"
+    assert view.section_parts[-2:] == ["专栏“一轴”重点建设内容", "科技创新轴（黄埔段）"]
+
+
+def test_context_escapes_then_marks_the_quote() -> None:
+    quote = "汽车产业集群。依托花都高新技术产业开发区"
+    ctx = detail.context_html("huadu_mfg", quote, chars=40)
+    marked = re.findall(r"<mark[^>]*>(.*?)</mark>", ctx)
+    assert marked == [quote]
+    assert ctx.count("…") >= 1  # cut on at least one side
+    plain = re.sub(r"<[^>]+>", "", ctx)
+    assert "<" not in plain and ">" not in plain
+
+
+def test_context_of_text_with_markup_characters_is_escaped(monkeypatch) -> None:
+    from spatial.texts import PlanText
+
+    fake = PlanText.from_raw("前文<script>x</script>。\n目标句子在这里。\n后文 & 更多。\n")
+    monkeypatch.setattr(detail, "load_plan", lambda _pid: fake)
+    ctx = detail.context_html("gz_sti", "目标句子在这里", chars=50)
+    assert "&lt;script&gt;x&lt;/script&gt;" in ctx and "&amp;" in ctx
+    assert "<script>" not in ctx
+    assert re.findall(r"<mark[^>]*>(.*?)</mark>", ctx) == ["目标句子在这里"]
+
+
+def test_missing_quote() -> None:
+    with pytest.raises(QuoteNotFound):
+        detail.context_html("gz_sti", "这句话不在规划里出现过的文字")
+    note = detail.safe_context_html("gz_sti", "这句话不在<b>规划</b>里出现过的文字")
+    assert "无法定位原文" in note and "<b>" not in note

@@ -1,0 +1,106 @@
+"""Filtered features as GeoJSON, GeoPackage and CSV: what a planner takes away must be whole."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from _appdata import AUTO_CLUSTER_PARKS, build_fixture_layers
+
+from spatial import downloads
+from spatial.features import Selection, select
+from spatial.layers import COLUMNS, load_layers
+from spatial.schema import GUANGZHOU_BBOX
+
+
+@pytest.fixture(scope="module")
+def gdf(tmp_path_factory: pytest.TempPathFactory) -> gpd.GeoDataFrame:
+    return load_layers(build_fixture_layers(tmp_path_factory.mktemp("download_layers")))
+
+
+@pytest.fixture(scope="module")
+def auto_cluster(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return select(gdf, Selection(clusters=("cluster-auto",)))
+
+
+def test_geojson_keeps_the_layer_contract(gdf: gpd.GeoDataFrame) -> None:
+    doc = json.loads(downloads.to_geojson_bytes(gdf))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    assert [f["id"] for f in doc["features"]] == list(gdf.index)
+    bio = next(f for f in doc["features"] if f["id"] == "shengwudao")
+    props = bio["properties"]
+    assert list(props) == COLUMNS
+    assert props["district"] == ["黄埔区", "海珠区"]
+    assert props["axis_order"] == 3 and isinstance(props["axis_order"], int)
+    assert props["group"] is None  # absent stays null, not NaN
+    (excerpt,) = props["excerpts"]
+    assert set(excerpt) == {"plan", "seed", "section", "text"}
+    assert excerpt["text"].startswith("广州国际生物岛依托国家实验室")
+    assert bio["geometry"] == {"type": "Point", "coordinates": [113.369, 23.077]}
+
+
+def test_geojson_of_a_selection_reads_back_as_layers(auto_cluster: gpd.GeoDataFrame,
+                                                    tmp_path: Path) -> None:
+    path = tmp_path / "sel.geojson"
+    path.write_bytes(downloads.to_geojson_bytes(auto_cluster))
+    back = load_layers(tmp_path)
+    assert set(back["name"]) == {"汽车产业集群", *AUTO_CLUSTER_PARKS}
+    assert back.loc["cluster-auto", "attributes"]["belt"] == "西部先进制造业产业带"
+
+
+def test_csv_is_readable_in_a_spreadsheet(gdf: gpd.GeoDataFrame) -> None:
+    data = downloads.to_csv_bytes(gdf)
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to read UTF-8
+    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(table) == len(gdf)
+    row = table.set_index("id").loc["shengwudao"]
+    assert row["district"] == "黄埔区、海珠区"
+    assert row["aliases"] == "生物岛"
+    assert json.loads(row["excerpts"]) == gdf.at["shengwudao", "excerpts"]
+    assert row["excerpt_text"].startswith("【gz_sti】广州国际生物岛依托")
+    assert row["axis_order"] == "3"
+    assert row["wkt"] == "POINT (113.369 23.077)"
+    lon_min, lat_min, lon_max, lat_max = GUANGZHOU_BBOX
+    lons = table["lon"].astype(float)
+    lats = table["lat"].astype(float)
+    assert lons.between(lon_min, lon_max).all() and lats.between(lat_min, lat_max).all()
+    segment = table.set_index("id").loc["axis-huangpu"]
+    assert json.loads(segment["members"]) == ["zhishicheng", "kexuecheng", "shengwudao"]
+
+
+def test_geopackage_reads_back(auto_cluster: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "sel.gpkg"
+    path.write_bytes(downloads.to_gpkg_bytes(auto_cluster))
+    back = gpd.read_file(path)
+    assert back.crs.equals("EPSG:4326")
+    assert set(back["id"]) == set(auto_cluster.index)
+    cluster = back.set_index("id").loc["cluster-auto"]
+    assert json.loads(cluster["members"]) == ["huadu-hitech-zone", "huadu-equipment-park"]
+    assert json.loads(cluster["excerpts"])[0]["text"].startswith("汽车产业集群。依托")
+    assert cluster.geometry.geom_type == "Polygon"
+    assert set(back.geom_type) == {"Polygon", "Point"}
+
+
+def test_geopackage_of_mixed_geometry(gdf: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "all.gpkg"
+    path.write_bytes(downloads.to_gpkg_bytes(gdf))
+    back = gpd.read_file(path)
+    assert len(back) == len(gdf)
+    assert set(back.geom_type) == {"Point", "LineString", "Polygon"}
+
+
+def test_empty_selection(gdf: gpd.GeoDataFrame) -> None:
+    empty = gdf.iloc[:0]
+    assert json.loads(downloads.to_geojson_bytes(empty))["features"] == []
+    assert pd.read_csv(io.BytesIO(downloads.to_csv_bytes(empty)), encoding="utf-8-sig").empty
+    with pytest.raises(ValueError, match="empty"):
+        downloads.to_gpkg_bytes(empty)
+
+
+def test_projected_input_is_refused(gdf: gpd.GeoDataFrame) -> None:
+    with pytest.raises(ValueError, match="EPSG:4326"):
+        downloads.to_geojson_bytes(gdf.to_crs("EPSG:32649"))
