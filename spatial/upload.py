@@ -184,14 +184,8 @@ def read_user_layer(data: bytes, filename: str) -> UserLayer:
     elif suffix == ".gpkg":
         features, problems = _gpkg_features(data, name, layer.notes)
     else:
-        features, problems = [], [
-            Problem(
-                name,
-                "",
-                f"unsupported file type {suffix or '(none)'!r}: "
-                f"use {', '.join(ACCEPTED_SUFFIXES)}",
-            )
-        ]
+        why = f"unsupported file type {suffix or '(none)'!r}: use {', '.join(ACCEPTED_SUFFIXES)}"
+        features, problems = [], [Problem(name, "", why)]
     if not problems and not features:
         problems.append(Problem(name, "", "no features: the layer is empty"))
     rows: list[dict[str, Any]] = []

@@ -34,7 +34,9 @@ scalars = (
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5)
+    ),
     max_leaves=30,
 )
 xmin, ymin, xmax, ymax = GUANGZHOU_BBOX
@@ -45,27 +47,51 @@ numbers = (
     | st.integers(min_value=-(10**400), max_value=10**400)
 )
 positions = st.lists(numbers, min_size=0, max_size=4) | st.lists(json_values, max_size=3)
-coordinates = st.recursive(
-    positions, lambda inner: st.lists(inner, max_size=6), max_leaves=40
-) | json_values
-geometries = st.fixed_dictionaries(
-    {
-        "type": st.sampled_from(sorted(GEOMETRY_TYPES) + ["GeometryCollection", "Circle", ""])
-        | json_values,
-        "coordinates": coordinates,
-    }
-) | json_values
+coordinates = (
+    st.recursive(positions, lambda inner: st.lists(inner, max_size=6), max_leaves=40) | json_values
+)
+geometries = (
+    st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(sorted(GEOMETRY_TYPES) + ["GeometryCollection", "Circle", ""])
+            | json_values,
+            "coordinates": coordinates,
+        }
+    )
+    | json_values
+)
 property_keys = st.sampled_from(
-    [*REQUIRED_PROPERTIES, "name_en", "axis_order", "axis_segment", "group", "parent", "members",
-     "links", "attributes", "in_guangzhou", "名称", "NAME"]
+    [
+        *REQUIRED_PROPERTIES,
+        "name_en",
+        "axis_order",
+        "axis_segment",
+        "group",
+        "parent",
+        "members",
+        "links",
+        "attributes",
+        "in_guangzhou",
+        "名称",
+        "NAME",
+    ]
 ) | st.text(max_size=6)
 properties = st.dictionaries(property_keys, json_values, max_size=12) | json_values
-features = st.fixed_dictionaries(
-    {"type": st.just("Feature") | json_values, "properties": properties, "geometry": geometries}
-) | json_values
-documents = st.fixed_dictionaries(
-    {"type": st.just("FeatureCollection") | json_values, "features": st.lists(features, max_size=4)}
-) | json_values
+features = (
+    st.fixed_dictionaries(
+        {"type": st.just("Feature") | json_values, "properties": properties, "geometry": geometries}
+    )
+    | json_values
+)
+documents = (
+    st.fixed_dictionaries(
+        {
+            "type": st.just("FeatureCollection") | json_values,
+            "features": st.lists(features, max_size=4),
+        }
+    )
+    | json_values
+)
 
 
 def _encode(doc: object) -> bytes:
@@ -121,11 +147,53 @@ def test_upload_reader_answers_any_geopackage_lookalike(tail: bytes) -> None:
 # -- plan texts -----------------------------------------------------------------------------------
 text_pieces = st.sampled_from(
     [
-        "\n", "\r\n", "\t", " ", "\u3000", "\u2028", "\x0c", "。", "，", "：", "；", "“", "”",
-        "一、", "（一）", "(二)", "1.", "2．", "10、", "专栏", "表1", "图1", "**", "__", "*", "_",
-        "[bookmark: a]", "[image: x.png]", "[bookmark:", "]", "<b>", "</b>", "<span class=x>",
-        "<", ">", "#", "## ", "科技创新轴（黄埔段）。", "中新广州知识城", "ＡＢＣ１２３", "ﬁ", "㍿",
-        "Ⅻ", "①", "e\u0301", "\u200b", "\ufeff",
+        "\n",
+        "\r\n",
+        "\t",
+        " ",
+        "\u3000",
+        "\u2028",
+        "\x0c",
+        "。",
+        "，",
+        "：",
+        "；",
+        "“",
+        "”",
+        "一、",
+        "（一）",
+        "(二)",
+        "1.",
+        "2．",
+        "10、",
+        "专栏",
+        "表1",
+        "图1",
+        "**",
+        "__",
+        "*",
+        "_",
+        "[bookmark: a]",
+        "[image: x.png]",
+        "[bookmark:",
+        "]",
+        "<b>",
+        "</b>",
+        "<span class=x>",
+        "<",
+        ">",
+        "#",
+        "## ",
+        "科技创新轴（黄埔段）。",
+        "中新广州知识城",
+        "ＡＢＣ１２３",
+        "ﬁ",
+        "㍿",
+        "Ⅻ",
+        "①",
+        "e\u0301",
+        "\u200b",
+        "\ufeff",
     ]
 ) | st.text(alphabet=string.printable + "广州科技创新轴一二三四五六七八九十（）()", max_size=12)
 plan_texts = st.lists(text_pieces, max_size=40).map("".join)

@@ -139,7 +139,12 @@ CASES = [
     ("invalid_json.geojson", "-", "invalid JSON", "不是有效的 JSON"),
     ("not_utf8.geojson", "-", "not UTF-8", "不是 UTF-8"),
     ("not_feature_collection.geojson", "-", "not a GeoJSON FeatureCollection", "要素集合"),
-    ("wrong_geometry_type.geojson", "wrong-type", "'GeometryCollection' is not one of", "几何类型不受支持"),
+    (
+        "wrong_geometry_type.geojson",
+        "wrong-type",
+        "'GeometryCollection' is not one of",
+        "几何类型不受支持",
+    ),
     ("self_intersecting.geojson", "bow-tie", "invalid geometry: Self-intersection", "几何图形无效"),
     ("swapped_lonlat.geojson", "swapped", "latitude/longitude swapped", "经纬度顺序颠倒"),
     ("projected_coords.geojson", "projected", "looks like projected metres", "投影坐标"),
@@ -209,8 +214,11 @@ def test_validate_reports_every_problem_of_a_file(capsys) -> None:
     status, lines = _validate(capsys, HOSTILE / "several_problems.geojson")
     assert status == 1
     for fid, english, _ in SEVERAL:
-        assert any(f"several_problems.geojson: {fid}: {english}" in ln or (
-            f"several_problems.geojson: {fid}: " in ln and english in ln) for ln in lines), fid
+        assert any(
+            f"several_problems.geojson: {fid}: {english}" in ln
+            or (f"several_problems.geojson: {fid}: " in ln and english in ln)
+            for ln in lines
+        ), fid
     geometry_words = ("coordinate", "geometry", "ring")
     assert not [ln for ln in lines if ": fine: " in ln and any(w in ln for w in geometry_words)]
 
@@ -227,7 +235,9 @@ def test_upload_lists_every_problem_of_a_file(sandbox: Sandbox) -> None:
 
 def test_validate_goes_on_past_a_broken_file(tmp_path: Path, capsys) -> None:
     status, lines = _validate(
-        capsys, HOSTILE / "invalid_json.geojson", _bad_path("deep_nesting.geojson", tmp_path),
+        capsys,
+        HOSTILE / "invalid_json.geojson",
+        _bad_path("deep_nesting.geojson", tmp_path),
         HOSTILE / "swapped_lonlat.geojson",
     )
     assert status == 1
@@ -239,8 +249,11 @@ def test_validate_goes_on_past_a_broken_file(tmp_path: Path, capsys) -> None:
 def test_long_lists_of_problems_are_cut_with_a_count(sandbox: Sandbox) -> None:
     n = MAX_PROBLEMS_LISTED + 70
     feats = [
-        {"type": "Feature", "properties": {"id": f"s{i}"},
-         "geometry": {"type": "Point", "coordinates": BIO_ISLAND[::-1]}}
+        {
+            "type": "Feature",
+            "properties": {"id": f"s{i}"},
+            "geometry": {"type": "Point", "coordinates": BIO_ISLAND[::-1]},
+        }
         for i in range(n)
     ]
     data = json.dumps({"type": "FeatureCollection", "features": feats}).encode()
@@ -257,7 +270,10 @@ def test_upload_refuses_unknown_file_types_and_empty_layers(sandbox: Sandbox) ->
         empty = read_user_layer(b'{"type": "FeatureCollection", "features": []}', "empty.json")
     _assert_refused_cleanly(kml, sandbox)
     _assert_refused_cleanly(empty, sandbox)
-    assert kml.problems[0].startswith("不支持的文件类型") and ".geojson, .json, .gpkg" in kml.problems[0]
+    assert (
+        kml.problems[0].startswith("不支持的文件类型")
+        and ".geojson, .json, .gpkg" in kml.problems[0]
+    )
     assert empty.problems[0].startswith("图层没有要素")
 
 
@@ -272,9 +288,16 @@ def test_upload_size_cap_is_the_one_stated(sandbox: Sandbox) -> None:
 # -- deep nesting and big files -----------------------------------------------------------------
 def test_moderately_nested_property_is_kept_as_text() -> None:
     deep = json.loads(_nested(200))
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "嵌套", "x": deep},
-         "geometry": {"type": "Point", "coordinates": BIO_ISLAND}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "嵌套", "x": deep},
+                "geometry": {"type": "Point", "coordinates": BIO_ISLAND},
+            }
+        ],
+    }
     layer = read_user_layer(json.dumps(doc).encode(), "nested.geojson")
     assert layer.ok
     assert layer.gdf["x"].iloc[0] == json.dumps(deep)
@@ -285,7 +308,10 @@ def _points_layer(n: int, note: str = "") -> bytes:
         {
             "type": "Feature",
             "properties": {"id": f"p{i}", "name": f"地点 <{i}>", "note": note},
-            "geometry": {"type": "Point", "coordinates": [113.2 + (i % 500) / 1000, 23.0 + i / n / 2]},
+            "geometry": {
+                "type": "Point",
+                "coordinates": [113.2 + (i % 500) / 1000, 23.0 + i / n / 2],
+            },
         }
         for i in range(n)
     ]
@@ -358,8 +384,10 @@ def test_validate_reports_markup_in_curated_names(capsys) -> None:
     status, lines = _validate(capsys, HOSTILE / "hostile_names.geojson")
     assert status == 1
     for fid in _hostile_names():
-        assert any(f"hostile_names.geojson: {fid}: name " in ln and "markup characters" in ln
-                   for ln in lines), fid
+        assert any(
+            f"hostile_names.geojson: {fid}: name " in ln and "markup characters" in ln
+            for ln in lines
+        ), fid
 
 
 QUOTE = "广州国际生物岛依托国家实验室、省实验室等优势资源"
@@ -382,8 +410,11 @@ def _curated_feature(**changes: object) -> dict:
         "location_precision_m": 400,
         **changes,
     }
-    return {"type": "Feature", "properties": props,
-            "geometry": {"type": "Point", "coordinates": BIO_ISLAND}}
+    return {
+        "type": "Feature",
+        "properties": props,
+        "geometry": {"type": "Point", "coordinates": BIO_ISLAND},
+    }
 
 
 def _curated_problems(feat: dict) -> list[str]:
@@ -504,8 +535,9 @@ def test_geopackage_without_crs(tmp_path: Path, sandbox: Sandbox) -> None:
         refused = read_user_layer(metres, "m.gpkg")
     assert ok.ok and str(ok.gdf.crs) == "EPSG:4326"
     _assert_refused_cleanly(refused, sandbox, temp_file_allowed=True)
-    assert refused.problems[0].startswith("图层没有坐标参考系") and "save the layer with its CRS" in (
-        refused.problems[0]
+    assert (
+        refused.problems[0].startswith("图层没有坐标参考系")
+        and "save the layer with its CRS" in (refused.problems[0])
     )
 
 
@@ -534,7 +566,10 @@ def test_geopackage_geometry_is_checked_like_geojson(
 def test_gpkg_name_on_other_content_never_reaches_gdal(sandbox: Sandbox) -> None:
     vrt = b'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
     with sandbox.watch():
-        layers = [read_user_layer(data, "x.gpkg") for data in (vrt, (HOSTILE / "good_upload.geojson").read_bytes())]
+        layers = [
+            read_user_layer(data, "x.gpkg")
+            for data in (vrt, (HOSTILE / "good_upload.geojson").read_bytes())
+        ]
     for layer in layers:
         _assert_refused_cleanly(layer, sandbox)  # not even a temporary file
         assert layer.problems[0].startswith("不是 GeoPackage 文件")

@@ -50,9 +50,21 @@ def main() -> None:
     good = collection(
         feature("bio-island", point(BIO_ISLAND), name="广州国际生物岛", 类型="园区"),
         feature("zhishicheng", point(ZHISHICHENG), 名称="中新广州知识城", 面积=123.5),
-        feature("pazhou", {"type": "Polygon", "coordinates": [[
-            [113.355, 23.095], [113.385, 23.095], [113.385, 23.108], [113.355, 23.108],
-            [113.355, 23.095]]]}),
+        feature(
+            "pazhou",
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [113.355, 23.095],
+                        [113.385, 23.095],
+                        [113.385, 23.108],
+                        [113.355, 23.108],
+                        [113.355, 23.095],
+                    ]
+                ],
+            },
+        ),
         name="good_upload",
         crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
     )
@@ -61,32 +73,59 @@ def main() -> None:
     text = json.dumps(collection(feature("bio-island", point(BIO_ISLAND), name="生物岛")))
     (HERE / "invalid_json.geojson").write_text(text[: len(text) // 2] + "\n", encoding="utf-8")
     (HERE / "not_utf8.geojson").write_bytes(
-        json.dumps(collection(feature("gbk", point(BIO_ISLAND), name="广州国际生物岛")),
-                   ensure_ascii=False).encode("gbk")
+        json.dumps(
+            collection(feature("gbk", point(BIO_ISLAND), name="广州国际生物岛")), ensure_ascii=False
+        ).encode("gbk")
     )
     write_json("not_feature_collection.geojson", point(BIO_ISLAND))
-    write_json("wrong_geometry_type.geojson", collection(feature(
-        "wrong-type", {"type": "GeometryCollection", "geometries": [point(BIO_ISLAND)]},
-        name="生物岛")))
-    write_json("self_intersecting.geojson", collection(feature(
-        "bow-tie", {"type": "Polygon", "coordinates": BOW_TIE}, name="蝴蝶结")))
-    write_json("swapped_lonlat.geojson", collection(feature(
-        "swapped", point(BIO_ISLAND[::-1]), name="纬度在前")))
-    write_json("projected_coords.geojson", collection(feature(
-        "projected", point(BIO_ISLAND_UTM), name="投影坐标")))
-    write_json("hostile_names.geojson", collection(
-        *(feature(fid, point([PAZHOU[0] + i * 0.01, PAZHOU[1]]), name=name,
-                  description='<a href="javascript:alert(1)">点我</a>')
-          for i, (fid, name) in enumerate(HOSTILE_NAMES.items()))))
-    write_json("several_problems.geojson", collection(
-        feature("fine", point(ZHISHICHENG), name="没问题"),
-        feature("swapped", point(BIO_ISLAND[::-1]), name="纬度在前"),
-        feature("bow-tie", {"type": "Polygon", "coordinates": BOW_TIE}, name="蝴蝶结"),
-        feature("circle", {"type": "Circle", "coordinates": BIO_ISLAND}, name="圆"),
-        feature("projected", point(BIO_ISLAND_UTM), name="投影坐标"),
-        feature("no-geometry", None, name="无几何"),
-        feature("open-ring", {"type": "Polygon", "coordinates": [BOW_TIE[0][:3]]}, name="开口"),
-    ))
+    write_json(
+        "wrong_geometry_type.geojson",
+        collection(
+            feature(
+                "wrong-type",
+                {"type": "GeometryCollection", "geometries": [point(BIO_ISLAND)]},
+                name="生物岛",
+            )
+        ),
+    )
+    write_json(
+        "self_intersecting.geojson",
+        collection(feature("bow-tie", {"type": "Polygon", "coordinates": BOW_TIE}, name="蝴蝶结")),
+    )
+    write_json(
+        "swapped_lonlat.geojson",
+        collection(feature("swapped", point(BIO_ISLAND[::-1]), name="纬度在前")),
+    )
+    write_json(
+        "projected_coords.geojson",
+        collection(feature("projected", point(BIO_ISLAND_UTM), name="投影坐标")),
+    )
+    write_json(
+        "hostile_names.geojson",
+        collection(
+            *(
+                feature(
+                    fid,
+                    point([PAZHOU[0] + i * 0.01, PAZHOU[1]]),
+                    name=name,
+                    description='<a href="javascript:alert(1)">点我</a>',
+                )
+                for i, (fid, name) in enumerate(HOSTILE_NAMES.items())
+            )
+        ),
+    )
+    write_json(
+        "several_problems.geojson",
+        collection(
+            feature("fine", point(ZHISHICHENG), name="没问题"),
+            feature("swapped", point(BIO_ISLAND[::-1]), name="纬度在前"),
+            feature("bow-tie", {"type": "Polygon", "coordinates": BOW_TIE}, name="蝴蝶结"),
+            feature("circle", {"type": "Circle", "coordinates": BIO_ISLAND}, name="圆"),
+            feature("projected", point(BIO_ISLAND_UTM), name="投影坐标"),
+            feature("no-geometry", None, name="无几何"),
+            feature("open-ring", {"type": "Polygon", "coordinates": [BOW_TIE[0][:3]]}, name="开口"),
+        ),
+    )
 
 
 if __name__ == "__main__":
