@@ -299,6 +299,7 @@ def _render(
     tiles: Tiles | None,
     number_axis: bool,
     preferred: Sequence[str] = (),
+    focus_ids: Sequence[str] | None = None,
 ) -> bytes:
     base = _base()
     text = text_for(bool(base.osm), tiles.attribution if tiles else None)
@@ -313,6 +314,7 @@ def _render(
             number_axis=number_axis,
             preferred_industries=preferred,
             tiles=tiles,
+            focus_ids=focus_ids,
         )
         return figure_bytes(fig, fmt, dpi=dpi, title=text.pdf_title)
 
@@ -388,7 +390,26 @@ def render_map(
         tiles=tile_source,
         number_axis=bool(selection.segment),
         preferred=preferred,
+        focus_ids=_focus(selection, frame),
     )
+
+
+def _focus(selection: Selection, frame: gpd.GeoDataFrame) -> list[str] | None:
+    """A district plan's map is framed on its district: the features the plan places there.
+
+    The places it names elsewhere in the city stay on the map as arrows at the frame's edge.
+    None (frame every feature) unless the selection is one district plan whose district holds
+    at least half of the features.
+    """
+    if len(selection.plans) != 1:
+        return None
+    district = get_plan(selection.plans[0]).district
+    if not district or not len(frame):
+        return None
+    inside = frame[frame["district"].apply(lambda d: district in (d or []))]
+    if len(inside) < max(3, len(frame) / 2) or len(inside) == len(frame):
+        return None
+    return list(inside.index)
 
 
 def axis_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

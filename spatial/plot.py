@@ -377,6 +377,20 @@ def industry_colours(
     return {tag: INDUSTRY_PALETTE[i] for i, tag in enumerate(ordered[:limit])}
 
 
+def _industry_coloured(frame: gpd.GeoDataFrame, number_axis: bool) -> gpd.GeoDataFrame:
+    """The features whose colour says their industry: symbols (not numbered axis nodes) and
+    filled polygons; lines and outlines are coloured by role."""
+    if not len(frame):
+        return frame
+    kind = frame.geometry.geom_type
+    point = kind.isin(["Point", "MultiPoint"])
+    filled = kind.isin(["Polygon", "MultiPolygon"]) & frame["role"].map(
+        lambda r: style_of(r).fill_alpha > 0
+    )
+    numbered = frame["axis_order"].notna() if number_axis else False
+    return frame[(point | filled) & ~numbered]
+
+
 def _primary_colour(tags: Sequence[str], colours: Mapping[str, str]) -> str:
     if not tags:
         return NO_INDUSTRY
@@ -401,6 +415,15 @@ class _Label:
     colour: str = INK
     centred: bool = False  # polygons: try the centre first
     leader_ok: bool = True
+
+
+@dataclass(frozen=True)
+class _Inset:
+    """An enlarged view: the area it shows (map CRS) and where both sit (display pixels)."""
+
+    extent: tuple[float, float, float, float]
+    source_px: tuple[float, float, float, float]
+    rect_px: tuple[float, float, float, float]
 
 
 class _Placer:
@@ -531,8 +554,10 @@ class _MapDrawer:
         number_axis: bool,
         preferred_industries: Sequence[str],
         tiles: Tiles | None,
+        focus_ids: Sequence[str] | None = None,
     ) -> None:
         w_mm, h_mm = PAGE_SIZES[size]
+        self.focus_ids = focus_ids
         self.layout = _Layout(w_mm, h_mm, math.sqrt(w_mm * h_mm / _A4_AREA))
         self.s = self.layout.scale
         self.frame = frame
@@ -543,12 +568,16 @@ class _MapDrawer:
         self.fig = Figure(figsize=page_inches(size, dpi if raster else None), dpi=dpi)
         FigureCanvasAgg(self.fig)
         self.renderer = self.fig.canvas.get_renderer()
-        self.colours = industry_colours(frame, preferred_industries)
+        self.coloured = _industry_coloured(frame, number_axis)
+        self.colours = industry_colours(self.coloured, preferred_industries)
         self.labels: list[_Label] = []
+        self.legend_roles: dict[str, str] = {}  # role -> "point" | "line" | "polygon"
         self.key: list[tuple[int, str]] = []
         self.key_overflow = 0
         self.forced_numbers = 0
         self.named = 0
+        self.outside = 0  # features beyond the frame, shown by edge arrows
+        self.is_main = True
 
     # units
     def pt(self, value: float) -> float:
@@ -566,7 +595,10 @@ class _MapDrawer:
         ax = fig.add_axes(lay.frac(lay.map_box()))
         self.ax = ax
         mw, mh = lay.map_box()[2:]
-        extent = _map_extent(self.frame, self.base, mw / mh, min_span_m=8000.0)
+        focus = self.frame
+        if self.focus_ids is not None:
+            focus = self.frame[self.frame.index.isin(list(self.focus_ids))]
+        extent = _map_extent(focus, self.base, mw / mh, min_span_m=8000.0)
         ax.set_xlim(extent[0], extent[2])
         ax.set_ylim(extent[1], extent[3])
         ax.set_aspect("equal", adjustable="box")
@@ -586,7 +618,17 @@ class _MapDrawer:
         self._draw_base()
         self._draw_features()
         self._draw_furniture()
-        self._place_labels()
+        labels = self.labels
+        inset = self._plan_inset(self._place_names(labels, dry=True))
+        if inset is not None:
+            sx0, sy0, sx1, sy1 = inset.source_px
+            labels = [lb for lb in labels if not (sx0 <= lb.x <= sx1 and sy0 <= lb.y <= sy1)]
+            self._mark_inset(inset)
+        self._place_numbers(self._place_names(labels))
+        self._place_district_labels()
+        if inset is not None:
+            self._draw_inset(inset)
+        self.inset = inset
         self._draw_header_footer()
         self._draw_panel()
         return fig
@@ -667,10 +709,9 @@ class _MapDrawer:
     def _feature_colour(self, row: pd.Series) -> str:
         return _primary_colour(row["industries"] or [], self.colours)
 
-    def _draw_features(self) -> None:
+    def _draw_features(self, legend: bool = True) -> None:
         ax = self.ax
         frame = self.frame
-        self.legend_roles: dict[str, str] = {}  # role -> "point" | "line" | "polygon"
         if not len(frame):
             return
         kinds = frame.geometry.geom_type.map(
@@ -691,7 +732,8 @@ class _MapDrawer:
             st = style_of(role)
             sub = frame[frame["role"] == role]
             sub_kinds = kinds[sub.index]
-            self.legend_roles[role] = sub_kinds.value_counts().idxmax()
+            if legend:
+                self.legend_roles[role] = sub_kinds.value_counts().idxmax()
             polys = sub[sub_kinds == "polygon"]
             if len(polys):
                 fills = [
@@ -804,19 +846,18 @@ class _MapDrawer:
             st = style_of(role)
             geom = row.geometry
             kind = kinds[fid]
+            visible = shapely.intersection(geom, view)
+            if visible.is_empty:
+                if self.is_main:
+                    self._edge_label(row, geom)
+                continue
             if kind == "point":
                 anchor = shapely.centroid(geom)
             elif kind == "line":
-                visible = shapely.intersection(geom, view)
-                if visible.is_empty:
-                    continue
                 if visible.geom_type == "MultiLineString":
                     visible = max(visible.geoms, key=lambda g: g.length)
                 anchor = visible.interpolate(0.5, normalized=True)
             else:
-                visible = shapely.intersection(geom, view)
-                if visible.is_empty:
-                    continue
                 anchor = shapely.point_on_surface(visible)
             if not view.contains(anchor):
                 continue
@@ -854,6 +895,50 @@ class _MapDrawer:
                     centred=kind == "polygon",
                 )
             )
+
+    def _edge_label(self, row: pd.Series, geom: shapely.Geometry) -> None:
+        """A feature beyond the map frame: an arrow at the frame's edge, pointing to it, named."""
+        ax = self.ax
+        bbox = ax.get_window_extent(self.renderer)
+        inset_px = self.px(self.pt(9))
+        cx, cy = (bbox.x0 + bbox.x1) / 2, (bbox.y0 + bbox.y1) / 2
+        p = shapely.point_on_surface(geom)
+        tx, ty = ax.transData.transform((p.x, p.y))
+        dx, dy = tx - cx, ty - cy
+        half_w, half_h = bbox.width / 2 - inset_px, bbox.height / 2 - inset_px
+        t = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
+        ex, ey = cx + dx * t, cy + dy * t
+        angle = math.degrees(math.atan2(dy, dx))
+        arrows = "→↗↑↖←↙↓↘"
+        arrow = arrows[round(angle / 45) % 8]
+        data_xy = ax.transData.inverted().transform((ex, ey))
+        size = self.pt(7)
+        ax.scatter(
+            [data_xy[0]],
+            [data_xy[1]],
+            s=size**2,
+            marker=(3, 0, angle - 90),
+            c=self._feature_colour(row),
+            edgecolors=INK,
+            linewidths=self.pt(0.6),
+            zorder=7,
+        )
+        rad = self.px(size) / 2
+        self.placer.block((ex - rad, ey - rad, ex + rad, ey + rad))
+        name = str(row["name"])
+        self.labels.append(
+            _Label(
+                _wrap_label(name) + f" {arrow}",
+                f"{name}（图幅外 {arrow}）",
+                ex,
+                ey,
+                rad + self.px(self.pt(1.5)),
+                self.pt(6.5),
+                19,
+                MUTED,
+            )
+        )
+        self.outside += 1
 
     def _try_place(
         self, lb: _Label, w: float, h: float, rings: Sequence[float], centred: bool
@@ -894,13 +979,17 @@ class _MapDrawer:
             )
         self._add_halo(t)
 
-    def _place_labels(self) -> None:
-        """Name labels, most important first; the ones that fit nowhere get a key number."""
+    def _place_names(self, labels: Sequence[_Label], dry: bool = False) -> list[_Label]:
+        """Place name labels, most important first; return the ones that fit nowhere.
+
+        With ``dry``, only find out which would not fit: nothing is drawn and the placer is
+        left as it was.
+        """
         ax = self.ax
-        labels = sorted(self.labels, key=lambda lb: (lb.priority, lb.text))
+        saved = self.placer.boxes.copy()
         pad = self.px(self.pt(0.8))
         unlabelled: list[_Label] = []
-        for lb in labels:
+        for lb in sorted(labels, key=lambda lb: (lb.priority, lb.text)):
             t = ax.text(
                 0,
                 0,
@@ -917,18 +1006,29 @@ class _MapDrawer:
             w, h = ext.width + 2 * pad, ext.height + 2 * pad
             rings = [lb.radius, lb.radius + self.px(self.pt(7)), lb.radius + self.px(self.pt(15))]
             chosen = self._try_place(lb, w, h, rings, lb.centred)
-            if chosen is None:
+            if chosen is None or dry:
                 t.remove()
-                unlabelled.append(lb)
+                if chosen is None:
+                    unlabelled.append(lb)
+                else:
+                    self.placer.block(chosen[0])
                 continue
             box, align, ring = chosen
             self._put_text(t, lb, box, align, pad, leader=ring > 0)
             self.named += 1
-        # key numbers, numbered in reading order (top to bottom, left to right)
-        self.key: list[tuple[int, str]] = []
-        self.forced_numbers = 0
-        unlabelled.sort(key=lambda lb: (-round(lb.y / self.px(self.pt(12))), lb.x, lb.text))
-        for i, lb in enumerate(unlabelled, start=1):
+        if dry:
+            self.placer.boxes = saved
+        return unlabelled
+
+    def _place_numbers(self, unlabelled: Sequence[_Label]) -> None:
+        """Key numbers for labels that fit nowhere, in reading order (top to bottom, left to
+        right), continuing the key."""
+        ax = self.ax
+        pad = self.px(self.pt(0.8))
+        band = self.px(self.pt(12))
+        start = len(self.key) + 1
+        ordered = sorted(unlabelled, key=lambda lb: (-round(lb.y / band), lb.x, lb.text))
+        for i, lb in enumerate(ordered, start=start):
             t = ax.text(
                 0,
                 0,
@@ -947,18 +1047,173 @@ class _MapDrawer:
                 lb.radius + self.px(self.pt(6)),
                 lb.radius + self.px(self.pt(13)),
             ]
-            chosen = self._try_place(lb, w, h, rings, False)
+            chosen = self._try_place(lb, w, h, rings, lb.centred)
             if chosen is None:  # a number must be shown: put it east, even over something
                 self.forced_numbers += 1
-                chosen = (
-                    (lb.x + lb.radius, lb.y - h / 2, lb.x + lb.radius + w, lb.y + h / 2),
-                    "left",
-                    0,
-                )
+                box = (lb.x + lb.radius, lb.y - h / 2, lb.x + lb.radius + w, lb.y + h / 2)
+                chosen = (box, "left", 0)
             box, align, ring = chosen
             self._put_text(t, lb, box, align, pad, leader=ring > 0)
             self.key.append((i, lb.name))
-        self._place_district_labels()
+
+    # -- the enlarged view of a crowded area --------------------------------------------------
+
+    def _plan_inset(self, failed: Sequence[_Label]) -> _Inset | None:
+        """Where to enlarge the area whose labels don't fit, and where on the map to show it.
+
+        The enlarged view goes in a corner of the map frame that covers no feature, no symbol
+        and neither the scale bar nor the north arrow; None when no corner is free or the
+        enlargement would be less than 1.8 times.
+        """
+        if len(failed) < 4:
+            return None
+        px_mm = self.fig.dpi / 25.4
+        pts = np.array([(lb.x, lb.y) for lb in failed])
+        d = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
+        for radius_mm in (22, 15, 10, 7):
+            radius = radius_mm * self.s * px_mm
+            centre = int(np.argmax((d < radius).sum(axis=1)))
+            cluster = pts[d[centre] < radius * 1.4]
+            if len(cluster) < 4:
+                return None
+            inset = self._fit_inset(cluster)
+            if inset is not None:
+                return inset
+        return None
+
+    def _fit_inset(self, cluster: np.ndarray) -> _Inset | None:
+        px_mm = self.fig.dpi / 25.4
+        pad = 5 * self.s * px_mm
+        cx0, cy0 = cluster.min(axis=0) - pad
+        cx1, cy1 = cluster.max(axis=0) + pad
+        cw, ch = cx1 - cx0, cy1 - cy0
+        mb = self.ax.get_window_extent(self.renderer)
+        margin = 2.5 * self.s * px_mm
+        inv = self.ax.transData.inverted()
+        geoms = np.asarray(self.frame.geometry.values)
+        zoom = min(0.48 * mb.width / cw, 0.55 * mb.height / ch, 3.2)
+        while zoom >= 1.8:
+            iw, ih = cw * zoom, ch * zoom
+            corners = [
+                (mb.x1 - margin - iw, mb.y0 + margin),
+                (mb.x1 - margin - iw, mb.y1 - margin - ih),
+                (mb.x0 + margin, mb.y0 + margin),
+                (mb.x0 + margin, mb.y1 - margin - ih),
+            ]
+            free = []
+            for x, y in corners:
+                rect = (x, y, x + iw, y + ih)
+                overlaps_cluster = not (
+                    rect[2] < cx0 or rect[0] > cx1 or rect[3] < cy0 or rect[1] > cy1
+                )
+                if overlaps_cluster or not self.placer.free(rect):
+                    continue
+                (dx0, dy0), (dx1, dy1) = inv.transform([(x, y), (x + iw, y + ih)])
+                if shapely.intersects(geoms, shapely.box(dx0, dy0, dx1, dy1)).any():
+                    continue
+                dist = math.hypot(x + iw / 2 - (cx0 + cx1) / 2, y + ih / 2 - (cy0 + cy1) / 2)
+                free.append((dist, rect))
+            if free:
+                rect = min(free)[1]
+                (ex0, ey0), (ex1, ey1) = inv.transform([(cx0, cy0), (cx1, cy1)])
+                return _Inset(
+                    extent=(ex0, ey0, ex1, ey1), source_px=(cx0, cy0, cx1, cy1), rect_px=rect
+                )
+            zoom *= 0.85
+        return None
+
+    def _mark_inset(self, inset: _Inset) -> None:
+        """Outline the enlarged area on the main map and keep labels off it and the inset."""
+        ax = self.ax
+        ex0, ey0, ex1, ey1 = inset.extent
+        ax.add_patch(
+            Rectangle(
+                (ex0, ey0),
+                ex1 - ex0,
+                ey1 - ey0,
+                facecolor="none",
+                edgecolor=INK,
+                linewidth=self.pt(0.8),
+                linestyle=(0, (4, 2)),
+                zorder=8.5,
+            )
+        )
+        sx0, sy0, sx1, sy1 = inset.source_px
+        rx0, ry0, rx1, ry1 = inset.rect_px
+        # a connector from the outlined area to the enlarged view
+        inv = ax.transData.inverted()
+        a = inv.transform(((sx0 + sx1) / 2, (sy0 + sy1) / 2))
+        b = inv.transform(((rx0 + rx1) / 2, (ry0 + ry1) / 2))
+        outline = shapely.box(ex0, ey0, ex1, ey1).boundary
+        (rdx0, rdy0), (rdx1, rdy1) = inv.transform([(rx0, ry0), (rx1, ry1)])
+        frame_line = shapely.box(rdx0, rdy0, rdx1, rdy1).boundary
+        link = shapely.LineString([a, b])
+        p = shapely.intersection(link, outline)
+        q = shapely.intersection(link, frame_line)
+        if not p.is_empty and not q.is_empty:
+            p = shapely.get_coordinates(p)[0]
+            q = shapely.get_coordinates(q)[0]
+            ax.add_line(
+                Line2D(
+                    [p[0], q[0]],
+                    [p[1], q[1]],
+                    color=INK,
+                    linewidth=self.pt(0.6),
+                    linestyle=(0, (4, 2)),
+                    zorder=8.5,
+                )
+            )
+        self.placer.block(inset.rect_px)
+        self.placer.block(inset.source_px)
+
+    def _draw_inset(self, inset: _Inset) -> None:
+        """Draw the enlarged view: base, features, labels and key numbers, its own scale bar."""
+        main = (self.ax, self.extent, self.placer, self.m_per_px, self.labels)
+        fw, fh = self.fig.bbox.width, self.fig.bbox.height
+        rx0, ry0, rx1, ry1 = inset.rect_px
+        ax = self.fig.add_axes([rx0 / fw, ry0 / fh, (rx1 - rx0) / fw, (ry1 - ry0) / fh])
+        ex0, ey0, ex1, ey1 = inset.extent
+        ax.set_xlim(ex0, ex1)
+        ax.set_ylim(ey0, ey1)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_facecolor(OUTSIDE_FILL)
+        for spine in ax.spines.values():
+            spine.set_edgecolor(INK)
+            spine.set_linewidth(self.pt(1.0))
+        ax.set_zorder(self.ax.get_zorder() + 1)
+        bbox = ax.get_window_extent(self.renderer)
+        try:
+            self.ax = ax
+            self.extent = inset.extent
+            self.m_per_px = (ex1 - ex0) / bbox.width
+            self.placer = _Placer((bbox.x0 + 2, bbox.y0 + 2, bbox.x1 - 2, bbox.y1 - 2))
+            self.labels = []
+            self.is_main = False
+            self.tiles_drawn = self._draw_tiles() if self.tiles else False
+            self._draw_base()
+            self._draw_features(legend=False)
+            title = ax.text(
+                0.015,
+                0.985,
+                "放大图 Enlarged view",
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=self.pt(6.5),
+                color=INK,
+                zorder=10,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5},
+            )
+            ext = title.get_window_extent(self.renderer)
+            self.placer.block((ext.x0 - 3, ext.y0 - 3, ext.x1 + 3, ext.y1 + 3))
+            self._draw_scale_bar(note=False)
+            self._place_numbers(self._place_names(self.labels))
+            self._place_district_labels()
+        finally:
+            self.ax, self.extent, self.placer, self.m_per_px, self.labels = main
+            self.is_main = True
 
     def _place_district_labels(self) -> None:
         ax = self.ax
@@ -986,10 +1241,14 @@ class _MapDrawer:
                 transform=None,
             )
             ext = t.get_window_extent(self.renderer)
-            x, y = to_px((p.x, p.y))
-            # try the district's surface point, then nudge up or down
-            for dy in (0.0, 1.5, -1.5, 3.0, -3.0):
-                cy = y + dy * ext.height
+            # the district's surface point, then points spread over its visible part
+            bx0, by0, bx1, by1 = visible.bounds
+            tries = [(p.x, p.y)] + [
+                (bx0 + (bx1 - bx0) * fx, by0 + (by1 - by0) * fy)
+                for fy in (0.5, 0.3, 0.7, 0.15, 0.85)
+                for fx in (0.5, 0.3, 0.7, 0.15, 0.85)
+            ]
+            for x, cy in to_px(tries):
                 box = (
                     x - ext.width / 2,
                     cy - ext.height / 2,
@@ -1008,24 +1267,32 @@ class _MapDrawer:
 
     def _draw_furniture(self) -> None:
         """Scale bar (lower left), north arrow (upper right); both block labels."""
+        self._draw_scale_bar(note=True)
+        self._draw_north_arrow()
+
+    def _draw_scale_bar(self, note: bool) -> None:
+        """A true-scale bar in the lower left, sized in paper millimetres."""
         ax = self.ax
         x0, y0, x1, y1 = self.extent
         span = x1 - x0
         to_px = ax.transData.transform
+        mm = self.m_per_px * self.fig.dpi / 25.4  # metres per paper millimetre
         length = _nice_length(span * 0.22)
-        bar_h = (y1 - y0) * 0.008
-        mx = x0 + span * 0.035
-        my = y0 + (y1 - y0) * 0.05
-        n = 4 if str(length / 1000).rstrip("0").rstrip(".")[-1] in "0248" else 5
+        bar_h = 1.1 * self.s * mm
+        mx = x0 + 5 * self.s * mm
+        my = y0 + (7.5 if note else 4.5) * self.s * mm
+        lead = str(f"{length / 1000:g}").replace(".", "").lstrip("0")[:1]
+        n = 4 if lead in "248" else 5
         step = length / n
-        box_pad = span * 0.012
+        fs = self.pt(6.5)
+        unit_w = self._text_px("公里 km", fs) * self.m_per_px
         bg = Rectangle(
-            (mx - box_pad, my - bar_h * 4.2),
-            length + 2 * box_pad + span * 0.05,
-            bar_h * 8.8,
+            (mx - 2.5 * self.s * mm, my - (5.5 if note else 2.0) * self.s * mm),
+            length + unit_w + 6.5 * self.s * mm,
+            (9.5 if note else 6.2) * self.s * mm,
             facecolor="white",
             edgecolor="none",
-            alpha=0.8,
+            alpha=0.85,
             zorder=9,
         )
         ax.add_patch(bg)
@@ -1041,11 +1308,10 @@ class _MapDrawer:
                     zorder=9.1,
                 )
             )
-        fs = self.pt(6.5)
         for i in (0, n // 2, n) if n == 4 else (0, n):
             ax.text(
                 mx + i * step,
-                my + bar_h * 1.6,
+                my + bar_h + 0.8 * self.s * mm,
                 _fmt_km(i * step),
                 ha="center",
                 va="bottom",
@@ -1054,7 +1320,7 @@ class _MapDrawer:
                 zorder=9.2,
             )
         ax.text(
-            mx + length + span * 0.008,
+            mx + length + 1.5 * self.s * mm,
             my + bar_h / 2,
             "公里 km",
             ha="left",
@@ -1063,20 +1329,26 @@ class _MapDrawer:
             color=INK,
             zorder=9.2,
         )
-        ax.text(
-            mx,
-            my - bar_h * 1.2,
-            f"比例尺 1:{self._scale_denominator():,}（按 {self._page_name()} 打印）",
-            ha="left",
-            va="top",
-            fontsize=self.pt(5.5),
-            color=MUTED,
-            zorder=9.2,
-        )
+        if note:
+            ax.text(
+                mx,
+                my - 1.5 * self.s * mm,
+                f"比例尺 1:{self._scale_denominator():,}（按 {self._page_name()} 打印）",
+                ha="left",
+                va="top",
+                fontsize=self.pt(5.5),
+                color=MUTED,
+                zorder=9.2,
+            )
         p0 = to_px((bg.get_x(), bg.get_y()))
         p1 = to_px((bg.get_x() + bg.get_width(), bg.get_y() + bg.get_height()))
         self.placer.block((p0[0], p0[1], p1[0], p1[1]))
 
+    def _draw_north_arrow(self) -> None:
+        ax = self.ax
+        x0, y0, x1, y1 = self.extent
+        span = x1 - x0
+        to_px = ax.transData.transform
         # north arrow, turned by the grid convergence at the map centre
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         lon, lat = _to_map_crs().transform(cx, cy, direction="INVERSE")
@@ -1133,7 +1405,7 @@ class _MapDrawer:
         self.placer.block((q0[0], q0[1], q1[0], q1[1]))
 
     def _scale_denominator(self) -> int:
-        mw = self.layout.map_box()[2] / 1000.0  # metres on paper
+        mw = self.ax.get_window_extent(self.renderer).width / self.fig.dpi * 0.0254  # paper m
         denom = (self.extent[2] - self.extent[0]) / mw
         mag = 10 ** max(0, math.floor(math.log10(denom)) - 1)
         return int(round(denom / mag) * mag)
@@ -1341,10 +1613,10 @@ class _MapDrawer:
 
         # industries, one column
         counts: dict[str, int] = {}
-        for tags in self.frame["industries"]:
+        for tags in self.coloured["industries"]:
             for tag in tags or ():
                 counts[tag] = counts.get(tag, 0) + 1
-        if counts or len(self.frame):
+        if len(self.coloured):
             header("产业（要素数）Industry")
         en_of = _industry_en()
         items: list[tuple[str, str, str]] = []
@@ -1355,7 +1627,7 @@ class _MapDrawer:
         others = sorted(set(counts) - set(self.colours))
         if others:
             items.append((OTHER_INDUSTRY, f"其他产业（{len(others)} 类）Other", "其他产业"))
-        if len(self.frame) and any(not (t or []) for t in self.frame["industries"]):
+        if any(not (t or []) for t in self.coloured["industries"]):
             items.append((NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"))
         for colour, full, short in items:
             cy = y - row / 2
@@ -1617,6 +1889,7 @@ def draw_map(
     number_axis: bool = False,
     preferred_industries: Sequence[str] = (),
     tiles: Tiles | None = None,
+    focus_ids: Sequence[str] | None = None,
 ) -> Figure:
     """Draw one map page; call inside :func:`map_style`.
 
@@ -1640,6 +1913,9 @@ def draw_map(
         Industries that get the first colours (the user's industry filter).
     tiles : Tiles, optional
         Web tiles to draw under the vector base (the caller checks they can be fetched).
+    focus_ids : sequence of str, optional
+        Ids of the features the map frame is fitted to (default: all). Features beyond the
+        frame are shown by an arrow at its edge, pointing to them, with their name.
     """
     if size not in PAGE_SIZES:
         raise ValueError(f"unknown page size {size!r}; known: {', '.join(PAGE_SIZES)}")
@@ -1654,6 +1930,7 @@ def draw_map(
         number_axis=number_axis,
         preferred_industries=preferred_industries,
         tiles=tiles,
+        focus_ids=focus_ids,
     )
     fig = drawer.draw()
     fig.gzplan_stats = {  # for reports and tests
@@ -1662,6 +1939,8 @@ def draw_map(
         "numbered": [name for _, name in drawer.key],
         "key_overflow": drawer.key_overflow,
         "forced_numbers": drawer.forced_numbers,
+        "inset": drawer.inset is not None,
+        "outside": drawer.outside,
     }
     return fig
 

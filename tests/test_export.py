@@ -94,6 +94,7 @@ FEATURES = [
         "core",
         _pt(113.45, 23.17),
         axis_order=2,
+        plans=["gz_sti", "huadu_sti"],
         axis_segment=["axis-huangpu"],
         industries=["新一代信息技术"],
     ),
@@ -154,6 +155,7 @@ FEATURES = [
         _box(113.19, 23.39, 113.22, 23.41),
         plans=["huadu_sti"],
         industries=["数字经济"],
+        district=["花都区"],
     ),
     _feature(
         "huadu-park",
@@ -162,6 +164,24 @@ FEATURES = [
         _pt(113.25, 23.43),
         plans=["huadu_sti", "huadu_mfg"],
         industries=["智能电子"],
+        district=["花都区"],
+    ),
+    _feature(
+        "huadu-airport",
+        "空港智慧物流产业创新极",
+        "pole",
+        _pt(113.29, 23.39),
+        plans=["huadu_sti"],
+        industries=["现代物流"],
+        district=["花都区"],
+    ),
+    _feature(
+        "huadu-north",
+        "北站商务区",
+        "zone",
+        _pt(113.20, 23.37),
+        plans=["huadu_sti"],
+        district=["花都区"],
     ),
     _feature(
         "baiyun-corridor",
@@ -305,6 +325,18 @@ def test_every_feature_is_named_on_the_map_or_in_the_key(layers) -> None:
     for name in NAMES - {"科技创新轴（黄埔段）", "科技创新轴（海珠段）"}:
         assert re.sub(r"\s+", "", name) in text, name
     assert "黄埔段" in text and "海珠段" in text  # segments are labelled by their short name
+
+
+def test_district_plan_is_framed_on_its_district_with_arrows_to_the_rest(layers) -> None:
+    """广州科学城 is named by the Huadu plan but lies in 黄埔: the map is framed on 花都 and
+    points to it with an arrow at the frame's edge, named."""
+    from pypdf import PdfReader
+
+    pdf = export.render_map(Selection(plans=("huadu_sti",)), fmt="pdf")
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert re.search(r"广州科学城\s*[→↗↑↖←↙↓↘]", text), text
+    for name in ("花都湖数字经济创新核", "空港智慧物流产业创新极", "北站商务区"):
+        assert name in re.sub(r"\s+", "", text)
 
 
 def test_empty_selection_still_draws_the_base(layers) -> None:
