@@ -1,0 +1,309 @@
+"""Benchmarks: ``python -m benchmarks`` prints speed and payload figures with their baselines.
+
+Every figure is the median of several runs. Each row is measured against a naive baseline in the
+same run (what a newcomer would write: read every file with geopandas, one ``folium.GeoJson`` of
+all features with full-precision geometry and a popup per feature, no caching), and against the
+target the project holds itself to. Nothing here asserts: the suite only checks that the script
+runs on a tiny size (``--quick``).
+
+Usage::
+
+    python -m benchmarks                 # full run (~3-4 minutes on a 2-core machine)
+    python -m benchmarks --quick         # tiny sizes, one run each (seconds)
+    python -m benchmarks --sizes 10000 50000 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    target: float | None = None
+
+    def cells(self) -> list[str]:
+        fmt = _fmt(self.value, self.unit)
+        base = _fmt(self.baseline, self.unit) if self.baseline is not None else "—"
+        ratio = f"{self.baseline / self.value:.1f}×" if self.baseline and self.value else "—"
+        target = f"≤ {_fmt(self.target, self.unit)}" if self.target is not None else "—"
+        verdict = "—" if self.target is None else ("ok" if self.value <= self.target else "MISSED")
+        return [self.name, fmt, base, ratio, target, verdict]
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "s":
+        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+    if unit == "B":
+        return f"{value / 1e6:.2f} MB" if value >= 1e5 else f"{value / 1e3:.1f} KB"
+    return f"{value:g} {unit}"
+
+
+def median_time(fn: Callable[[], Any], runs: int, setup: Callable[[], Any] | None = None) -> float:
+    """Median wall time of ``fn`` over ``runs`` runs (``setup`` untimed before each)."""
+    times = []
+    for _ in range(runs):
+        if setup:
+            setup()
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# -- 1. load + validate ----------------------------------------------------------------------------
+def bench_load_validate(runs: int) -> list[Row]:
+    import geopandas as gpd
+    import pandas as pd
+
+    from spatial import layers
+    from spatial.validate import layer_paths, validate_layer_files
+
+    paths = layer_paths()
+
+    def naive_load() -> None:
+        pd.concat([gpd.read_file(p) for p in paths], ignore_index=True)
+
+    load = median_time(layers.load_layers, runs, setup=layers.clear_cache)
+    naive = median_time(naive_load, runs)
+    layers.load_layers()
+    validate = median_time(validate_layer_files, max(1, runs // 2))
+    return [
+        Row("1a load all layers (cold)", load, "s", baseline=naive),
+        Row("1b validate all layers (full contract)", validate, "s"),
+    ]
+
+
+# -- 2. the app script ---------------------------------------------------------------------------
+def bench_app(runs: int) -> list[Row]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from spatial._paths import ROOT
+
+    app = str(ROOT / "streamlit_app.py")
+
+    def first_load() -> None:
+        AppTest.from_file(app, default_timeout=120).run()
+
+    def clear() -> None:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+    cold = median_time(first_load, runs, setup=clear)
+    warm = median_time(first_load, runs)
+
+    at = AppTest.from_file(app, default_timeout=120).run()
+    options = list(at.multiselect(key="industries").options)
+    picks = [options[i % len(options)] for i in range(runs + 1)] if options else []
+    times = []
+    for pick in picks:
+        at.multiselect(key="industries").set_value([pick])
+        t0 = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t0)
+    filter_change = statistics.median(times[1:] or times) if times else float("nan")
+    return [
+        Row("2a app first load, cold caches", cold, "s"),
+        Row("2b app first load, warm caches (new session)", warm, "s", baseline=cold),
+        Row("2c app rerun after a filter change", filter_change, "s", baseline=cold, target=0.150),
+    ]
+
+
+# -- 3. map payload ------------------------------------------------------------------------------
+def naive_map_html(gdf: Any) -> str:
+    """What a newcomer writes: all features as one GeoJson, full precision, a popup per feature."""
+    import folium
+
+    from spatial.base import load_districts
+
+    m = folium.Map(location=[23.13, 113.30], zoom_start=10)
+    folium.GeoJson(load_districts().to_json(), name="districts").add_to(m)
+    cols = [c for c in ("id", "name", "role", "industries", "excerpts") if c in gdf.columns]
+    frame = gdf[cols + ["geometry"]].copy()
+    for col in ("industries", "excerpts"):
+        if col in frame:
+            frame[col] = frame[col].astype(str)
+    folium.GeoJson(
+        frame.to_json(),
+        popup=folium.GeoJsonPopup(fields=[c for c in cols if c != "geometry"]),
+        tooltip=folium.GeoJsonTooltip(fields=["name"]),
+    ).add_to(m)
+    return m.get_root().render()
+
+
+def project_map_html(gdf: Any) -> str:
+    """The project's map of the same features, as the app builds it."""
+    from spatial import webmap
+    from spatial.base import load_districts
+
+    m = webmap.build_map(gdf, districts=load_districts(), basemap=webmap.NO_TILES)
+    return m.get_root().render()
+
+
+def bench_payload(runs: int) -> list[Row]:
+    from spatial.layers import load_layers
+
+    gdf = load_layers()
+    ours = len(project_map_html(gdf).encode())
+    naive = len(naive_map_html(gdf).encode())
+    t_ours = median_time(lambda: project_map_html(gdf), runs)
+    t_naive = median_time(lambda: naive_map_html(gdf), runs)
+    return [
+        Row("3a first map payload, all features (HTML bytes)", ours, "B", baseline=naive, target=1.5e6),
+        Row("3b build + render that map", t_ours, "s", baseline=t_naive),
+    ]
+
+
+# -- 4. export -----------------------------------------------------------------------------------
+def bench_export(runs: int, dpi: int) -> list[Row]:
+    from spatial.export import render_map
+    from spatial.features import Selection
+
+    sel = Selection(plans=("gz_sti",))
+    render_map(sel, fmt="png", dpi=dpi)  # font registration and caches, once
+    png = median_time(lambda: render_map(sel, fmt="png", dpi=dpi), runs)
+    pdf = median_time(lambda: render_map(sel, fmt="pdf"), runs)
+    return [
+        Row(f"4a export PNG A4 {dpi} dpi (city plan)", png, "s", target=3.0 if dpi >= 300 else None),
+        Row("4b export PDF A4 (city plan)", pdf, "s"),
+    ]
+
+
+# -- 5. scale ------------------------------------------------------------------------------------
+def synthetic_parks(n: int, seed: int = 7) -> Any:
+    """``n`` parks with the layer schema, spread over Guangzhou's districts."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from spatial.base import load_city_outline
+    from spatial.layers import frame_from_features
+    from spatial.taxonomy import load_taxonomy
+
+    rng = np.random.default_rng(seed)
+    outline = load_city_outline().geometry.union_all()
+    xmin, ymin, xmax, ymax = outline.bounds
+    tags = load_taxonomy().tags
+    points: list[Point] = []
+    while len(points) < n:
+        xs = rng.uniform(xmin, xmax, n)
+        ys = rng.uniform(ymin, ymax, n)
+        cand = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs="EPSG:4326")
+        points.extend(cand[cand.within(outline)].tolist())
+    features = []
+    for i, pt in enumerate(points[:n]):
+        industries = list(rng.choice(tags, size=2, replace=False))
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [pt.x, pt.y]},
+                "properties": {
+                    "id": f"synthetic-{i}",
+                    "name": f"合成园区{i}",
+                    "aliases": [],
+                    "role": "park",
+                    "plans": ["gz_sti"],
+                    "district": ["天河区"],
+                    "industries": industries,
+                    "excerpts": [{"plan": "gz_sti", "seed": "-", "section": "-", "text": "合成要素，用于测量。" * 3}],
+                    "location_source": "synthetic",
+                    "location_precision_m": 100,
+                },
+            }
+        )
+    gdf = frame_from_features(features, layer="synthetic")
+    return gdf.set_index("id", drop=False).rename_axis(None)
+
+
+def bench_scale(sizes: list[int], runs: int) -> list[Row]:
+    from spatial.features import Selection, select
+
+    rows: list[Row] = []
+    for n in sizes:
+        gdf = synthetic_parks(n)
+        tag = gdf["industries"].iloc[0][0]
+
+        def ours(frame: Any = gdf, tag: str = tag) -> str:
+            return project_map_html(select(frame, Selection(industries=(tag,))))
+
+        def naive(frame: Any = gdf, tag: str = tag) -> str:
+            return naive_map_html(frame[frame["industries"].apply(lambda v: tag in v)])
+
+        def all_ours(frame: Any = gdf) -> str:
+            return project_map_html(frame)
+
+        def all_naive(frame: Any = gdf) -> str:
+            return naive_map_html(frame)
+
+        r = max(1, runs // 2)
+        rows += [
+            Row(f"5a {n:,} parks: filter + map, one industry", median_time(ours, r), "s",
+                baseline=median_time(naive, r), target=1.0 if n <= 10_000 else None),
+            Row(f"5b {n:,} parks: map of all", median_time(all_ours, r), "s",
+                baseline=median_time(all_naive, r), target=1.0 if n <= 10_000 else None),
+            Row(f"5c {n:,} parks: payload of all", len(all_ours().encode()), "B",
+                baseline=len(all_naive().encode()), target=3e6 if n <= 10_000 else None),
+        ]
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    """Print rows as a Markdown table."""
+    head = ["measure", "median", "naive baseline", "gain", "target", ""]
+    cells = [r.cells() for r in rows]
+    widths = [max(len(str(c[i])) for c in [head, *cells]) for i in range(len(head))]
+    line = lambda c: "| " + " | ".join(str(x).ljust(w) for x, w in zip(c, widths, strict=True)) + " |"  # noqa: E731
+    print(line(head))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for c in cells:
+        print(line(c))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 50_000])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one run: checks the script")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["load", "app", "payload", "export", "scale"])
+    args = parser.parse_args(argv)
+    runs, sizes, dpi = (1, [50], 72) if args.quick else (args.runs, args.sizes, 300)
+    steps: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("load", lambda: bench_load_validate(runs)),
+        ("app", lambda: bench_app(runs)),
+        ("payload", lambda: bench_payload(runs)),
+        ("export", lambda: bench_export(runs, dpi)),
+        ("scale", lambda: bench_scale(sizes, runs)),
+    ]
+    rows: list[Row] = []
+    t0 = time.perf_counter()
+    for name, step in steps:
+        if name in args.skip:
+            continue
+        print(f"… {name}", file=sys.stderr, flush=True)
+        rows += step()
+    print_table(rows)
+    print(f"\n{len(rows)} figures in {time.perf_counter() - t0:.0f} s; median of {runs} run(s) each.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
