@@ -1952,16 +1952,39 @@ def _fixed_date() -> _dt.datetime | None:
     return None
 
 
+#: zlib level for PNG: 4 encodes an A4 page at 300 dpi about twice as fast as the default 6,
+#: for a file a few per cent larger.
+PNG_COMPRESS_LEVEL = 4
+
+
+def _png_bytes(fig: Figure, *, dpi: int, title: str) -> bytes:
+    """Render with Agg and write an opaque RGB PNG (a quarter less data than RGBA)."""
+    from PIL import Image, PngImagePlugin
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi, facecolor="white")
+    width, height = (round(v) for v in fig.canvas.get_width_height(physical=True))
+    image = Image.frombuffer("RGBA", (width, height), raw.getbuffer(), "raw", "RGBA", 0, 1)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", CREATOR)
+    if title:
+        info.add_itxt("Title", title)
+    out = io.BytesIO()
+    image.convert("RGB").save(
+        out, format="PNG", dpi=(dpi, dpi), pnginfo=info, compress_level=PNG_COMPRESS_LEVEL
+    )
+    return out.getvalue()
+
+
 def figure_bytes(fig: Figure, fmt: str, *, dpi: int, title: str = "") -> bytes:
     """Save a figure to PNG, PDF or SVG bytes with fixed metadata (same input, same bytes)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     buf = io.BytesIO()
     if fmt == "png":
-        metadata: dict[str, object] = {"Software": CREATOR}
-        if title:
-            metadata["Title"] = title
-    elif fmt == "pdf":
+        return _png_bytes(fig, dpi=dpi, title=title)
+    if fmt == "pdf":
+        metadata: dict[str, object]
         metadata = {
             "Creator": CREATOR,
             "Producer": CREATOR,
