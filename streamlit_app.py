@@ -16,13 +16,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from spatial import appstate, detail, downloads, webmap
+from spatial import appstate, detail, downloads, overview, webmap
 from spatial._paths import LAYERS_DIR
 from spatial.basemaps import DEFAULT_BASEMAP
 from spatial.features import (
@@ -30,7 +29,6 @@ from spatial.features import (
     Selection,
     axis_nodes,
     industry_counts,
-    plan_industry_table,
     select,
     step,
 )
@@ -98,6 +96,23 @@ def feature_html(folder: str, stamp: tuple) -> tuple[dict[str, str], dict[str, s
     return popups, tips
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def map_layers(folder: str, stamp: tuple, key: tuple, basemap: str) -> webmap.MapLayers:
+    """The map's drawing items for a selection on a basemap (shared, never modified)."""
+    gdf = get_layers(folder, stamp)
+    popups, tips = feature_html(folder, stamp)
+    shown = gdf.loc[selected_ids(folder, stamp, key)]
+    return webmap.prepare_layers(
+        shown, basemap=basemap, popups=popups, tooltips=tips, layer_order=list(plan_names())
+    )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def district_items(basemap: str) -> tuple[dict, ...]:
+    """District outlines and labels drawn for a basemap (shared, never modified)."""
+    return webmap.prepare_districts(get_districts(), basemap)
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def selected_ids(folder: str, stamp: tuple, key: tuple) -> list[str]:
     """Ids of the features a selection keeps (cached per selection)."""
@@ -113,6 +128,17 @@ def read_upload(data: bytes, filename: str) -> Any:
     from spatial.upload import read_user_layer
 
     return read_user_layer(data, filename)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def layer_options(folder: str, stamp: tuple) -> appstate.Options:
+    """What the layers offer to choose from (plans, tags, roles, clusters, segments, ids)."""
+    return appstate.options_from_layers(get_layers(folder, stamp), plan_names(), basemap_keys())
+
+
+def basemap_keys() -> list[str]:
+    """Every basemap key the app offers, the default first, no tiles last."""
+    return [key for key, _label in webmap.basemap_choices()]
 
 
 def plan_names() -> dict[str, str]:
@@ -276,7 +302,10 @@ def segment_label(gdf: gpd.GeoDataFrame | None, key: str) -> str:
     return key
 
 
-def sidebar(gdf: gpd.GeoDataFrame | None, options: appstate.Options, sel: Selection) -> Any:
+def sidebar(
+    gdf: gpd.GeoDataFrame | None, options: appstate.Options, sel: Selection, folder: str,
+    stamp: tuple,
+) -> Any:
     """Filters, basemap and the user's own layer; returns the uploaded layer (or None)."""
     names = plan_names()
     taxonomy = load_taxonomy()
@@ -294,9 +323,10 @@ def sidebar(gdf: gpd.GeoDataFrame | None, options: appstate.Options, sel: Select
         format_func=lambda p: names.get(p, p),
         key="plans",
     )
-    counts = (
-        industry_counts(select(gdf, sel.with_(industries=()))) if gdf is not None else pd.Series()
-    )
+    counts = pd.Series(dtype=int)
+    if gdf is not None:  # facet counts: what each tag would show under the other filters
+        ids = selected_ids(folder, stamp, selection_key(sel.with_(industries=())))
+        counts = industry_counts(gdf.loc[ids])
 
     def industry_label(tag: str) -> str:
         try:
@@ -374,8 +404,7 @@ def axis_walk(gdf: gpd.GeoDataFrame, options: appstate.Options) -> list[str]:
     walk = axis_nodes(gdf, ss.segment or None)
     walk_ids = list(walk.index)
     ss._walk_ids = walk_ids
-    if ss.get("walk_pick") not in walk_ids:
-        ss.walk_pick = None
+    ss.walk_pick = ss.get("node") if ss.get("node") in walk_ids else None  # the list follows
     if not walk_ids:
         st.caption("此段暂无轴上节点。No axis nodes here yet.")
         return walk_ids
@@ -469,59 +498,31 @@ def results_table(gdf: gpd.GeoDataFrame, shown: gpd.GeoDataFrame) -> None:
     )
 
 
-def overview(gdf: gpd.GeoDataFrame, sel: Selection, options: appstate.Options) -> None:
+@st.cache_data(max_entries=64, show_spinner=False)
+def overview_chart(folder: str, stamp: tuple, key: tuple) -> dict | None:
+    """The overview chart's spec for a selection (cached: stepping along the axis is free)."""
+    gdf = get_layers(folder, stamp)
     names = plan_names()
-    base = select(gdf, sel.with_(plans=(), industries=()))
-    table = plan_industry_table(base)
-    if table.empty:
+    options = layer_options(folder, stamp)
+    table = overview.overview_table(gdf, selection_from_key(key), names)
+    return overview.overview_spec(
+        table, [names.get(p, p) for p in options.plans], options.industries
+    )
+
+
+def overview_panel(folder: str, stamp: tuple, sel: Selection) -> None:
+    spec = overview_chart(folder, stamp, selection_key(sel))
+    if spec is None:
         st.caption("当前筛选下没有带产业标签的地点。No tagged places under the other filters.")
         return
-    table["plan_name"] = table["plan"].map(lambda p: names.get(p, p))
-    table["picked"] = table["industry"].isin(sel.industries) & (
-        table["plan"].isin(sel.plans) if sel.plans else True
-    )
-    tag_order = [t for t in options.industries if t in set(table["industry"])]
-    plan_order = [names.get(p, p) for p in options.plans if p in set(table["plan"])]
-    pick = alt.selection_point(name="pick", fields=["plan", "industry"], on="click")
-    enc = {
-        "x": alt.X("industry:N", sort=tag_order, title="产业 Industry",
-                   axis=alt.Axis(labelAngle=-45, labelLimit=140)),
-        "y": alt.Y("plan_name:N", sort=plan_order, title=None, axis=alt.Axis(labelLimit=200)),
-    }
-    cells = (
-        alt.Chart(table)
-        .mark_rect(stroke="#222")
-        .encode(
-            **enc,
-            color=alt.Color("count:Q", title="地点数 Places", scale=alt.Scale(scheme="blues")),
-            strokeWidth=alt.condition("datum.picked", alt.value(3), alt.value(0.3)),
-            tooltip=[
-                alt.Tooltip("plan_name:N", title="规划"),
-                alt.Tooltip("industry:N", title="产业"),
-                alt.Tooltip("count:Q", title="地点数"),
-            ],
-        )
-        .add_params(pick)
-    )
-    top = int(table["count"].max())
-    labels = (
-        alt.Chart(table)
-        .mark_text(fontSize=11)
-        .encode(
-            **enc,
-            text="count:Q",
-            color=alt.condition(f"datum.count > {top / 2}", alt.value("white"),
-                                alt.value("black")),
-        )
-    )
     st.caption("每格：该规划中带此产业标签的地点数。点击一格即按该规划与产业筛选。"
                " Click a cell to filter the map by that plan and industry.")
-    st.altair_chart(
-        (cells + labels).properties(height=50 + 34 * len(plan_order)),
+    st.vega_lite_chart(
+        spec,
         width="stretch",
         key="overview",
         on_select=on_chart_pick,
-        selection_mode="pick",
+        selection_mode=overview.PICK,
     )
 
 
@@ -578,24 +579,27 @@ def briefing_export(state: appstate.AppState) -> None:
 
 def draw_map(
     gdf: gpd.GeoDataFrame | None,
-    shown: gpd.GeoDataFrame | None,
     state: appstate.AppState,
     user_layer: Any,
     folder: str,
     stamp: tuple,
 ) -> None:
-    popups, tips = feature_html(folder, stamp) if gdf is not None else ({}, {})
+    tips = feature_html(folder, stamp)[1] if gdf is not None else {}
     sel = state.selection
     bounds = None
-    if gdf is not None and sel.segment:
-        bounds = webmap.frame_bounds(select(gdf, Selection(segment=sel.segment)))
+    if gdf is not None and sel.segment:  # frame the whole segment, whatever else is filtered
+        segment_ids = selected_ids(folder, stamp, selection_key(Selection(segment=sel.segment)))
+        bounds = webmap.frame_bounds(gdf.loc[segment_ids])
+    prepared = (
+        map_layers(folder, stamp, selection_key(sel), state.basemap)
+        if gdf is not None
+        else webmap.MapLayers((), (), None)
+    )
     fmap = webmap.build_map(
-        shown if shown is not None else gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"),
-        districts=get_districts(),
+        prepared,
+        districts=district_items(state.basemap),
         basemap=state.basemap,
         bounds=bounds,
-        popups=popups,
-        tooltips=tips,
         layer_names=plan_names(),
         user_layer=user_layer.gdf if user_layer is not None else None,
         asset_base=static_url("leaflet"),
@@ -636,11 +640,10 @@ def main() -> None:
     except Exception as exc:  # a broken layer file: say which, keep the map of districts
         st.error(f"图层读取失败，请运行 `gzmap validate`。Layers could not be read: {exc}")
         gdf = None
-    from spatial.basemaps import BASEMAPS
-
-    options = appstate.options_from_layers(
-        gdf, plan_names(), [*BASEMAPS, webmap.NO_TILES]
-    )
+    if gdf is not None:
+        options = layer_options(str(folder), stamp)
+    else:
+        options = appstate.options_from_layers(None, plan_names(), basemap_keys())
     if not ss.get("_init"):
         init_state(options, gdf)
     keep_valid(options)
@@ -660,7 +663,7 @@ def main() -> None:
         st.info("还没有图层：请先运行 `gzmap build-layers`。No layers built yet: run `gzmap build-layers`.")
 
     state = current_state()
-    user_layer = sidebar(gdf, options, state.selection)
+    user_layer = sidebar(gdf, options, state.selection, str(folder), stamp)
     state = current_state()  # the sidebar's widgets may have changed it
     shown = None
     if gdf is not None:
@@ -677,25 +680,22 @@ def main() -> None:
             f"地图显示 {0 if shown is None else len(shown)} / {total} 个要素 "
             f"features shown · 点击地点查看规划原文 click a place to read the plans"
         )
-        draw_map(gdf, shown, state, user_layer, str(folder), stamp)
+        draw_map(gdf, state, user_layer, str(folder), stamp)
+        if gdf is not None and shown is not None:
+            tab_table, tab_chart, tab_dl = st.tabs(
+                ["结果 Results", "概览 Overview", "下载 Download"]
+            )
+            with tab_table:
+                if shown.empty:
+                    st.info("没有符合条件的地点。No places match these filters.")
+                results_table(gdf, shown)
+            with tab_chart:
+                overview_panel(str(folder), stamp, state.selection)
+            with tab_dl:
+                download_panel(shown, state)
     with side_col:
         if gdf is not None:
             node_panel(gdf, ss.get("node"))
     sync_url(current_state())
-
-    if gdf is None or shown is None:
-        return
-    tab_table, tab_chart, tab_dl = st.tabs(
-        ["结果 Results", "概览 Overview", "下载 Download"]
-    )
-    with tab_table:
-        if shown.empty:
-            st.info("没有符合条件的地点。No places match these filters.")
-        results_table(gdf, shown)
-    with tab_chart:
-        overview(gdf, state.selection, options)
-    with tab_dl:
-        download_panel(shown, state)
-
 
 main()

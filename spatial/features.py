@@ -127,7 +127,13 @@ def axis_member_ids(gdf: gpd.GeoDataFrame) -> set[str]:
 
 
 def resolve_segment(gdf: gpd.GeoDataFrame, segment: str) -> str | None:
-    """Return the id of the axis segment named by an id or a name such as ``黄埔段``."""
+    """Return the id of the axis segment named by an id or a name such as ``黄埔段``.
+
+    The whole axis (``sti-axis``, ``全轴``) resolves to the axis feature's id when there is one.
+    """
+    if is_whole_axis(gdf, segment):
+        axes = gdf.index[gdf["role"] == "axis"]
+        return str(axes[0]) if len(axes) else None
     segs = gdf[gdf["role"] == "axis_segment"]
     if segment in segs.index:
         return segment

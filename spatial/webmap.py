@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from spatial.manifest import load_manifest
 from spatial.schema import ROLES, role_label
 
 __all__ = [
+    "MapLayers",
     "NO_TILES",
     "NO_TILES_LABEL",
     "RoleStyle",
@@ -48,6 +49,8 @@ __all__ = [
     "legend_html",
     "marker_svg",
     "popup_html",
+    "prepare_districts",
+    "prepare_layers",
     "role_style",
     "text_of",
     "tooltip_feature_id",
@@ -101,16 +104,16 @@ class RoleStyle:
 
 #: role -> style, in the legend order of :data:`spatial.schema.ROLES`.
 ROLE_STYLES: dict[str, RoleStyle] = {
-    "axis": RoleStyle("#810116", "circle", 14, None, 6.0),
-    "axis_segment": RoleStyle("#b01a1b", "circle", 12, "12 7", 4.0),
+    "axis": RoleStyle("#810116", "circle", 14, None, 6.0, 0.06),
+    "axis_segment": RoleStyle("#b01a1b", "circle", 12, "12 7", 3.0, 0.05),
     "core": RoleStyle("#3d1181", "star", 28, None, 3.0),
     "pole": RoleStyle("#044e81", "triangle", 24, None, 3.0),
-    "corridor": RoleStyle("#c3187e", "circle", 12, "2 7", 4.0),
-    "belt": RoleStyle("#a76502", "circle", 12, "14 5 3 5", 5.0),
+    "corridor": RoleStyle("#c3187e", "circle", 12, "2 7", 4.0, 0.07),
+    "belt": RoleStyle("#a76502", "circle", 12, "14 5 3 5", 4.0, 0.07),
     "zone": RoleStyle("#0ba443", "square", 17, "7 4", 2.5),
     "node": RoleStyle("#ef7b33", "circle", 18, "9 4 2 4", 2.5),
     "park": RoleStyle("#02bcba", "diamond", 17, None, 2.0),
-    "cluster": RoleStyle("#7b71eb", "hexagon", 20, "2 5", 2.5, 0.15),
+    "cluster": RoleStyle("#7b71eb", "hexagon", 20, "2 5", 2.5, 0.12),
     "university": RoleStyle("#dcc435", "pentagon", 18, "1 4", 2.0),
     "lab": RoleStyle("#1bc4f9", "triangle_down", 17, None, 2.0),
     "facility": RoleStyle("#fec2cb", "cross", 16, None, 2.0),
@@ -561,10 +564,81 @@ def _district_items(districts: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return items
 
 
-def build_map(
-    features: gpd.GeoDataFrame,
+@dataclass(frozen=True)
+class MapLayers:
+    """What the map draws, prepared and ready to serialise (cacheable, never modified).
+
+    Attributes
+    ----------
+    groups : tuple of (layer name, items)
+        The features' drawing items per layer file, in display order.
+    roles : tuple of str
+        The roles drawn, for the legend.
+    bounds : ((south, west), (north, east)) or None
+        The features' extent (WGS84).
+    """
+
+    groups: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
+    roles: tuple[str, ...]
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None
+
+
+def prepare_layers(
+    features: gpd.GeoDataFrame | None,
     *,
-    districts: gpd.GeoDataFrame | None = None,
+    basemap: str = DEFAULT_BASEMAP,
+    popups: Mapping[str, str] | None = None,
+    tooltips: Mapping[str, str] | None = None,
+    layer_order: Sequence[str] = (),
+) -> MapLayers:
+    """Turn features into the map's drawing items, grouped by layer (see :func:`build_map`).
+
+    Polygons come first, then lines, then points, so small things stay on top. Geometry is
+    shifted to the basemap's datum. Layers named in ``layer_order`` come first, in that order.
+    Features marked ``in_guangzhou: false`` are not drawn.
+    """
+    if features is not None and "in_guangzhou" in features.columns:
+        # the contract draws places outside the city nowhere (they stay in tables and files)
+        features = features[features["in_guangzhou"].apply(lambda v: v is not False)]
+    if features is None or features.empty:
+        return MapLayers((), (), None)
+    shown = _shift(features, basemap)
+    popups = popups or {}
+    tooltips = tooltips or {}
+    groups: dict[str, list[dict[str, Any]]] = {}
+    rank = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
+    geoms = list(shown.geometry)
+    order = sorted(range(len(shown)), key=lambda i: rank.get(getattr(geoms[i], "geom_type", ""), 2))
+    records = shown.drop(columns=shown.geometry.name).to_dict("records")
+    for i in order:
+        props = records[i]
+        fid = str(props.get("id") or shown.index[i])
+        layer = str(props.get("layer") or "features")
+        tip = tooltips.get(fid) or tooltip_html(props)
+        pop = popups.get(fid) or popup_html(props)
+        groups.setdefault(layer, []).extend(
+            feature_items(geoms[i], props.get("role"), tip, pop, label=text_of(props.get("name")))
+        )
+    known = list(layer_order)
+    names = sorted(groups, key=lambda k: (known.index(k) if k in known else len(known), k))
+    return MapLayers(
+        groups=tuple((name, tuple(groups[name])) for name in names),
+        roles=tuple(pd.unique(features["role"].dropna())),
+        bounds=frame_bounds(features),
+    )
+
+
+def prepare_districts(districts: gpd.GeoDataFrame | None, basemap: str) -> tuple[dict, ...]:
+    """District outlines and labels as drawing items (cacheable per basemap)."""
+    if districts is None or districts.empty:
+        return ()
+    return tuple(_district_items(_shift(districts, basemap)))
+
+
+def build_map(
+    features: gpd.GeoDataFrame | MapLayers | None,
+    *,
+    districts: gpd.GeoDataFrame | Sequence[dict[str, Any]] | None = None,
     basemap: str = DEFAULT_BASEMAP,
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
     popups: Mapping[str, str] | None = None,
@@ -579,11 +653,12 @@ def build_map(
 
     Parameters
     ----------
-    features : GeoDataFrame
-        The selected features (EPSG:4326, WGS84), e.g. from :func:`spatial.features.select`.
-    districts : GeoDataFrame, optional
-        District outlines (:func:`spatial.base.load_districts`), drawn under everything and
-        labelled; they keep the map legible without tiles.
+    features : GeoDataFrame or MapLayers
+        The selected features (EPSG:4326, WGS84), e.g. from :func:`spatial.features.select`,
+        or the same already prepared by :func:`prepare_layers` (the app caches those).
+    districts : GeoDataFrame or prepared items, optional
+        District outlines (:func:`spatial.base.load_districts`, or :func:`prepare_districts`),
+        drawn under everything and labelled; they keep the map legible without tiles.
     basemap : str
         A key of :data:`spatial.basemaps.BASEMAPS`, or :data:`NO_TILES`. Geometry is shifted to
         the basemap's datum (GCJ-02 for Amap).
@@ -591,9 +666,10 @@ def build_map(
         What to frame; default the features (or the city when there are none).
     popups, tooltips : mapping, optional
         Feature id -> prepared HTML (:func:`popup_html`, :func:`tooltip_html`); built here
-        when missing. The app passes cached ones.
+        when missing.
     layer_names : mapping, optional
-        Layer name -> label for the layer switcher (default the layer name).
+        Layer name -> label for the layer switcher (default the layer name); its order is the
+        order of the layers.
     user_layer : GeoDataFrame, optional
         An uploaded overlay (EPSG:4326); drawn in neutral grey, names escaped.
     asset_base : str, optional
@@ -608,6 +684,12 @@ def build_map(
     """
     if basemap != NO_TILES:
         get_basemap(basemap)  # KeyError naming the known keys
+    layer_names = layer_names or {}
+    if isinstance(features, MapLayers):
+        prepared = features
+    else:
+        prepared = prepare_layers(features, basemap=basemap, popups=popups, tooltips=tooltips,
+                                  layer_order=list(layer_names))
     m = folium.Map(
         location=list(GUANGZHOU_CENTER),
         zoom_start=10,
@@ -636,51 +718,27 @@ def build_map(
     if basemap != NO_TILES:
         folium.TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
 
-    if districts is not None and not districts.empty:
+    if isinstance(districts, gpd.GeoDataFrame):
+        districts = prepare_districts(districts, basemap)
+    if districts:
         group = folium.FeatureGroup(name="行政区 Districts", control=True)
-        _Batch(_district_items(_shift(districts, basemap))).add_to(group)
+        _Batch(list(districts)).add_to(group)
         group.add_to(m)
 
-    shown = _shift(features, basemap) if features is not None else features
-    popups = popups or {}
-    tooltips = tooltips or {}
-    layer_names = layer_names or {}
-    groups: dict[str, list[dict[str, Any]]] = {}
-    if shown is not None and not shown.empty:
-        # polygons first, then lines, then points, so small things stay on top
-        rank = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
-        order = sorted(
-            range(len(shown)),
-            key=lambda i: rank.get(getattr(shown.geometry.iloc[i], "geom_type", ""), 2),
-        )
-        for i in order:
-            row = shown.iloc[i]
-            props = row.to_dict()
-            fid = str(props.get("id") or shown.index[i])
-            layer = str(props.get("layer") or "features")
-            tip = tooltips.get(fid) or tooltip_html(props)
-            pop = popups.get(fid) or popup_html(props)
-            groups.setdefault(layer, []).extend(
-                feature_items(row.geometry, props.get("role"), tip, pop,
-                              label=text_of(props.get("name")))
-            )
-        known = list(layer_names)
-        for layer in sorted(groups, key=lambda k: (known.index(k) if k in known else len(known), k)):
-            group = folium.FeatureGroup(name=esc(layer_names.get(layer, layer)))
-            _Batch(groups[layer]).add_to(group)
-            group.add_to(m)
+    for layer, items in prepared.groups:
+        group = folium.FeatureGroup(name=esc(layer_names.get(layer, layer)))
+        _Batch(list(items)).add_to(group)
+        group.add_to(m)
 
     if user_layer is not None and not user_layer.empty:
         _add_user_layer(m, _shift(user_layer, basemap), user_layer_name)
 
-    roles = list(legend_roles) if legend_roles is not None else (
-        list(pd.unique(features["role"].dropna())) if features is not None and len(features) else []
-    )
+    roles = list(legend_roles) if legend_roles is not None else list(prepared.roles)
     if roles:
         _Legend(legend_html(roles)).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
-    frame = bounds or frame_bounds(features) or GUANGZHOU_BOUNDS
+    frame = bounds or prepared.bounds or GUANGZHOU_BOUNDS
     m.fit_bounds([list(frame[0]), list(frame[1])], padding=(20, 20))
     return m
 

@@ -360,3 +360,45 @@ def test_real_layers_axis_walk_and_huadu_cluster(monkeypatch: pytest.MonkeyPatch
         assert any(park in n for n in names) or any(
             park in (gdf.at[fid, "aliases"] or []) for fid in shown["id"]
         ), f"{park} not shown for 汽车产业集群"
+
+
+def test_briefing_export_renders_the_current_selection_on_demand(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = pytest.importorskip("spatial.export")
+    calls: list[tuple] = []
+
+    def fake_render(selection, *, fmt="png", title=None, **_kw):
+        calls.append((selection, fmt, title))
+        return b"%PDF-fake" if fmt == "pdf" else b"\x89PNG-fake"
+
+    monkeypatch.setattr(export, "render_map", fake_render)
+    run(app)
+    app.selectbox(key="segment").set_value("axis-huangpu")
+    app.multiselect(key="industries").set_value(["生物医药"])
+    run(app)
+    assert calls == []  # nothing is rendered until asked
+    app.button(key="render_pdf").click()
+    run(app)
+    ((selection, fmt, title),) = calls
+    assert fmt == "pdf" and title is None
+    assert selection.segment == "axis-huangpu" and selection.industries == ("生物医药",)
+    labels = [b.label for b in app.get("download_button")]
+    assert "下载 PDF Download" in labels and "下载 PNG Download" not in labels
+    # a new selection makes the old file stale: its button goes away
+    app.multiselect(key="industries").set_value([])
+    run(app)
+    assert "下载 PDF Download" not in [b.label for b in app.get("download_button")]
+
+
+def test_briefing_export_failure_is_shown(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    export = pytest.importorskip("spatial.export")
+
+    def failing(selection, **_kw):
+        raise ValueError("unknown axis segment 'axis-huangpu'")
+
+    monkeypatch.setattr(export, "render_map", failing)
+    run(app)
+    app.button(key="render_png").click()
+    run(app)
+    assert any("unknown axis segment" in e.value for e in app.error)
