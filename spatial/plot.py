@@ -732,8 +732,10 @@ class _MapDrawer:
             st = style_of(role)
             sub = frame[frame["role"] == role]
             sub_kinds = kinds[sub.index]
-            if legend:
-                self.legend_roles[role] = sub_kinds.value_counts().idxmax()
+            # the legend shows a role's own symbol only if some feature is drawn with it
+            own = sub_kinds[~((sub_kinds == "point") & numbered[sub.index])]
+            if legend and len(own):
+                self.legend_roles[role] = own.value_counts().idxmax()
             polys = sub[sub_kinds == "polygon"]
             if len(polys):
                 fills = [
@@ -1620,12 +1622,16 @@ class _MapDrawer:
             header("产业（要素数）Industry")
         en_of = _industry_en()
         items: list[tuple[str, str, str]] = []
+        # only the colours some symbol on the map actually wears
+        used = {_primary_colour(t or [], self.colours) for t in self.coloured["industries"]}
         for tag, colour in self.colours.items():
+            if colour not in used:
+                continue
             short = f"{tag}（{counts.get(tag, 0)}）"
             en = en_of.get(tag, "")
             items.append((colour, f"{short} {en}" if en else short, short))
         others = sorted(set(counts) - set(self.colours))
-        if others:
+        if others and OTHER_INDUSTRY in used:
             items.append((OTHER_INDUSTRY, f"其他产业（{len(others)} 类）Other", "其他产业"))
         if any(not (t or []) for t in self.coloured["industries"]):
             items.append((NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"))
