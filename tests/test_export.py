@@ -447,3 +447,50 @@ def test_render_map_rejects_bad_options(layers) -> None:
         export.render_map(Selection(), size="letter")
     with pytest.raises(ValueError, match="unknown plan id"):
         export.render_map(Selection(plans=("nope",)))
+
+
+def test_cached_osm_context_is_drawn_and_credited(layers, monkeypatch) -> None:
+    import geopandas as gpd
+    from pypdf import PdfReader
+    from shapely.geometry import LineString, Polygon
+
+    from spatial.base import load_city_outline, load_districts
+    from spatial.plot import prepare_base
+
+    osm = {
+        "water": gpd.GeoDataFrame(
+            {"name": ["珠江"]},
+            geometry=[
+                Polygon([(113.25, 23.09), (113.45, 23.09), (113.45, 23.11), (113.25, 23.11)])
+            ],
+            crs="EPSG:4326",
+        ),
+        "roads": gpd.GeoDataFrame(
+            {"name": ["华南快速"]},
+            geometry=[LineString([(113.35, 23.0), (113.36, 23.3)])],
+            crs="EPSG:4326",
+        ),
+    }
+    base = prepare_base(load_districts(), load_city_outline(), osm)
+    monkeypatch.setattr(export, "_base", lambda: base)
+    pdf = export.render_map(Selection(), fmt="pdf")
+    text = re.sub(r"\s+", "", PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert "©OpenStreetMapcontributors" in text
+
+
+def test_online_tiles_are_drawn_under_the_map_and_credited(layers, monkeypatch) -> None:
+    import contextily
+    from pypdf import PdfReader
+
+    drawn = []
+
+    def fake_add_basemap(ax, source=None, crs=None, **kwargs):  # no network here
+        drawn.append((source.build_url(x=0, y=0, z=0), crs))
+        ax.imshow([[[0.9, 0.9, 0.8]]], extent=(*ax.get_xlim(), *ax.get_ylim()), zorder=0.5)
+
+    monkeypatch.setattr(export, "tiles_unavailable_reason", lambda timeout_s=3.0: None)
+    monkeypatch.setattr(contextily, "add_basemap", fake_add_basemap)
+    pdf = export.render_map(Selection(), fmt="pdf", tiles=True)
+    assert drawn and drawn[0][1] == "EPSG:4547"
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "CARTO" in re.sub(r"\s+", " ", text)
