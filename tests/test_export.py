@@ -479,9 +479,9 @@ def test_cached_osm_context_is_drawn_and_credited(layers, monkeypatch) -> None:
 
 
 def test_online_tiles_are_drawn_under_the_map_and_credited(layers, monkeypatch) -> None:
-    import contextily
     from pypdf import PdfReader
 
+    contextily = pytest.importorskip("contextily", reason="tiles need the [tiles] extra")
     drawn = []
 
     def fake_add_basemap(ax, source=None, crs=None, **kwargs):  # no network here
