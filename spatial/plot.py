@@ -388,7 +388,7 @@ def _industry_coloured(frame: gpd.GeoDataFrame, number_axis: bool) -> gpd.GeoDat
         lambda r: style_of(r).fill_alpha > 0
     )
     numbered = frame["axis_order"].notna() if number_axis else False
-    return frame[(point | filled) & ~numbered]
+    return frame[(point & ~numbered) | filled]
 
 
 def _primary_colour(tags: Sequence[str], colours: Mapping[str, str]) -> str:
