@@ -194,6 +194,13 @@ def on_segment() -> None:
     ss.walk_pick = None
 
 
+def on_related(key: str) -> None:
+    picked = ss.get(key)
+    if picked:
+        open_node(picked)
+        ss[key] = None  # the pill is an action, not a state
+
+
 def on_map_click() -> None:
     fid = appstate.clicked_feature(ss.get("map"))
     if fid and fid in ss.get("_all_ids", ()):
@@ -456,6 +463,16 @@ def node_panel(gdf: gpd.GeoDataFrame, fid: str | None) -> None:
         + "</table>",
         unsafe_allow_html=True,
     )
+    related = detail.related_ids(gdf, fid)
+    if related:
+        st.pills(
+            "相关地点 Related places",
+            options=related,
+            format_func=lambda r: str(gdf.at[r, "name"]),
+            key=f"rel_{fid}",
+            on_change=on_related,
+            args=(f"rel_{fid}",),
+        )
     views = detail.excerpt_views(row)
     st.markdown(f"**规划原文 What the plans say**（{len(views)}）")
     for i, view in enumerate(views):

@@ -18,7 +18,15 @@ from spatial.taxonomy import load_taxonomy
 from spatial.texts import SECTION_SEPARATOR, QuoteNotFound, load_plan
 from spatial.webmap import esc, text_of
 
-__all__ = ["ExcerptView", "context_html", "excerpt_views", "feature_facts", "plan_label"]
+__all__ = [
+    "ExcerptView",
+    "context_html",
+    "excerpt_views",
+    "feature_facts",
+    "plan_label",
+    "related_ids",
+    "safe_context_html",
+]
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,28 @@ def feature_facts(
             where = f"{where}（误差约 {float(precision):,.0f} 米）" if where else f"± {precision} m"
         facts.append(("位置依据 Location", where))
     return facts
+
+
+def related_ids(gdf: gpd.GeoDataFrame, fid: str) -> list[str]:
+    """Features tied to one: its parent, members, links and axis segments, then the features
+    that hold it (clusters, belts, segments listing it as a member) and its parts.
+
+    Only ids present in ``gdf`` are returned, each once, in that order.
+    """
+    if fid not in gdf.index:
+        return []
+    row = gdf.loc[fid]
+    out: list[str] = []
+    parent = text_of(row.get("parent"))
+    if parent:
+        out.append(parent)
+    for key in ("members", "links", "axis_segment"):
+        out.extend(row.get(key) or [])
+    holders = gdf.index[gdf["members"].apply(lambda ms: fid in (ms or []))]
+    out.extend(holders)
+    parts = gdf.index[gdf["parent"].apply(lambda p: text_of(p) == fid)]
+    out.extend(parts)
+    return [i for i in dict.fromkeys(out) if i in gdf.index and i != fid]
 
 
 def context_html(plan_id: str, quote: str, chars: int = 240) -> str:

@@ -7,11 +7,14 @@ one test at the end walks the project's real layers when they are built.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 from _appdata import AUTO_CLUSTER_PARKS, AXIS_WALK, HUANGPU_WALK, build_fixture_layers
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from spatial._paths import LAYERS_DIR, ROOT
@@ -402,3 +405,87 @@ def test_briefing_export_failure_is_shown(app: AppTest, monkeypatch: pytest.Monk
     app.button(key="render_png").click()
     run(app)
     assert any("unknown axis segment" in e.value for e in app.error)
+
+
+def test_related_places_open_their_panel(app: AppTest) -> None:
+    run(app)
+    app.session_state["node"] = "cluster-auto"
+    run(app)
+    related = app.button_group(key="rel_cluster-auto")
+    assert related.options[:2] == ["花都高新技术产业开发区", "花都国际先进装备制造产业园"]
+    related.set_value("huadu-equipment-park")
+    run(app)
+    assert panel_title(app) == "花都国际先进装备制造产业园"
+    # and back: the park's panel offers the cluster that holds it
+    app.button_group(key="rel_huadu-equipment-park").set_value("cluster-auto")
+    run(app)
+    assert panel_title(app) == "汽车产业集群"
+
+
+# -- any reachable combination ---------------------------------------------------------------------
+ACTIONS = [
+    ("segment", ""), ("segment", "sti-axis"), ("segment", "axis-huangpu"),
+    ("segment", "axis-nansha"), ("next", None), ("prev", None),
+    ("walk", 0), ("walk", -1),
+    ("industries", ["生物医药"]), ("industries", ["智能电子", "人工智能"]), ("industries", []),
+    ("roles", ["park"]), ("roles", ["core", "pole"]), ("roles", []),
+    ("plans", ["huadu_mfg"]), ("plans", []),
+    ("clusters", ["cluster-electronics"]), ("clusters", []),
+    ("q", "生物"), ("q", "{{7*7}}<b>"), ("q", ""),
+    ("basemap", "amap"), ("basemap", "none"), ("basemap", "positron"),
+    ("clear", None), ("related", None), ("context", None),
+]
+
+
+def apply(at: AppTest, action: str, value) -> None:
+    if action == "segment":
+        at.selectbox(key="segment").set_value(value)
+    elif action in ("next", "prev", "clear"):
+        at.button(key=action).click()
+    elif action == "walk":
+        options = at.radio(key="walk_pick").options if at.get("radio") else []
+        if options:
+            walk_ids = at.session_state["_walk_ids"]
+            at.radio(key="walk_pick").set_value(walk_ids[value])
+    elif action in ("industries", "roles", "plans", "clusters"):
+        at.multiselect(key=action).set_value(value)
+    elif action == "q":
+        at.text_input(key="q").set_value(value)
+    elif action == "basemap":
+        at.selectbox(key="basemap").set_value(value)
+    elif action == "related":
+        node = at.session_state["node"]  # set from the first run on
+        groups = [g for g in at.get("button_group") if g.key == f"rel_{node}"]
+        if node and groups:
+            groups[0].set_value(_related_of(node)[0])
+    elif action == "context":
+        toggles = [t for t in at.get("toggle") if t.key and t.key.startswith("ctx_")]
+        if toggles:
+            toggles[0].set_value(True)
+
+
+def _related_of(node: str) -> list[str]:
+    from spatial import detail
+    from spatial.layers import load_layers
+
+    return detail.related_ids(load_layers(Path(os.environ["GZMAP_LAYERS_DIR"])), node)
+
+
+@pytest.fixture(scope="module")
+def fixture_env(layers_dir: Path):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GZMAP_LAYERS_DIR", str(layers_dir))
+        yield
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(steps=st.lists(st.sampled_from(ACTIONS), min_size=3, max_size=8))
+def test_no_widget_sequence_raises(fixture_env, steps) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    run(at)
+    for action, value in steps:
+        apply(at, action, value)
+        run(at)
+        assert not at.error, [e.value for e in at.error]
+        node = at.session_state["node"]
+        assert node is None or panel_title(at) is not None

@@ -24,7 +24,6 @@ from spatial._paths import ROOT
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,9 +34,31 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 STARTUP_LIMIT_S = 90
 WAIT_MS = 60_000
+
+
+def map_frame_with(page, selector: str, without: str | None = None, timeout_ms: int = WAIT_MS):
+    """The map's frame once it shows ``selector`` (and nothing matching ``without``).
+
+    New filters reload the map component, and for a moment the old and the new map are both
+    on the page; this waits for the one whose content matches.
+    """
+    waited = 0
+    while waited <= timeout_ms:
+        for frame in page.frames:
+            if "streamlit_folium" not in frame.url or frame.is_detached():
+                continue
+            try:
+                if frame.locator(selector).count() and not (
+                    without and frame.locator(without).count()
+                ):
+                    return frame
+            except sync_api.Error:  # the old map went away while being looked at
+                continue
+        page.wait_for_timeout(200)
+        waited += 200
+    raise AssertionError(f"no map showed {selector!r} within {timeout_ms / 1000:g} s")
 
 
 def free_port() -> int:
@@ -99,8 +120,7 @@ def test_map_click_and_filter_in_a_real_browser(app_url: str, browser, tmp_path:
     page.goto(app_url)
 
     # the map draws without internet: Leaflet from the app itself, district outlines, features
-    frame = page.frame_locator(MAP_IFRAME)
-    frame.locator(".gz-marker").first.wait_for()
+    frame = map_frame_with(page, ".gz-marker")
     assert frame.locator(".leaflet-gzDistricts-pane path").count() >= 1
     assert frame.locator(".gz-marker").count() >= 10
     assert frame.locator(".gz-legend").count() == 1
@@ -118,11 +138,8 @@ def test_map_click_and_filter_in_a_real_browser(app_url: str, browser, tmp_path:
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     page.get_by_text("地图显示 3 / 17").wait_for()
-    # new filters reload the map: wait until the old one has gone
-    expect(page.locator(MAP_IFRAME)).to_have_count(1)
-    frame = page.frame_locator(MAP_IFRAME)
-    frame.locator('[aria-label="国光2025国际双创社区"]').wait_for()
-    assert frame.locator('[aria-label="中新广州知识城"]').count() == 0
+    # the reloaded map shows the electronics parks and no longer the rest
+    map_frame_with(page, '[aria-label="国光2025国际双创社区"]', without='[aria-label="中新广州知识城"]')
     assert "industries=" in page.url
 
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -154,14 +171,12 @@ def test_uploaded_layer_is_overlaid_with_its_names_escaped(
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(app_url + "/?basemap=none")
-    page.frame_locator(MAP_IFRAME).locator(".gz-marker").first.wait_for()
+    map_frame_with(page, ".gz-marker")
     page.get_by_text("我的图层 Own layer").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(layer))
     page.get_by_text("已叠加 1 个要素").wait_for()
-    expect(page.locator(MAP_IFRAME)).to_have_count(1)
-    frame = page.frame_locator(MAP_IFRAME)
+    frame = map_frame_with(page, ".leaflet-overlay-pane path.leaflet-interactive")
     point = frame.locator(".leaflet-overlay-pane path.leaflet-interactive").last
-    point.wait_for()
     point.hover(force=True)
     tooltip = frame.locator(".leaflet-tooltip").filter(has_text="调研点")
     tooltip.wait_for()
