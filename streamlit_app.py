@@ -103,7 +103,7 @@ def map_layers(folder: str, stamp: tuple, key: tuple, basemap: str) -> webmap.Ma
     popups, tips = feature_html(folder, stamp)
     shown = gdf.loc[selected_ids(folder, stamp, key)]
     return webmap.prepare_layers(
-        shown, basemap=basemap, popups=popups, tooltips=tips, layer_order=list(plan_names())
+        shown, basemap=basemap, popups=popups, tooltips=tips, layer_order=list(layer_labels(gdf))
     )
 
 
@@ -139,6 +139,24 @@ def layer_options(folder: str, stamp: tuple) -> appstate.Options:
 def basemap_keys() -> list[str]:
     """Every basemap key the app offers, the default first, no tiles last."""
     return [key for key, _label in webmap.basemap_choices()]
+
+
+def layer_labels(gdf: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """Layer file name -> label for the map's layer switcher, plans in manifest order.
+
+    A plan's own layer is labelled with the plan's name; an extra layer of a plan
+    (``gz_sti_facilities``) with the plan's name and the rest of the file name.
+    """
+    names = plan_names()
+    layers = set(gdf["layer"].dropna()) if gdf is not None else set()
+    labels: dict[str, str] = {}
+    for plan_id, name in names.items():
+        labels[plan_id] = name
+        for extra in sorted(lay for lay in layers if lay.startswith(plan_id + "_")):
+            labels[extra] = f"{name} · {extra[len(plan_id) + 1:]}"
+    for other in sorted(layers - set(labels)):
+        labels[other] = other
+    return labels
 
 
 def plan_names() -> dict[str, str]:
@@ -617,7 +635,7 @@ def draw_map(
         districts=district_items(state.basemap),
         basemap=state.basemap,
         bounds=bounds,
-        layer_names=plan_names(),
+        layer_names=layer_labels(gdf),
         user_layer=user_layer.gdf if user_layer is not None else None,
         asset_base=static_url("leaflet"),
     )

@@ -52,6 +52,11 @@ def marker_names(script: str) -> set[str]:
     return set(re.findall(r'aria-label=\\"([^"\\]*)\\"', script))
 
 
+def switchable_layers(script: str) -> list[str]:
+    """Names in the map's layer switcher, in order."""
+    return [json.loads(f'"{m}"') for m in re.findall(r'"((?:[^"\\]|\\.)*)" : feature_group', script)]
+
+
 def table_ids(at: AppTest) -> list[str]:
     return list(at.dataframe[0].value["id"])
 
@@ -71,6 +76,9 @@ def test_first_view_shows_map_table_and_no_errors(app: AppTest) -> None:
     args = map_args(app)
     assert {"中新广州知识城", "国光2025国际双创社区"} <= marker_names(args["script"])
     assert "gzDistricts" in args["script"]  # district outlines are drawn
+    assert switchable_layers(args["script"]) == [
+        "行政区 Districts", "广州市科技创新规划", "花都区先进制造业规划"
+    ]
     assert args["js_links"] == ["/app/static/leaflet/leaflet.js"]  # works offline
     assert args["returned_objects"] == ["last_object_clicked_tooltip", "last_object_clicked_count"]
     assert len(table_ids(app)) == 17
