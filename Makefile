@@ -32,12 +32,14 @@ layers: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/gzmap validate
 
-# Debian packages the browser and PDF-rendering tests use (run as root; CI does).
+# Debian packages the browser and PDF-rendering tests use (run as root; CI does):
+# headless Chromium, a CJK font for its screenshots, poppler and MuPDF renderers.
 sysdeps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v mutool >/dev/null || missing="$$missing mupdf-tools"; \
+	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -44,9 +44,11 @@ LIST_KEYS = ("plans", "industries", "roles", "clusters")
 
 st.set_page_config(page_title=TITLE, page_icon="🗺️", layout="wide")
 ss = st.session_state
+CHOOSE = "请选择 Choose"  # multiselect placeholder, Chinese first
 
 
 # -- data, loaded once -----------------------------------------------------------------------------
+
 def layers_dir() -> Path:
     """Where the built layers are read from."""
     return Path(os.environ.get("GZMAP_LAYERS_DIR") or LAYERS_DIR)
@@ -347,6 +349,7 @@ def sidebar(
         options=list(options.plans),
         format_func=lambda p: names.get(p, p),
         key="plans",
+        placeholder=CHOOSE,
     )
     counts = pd.Series(dtype=int)
     if gdf is not None:  # facet counts: what each tag would show under the other filters
@@ -365,14 +368,22 @@ def sidebar(
         options=list(options.industries),
         format_func=industry_label,
         key="industries",
+        placeholder=CHOOSE,
         help="括号内为当前其他筛选条件下的地点数。Counts under the other filters.",
     )
-    sb.multiselect("类型 Roles", options=list(options.roles), format_func=role_label, key="roles")
+    sb.multiselect(
+        "类型 Roles",
+        options=list(options.roles),
+        format_func=role_label,
+        key="roles",
+        placeholder=CHOOSE,
+    )
     sb.multiselect(
         "产业集群 Clusters（花都 表5-1）",
         options=list(options.clusters),
         format_func=lambda c: feature_label(gdf, c) if gdf is not None else c,
         key="clusters",
+        placeholder=CHOOSE,
         help="选中集群即显示其核心园区。A cluster shows with its core parks.",
     )
     sb.button("清除筛选 Clear filters", on_click=clear_filters, key="clear")
