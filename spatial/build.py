@@ -23,7 +23,7 @@ from spatial._io import atomic_write_text
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, ROOT
 from spatial._problems import Problem, format_problems
 from spatial.manifest import plan_ids
-from spatial.schema import METRIC_CRS
+from spatial.schema import METRIC_CRS, PROPERTY_ORDER
 from spatial.taxonomy import load_taxonomy
 from spatial.texts import QuoteNotFound, load_plan
 
@@ -44,28 +44,6 @@ SCALAR_FIELDS = (
     "in_guangzhou",
 )
 KNOWN_KEYS = {"id", "excerpts", "geometry", "attributes", *LIST_FIELDS, *SCALAR_FIELDS}
-PROPERTY_ORDER = (
-    "id",
-    "name",
-    "name_en",
-    "aliases",
-    "role",
-    "layer",
-    "plans",
-    "district",
-    "industries",
-    "group",
-    "parent",
-    "axis_order",
-    "axis_segment",
-    "members",
-    "links",
-    "attributes",
-    "in_guangzhou",
-    "location_source",
-    "location_precision_m",
-    "excerpts",
-)
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 _TO_WGS84 = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)

@@ -11,30 +11,10 @@ import pandas as pd
 from shapely.geometry import shape
 
 from spatial._paths import LAYERS_DIR
+from spatial.schema import PROPERTY_ORDER
 
 #: Columns every loaded layer frame has, in this order, before ``geometry``.
-COLUMNS = [
-    "id",
-    "name",
-    "name_en",
-    "aliases",
-    "role",
-    "layer",
-    "plans",
-    "district",
-    "industries",
-    "group",
-    "parent",
-    "axis_order",
-    "axis_segment",
-    "members",
-    "links",
-    "attributes",
-    "in_guangzhou",
-    "location_source",
-    "location_precision_m",
-    "excerpts",
-]
+COLUMNS = list(PROPERTY_ORDER)
 
 
 def read_layer_file(path: Path) -> gpd.GeoDataFrame:

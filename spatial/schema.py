@@ -75,6 +75,30 @@ OPTIONAL_PROPERTIES: dict[str, type | tuple[type, ...]] = {
     "in_guangzhou": bool,
 }
 
+#: Every property a built feature carries, in the order layers write them.
+PROPERTY_ORDER: tuple[str, ...] = (
+    "id",
+    "name",
+    "name_en",
+    "aliases",
+    "role",
+    "layer",
+    "plans",
+    "district",
+    "industries",
+    "group",
+    "parent",
+    "axis_order",
+    "axis_segment",
+    "members",
+    "links",
+    "attributes",
+    "in_guangzhou",
+    "location_source",
+    "location_precision_m",
+    "excerpts",
+)
+
 #: Properties holding ids of other features.
 REFERENCE_PROPERTIES = ("members", "links", "axis_segment", "parent")
 

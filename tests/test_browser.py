@@ -20,20 +20,13 @@ from pathlib import Path
 import pytest
 from _appdata import build_fixture_layers
 
+from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from spatial._paths import ROOT
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = CHROMIUM_PATH
 STARTUP_LIMIT_S = 90
 WAIT_MS = 60_000
 
@@ -109,7 +102,7 @@ def browser():
     if not CHROMIUM.exists():
         pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
     with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 

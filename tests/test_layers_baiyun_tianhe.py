@@ -12,27 +12,11 @@ import geopandas as gpd
 import pytest
 
 from spatial.build import representative_point
-from spatial.layers import load_layers
 from spatial.schema import METRIC_CRS
 from spatial.texts import load_plan
 
 BAIYUN_LAYOUT_CHAPTER = "三、科技创新新格局"
 TIANHE_LAYOUT_CHAPTER = "四、空间布局"
-
-
-@pytest.fixture(scope="module")
-def layers() -> gpd.GeoDataFrame:
-    return load_layers()
-
-
-@pytest.fixture(scope="module")
-def by_name(layers: gpd.GeoDataFrame) -> dict[str, str]:
-    """Every name and alias -> feature id."""
-    index: dict[str, str] = {}
-    for fid, row in layers.iterrows():
-        for name in [row["name"], *row["aliases"]]:
-            index[name] = fid
-    return index
 
 
 def _metric(geom):

@@ -14,7 +14,6 @@ import pytest
 import shapely
 
 from spatial.build import representative_point
-from spatial.layers import load_layers
 from spatial.schema import METRIC_CRS
 from spatial.texts import Heading, load_plan
 
@@ -33,21 +32,6 @@ MULTI_POINT_BOXES = {
     "专栏 东部北部多点重点建设内容": "东部北部多点",
     "专栏 南部多点重点建设内容": "南部多点",
 }
-
-
-@pytest.fixture(scope="module")
-def layers() -> gpd.GeoDataFrame:
-    return load_layers()
-
-
-@pytest.fixture(scope="module")
-def by_name(layers: gpd.GeoDataFrame) -> dict[str, str]:
-    """Every name and alias -> feature id."""
-    index: dict[str, str] = {}
-    for fid, row in layers.iterrows():
-        for name in [row["name"], *row["aliases"]]:
-            index[name] = fid
-    return index
 
 
 @pytest.fixture(scope="module")

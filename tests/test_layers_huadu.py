@@ -17,7 +17,6 @@ import yaml
 
 from spatial._paths import LAYER_SOURCES_DIR
 from spatial.features import Selection, select
-from spatial.layers import load_layers
 from spatial.manifest import get_plan
 from spatial.schema import METRIC_CRS
 from spatial.texts import load_plan, read_seed
@@ -129,11 +128,6 @@ def parse_park_list() -> dict[str, tuple[str, ...]]:
 
 
 # -- fixtures ----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def layers() -> gpd.GeoDataFrame:
-    return load_layers()
-
-
 @pytest.fixture(scope="module")
 def huadu(layers: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Features either Huadu plan quotes."""
