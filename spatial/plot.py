@@ -42,7 +42,7 @@ from matplotlib.text import Text
 from pyproj import Transformer
 
 from spatial.fonts import register_cjk_font
-from spatial.schema import ROLES
+from spatial.schema import ROLE_SHAPES, ROLES
 
 __all__ = [
     "MAP_CRS",
@@ -109,6 +109,21 @@ INDUSTRY_PALETTE = (
 )
 
 
+#: matplotlib marker of each shape in :data:`spatial.schema.ROLE_SHAPES` (the web map's too).
+_SHAPE_MARKERS = {
+    "circle": "o",
+    "square": "s",
+    "diamond": "D",
+    "triangle": "^",
+    "triangle_down": "v",
+    "star": "*",
+    "pentagon": "p",
+    "hexagon": "h",
+    "cross": "P",
+}
+_MARKERS = {role: _SHAPE_MARKERS[shape] for role, shape in ROLE_SHAPES.items()}
+
+
 @dataclass(frozen=True)
 class RoleStyle:
     """How a role is drawn: marker for points, stroke for lines and polygon outlines."""
@@ -136,9 +151,9 @@ ROLE_STYLES: dict[str, RoleStyle] = {
         zorder=3.2,
     ),
     "core": RoleStyle(
-        "#b71c1c", "*", 15, 1.3, fill_alpha=0.35, priority=10, label_size=8, zorder=6
+        "#b71c1c", _MARKERS["core"], 15, 1.3, fill_alpha=0.35, priority=10, label_size=8, zorder=6
     ),
-    "pole": RoleStyle("#d84315", "D", 8.5, 1.2, fill_alpha=0.35, priority=15, label_size=7.5),
+    "pole": RoleStyle("#d84315", _MARKERS["pole"], 8.5, 1.2, fill_alpha=0.35, priority=15, label_size=7.5),
     "corridor": RoleStyle(
         "#6a1b9a", linewidth=2.0, linestyle=(0, (6, 2.5)), priority=70, label_size=7, zorder=4.4
     ),
@@ -151,9 +166,9 @@ ROLE_STYLES: dict[str, RoleStyle] = {
         label_size=7,
         zorder=3.4,
     ),
-    "zone": RoleStyle("#1565c0", "s", 7.5, 0.9, fill_alpha=0.30, priority=25, label_size=7),
-    "node": RoleStyle("#37474f", "o", 8.5, 0.9, priority=20, label_size=7.5),
-    "park": RoleStyle("#37474f", "^", 7.5, 0.8, fill_alpha=0.30, priority=40, label_size=6.2),
+    "zone": RoleStyle("#1565c0", _MARKERS["zone"], 7.5, 0.9, fill_alpha=0.30, priority=25, label_size=7),
+    "node": RoleStyle("#37474f", _MARKERS["node"], 8.5, 0.9, priority=20, label_size=7.5),
+    "park": RoleStyle("#37474f", _MARKERS["park"], 7, 0.8, fill_alpha=0.30, priority=40, label_size=6.2),
     "cluster": RoleStyle(
         "#795548",
         linewidth=0.9,
@@ -163,9 +178,9 @@ ROLE_STYLES: dict[str, RoleStyle] = {
         label_size=6.5,
         zorder=3.3,
     ),
-    "university": RoleStyle("#37474f", "p", 8, 0.8, priority=35),
-    "lab": RoleStyle("#37474f", "h", 8, 0.8, priority=30),
-    "facility": RoleStyle("#37474f", "o", 5.5, 0.8, priority=45, label_size=5.8),
+    "university": RoleStyle("#37474f", _MARKERS["university"], 8, 0.8, priority=35),
+    "lab": RoleStyle("#37474f", _MARKERS["lab"], 8, 0.8, priority=30),
+    "facility": RoleStyle("#37474f", _MARKERS["facility"], 6, 0.8, priority=45, label_size=5.8),
 }
 DEFAULT_STYLE = RoleStyle("#37474f")
 AXIS_NUMBER_COLOUR = "#c62828"

@@ -24,6 +24,25 @@ ROLES: dict[str, tuple[str, str]] = {
     "facility": ("设施", "Facility"),
 }
 
+#: role -> marker shape, shared by the web map and the print maps so a symbol means the same
+#: thing in both. Shapes: circle, square, diamond, triangle, triangle_down, star, pentagon,
+#: hexagon, cross.
+ROLE_SHAPES: dict[str, str] = {
+    "axis": "circle",
+    "axis_segment": "circle",
+    "core": "star",
+    "pole": "triangle",
+    "corridor": "circle",
+    "belt": "circle",
+    "zone": "square",
+    "node": "circle",
+    "park": "diamond",
+    "cluster": "hexagon",
+    "university": "pentagon",
+    "lab": "triangle_down",
+    "facility": "cross",
+}
+
 #: Guangzhou's districts: Chinese name -> (English name, adcode).
 DISTRICTS: dict[str, tuple[str, str]] = {
     "荔湾区": ("Liwan", "440103"),
