@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,19 +84,25 @@ def get_districts() -> gpd.GeoDataFrame | None:
         return None
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def feature_html(folder: str, stamp: tuple) -> tuple[dict[str, str], dict[str, str]]:
-    """Popup and tooltip HTML of every feature, built once per layer version."""
+@st.cache_resource(max_entries=2, show_spinner=False)
+def feature_html(folder: str, stamp: tuple) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """Popup and tooltip HTML of the features, each built when first drawn, once per layer
+    version (shared, never copied)."""
     gdf = get_layers(folder, stamp)
     if gdf is None:
         return {}, {}
     names = plan_names()
-    popups, tips = {}, {}
-    for fid, row in gdf.iterrows():
-        props = row.to_dict()
-        popups[fid] = webmap.popup_html(props, names)
-        tips[fid] = webmap.tooltip_html(props)
-    return popups, tips
+    return (
+        webmap.FeatureHtml(gdf, lambda props: webmap.popup_html(props, names)),
+        webmap.FeatureHtml(gdf, webmap.tooltip_html),
+    )
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def web_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
+    """The features with their geometry simplified for the screen, once per layer version."""
+    gdf = get_layers(folder, stamp)
+    return webmap.simplify_for_web(gdf) if gdf is not None else None
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -103,9 +110,10 @@ def map_layers(folder: str, stamp: tuple, key: tuple, basemap: str) -> webmap.Ma
     """The map's drawing items for a selection on a basemap (shared, never modified)."""
     gdf = get_layers(folder, stamp)
     popups, tips = feature_html(folder, stamp)
-    shown = gdf.loc[selected_ids(folder, stamp, key)]
+    shown = web_layers(folder, stamp).loc[selected_ids(folder, stamp, key)]
     return webmap.prepare_layers(
-        shown, basemap=basemap, popups=popups, tooltips=tips, layer_order=list(layer_labels(gdf))
+        shown, basemap=basemap, popups=popups, tooltips=tips, layer_order=list(layer_labels(gdf)),
+        simplify_m=None,
     )
 
 

@@ -10,34 +10,56 @@ map, and popups and tooltips reach Leaflet as JSON string literals, never as raw
 
 A clicked feature is recognised by the id hidden in its tooltip (:func:`tooltip_feature_id`):
 ``streamlit-folium`` reports the clicked object's tooltip text and nothing else about it.
+
+Size and speed. Polygons and lines are simplified for the screen (:func:`simplify_for_web`,
+~20 m in EPSG:32649; district outlines as one coverage, so neighbours keep their shared
+border) and every coordinate is rounded to 5 decimals (~1 m). Up to :data:`POINT_CLOUD_MIN`
+points of one role in one layer are drawn as SVG markers with their own tooltip and popup;
+beyond that the role's points become one *point cloud*: one compact item (rounded
+coordinates, escaped ids and names, nothing else) drawn as role-shaped markers on a single
+shared ``<canvas>`` (Leaflet's canvas renderer), with one tooltip function for the whole
+cloud and no popups — a click opens the app's detail panel through the id in the tooltip
+text, as for any other feature. Canvas was chosen over marker clustering: every place stays
+visible where it is (a planner reads the spread of 10,000 parks, not bubbles of counts),
+the payload is the same whatever the zoom, and no plugin script has to be vendored for
+offline use. When a map has a point cloud, its other vector features share that canvas too,
+so nothing under the canvas is cut off from the mouse.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element, MacroElement
+from folium.map import Layer
+from folium.utilities import remove_empty
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
 from spatial.basemaps import BASEMAPS, DEFAULT_BASEMAP, get_basemap, to_basemap_crs
 from spatial.manifest import load_manifest
-from spatial.schema import ROLES, role_label
+from spatial.schema import METRIC_CRS, ROLE_SHAPES, ROLES, role_label
 
 __all__ = [
+    "FeatureHtml",
     "MapLayers",
     "NO_TILES",
     "NO_TILES_LABEL",
     "RoleStyle",
     "ROLE_STYLES",
+    "COORD_DECIMALS",
+    "POINT_CLOUD_MIN",
+    "WEB_TOLERANCE_M",
     "basemap_choices",
     "build_map",
     "esc",
@@ -52,6 +74,7 @@ __all__ = [
     "prepare_districts",
     "prepare_layers",
     "role_style",
+    "simplify_for_web",
     "text_of",
     "tooltip_feature_id",
     "tooltip_html",
@@ -68,6 +91,16 @@ GUANGZHOU_BOUNDS = ((22.56, 112.95), (23.93, 114.05))
 FONT_STACK = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
 OUTLINE = "#1a1a1a"
 
+#: Decimals kept in map coordinates: 5 is about 1 m, finer than any location in the layers.
+COORD_DECIMALS = 5
+#: Simplification tolerance (metres) of polygons and lines on the web map.
+WEB_TOLERANCE_M = 20.0
+#: Above this many points of one role in one layer, they are drawn as one point cloud.
+POINT_CLOUD_MIN = 300
+
+_HTML_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+)
 _ID_MARK_RE = re.compile(r"⟦([a-z0-9][a-z0-9_-]{0,79})⟧")
 _JINJA_OPEN_RE = re.compile(r"\{(?=[{%#])")
 
@@ -102,21 +135,22 @@ class RoleStyle:
     fill_opacity: float = 0.22
 
 
-#: role -> style, in the legend order of :data:`spatial.schema.ROLES`.
+#: role -> style, in the legend order of :data:`spatial.schema.ROLES`; the marker shapes are
+#: :data:`spatial.schema.ROLE_SHAPES`, shared with the print maps.
 ROLE_STYLES: dict[str, RoleStyle] = {
-    "axis": RoleStyle("#810116", "circle", 14, None, 6.0, 0.06),
-    "axis_segment": RoleStyle("#b01a1b", "circle", 12, "12 7", 3.0, 0.05),
-    "core": RoleStyle("#3d1181", "star", 28, None, 3.0),
-    "pole": RoleStyle("#044e81", "triangle", 24, None, 3.0),
-    "corridor": RoleStyle("#c3187e", "circle", 12, "2 7", 4.0, 0.07),
-    "belt": RoleStyle("#a76502", "circle", 12, "14 5 3 5", 4.0, 0.07),
-    "zone": RoleStyle("#0ba443", "square", 17, "7 4", 2.5),
-    "node": RoleStyle("#ef7b33", "circle", 18, "9 4 2 4", 2.5),
-    "park": RoleStyle("#02bcba", "diamond", 17, None, 2.0),
-    "cluster": RoleStyle("#7b71eb", "hexagon", 20, "2 5", 2.5, 0.12),
-    "university": RoleStyle("#dcc435", "pentagon", 18, "1 4", 2.0),
-    "lab": RoleStyle("#1bc4f9", "triangle_down", 17, None, 2.0),
-    "facility": RoleStyle("#fec2cb", "cross", 16, None, 2.0),
+    "axis": RoleStyle("#810116", ROLE_SHAPES["axis"], 14, None, 6.0, 0.06),
+    "axis_segment": RoleStyle("#b01a1b", ROLE_SHAPES["axis_segment"], 12, "12 7", 3.0, 0.05),
+    "core": RoleStyle("#3d1181", ROLE_SHAPES["core"], 28, None, 3.0),
+    "pole": RoleStyle("#044e81", ROLE_SHAPES["pole"], 24, None, 3.0),
+    "corridor": RoleStyle("#c3187e", ROLE_SHAPES["corridor"], 12, "2 7", 4.0, 0.07),
+    "belt": RoleStyle("#a76502", ROLE_SHAPES["belt"], 12, "14 5 3 5", 4.0, 0.07),
+    "zone": RoleStyle("#0ba443", ROLE_SHAPES["zone"], 17, "7 4", 2.5),
+    "node": RoleStyle("#ef7b33", ROLE_SHAPES["node"], 18, "9 4 2 4", 2.5),
+    "park": RoleStyle("#02bcba", ROLE_SHAPES["park"], 17, None, 2.0),
+    "cluster": RoleStyle("#7b71eb", ROLE_SHAPES["cluster"], 20, "2 5", 2.5, 0.12),
+    "university": RoleStyle("#dcc435", ROLE_SHAPES["university"], 18, "1 4", 2.0),
+    "lab": RoleStyle("#1bc4f9", ROLE_SHAPES["lab"], 17, None, 2.0),
+    "facility": RoleStyle("#fec2cb", ROLE_SHAPES["facility"], 16, None, 2.0),
 }
 _DEFAULT_STYLE = RoleStyle("#777777", "circle", 14, None, 2.0)
 
@@ -138,6 +172,22 @@ _SHAPES: dict[str, str] = {
 }
 
 
+
+def _canvas_shape(shape: str) -> float | list[float]:
+    """A marker shape for the canvas: ``[x0, y0, x1, y1, …]`` in units of the marker's half
+    size (the SVG's 24-unit box, centred), or, for a circle, its radius in those units."""
+    svg = _SHAPES.get(shape, _SHAPES["circle"])
+    if svg.startswith("<circle"):
+        return round(float(re.search(r'r="([0-9.]+)"', svg).group(1)) / 12, 4)
+    if svg.startswith("<rect"):
+        x, y, w, h = (float(v) for v in re.findall(r'[xywidthg]+="([0-9.]+)"', svg))
+        corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+    else:
+        pairs = re.search(r'points="([^"]+)"', svg).group(1).split()
+        corners = [tuple(float(v) for v in pair.split(",")) for pair in pairs]
+    return [round((v - 12) / 12, 4) for corner in corners for v in corner]
+
+
 # -- small helpers -------------------------------------------------------------------------------
 def text_of(value: Any) -> str:
     """A property as display text: ``None`` and NaN (absent in a data frame) become ``""``."""
@@ -147,8 +197,20 @@ def text_of(value: Any) -> str:
 
 
 def esc(value: Any) -> str:
-    """Escape any value for HTML text or attributes (``None``/NaN become an empty string)."""
-    return html.escape(text_of(value), quote=True)
+    """Escape any value for HTML text or attributes (``None``/NaN become an empty string).
+
+    The same as ``html.escape(text, quote=True)``, in one pass.
+    """
+    return text_of(value).translate(_HTML_ESCAPES)
+
+
+def _esc_many(values: Iterable[Any]) -> list[str]:
+    """:func:`esc` of many values at once (one translate over the joined text)."""
+    texts = [text_of(v) for v in values]
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(len(texts) - 1, 0):  # a NUL in a text: one at a time
+        return [t.translate(_HTML_ESCAPES) for t in texts]
+    return joined.translate(_HTML_ESCAPES).split("\x00") if texts else []
 
 
 def role_style(role: str | None) -> RoleStyle:
@@ -285,6 +347,45 @@ def popup_html(
     return "".join(parts)
 
 
+class FeatureHtml(Mapping[str, str]):
+    """Feature id -> HTML (popup or tooltip), built on first use and then remembered.
+
+    Give one to :func:`prepare_layers` per layer version: a map of 10,000 points builds
+    no popup it never shows, and no HTML is built twice. Safe to share between threads.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The features, indexed by id (never modified).
+    build : callable
+        Properties mapping -> HTML, e.g. :func:`popup_html` or :func:`tooltip_html`.
+    """
+
+    def __init__(self, gdf: gpd.GeoDataFrame, build: Callable[[Mapping[str, Any]], str]) -> None:
+        self._gdf = gdf
+        self._build = build
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, fid: str) -> str:
+        text = self._done.get(fid)
+        if text is not None:
+            return text
+        if fid not in self._gdf.index:
+            raise KeyError(fid)
+        row = self._gdf.loc[fid]
+        if isinstance(row, pd.DataFrame):  # a repeated id: its first feature
+            row = row.iloc[0]
+        text = self._build(row.drop(labels=[self._gdf.geometry.name]).to_dict())
+        self._done[fid] = text
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._gdf.index)
+
+    def __len__(self) -> int:
+        return len(self._gdf)
+
+
 # -- Leaflet elements ------------------------------------------------------------------------------
 _TOOLTIP_OPTIONS = {"sticky": True, "direction": "top"}
 _POPUP_OPTIONS = {"maxWidth": 380, "minWidth": 200}
@@ -316,15 +417,54 @@ class _RawText(Element):
         return self.text
 
 
-class _ScriptElement(MacroElement):
-    """A MacroElement with only a ``script`` macro, rendered without a second template pass."""
+class _RawMacro(MacroElement):
+    """A MacroElement whose rendered macros go into the page as they are.
+
+    branca wraps each rendered ``header``/``html``/``script`` macro in a new ``Element``,
+    which compiles that *output* as a Jinja template once more: slow (the better part of
+    folium's render time on every rerun) and unsafe (template syntax in a layer name would
+    be evaluated). This renders each macro once; plain folium children (the ``addTo`` call
+    a layer adds) are rendered the same way. Mixed into the folium classes the map uses
+    (``class _X(folium.X, _RawMacro)`` puts it just above ``MacroElement``).
+    """
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
-        script = self._template.module.__dict__["script"]
-        figure.script.add_child(_RawText(str(script(self, kwargs))), name=self.get_name())
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                text = _RawText(str(macro(self, kwargs)))
+                getattr(figure, part).add_child(text, name=self.get_name())
         for element in self._children.values():
-            element.render(**kwargs)
+            if isinstance(element, MacroElement) and type(element).render is MacroElement.render:
+                _RawMacro.render(element, **kwargs)  # type: ignore[arg-type]
+            else:
+                element.render(**kwargs)
+
+
+class _ScriptElement(_RawMacro):
+    """A MacroElement with only a ``script`` macro, rendered without a second template pass."""
+
+
+class _Map(folium.Map, _RawMacro):
+    """``folium.Map`` rendered without the second template pass (:class:`_RawMacro`)."""
+
+
+class _FeatureGroup(folium.FeatureGroup, _RawMacro):
+    """``folium.FeatureGroup`` rendered without the second template pass."""
+
+
+class _Pane(folium.map.CustomPane, _RawMacro):
+    """``folium.map.CustomPane`` rendered without the second template pass."""
+
+
+class _LayerControl(folium.LayerControl, _RawMacro):
+    """``folium.LayerControl`` rendered without the second template pass."""
+
+
+class _FitBounds(folium.map.FitBounds, _RawMacro):
+    """``folium.map.FitBounds`` rendered without the second template pass."""
 
 
 class _Legend(_ScriptElement):
@@ -350,50 +490,229 @@ class _Legend(_ScriptElement):
         self.content = _js_string_json(legend)
 
 
+class _TileLayer(folium.TileLayer, _RawMacro):
+    """``folium.TileLayer`` for a plain URL template.
+
+    folium first looks the URL up as an ``xyzservices`` provider name, which walks the whole
+    provider registry (several milliseconds on every rerun); our basemaps are URL templates
+    with their own attribution, so that step is skipped. Options are folium's own.
+    """
+
+    def __init__(
+        self,
+        tiles: str,
+        attr: str,
+        name: str | None = None,
+        subdomains: str = "abc",
+        max_zoom: int | None = None,
+        control: bool = False,
+    ) -> None:
+        if not attr:
+            raise ValueError("tiles need an attribution")
+        Layer.__init__(self, name=name, overlay=False, control=control, show=True)
+        self._name = "TileLayer"
+        self.tile_name = name if name is not None else "".join(tiles.lower().split())
+        self.tiles = tiles
+        self.options = remove_empty(
+            min_zoom=0, max_zoom=max_zoom or 18, max_native_zoom=max_zoom or 18,
+            no_wrap=False, attribution=attr, subdomains=subdomains, detect_retina=False,
+            tms=False, opacity=1,
+        )
+
+
 class _Batch(_ScriptElement):
     """Many vector layers and markers added to the parent group by one small script.
 
     Each item is ``{"k": "polygon"|"line"|"marker"|"circle", "ll": latlngs, "o": options,
-    "i": divIcon options, "t": tooltip HTML, "p": popup HTML}``; the batch reaches the page as
-    one JSON literal, so a map of hundreds of features renders quickly and no feature text is
-    ever spliced into script code.
+    "i": divIcon options, "t": tooltip HTML, "p": popup HTML}``, or a point cloud
+    (:func:`_cloud_item`, ``"k": "points"``); the batch reaches the page as one JSON literal,
+    so a map of many features renders quickly and no feature text is ever spliced into
+    script code. With ``canvas``, interactive vectors are drawn on the map's shared canvas
+    (the one its point clouds use).
     """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        (function (group) {
+        (function (group, map) {
             var items = {{ this.items }};
             var tipOptions = {{ this.tip_options }}, popOptions = {{ this.pop_options }};
+            var canvas = {{ this.canvas }} && map && L.gzCanvas ? L.gzCanvas(map) : null;
             items.forEach(function (f) {
-                var layer;
+                var layer, o = f.o;
+                if (f.k === "points") {
+                    L.gzPointCloud(f, canvas || L.canvas(), tipOptions).addTo(group);
+                    return;
+                }
+                if (canvas && o && o.interactive !== false) {
+                    o = Object.assign({renderer: canvas}, o);
+                }
                 if (f.k === "marker") {
-                    var opts = Object.assign({icon: L.divIcon(f.i)}, f.o || {});
-                    layer = L.marker(f.ll, opts);
+                    layer = L.marker(f.ll, Object.assign({icon: L.divIcon(f.i)}, o || {}));
                 } else if (f.k === "polygon") {
-                    layer = L.polygon(f.ll, f.o);
+                    layer = L.polygon(f.ll, o);
                 } else if (f.k === "circle") {
-                    layer = L.circleMarker(f.ll, f.o);
+                    layer = L.circleMarker(f.ll, o);
                 } else {
-                    layer = L.polyline(f.ll, f.o);
+                    layer = L.polyline(f.ll, o);
                 }
                 if (f.t) { layer.bindTooltip(f.t, tipOptions); }
                 if (f.p) { layer.bindPopup(f.p, popOptions); }
                 layer.addTo(group);
             });
-        })({{ this._parent.get_name() }});
+        })({{ this._parent.get_name() }}, {{ this.map_name() }});
         {% endmacro %}"""
     )
 
-    def __init__(self, items: list[dict[str, Any]]) -> None:
+    def __init__(self, items: Sequence[dict[str, Any]], canvas: bool = False) -> None:
         super().__init__()
         self._name = "Batch"
-        self.items = _js_string_json(items)
+        self.items = _items_json(items)
+        self.canvas = "true" if canvas else "false"
         self.tip_options = json.dumps(_TOOLTIP_OPTIONS)
         self.pop_options = json.dumps(_POPUP_OPTIONS)
 
+    def map_name(self) -> str:
+        """The JavaScript name of the map this batch is drawn on (``null`` when none)."""
+        node = self._parent
+        while node is not None and not isinstance(node, folium.Map):
+            node = getattr(node, "_parent", None)
+        return node.get_name() if node is not None else "null"
 
-def _latlngs(coords: Iterable[Iterable[float]]) -> list[list[float]]:
-    return [[round(float(y), 6), round(float(x), 6)] for x, y, *_ in coords]
+
+class _PointSupport(_ScriptElement):
+    """Defines, once per page, what point clouds need: role-shaped canvas markers
+    (``L.GzShape``), the map's one shared canvas (``L.gzCanvas``) and the cloud builder
+    (``L.gzPointCloud``), whose single tooltip function writes a point's escaped name, role
+    and hidden id — the same text :func:`tooltip_html` gives a marker."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            if (L.GzShape) { return; }
+            L.Canvas.include({
+                _updateGzShape: function (layer) {
+                    if (!this._drawing || layer._empty()) { return; }
+                    var p = layer._point, ctx = this._ctx, r = Math.max(layer._radius, 1);
+                    var v = layer.options.shape;
+                    ctx.beginPath();
+                    if (typeof v === "number") {
+                        ctx.arc(p.x, p.y, r * v, 0, Math.PI * 2, false);
+                    } else {
+                        ctx.moveTo(p.x + v[0] * r, p.y + v[1] * r);
+                        for (var k = 2; k < v.length; k += 2) {
+                            ctx.lineTo(p.x + v[k] * r, p.y + v[k + 1] * r);
+                        }
+                        ctx.closePath();
+                    }
+                    this._fillStroke(ctx, layer);
+                }
+            });
+            L.GzShape = L.CircleMarker.extend({
+                _updatePath: function () { this._renderer._updateGzShape(this); }
+            });
+            L.gzCanvas = function (map) {
+                if (!map._gzCanvas) {
+                    map._gzCanvas = L.canvas({pane: "gzPoints", tolerance: 3});
+                }
+                return map._gzCanvas;
+            };
+            L.gzPointCloud = function (f, renderer, tipOptions) {
+                var opts = Object.assign({}, f.o, {renderer: renderer, shape: f.s});
+                var cloud = L.featureGroup();
+                for (var j = 0; j < f.id.length; j++) {
+                    var m = new L.GzShape([f.ll[2 * j], f.ll[2 * j + 1]], opts);
+                    m._gzIndex = j;
+                    cloud.addLayer(m);
+                }
+                cloud.bindTooltip(function (layer) {
+                    var j = layer._gzIndex, el = document.createElement("span");
+                    el.innerHTML = "<b>" + f.n[j] + "</b> · " + f.r +
+                        '<span style="display:none">⟦' + f.id[j] + "⟧</span>";
+                    return el;
+                }, tipOptions);
+                return cloud;
+            };
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PointSupport"
+
+
+_JSON_MEMO: dict[int, tuple[tuple[dict[str, Any], ...], str]] = {}
+_JSON_MEMO_SIZE = 48
+_JSON_MEMO_LOCK = threading.Lock()
+
+
+def _items_json(items: Sequence[dict[str, Any]]) -> str:
+    """:func:`_js_string_json` of drawing items, remembered for the (cached, never modified)
+    tuples the app keeps, so a rerun doesn't serialise the same layers again."""
+    if not isinstance(items, tuple):
+        return _js_string_json(list(items))
+    with _JSON_MEMO_LOCK:
+        hit = _JSON_MEMO.get(id(items))
+    if hit is not None and hit[0] is items:
+        return hit[1]
+    text = _js_string_json(list(items))
+    with _JSON_MEMO_LOCK:
+        while len(_JSON_MEMO) >= _JSON_MEMO_SIZE:
+            _JSON_MEMO.pop(next(iter(_JSON_MEMO)))
+        _JSON_MEMO[id(items)] = (items, text)
+    return text
+
+
+def simplify_for_web(
+    gdf: gpd.GeoDataFrame, tolerance_m: float = WEB_TOLERANCE_M, coverage: bool = False
+) -> gpd.GeoDataFrame:
+    """Polygons and lines simplified for the screen (a copy; points are left as they are).
+
+    Simplification runs in metres (:data:`spatial.schema.METRIC_CRS`) and keeps every shape
+    valid; a shape that would vanish keeps its full geometry. At 20 m nothing moves by more
+    than a few pixels below zoom 15, and a district outline needs a tenth of its vertices.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Features in WGS84 (EPSG:4326).
+    tolerance_m : float
+        Largest distance (metres) a simplified edge may stray from the original.
+    coverage : bool
+        Simplify the polygons as one coverage (``shapely.coverage_simplify``), so neighbours
+        such as districts keep a common border with neither gaps nor overlaps.
+    """
+    if gdf.empty or tolerance_m <= 0:
+        return gdf
+    geoms = gdf.geometry.to_numpy()
+    kinds = shapely.get_type_id(geoms)  # 0 point, 4 multipoint, -1 missing
+    todo = np.flatnonzero(~np.isin(kinds, (-1, 0, 4)))
+    if todo.size == 0:
+        return gdf
+    metric = gpd.GeoSeries(geoms[todo], crs=gdf.crs or "EPSG:4326").to_crs(METRIC_CRS)
+    values = metric.to_numpy()
+    if coverage and np.isin(kinds[todo], (3, 6)).all():
+        try:
+            simple = shapely.coverage_simplify(values, tolerance_m)
+        except shapely.errors.GEOSException:  # not a clean coverage: one shape at a time
+            simple = shapely.simplify(values, tolerance_m, preserve_topology=True)
+    else:
+        simple = shapely.simplify(values, tolerance_m, preserve_topology=True)
+    back = gpd.GeoSeries(simple, crs=METRIC_CRS).to_crs(gdf.crs or "EPSG:4326").to_numpy()
+    lost = shapely.is_empty(back) | ~shapely.is_valid(back)
+    out = geoms.copy()
+    out[todo] = np.where(lost, geoms[todo], back)
+    result = gdf.copy()
+    result[gdf.geometry.name] = gpd.GeoSeries(out, index=gdf.index, crs=gdf.crs)
+    return result
+
+
+def _latlngs(coords: Any) -> list[list[float]]:
+    """``[[lat, lon], …]`` of a coordinate sequence, rounded to :data:`COORD_DECIMALS`."""
+    xy = np.asarray(coords, dtype=float)
+    if xy.size == 0:
+        return []
+    return np.round(xy[:, 1::-1], COORD_DECIMALS).tolist()
 
 
 def _polygon_rings(geom: BaseGeometry) -> list[list[list[list[float]]]]:
@@ -411,10 +730,10 @@ def _line_parts(geom: BaseGeometry) -> list[list[list[float]]]:
 def _point_of(geom: BaseGeometry) -> tuple[float, float]:
     """(lat, lon) where a feature's marker or highlight sits."""
     if geom.geom_type == "Point":
-        return round(geom.y, 6), round(geom.x, 6)
+        return round(geom.y, COORD_DECIMALS), round(geom.x, COORD_DECIMALS)
     centroid = geom.centroid
     point = centroid if geom.contains(centroid) else geom.representative_point()
-    return round(point.y, 6), round(point.x, 6)
+    return round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)
 
 
 def _path_options(**kwargs: Any) -> dict[str, Any]:
@@ -488,8 +807,8 @@ def feature_items(
         for pt in points:
             out.append(
                 _marker_item(
-                    (round(pt.y, 6), round(pt.x, 6)), role, tooltip=tooltip, popup=popup,
-                    label=label,
+                    (round(pt.y, COORD_DECIMALS), round(pt.x, COORD_DECIMALS)), role,
+                    tooltip=tooltip, popup=popup, label=label,
                 )
             )
     return out
@@ -564,6 +883,10 @@ def _district_items(districts: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return items
 
 
+#: The properties :func:`tooltip_html` and :func:`popup_html` read.
+_HTML_COLUMNS = ("id", "name", "name_en", "role", "district", "industries", "excerpts")
+
+
 @dataclass(frozen=True)
 class MapLayers:
     """What the map draws, prepared and ready to serialise (cacheable, never modified).
@@ -582,6 +905,37 @@ class MapLayers:
     roles: tuple[str, ...]
     bounds: tuple[tuple[float, float], tuple[float, float]] | None
 
+    @property
+    def has_point_clouds(self) -> bool:
+        """Whether any layer draws a point cloud (the map then needs its shared canvas)."""
+        return any(item.get("k") == "points" for _, items in self.groups for item in items)
+
+
+def _cloud_item(
+    geoms: np.ndarray, ids: Sequence[str], names: Sequence[str], role: str | None
+) -> dict[str, Any]:
+    """One point cloud: the points of one role in one layer, as compact columns.
+
+    ``ll`` is ``[lat0, lon0, lat1, lon1, …]`` (rounded), ``id`` and ``n`` the escaped id and
+    name of each point (a multipoint's parts repeat its id), ``r`` the escaped role label,
+    ``s`` the role's marker shape (:func:`_canvas_shape`) and ``o`` the marker options.
+    """
+    style = role_style(role)
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    latlon = np.round(coords[:, ::-1], COORD_DECIMALS).ravel().tolist()
+    rows = index.tolist()
+    px = max(9, round(style.size * 0.65))
+    return {
+        "k": "points",
+        "o": {"radius": px / 2, "color": OUTLINE, "weight": 1, "fillColor": style.color,
+              "fillOpacity": 0.95, "pane": "gzPoints"},
+        "s": _canvas_shape(style.shape),
+        "ll": latlon,
+        "id": _esc_many(ids[i] for i in rows),
+        "n": _esc_many(names[i] for i in rows),
+        "r": esc(ROLES.get(role or "", (role or "", ""))[0]),
+    }
+
 
 def prepare_layers(
     features: gpd.GeoDataFrame | None,
@@ -590,12 +944,19 @@ def prepare_layers(
     popups: Mapping[str, str] | None = None,
     tooltips: Mapping[str, str] | None = None,
     layer_order: Sequence[str] = (),
+    simplify_m: float | None = WEB_TOLERANCE_M,
+    cloud_min: int = POINT_CLOUD_MIN,
 ) -> MapLayers:
     """Turn features into the map's drawing items, grouped by layer (see :func:`build_map`).
 
     Polygons come first, then lines, then points, so small things stay on top. Geometry is
-    shifted to the basemap's datum. Layers named in ``layer_order`` come first, in that order.
-    Features marked ``in_guangzhou: false`` are not drawn.
+    shifted to the basemap's datum and simplified (:func:`simplify_for_web`; pass
+    ``simplify_m=None`` for features already simplified). Layers named in ``layer_order``
+    come first, in that order. Features marked ``in_guangzhou: false`` are not drawn.
+
+    More than ``cloud_min`` point features of one role in one layer become one point cloud
+    (see the module notes): no popup HTML is built for them, and their tooltip is written in
+    the browser from their escaped id and name.
     """
     if features is not None and "in_guangzhou" in features.columns:
         # the contract draws places outside the city nowhere (they stay in tables and files)
@@ -603,35 +964,74 @@ def prepare_layers(
     if features is None or features.empty:
         return MapLayers((), (), None)
     shown = _shift(features, basemap)
+    if simplify_m:
+        shown = simplify_for_web(shown, simplify_m)
     popups = popups or {}
     tooltips = tooltips or {}
+    n = len(shown)
+    geoms = shown.geometry.to_numpy()
+    kinds = shapely.get_type_id(geoms)
+    cols = shown.columns
+    index = shown.index.tolist()
+    id_values = shown["id"].tolist() if "id" in cols else index
+    ids = [str(v or k) for v, k in zip(id_values, index, strict=True)]
+    layers = (
+        [str(v or "features") for v in shown["layer"].tolist()]
+        if "layer" in cols else ["features"] * n
+    )
+    roles = shown["role"].tolist() if "role" in cols else [None] * n
+
+    # points of a (layer, role) with more than cloud_min points go into one cloud
+    point_rows = np.flatnonzero(np.isin(kinds, (0, 4)))
+    counts: dict[tuple[str, Any], list[int]] = {}
+    for i in point_rows.tolist():
+        counts.setdefault((layers[i], roles[i]), []).append(i)
+    clouds = {key: rows for key, rows in counts.items() if len(rows) > cloud_min}
+    in_cloud = np.zeros(n, dtype=bool)
+    for rows in clouds.values():
+        in_cloud[rows] = True
+
     groups: dict[str, list[dict[str, Any]]] = {}
-    rank = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
-    geoms = list(shown.geometry)
-    order = sorted(range(len(shown)), key=lambda i: rank.get(getattr(geoms[i], "geom_type", ""), 2))
-    records = shown.drop(columns=shown.geometry.name).to_dict("records")
-    for i in order:
-        props = records[i]
-        fid = str(props.get("id") or shown.index[i])
-        layer = str(props.get("layer") or "features")
-        tip = tooltips.get(fid) or tooltip_html(props)
-        pop = popups.get(fid) or popup_html(props)
-        groups.setdefault(layer, []).extend(
-            feature_items(geoms[i], props.get("role"), tip, pop, label=text_of(props.get("name")))
-        )
+    rank = np.select([np.isin(kinds, (3, 6)), np.isin(kinds, (1, 5))], [0, 1], 2)
+    rest = np.flatnonzero(~in_cloud & (kinds >= 0))
+    rest = rest[np.argsort(rank[rest], kind="stable")]
+    if rest.size:
+        wanted = [c for c in _HTML_COLUMNS if c in cols]
+        records = shown.iloc[rest][wanted].to_dict("records")
+        for i, props in zip(rest.tolist(), records, strict=True):
+            fid = ids[i]
+            tip = tooltips.get(fid) or tooltip_html(props)
+            pop = popups.get(fid) or popup_html(props)
+            groups.setdefault(layers[i], []).extend(
+                feature_items(geoms[i], roles[i], tip, pop, label=text_of(props.get("name")))
+            )
+    if clouds:
+        names = [text_of(v) for v in shown["name"].tolist()] if "name" in cols else [""] * n
+        for (layer, role), rows in clouds.items():
+            groups.setdefault(layer, []).append(
+                _cloud_item(geoms[rows], [ids[i] for i in rows], [names[i] for i in rows], role)
+            )
     known = list(layer_order)
-    names = sorted(groups, key=lambda k: (known.index(k) if k in known else len(known), k))
+    order = sorted(groups, key=lambda k: (known.index(k) if k in known else len(known), k))
     return MapLayers(
-        groups=tuple((name, tuple(groups[name])) for name in names),
+        groups=tuple((name, tuple(groups[name])) for name in order),
         roles=tuple(pd.unique(features["role"].dropna())),
         bounds=frame_bounds(features),
     )
 
 
-def prepare_districts(districts: gpd.GeoDataFrame | None, basemap: str) -> tuple[dict, ...]:
-    """District outlines and labels as drawing items (cacheable per basemap)."""
+def prepare_districts(
+    districts: gpd.GeoDataFrame | None, basemap: str, simplify_m: float | None = WEB_TOLERANCE_M
+) -> tuple[dict, ...]:
+    """District outlines and labels as drawing items (cacheable per basemap).
+
+    The outlines are simplified as one coverage (:func:`simplify_for_web`), so neighbouring
+    districts keep their common border.
+    """
     if districts is None or districts.empty:
         return ()
+    if simplify_m:
+        districts = simplify_for_web(districts, simplify_m, coverage=True)
     return tuple(_district_items(_shift(districts, basemap)))
 
 
@@ -648,6 +1048,7 @@ def build_map(
     user_layer_name: str = "我的图层 My layer",
     asset_base: str | None = None,
     legend_roles: Iterable[str] | None = None,
+    cloud_min: int = POINT_CLOUD_MIN,
 ) -> folium.Map:
     """Build the interactive map of a selection.
 
@@ -677,6 +1078,9 @@ def build_map(
         The app serves its own copy so the map works without internet access.
     legend_roles : iterable of str, optional
         Roles in the legend; default the roles of ``features``.
+    cloud_min : int
+        More points than this of one role in one layer are drawn as a point cloud
+        (:func:`prepare_layers`; ignored for features already prepared).
 
     Returns
     -------
@@ -689,8 +1093,8 @@ def build_map(
         prepared = features
     else:
         prepared = prepare_layers(features, basemap=basemap, popups=popups, tooltips=tooltips,
-                                  layer_order=list(layer_names))
-    m = folium.Map(
+                                  layer_order=list(layer_names), cloud_min=cloud_min)
+    m = _Map(
         location=list(GUANGZHOU_CENTER),
         zoom_start=10,
         tiles=None,
@@ -706,44 +1110,51 @@ def build_map(
     m.default_js = [("leaflet", leaflet_js or cdn_js)]
     m.default_css = [("leaflet_css", leaflet_css or cdn_css)]
     m.get_root().header.add_child(
-        folium.Element(
+        _RawText(
             "<style>.gz-marker{background:none;border:none}"
             ".gz-district-label{background:none;border:none}"
             f".leaflet-container{{font-family:{FONT_STACK}}}</style>"
-        )
+        ),
+        name="gz_style",
     )
+    canvas = prepared.has_point_clouds
     for name, z in (("gzDistricts", 350), ("gzPolygons", 410), ("gzLines", 420)):
-        folium.map.CustomPane(name, z_index=z).add_to(m)
+        _Pane(name, z_index=z).add_to(m)
+    if canvas:  # the shared canvas takes the mouse for every interactive vector
+        _Pane("gzPoints", z_index=430, pointer_events=True).add_to(m)
+        _PointSupport().add_to(m)
 
     if basemap != NO_TILES:
-        folium.TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
+        _TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
 
     if isinstance(districts, gpd.GeoDataFrame):
         districts = prepare_districts(districts, basemap)
     if districts:
-        group = folium.FeatureGroup(name="行政区 Districts", control=True)
-        _Batch(list(districts)).add_to(group)
+        group = _FeatureGroup(name="行政区 Districts", control=True)
+        _Batch(districts).add_to(group)
         group.add_to(m)
 
     for layer, items in prepared.groups:
-        group = folium.FeatureGroup(name=esc(layer_names.get(layer, layer)))
-        _Batch(list(items)).add_to(group)
+        group = _FeatureGroup(name=esc(layer_names.get(layer, layer)))
+        _Batch(items, canvas=canvas).add_to(group)
         group.add_to(m)
 
     if user_layer is not None and not user_layer.empty:
-        _add_user_layer(m, _shift(user_layer, basemap), user_layer_name)
+        _add_user_layer(m, _shift(user_layer, basemap), user_layer_name, canvas=canvas)
 
     roles = list(legend_roles) if legend_roles is not None else list(prepared.roles)
     if roles:
         _Legend(legend_html(roles)).add_to(m)
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    _LayerControl(collapsed=True, position="topright").add_to(m)
 
     frame = bounds or prepared.bounds or GUANGZHOU_BOUNDS
-    m.fit_bounds([list(frame[0]), list(frame[1])], padding=(20, 20))
+    _FitBounds([list(frame[0]), list(frame[1])], padding=(20, 20)).add_to(m)
     return m
 
 
-def _add_user_layer(m: folium.Map, gdf: gpd.GeoDataFrame, name: str) -> None:
+def _add_user_layer(
+    m: folium.Map, gdf: gpd.GeoDataFrame, name: str, canvas: bool = False
+) -> None:
     items: list[dict[str, Any]] = []
     label_col = next((c for c in ("name", "名称", "NAME", "title") if c in gdf.columns), None)
     poly_opts = _path_options(color="#333333", weight=2, dash_array="4 3", fill=True,
@@ -765,10 +1176,11 @@ def _add_user_layer(m: folium.Map, gdf: gpd.GeoDataFrame, name: str) -> None:
             items.append({"k": "line", "ll": _line_parts(geom), "o": line_opts, "t": tip})
         else:
             parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
-            items += [{"k": "circle", "ll": [round(pt.y, 6), round(pt.x, 6)], "o": point_opts,
-                       "t": tip} for pt in parts if pt.geom_type == "Point"]
-    group = folium.FeatureGroup(name=esc(name))
-    _Batch(items).add_to(group)
+            items += [{"k": "circle", "ll": [round(pt.y, COORD_DECIMALS),
+                                             round(pt.x, COORD_DECIMALS)],
+                       "o": point_opts, "t": tip} for pt in parts if pt.geom_type == "Point"]
+    group = _FeatureGroup(name=esc(name))
+    _Batch(items, canvas=canvas).add_to(group)
     group.add_to(m)
 
 
@@ -783,7 +1195,7 @@ def highlight_group(
     ``streamlit-folium`` adds it to the map without reloading the map, so stepping along the
     axis only moves the highlight.
     """
-    group = folium.FeatureGroup(name="选中 Selected", control=False)
+    group = _FeatureGroup(name="选中 Selected", control=False)
     if row is None or geometry is None or geometry.is_empty:
         return group
     geom = _to_basemap(geometry, basemap)

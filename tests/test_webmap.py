@@ -224,3 +224,120 @@ def test_basemap_choices_end_with_no_tiles() -> None:
 def test_fixture_is_the_one_the_app_tests_use(tmp_path: Path) -> None:
     out = build_fixture_layers(tmp_path)
     assert sorted(p.name for p in out.glob("*.geojson")) == ["gz_sti.geojson", "huadu_mfg.geojson"]
+
+
+# -- size and speed ----------------------------------------------------------------------------------
+def park_frame(n: int, **extra) -> gpd.GeoDataFrame:
+    """``n`` parks on a grid in Tianhe (one hostile name among them when asked)."""
+    feats = []
+    for i in range(n):
+        props = {"id": f"p-{i}", "name": f"园区{i}", "role": "park", "plans": ["gz_sti"]}
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "Point",
+                                   "coordinates": [113.30 + (i % 40) * 0.0021234567,
+                                                   23.10 + (i // 40) * 0.0017654321]}})
+    feats[0]["properties"].update(extra)
+    frame = frame_from_features(feats, layer="parks")
+    return frame.set_index("id", drop=False).rename_axis(None)
+
+
+def cloud_items(page: str) -> list[dict]:
+    return [i for i in batch_items(page) if i["k"] == "points"]
+
+
+def test_many_points_of_a_role_become_one_point_cloud() -> None:
+    few = render(webmap.build_map(park_frame(30), basemap=webmap.NO_TILES))
+    assert cloud_items(few) == [] and "gzPoints" not in few  # a few places: SVG markers
+
+    frame = park_frame(webmap.POINT_CLOUD_MIN + 1)
+    page = render(webmap.build_map(frame, basemap=webmap.NO_TILES))
+    (cloud,) = cloud_items(page)
+    assert not [i for i in batch_items(page) if i["k"] == "marker"]  # no per-point markers
+    assert cloud["id"] == list(frame.index) and cloud["n"][5] == "园区5"
+    assert cloud["r"] == "园区" and "p" not in cloud  # role label; no popup HTML at all
+    assert len(cloud["ll"]) == 2 * len(frame)
+    lat, lon = cloud["ll"][2:4]  # point 1, lat first
+    assert (lat, lon) == (23.1, round(113.30 + 0.0021234567, 5))
+    assert all(round(v, 5) == v for v in cloud["ll"])
+    assert cloud["s"] == webmap._canvas_shape("diamond")  # the park's shape, as in the legend
+    # one shared canvas that takes the mouse, and the code drawing on it
+    assert '"gzPoints"' in page and "L.gzPointCloud" in page
+    pane = re.search(r'createPane\(\s*"gzPoints"\);(.*?)(?:var |\(function)', page, re.S).group(1)
+    assert "pointerEvents" not in pane  # folium's custom panes ignore the mouse by default
+
+
+def test_point_cloud_text_is_escaped_and_inert() -> None:
+    frame = park_frame(webmap.POINT_CLOUD_MIN + 1, name="<img src=x onerror=alert(1)>{{7*7}}")
+    page = render(webmap.build_map(frame, basemap=webmap.NO_TILES))
+    (cloud,) = cloud_items(page)
+    assert cloud["n"][0] == "&lt;img src=x onerror=alert(1)&gt;{{7*7}}"
+    assert "<img" not in page
+    assert '"&lt;img src=x onerror=alert(1)&gt;\\u007b{7*7}}"' in page  # no template delimiter
+    # the browser's text of a cloud tooltip carries the id, as a marker's does
+    tip = f"<b>{cloud['n'][0]}</b> · {cloud['r']}<span style=\"display:none\">⟦{cloud['id'][0]}⟧</span>"
+    assert webmap.tooltip_feature_id(text_content(tip)) == "p-0"
+    assert "{{7*7}}" in text_content(tip)
+
+
+def test_point_cloud_threshold_counts_each_role_and_layer_apart() -> None:
+    frame = park_frame(12)
+    frame.loc[frame.index[:5], "role"] = "lab"
+    prepared = webmap.prepare_layers(frame, basemap=webmap.NO_TILES, cloud_min=6)
+    (name, items), = prepared.groups
+    assert name == "parks" and prepared.has_point_clouds
+    kinds = sorted(i["k"] for i in items)
+    assert kinds == ["marker"] * 5 + ["points"]  # 7 parks > 6: a cloud; 5 labs: markers
+
+
+def test_geometry_is_simplified_for_the_screen_within_tolerance() -> None:
+    # a wiggly 2 km ring: hundreds of vertices, none more than a few metres off a circle
+    center = gpd.GeoSeries([Point(113.35, 23.12)], crs="EPSG:4326").to_crs(webmap.METRIC_CRS)
+    ring = center.iloc[0].buffer(2000, quad_segs=128)
+    wiggly = Polygon([(x + (3 if k % 2 else -3), y) for k, (x, y) in enumerate(ring.exterior.coords[:-1])])
+    frame = gpd.GeoDataFrame({"name": ["a", "pt"]}, crs=webmap.METRIC_CRS,
+                             geometry=[wiggly, center.iloc[0]]).to_crs("EPSG:4326")
+    simple = webmap.simplify_for_web(frame)
+    before, after = (len(g.exterior.coords) for g in (frame.geometry[0], simple.geometry[0]))
+    assert after < before / 4
+    moved = simple.to_crs(webmap.METRIC_CRS).geometry[0].hausdorff_distance(wiggly)
+    assert moved <= webmap.WEB_TOLERANCE_M + 1
+    assert simple.geometry[1].equals(frame.geometry[1])  # points stay where they are
+
+
+def test_district_outlines_keep_their_common_border() -> None:
+    # two districts sharing a long, finely drawn border
+    west = [(113.20, 23.00), *[(113.30 + 0.00002 * (k % 2), 23.00 + 0.001 * k) for k in range(201)],
+            (113.20, 23.20)]
+    east = [(113.40, 23.00), (113.40, 23.20), *reversed(west[1:-1])]
+    frame = gpd.GeoDataFrame({"name": ["西区", "东区"], "name_en": ["W", "E"], "adcode": ["1", "2"]},
+                             geometry=[Polygon(west), Polygon(east)], crs="EPSG:4326")
+    items = webmap.prepare_districts(frame, webmap.NO_TILES)
+    rings = [i["ll"][0] for i in items if i["k"] == "polygon"]
+    assert len(rings[0]) < len(west) / 2  # simplified
+    shared = {tuple(p) for p in rings[0]} & {tuple(p) for p in rings[1]}
+    assert len(shared) >= 4  # the border is still one line, drawn by both
+    simple = gpd.GeoSeries([Polygon([(lon, lat) for lat, lon in r]) for r in rings], crs="EPSG:4326")
+    metric = simple.to_crs(webmap.METRIC_CRS)
+    assert metric.iloc[0].intersection(metric.iloc[1]).area < 1.0  # no overlap
+    assert abs(metric.union_all().area - metric.area.sum()) < 1.0
+
+
+def test_feature_html_builds_only_what_is_drawn(gdf: gpd.GeoDataFrame) -> None:
+    built: list[str] = []
+
+    def build(props):
+        built.append(props["id"])
+        return webmap.popup_html(props)
+
+    popups = webmap.FeatureHtml(gdf, build)
+    assert len(popups) == len(gdf) and built == []
+    assert popups["shengwudao"] == webmap.popup_html(gdf.loc["shengwudao"].to_dict())
+    assert popups.get("shengwudao") and popups.get("nowhere") is None
+    assert built == ["shengwudao"]  # built once, on first use
+
+
+def test_layer_names_reach_the_layer_switcher_as_typed(gdf: gpd.GeoDataFrame) -> None:
+    page = render(webmap.build_map(gdf, basemap=webmap.NO_TILES,
+                                   layer_names={"gz_sti": "{{7*7}} 规划"}))
+    label = re.search(r'overlays :\s*\{\s*("[^"]*")', page).group(1)
+    assert json.loads(label) == "{{7*7}} 规划"  # not evaluated by a second template pass
