@@ -6,9 +6,12 @@ all features with full-precision geometry and a popup per feature, no caching), 
 target the project holds itself to. Nothing here asserts: the suite only checks that the script
 runs on a tiny size (``--quick``).
 
+App reruns (rows 2b-2e) are timed with the script compiled once, as ``streamlit run`` keeps
+it; ``AppTest`` alone would recompile it on every run (see :func:`server_script_cache`).
+
 Usage::
 
-    python -m benchmarks                 # full run (~3-4 minutes on a 2-core machine)
+    python -m benchmarks                 # full run (~1.5 minutes on a 2-core machine)
     python -m benchmarks --quick         # tiny sizes, one run each (seconds)
     python -m benchmarks --sizes 10000 50000 --runs 5
 """

@@ -642,7 +642,7 @@ class _PointSupport(_ScriptElement):
 
 
 _JSON_MEMO: dict[int, tuple[tuple[dict[str, Any], ...], str]] = {}
-_JSON_MEMO_SIZE = 48
+_JSON_MEMO_SIZE = 16
 _JSON_MEMO_LOCK = threading.Lock()
 
 
