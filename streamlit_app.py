@@ -735,6 +735,11 @@ def main() -> None:
             f"features shown · 点击地点查看规划原文 click a place to read the plans"
         )
         draw_map(gdf, state, user_layer, str(folder), stamp)
+        if state.basemap != webmap.NO_TILES:
+            st.caption(
+                "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
+                "Tiles need internet; offline, district outlines and places still show."
+            )
         if gdf is not None and shown is not None:
             tab_table, tab_chart, tab_dl = st.tabs(
                 ["结果 Results", "概览 Overview", "下载 Download"]

@@ -86,6 +86,16 @@ def test_first_view_shows_map_table_and_no_errors(app: AppTest) -> None:
     assert dict(app.query_params) == {}
 
 
+def test_tiles_need_internet_notice_follows_the_basemap(app: AppTest) -> None:
+    notice = "底图瓦片需联网"
+    run(app)
+    assert any(notice in c.value for c in app.caption)
+    app.selectbox(key="basemap").set_value("none")
+    run(app)
+    assert not any(notice in c.value for c in app.caption)
+    assert map_args(app)  # the map still draws: outlines and places need no tiles
+
+
 def test_industry_options_show_counts(app: AppTest) -> None:
     run(app)
     labels = app.multiselect(key="industries").options
