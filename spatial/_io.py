@@ -44,8 +44,10 @@ def _umask() -> int:
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:
     """Write bytes to ``path`` atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())  # on disk before the rename makes it visible
 
 
 def atomic_write_text(path: Path | str, text: str) -> None:

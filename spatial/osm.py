@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from spatial._io import atomic_write_text
 from spatial._paths import OSM_CACHE_DIR
 
 __all__ = [
@@ -260,7 +259,7 @@ def cache_path(cache_dir: Path, group_key: str) -> Path:
 
 
 def write_cache_file(path: Path, group_key: str, gdf: gpd.GeoDataFrame) -> None:
-    """Write one group's features atomically (temporary file in the same folder + ``os.replace``).
+    """Write one group's features atomically (:func:`spatial._io.atomic_write_text`).
 
     Parameters
     ----------
@@ -281,21 +280,7 @@ def write_cache_file(path: Path, group_key: str, gdf: gpd.GeoDataFrame) -> None:
         "attribution": OSM_ATTRIBUTION,
     }
     text = json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
 
 
 def read_cache_file(path: Path, group_key: str) -> gpd.GeoDataFrame:

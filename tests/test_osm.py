@@ -15,6 +15,7 @@ import pytest
 import requests
 from shapely.geometry import box
 
+import spatial._io
 import spatial.osm as osm
 from spatial.base import districts_containing, load_districts
 from spatial.cli import main
@@ -188,7 +189,7 @@ def test_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(osm.os, "replace", broken_replace)
+    monkeypatch.setattr(spatial._io.os, "replace", broken_replace)  # the shared atomic writer
     with pytest.raises(OSError, match="disk full"):
         fetch_osm(tmp_path, ["water"], fetcher=from_xml, extent=EXTENT)
     assert files_in(tmp_path) == []
