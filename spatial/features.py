@@ -7,7 +7,7 @@ exactly the features the interactive view shows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -44,22 +44,10 @@ class Selection:
     clusters: tuple[str, ...] = ()
     segment: str | None = None
     query: str = ""
-    extra: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def with_(self, **changes: object) -> Selection:
         """Return a copy with some fields changed."""
         return replace(self, **changes)
-
-    def is_empty(self) -> bool:
-        """True when nothing restricts the selection."""
-        return not (
-            self.plans
-            or self.industries
-            or self.roles
-            or self.clusters
-            or self.segment
-            or self.query
-        )
 
     def to_params(self) -> dict[str, list[str]]:
         """Encode as URL query parameters (lists; empty fields left out)."""

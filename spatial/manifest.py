@@ -59,8 +59,3 @@ def get_plan(plan_id: str) -> Plan:
         if plan.id == plan_id:
             return plan
     raise KeyError(f"unknown plan id {plan_id!r}; known: {', '.join(plan_ids())}")
-
-
-def plan_by_seed(seed: str) -> Plan | None:
-    """Return the plan whose seed file name is ``seed``, if any."""
-    return next((p for p in load_manifest() if p.file == seed), None)

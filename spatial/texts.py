@@ -469,8 +469,3 @@ def load_plan(plan_id: str) -> PlanText:
     """
     plan = get_plan(plan_id)
     return PlanText.from_raw(read_seed(plan.path), plan_id=plan.id, seed=plan.file)
-
-
-def find_quote(plan_id: str, quote: str) -> QuoteMatch:
-    """Find a quote in a plan; see :meth:`PlanText.find`."""
-    return load_plan(plan_id).find(quote)
