@@ -70,6 +70,25 @@ def _cmd_quote(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_here(args: argparse.Namespace) -> int:
+    import json
+
+    from spatial.here import format_here, what_is_here
+    from spatial.layers import load_layers
+
+    try:
+        result = what_is_here(
+            load_layers(), args.lon, args.lat, radius_m=args.radius, gcj02=args.gcj02
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_here(result))
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from spatial.export import export_cli
 
@@ -114,6 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan", help="plan id, e.g. gz_sti")
     p.add_argument("text", help="the quote")
     p.set_defaults(func=_cmd_quote)
+
+    p = sub.add_parser(
+        "here", help="这里规划了什么: plan elements covering or near a point, with their excerpts"
+    )
+    p.add_argument("lon", type=float, help="longitude (WGS84 unless --gcj02)")
+    p.add_argument("lat", type=float, help="latitude")
+    p.add_argument(
+        "--radius", type=float, default=1500.0, help="list elements within M metres (default 1500)"
+    )
+    p.add_argument("--gcj02", action="store_true", help="the point is GCJ-02 (as copied from Amap)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=_cmd_here)
 
     p = sub.add_parser("export", help="export a print-quality map (PNG/PDF/SVG), offline")
     p.add_argument("--plan", action="append", default=[], help="plan id (repeatable)")
