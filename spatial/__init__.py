@@ -11,7 +11,8 @@ Modules, one concern each:
 * ``validate`` — checks layers against the contract, collecting every problem.
 * ``coords`` — GCJ-02 ⇄ WGS84.
 * ``base`` — district boundaries; ``osm`` — OpenStreetMap context; ``basemaps`` — tile services.
-* ``features`` — filtering and axis walking; ``webmap`` — the folium map; ``export`` — print maps.
+* ``features`` — filtering and axis walking; ``export`` — print maps.
+* ``webmap`` — the folium map (a package: styles, popups, items, leaflet, map).
 """
 
 __version__ = "0.1.0"

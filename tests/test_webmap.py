@@ -15,7 +15,7 @@ from shapely.geometry import Point, Polygon
 
 from spatial import webmap
 from spatial.layers import frame_from_features, load_layers
-from spatial.schema import ROLES
+from spatial.schema import METRIC_CRS, ROLES
 
 
 @pytest.fixture(scope="module")
@@ -291,15 +291,15 @@ def test_point_cloud_threshold_counts_each_role_and_layer_apart() -> None:
 
 def test_geometry_is_simplified_for_the_screen_within_tolerance() -> None:
     # a wiggly 2 km ring: hundreds of vertices, none more than a few metres off a circle
-    center = gpd.GeoSeries([Point(113.35, 23.12)], crs="EPSG:4326").to_crs(webmap.METRIC_CRS)
+    center = gpd.GeoSeries([Point(113.35, 23.12)], crs="EPSG:4326").to_crs(METRIC_CRS)
     ring = center.iloc[0].buffer(2000, quad_segs=128)
     wiggly = Polygon([(x + (3 if k % 2 else -3), y) for k, (x, y) in enumerate(ring.exterior.coords[:-1])])
-    frame = gpd.GeoDataFrame({"name": ["a", "pt"]}, crs=webmap.METRIC_CRS,
+    frame = gpd.GeoDataFrame({"name": ["a", "pt"]}, crs=METRIC_CRS,
                              geometry=[wiggly, center.iloc[0]]).to_crs("EPSG:4326")
     simple = webmap.simplify_for_web(frame)
     before, after = (len(g.exterior.coords) for g in (frame.geometry[0], simple.geometry[0]))
     assert after < before / 4
-    moved = simple.to_crs(webmap.METRIC_CRS).geometry[0].hausdorff_distance(wiggly)
+    moved = simple.to_crs(METRIC_CRS).geometry[0].hausdorff_distance(wiggly)
     assert moved <= webmap.WEB_TOLERANCE_M + 1
     assert simple.geometry[1].equals(frame.geometry[1])  # points stay where they are
 
@@ -317,7 +317,7 @@ def test_district_outlines_keep_their_common_border() -> None:
     shared = {tuple(p) for p in rings[0]} & {tuple(p) for p in rings[1]}
     assert len(shared) >= 4  # the border is still one line, drawn by both
     simple = gpd.GeoSeries([Polygon([(lon, lat) for lat, lon in r]) for r in rings], crs="EPSG:4326")
-    metric = simple.to_crs(webmap.METRIC_CRS)
+    metric = simple.to_crs(METRIC_CRS)
     assert metric.iloc[0].intersection(metric.iloc[1]).area < 1.0  # no overlap
     assert abs(metric.union_all().area - metric.area.sum()) < 1.0
 

@@ -1,0 +1,138 @@
+"""The sidebar: search, filters, basemap and the user's own layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from app.data import optional_module, plan_names, read_upload, selected_ids, selection_key
+from app.state import clear_filters
+from spatial import appstate, webmap
+from spatial.features import (
+    AXIS_ID,
+    Selection,
+    industry_counts,
+)
+from spatial.schema import role_label
+from spatial.taxonomy import load_taxonomy
+
+ss = st.session_state
+CHOOSE = "请选择 Choose"  # multiselect placeholder, Chinese first
+
+
+def feature_label(gdf: gpd.GeoDataFrame, fid: str) -> str:
+    return str(gdf.at[fid, "name"]) if fid in gdf.index else fid
+
+
+def segment_label(gdf: gpd.GeoDataFrame | None, key: str) -> str:
+    if not key:
+        return "不限 All features"
+    if key == AXIS_ID:
+        return "科技创新轴 全轴 Whole axis"
+    if gdf is not None and key in gdf.index:
+        row = gdf.loc[key]
+        short = next((a for a in row["aliases"] or [] if a.endswith("段")), None)
+        return short or str(row["name"])
+    return key
+
+
+def sidebar(
+    gdf: gpd.GeoDataFrame | None, options: appstate.Options, sel: Selection, folder: str,
+    stamp: tuple,
+) -> Any:
+    """Filters, basemap and the user's own layer; returns the uploaded layer (or None)."""
+    names = plan_names()
+    taxonomy = load_taxonomy()
+    sb = st.sidebar
+    sb.header("筛选 Filter")
+    sb.text_input(
+        "搜索 Search",
+        key="q",
+        placeholder="地名、别称或规划原文，如 生物医药",
+        help="Names, aliases and the plans' own words; industry synonyms count too.",
+    )
+    sb.multiselect(
+        "规划 Plans",
+        options=list(options.plans),
+        format_func=lambda p: names.get(p, p),
+        key="plans",
+        placeholder=CHOOSE,
+    )
+    counts = pd.Series(dtype=int)
+    if gdf is not None:  # facet counts: what each tag would show under the other filters
+        ids = selected_ids(folder, stamp, selection_key(sel.with_(industries=())))
+        counts = industry_counts(gdf.loc[ids])
+
+    def industry_label(tag: str) -> str:
+        try:
+            en = taxonomy.get(tag).en
+        except KeyError:
+            en = ""
+        return f"{tag} {en} ({int(counts.get(tag, 0))})".replace("  ", " ")
+
+    sb.multiselect(
+        "产业 Industries",
+        options=list(options.industries),
+        format_func=industry_label,
+        key="industries",
+        placeholder=CHOOSE,
+        help="括号内为当前其他筛选条件下的地点数。Counts under the other filters.",
+    )
+    sb.multiselect(
+        "类型 Roles",
+        options=list(options.roles),
+        format_func=role_label,
+        key="roles",
+        placeholder=CHOOSE,
+    )
+    sb.multiselect(
+        "产业集群 Clusters（花都 表5-1）",
+        options=list(options.clusters),
+        format_func=lambda c: feature_label(gdf, c) if gdf is not None else c,
+        key="clusters",
+        placeholder=CHOOSE,
+        help="选中集群即显示其核心园区。A cluster shows with its core parks.",
+    )
+    sb.button("清除筛选 Clear filters", on_click=clear_filters, key="clear")
+    sb.divider()
+    choices = dict(webmap.basemap_choices())
+    sb.selectbox(
+        "底图 Basemap",
+        options=list(choices),
+        format_func=lambda k: choices.get(k, k),
+        key="basemap",
+        help="离线时底图瓦片无法加载，区界与要素照常显示。Offline, tiles don't load; outlines do.",
+    )
+    return own_layer(sb)
+
+
+def own_layer(sb: Any) -> Any:
+    upload = optional_module("spatial.upload")
+    with sb.expander("我的图层 Own layer"):
+        if upload is None:
+            st.caption("上传功能尚未就绪。Upload is not available yet.")
+            return None
+        limit_mb = upload.MAX_UPLOAD_BYTES / 1024 / 1024
+        file = st.file_uploader(
+            f"GeoJSON / GeoPackage（≤ {limit_mb:g} MB，仅本次会话）",
+            type=["geojson", "json", "gpkg"],
+            key="upload",
+        )
+        if file is None:
+            return None
+        data = file.getvalue()
+        if len(data) > upload.MAX_UPLOAD_BYTES:
+            st.error(f"文件过大（上限 {limit_mb:g} MB）。File too large.")
+            return None
+        layer = read_upload(data, file.name)
+        for problem in layer.problems:
+            st.error(problem)
+        for note in getattr(layer, "notes", []):
+            st.info(note)
+        if layer.ok:
+            st.success(f"已叠加 {len(layer.gdf)} 个要素。Overlaid {len(layer.gdf)} features.")
+            return layer
+        return None

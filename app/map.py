@@ -1,0 +1,79 @@
+"""The map of the current view, drawn through streamlit-folium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app.data import (
+    district_items,
+    feature_html,
+    layer_labels,
+    map_layers,
+    selected_ids,
+    selection_key,
+    static_url,
+)
+from app.state import on_map_click
+from spatial import appstate, webmap
+from spatial.features import Selection
+
+ss = st.session_state
+MAP_HEIGHT = 640
+FOLLOW_ZOOM = 12
+
+
+def draw_map(
+    gdf: gpd.GeoDataFrame | None,
+    state: appstate.AppState,
+    user_layer: Any,
+    folder: str,
+    stamp: tuple,
+) -> None:
+    tips = feature_html(folder, stamp)[1] if gdf is not None else {}
+    sel = state.selection
+    bounds = None
+    if gdf is not None and sel.segment:  # frame the whole segment, whatever else is filtered
+        segment_ids = selected_ids(folder, stamp, selection_key(Selection(segment=sel.segment)))
+        bounds = webmap.frame_bounds(gdf.loc[segment_ids])
+    prepared = (
+        map_layers(folder, stamp, selection_key(sel), state.basemap)
+        if gdf is not None
+        else webmap.MapLayers((), (), None)
+    )
+    fmap = webmap.build_map(
+        prepared,
+        districts=district_items(state.basemap),
+        basemap=state.basemap,
+        bounds=bounds,
+        layer_names=layer_labels(gdf),
+        user_layer=user_layer.gdf if user_layer is not None else None,
+        asset_base=static_url("leaflet"),
+    )
+    node = state.node if gdf is not None and state.node in gdf.index else None
+    highlight = webmap.highlight_group(
+        gdf.loc[node].to_dict() if node else None,
+        gdf.at[node, "geometry"] if node else None,
+        state.basemap,
+        tips.get(node) if node else None,
+    )
+    # Follow a newly opened feature; otherwise leave the view to the user (or, when the map
+    # reloads for new filters, to the framing of what they selected).
+    center = None
+    if node and node != ss.get("_centered"):
+        center = webmap.focus_point(gdf.at[node, "geometry"], state.basemap)
+    ss._centered = node
+    st_folium(
+        fmap,
+        key="map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
+        feature_group_to_add=highlight,
+        center=center,
+        zoom=FOLLOW_ZOOM if center else None,
+        on_change=on_map_click,
+    )

@@ -1,0 +1,106 @@
+"""The side panel: the walk along the innovation axis and the open place's panel."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from app.filters import segment_label
+from app.state import on_related, on_segment, on_step, on_walk_pick
+from spatial import appstate, detail, webmap
+from spatial.features import axis_nodes
+
+ss = st.session_state
+
+
+def axis_walk(gdf: gpd.GeoDataFrame, options: appstate.Options) -> list[str]:
+    """Segment choice, previous/next and the node list; returns the walk's ids."""
+    st.selectbox(
+        "浏览科技创新轴 Browse the innovation axis",
+        options=["", *options.segments],
+        format_func=lambda k: segment_label(gdf, k),
+        key="segment",
+        on_change=on_segment,
+    )
+    walk = axis_nodes(gdf, ss.segment or None)
+    walk_ids = list(walk.index)
+    ss._walk_ids = walk_ids
+    ss.walk_pick = ss.get("node") if ss.get("node") in walk_ids else None  # the list follows
+    if not walk_ids:
+        st.caption("此段暂无轴上节点。No axis nodes here yet.")
+        return walk_ids
+    prev_col, pos_col, next_col = st.columns([2, 2, 2])
+    prev_col.button("◀ 上一个 Prev", key="prev", on_click=on_step, args=(-1,),
+                    width="stretch")
+    next_col.button("下一个 Next ▶", key="next", on_click=on_step, args=(1,),
+                    width="stretch")
+    node = ss.get("node")
+    where = f"{walk_ids.index(node) + 1} / {len(walk_ids)}" if node in walk_ids else f"– / {len(walk_ids)}"
+    pos_col.markdown(f"<div style='text-align:center;padding-top:6px'>{where}</div>",
+                     unsafe_allow_html=True)
+
+    def walk_label(fid: str) -> str:
+        order = walk.at[fid, "axis_order"]
+        prefix = f"{int(order)}." if pd.notna(order) else "·"
+        return f"{prefix} {walk.at[fid, 'name']}"
+
+    with st.container(height=260):
+        st.radio(
+            "轴上节点 Nodes in axis order",
+            options=walk_ids,
+            format_func=walk_label,
+            key="walk_pick",
+            on_change=on_walk_pick,
+            index=None,
+            label_visibility="collapsed",
+        )
+    return walk_ids
+
+
+def node_panel(gdf: gpd.GeoDataFrame, fid: str | None) -> None:
+    if not fid or fid not in gdf.index:
+        st.info("点击地图上的地点，或在列表中选择，查看规划原文。\n\n"
+                "Click a place on the map or pick one from a list to read what the plans say.")
+        return
+    row = gdf.loc[fid].to_dict()
+    st.subheader(str(row["name"]))
+    if webmap.text_of(row.get("name_en")):
+        st.caption(webmap.text_of(row["name_en"]))
+    facts = detail.feature_facts(row, gdf)
+    st.markdown(
+        "<table class='gz-facts'>"
+        + "".join(
+            f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;"
+            f"white-space:nowrap'>{webmap.esc(k)}</th><td>{webmap.esc(v)}</td></tr>"
+            for k, v in facts
+        )
+        + "</table>",
+        unsafe_allow_html=True,
+    )
+    related = detail.related_ids(gdf, fid)
+    if related:
+        st.pills(
+            "相关地点 Related places",
+            options=related,
+            format_func=lambda r: str(gdf.at[r, "name"]),
+            key=f"rel_{fid}",
+            on_change=on_related,
+            args=(f"rel_{fid}",),
+        )
+    views = detail.excerpt_views(row)
+    st.markdown(f"**规划原文 What the plans say**（{len(views)}）")
+    for i, view in enumerate(views):
+        with st.container(border=True):
+            st.markdown(f"**{view.plan_title}**")
+            if view.section:
+                st.caption(" › ".join(view.section_parts))
+            st.markdown(
+                f"<blockquote style='margin:0'>{webmap.esc(view.text)}</blockquote>",
+                unsafe_allow_html=True,
+            )
+            if st.toggle("查看上下文 Read in context", key=f"ctx_{fid}_{i}"):
+                st.markdown(
+                    detail.safe_context_html(view.plan_id, view.text, chars=260),
+                    unsafe_allow_html=True,
+                )

@@ -1,0 +1,129 @@
+"""Under the map: the results table, the overview chart and the downloads."""
+
+from __future__ import annotations
+
+import hashlib
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from app.data import (
+    get_layers,
+    layer_options,
+    optional_module,
+    plan_names,
+    selection_from_key,
+    selection_key,
+)
+from app.state import on_chart_pick, on_table_pick
+from spatial import appstate, downloads, overview
+from spatial.features import Selection
+from spatial.schema import role_label
+
+ss = st.session_state
+
+
+def results_table(gdf: gpd.GeoDataFrame, shown: gpd.GeoDataFrame) -> None:
+    names = plan_names()
+    table = pd.DataFrame(
+        {
+            "名称 Name": shown["name"],
+            "类型 Role": shown["role"].map(role_label),
+            "所在区 District": shown["district"].map("、".join),
+            "产业 Industries": shown["industries"].map("、".join),
+            "规划 Plans": shown["plans"].map(lambda ps: "、".join(names.get(p, p) for p in ps)),
+            "id": shown.index,
+        }
+    )
+    ss._table_ids = list(shown.index)
+    st.dataframe(
+        table,
+        key="results",
+        on_select=on_table_pick,
+        selection_mode="single-row",
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * max(len(table), 1)),
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+
+
+def overview_chart(folder: str, stamp: tuple, key: tuple) -> dict | None:
+    """The overview chart's spec for a selection (cached: stepping along the axis is free)."""
+    gdf = get_layers(folder, stamp)
+    names = plan_names()
+    options = layer_options(folder, stamp)
+    table = overview.overview_table(gdf, selection_from_key(key), names)
+    return overview.overview_spec(
+        table, [names.get(p, p) for p in options.plans], options.industries
+    )
+
+
+def overview_panel(folder: str, stamp: tuple, sel: Selection) -> None:
+    spec = overview_chart(folder, stamp, selection_key(sel))
+    if spec is None:
+        st.caption("当前筛选下没有带产业标签的地点。No tagged places under the other filters.")
+        return
+    st.caption("每格：该规划中带此产业标签的地点数。点击一格即按该规划与产业筛选。"
+               " Click a cell to filter the map by that plan and industry.")
+    st.vega_lite_chart(
+        spec,
+        width="stretch",
+        key="overview",
+        on_select=on_chart_pick,
+        selection_mode=overview.PICK,
+    )
+
+
+def download_panel(shown: gpd.GeoDataFrame, state: appstate.AppState) -> None:
+    n = len(shown)
+    st.caption(f"下载当前筛选的 {n} 个要素（含规划摘录）。The {n} filtered features, with excerpts.")
+    stem = "gzplan-" + hashlib.sha1(repr(sorted(state.to_query().items())).encode()).hexdigest()[:8]
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "GeoJSON", data=lambda: downloads.to_geojson_bytes(shown), file_name=f"{stem}.geojson",
+        mime=downloads.FORMATS["geojson"][1], on_click="ignore", key="dl_geojson",
+        disabled=n == 0, width="stretch",
+    )
+    c2.download_button(
+        "GeoPackage", data=lambda: downloads.to_gpkg_bytes(shown), file_name=f"{stem}.gpkg",
+        mime=downloads.FORMATS["gpkg"][1], on_click="ignore", key="dl_gpkg",
+        disabled=n == 0, width="stretch",
+    )
+    c3.download_button(
+        "CSV", data=lambda: downloads.to_csv_bytes(shown), file_name=f"{stem}.csv",
+        mime=downloads.FORMATS["csv"][1], on_click="ignore", key="dl_csv",
+        disabled=n == 0, width="stretch",
+    )
+    st.divider()
+    briefing_export(state)
+
+
+def briefing_export(state: appstate.AppState) -> None:
+    st.markdown("**简报图 Briefing map**（A4 横版，300 dpi）")
+    export = optional_module("spatial.export")
+    if export is None or not hasattr(export, "render_map"):
+        st.info("简报图导出模块尚未就绪（spatial.export）。Print export is not available yet.")
+        return
+    title = st.text_input("图名 Title", key="export_title", placeholder="默认按筛选条件生成")
+    key = repr((sorted(state.to_query().items()), title))
+    c1, c2 = st.columns(2)
+    for col, fmt in ((c1, "png"), (c2, "pdf")):
+        if col.button(f"生成 {fmt.upper()} Render", key=f"render_{fmt}", width="stretch"):
+            with st.spinner(f"正在生成 {fmt.upper()}…"):
+                try:
+                    data = export.render_map(state.selection, fmt=fmt, title=title or None)
+                except Exception as exc:  # the user needs to see why, not a stack trace
+                    st.error(f"生成失败 Rendering failed: {exc}")
+                else:
+                    ss[f"_export_{fmt}"] = (key, data)
+        made = ss.get(f"_export_{fmt}")
+        if made and made[0] == key:
+            col.download_button(
+                f"下载 {fmt.upper()} Download", data=made[1], file_name=f"gzplan-map.{fmt}",
+                mime="image/png" if fmt == "png" else "application/pdf",
+                key=f"dl_{fmt}", on_click="ignore", width="stretch",
+            )

@@ -1,0 +1,140 @@
+"""The app's state: widget callbacks, URL → widgets on the first run, widgets → URL on every
+run."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import streamlit as st
+
+from spatial import appstate
+from spatial.basemaps import DEFAULT_BASEMAP
+from spatial.features import (
+    Selection,
+    step,
+)
+
+ss = st.session_state
+LIST_KEYS = ("plans", "industries", "roles", "clusters")
+
+
+# -- callbacks (run before the script, so they may set widget state) -------------------------------
+
+
+def open_node(fid: str | None) -> None:
+    """Open a feature's panel; the walk list follows when the feature is on the walk."""
+    ss.node = fid
+    ss.walk_pick = fid if fid in ss.get("_walk_ids", []) else None
+
+
+def on_walk_pick() -> None:
+    ss.node = ss.walk_pick
+
+
+def on_step(delta: int) -> None:
+    open_node(step(list(ss.get("_walk_ids", [])), ss.get("node"), delta))
+
+
+def on_segment() -> None:
+    # a new segment frames the map on the segment; the walk starts afresh
+    ss.node = None
+    ss.walk_pick = None
+
+
+def on_related(key: str) -> None:
+    picked = ss.get(key)
+    if picked:
+        open_node(picked)
+        ss[key] = None  # the pill is an action, not a state
+
+
+def on_map_click() -> None:
+    fid = appstate.clicked_feature(ss.get("map"))
+    if fid and fid in ss.get("_all_ids", ()):
+        open_node(fid)
+
+
+def on_table_pick() -> None:
+    rows = ss.get("results", {}).get("selection", {}).get("rows", [])
+    ids = ss.get("_table_ids", [])
+    if rows and rows[0] < len(ids):
+        open_node(ids[rows[0]])
+
+
+def on_chart_pick() -> None:
+    pick = appstate.chart_pick(ss.get("overview"))
+    if pick is None:
+        return
+    plan, industry = pick
+    if plan in ss.get("_plan_options", ()):
+        ss.plans = [plan]
+    if industry in ss.get("_industry_options", ()):
+        ss.industries = [industry]
+
+
+def clear_filters() -> None:
+    for key in LIST_KEYS:
+        ss[key] = []
+    ss.q = ""
+    ss.segment = ""
+    ss.node = None
+    ss.walk_pick = None
+
+
+# -- state: URL → widgets on first run, widgets → URL on every run ---------------------------------
+
+
+def init_state(options: appstate.Options, gdf: gpd.GeoDataFrame | None) -> None:
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    state, notes = appstate.sanitize(appstate.AppState.from_query(params), options, gdf)
+    sel = state.selection
+    ss.plans = list(sel.plans)
+    ss.industries = list(sel.industries)
+    ss.roles = list(sel.roles)
+    ss.clusters = list(sel.clusters)
+    ss.segment = sel.segment or ""
+    ss.q = sel.query
+    ss.basemap = state.basemap
+    ss.node = state.node
+    ss.walk_pick = None
+    ss._url_notes = notes
+    ss._init = True
+
+
+def keep_valid(options: appstate.Options) -> None:
+    """Drop widget values the (possibly rebuilt) data no longer offers."""
+    allowed = {
+        "plans": options.plans,
+        "industries": options.industries,
+        "roles": options.roles,
+        "clusters": options.clusters,
+    }
+    for key, values in allowed.items():
+        current = ss.get(key, [])
+        kept = [v for v in current if v in values]
+        if kept != current:
+            ss[key] = kept
+    if ss.get("segment") and ss.segment not in options.segments:
+        ss.segment = ""
+    if ss.get("node") and ss.node not in options.nodes:
+        ss.node = None
+    if ss.get("basemap") not in options.basemaps:
+        ss.basemap = DEFAULT_BASEMAP
+
+
+def current_state() -> appstate.AppState:
+    sel = Selection(
+        plans=tuple(ss.plans),
+        industries=tuple(ss.industries),
+        roles=tuple(ss.roles),
+        clusters=tuple(ss.clusters),
+        segment=ss.segment or None,
+        query=(ss.q or "").strip()[: appstate.MAX_QUERY_CHARS],
+    )
+    return appstate.AppState(selection=sel, node=ss.node, basemap=ss.basemap)
+
+
+def sync_url(state: appstate.AppState) -> None:
+    wanted = state.to_query()
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if wanted != current:
+        st.query_params.from_dict(wanted)

@@ -1,0 +1,112 @@
+"""The interactive folium map: features styled by role, legend, escaped popups and tooltips.
+
+Modules, one concern each: :mod:`~spatial.webmap.styles` (role colours, shapes, legend),
+:mod:`~spatial.webmap.popups` (escaping, tooltips, popups), :mod:`~spatial.webmap.items`
+(features as drawing items, point clouds, framing), :mod:`~spatial.webmap.leaflet` (Leaflet
+elements and the batch script) and :mod:`~spatial.webmap.map` (the map itself, the highlight).
+
+The map is built from a filtered layer frame (:func:`spatial.features.select`) over a basemap
+(:mod:`spatial.basemaps`, or no tiles at all) and the district outlines. Every role has its own
+colour of a distinct lightness, so the map still reads printed in grey, plus its own marker
+shape (points) or dash pattern (lines and outlines).
+
+Every string that comes from a plan or an uploaded file is HTML-escaped before it reaches the
+map, and popups and tooltips reach Leaflet as JSON string literals, never as raw script text.
+
+A clicked feature is recognised by the id hidden in its tooltip (:func:`tooltip_feature_id`):
+``streamlit-folium`` reports the clicked object's tooltip text and nothing else about it.
+
+Size and speed. Polygons and lines are simplified for the screen (:func:`simplify_for_web`,
+~20 m in EPSG:32649; district outlines as one coverage, so neighbours keep their shared
+border) and every coordinate is rounded to 5 decimals (~1 m). Up to :data:`POINT_CLOUD_MIN`
+points of one role in one layer are drawn as SVG markers with their own tooltip and popup;
+beyond that the role's points become one *point cloud*: one compact item (rounded
+coordinates, escaped ids and names, nothing else) drawn as role-shaped markers on a single
+shared ``<canvas>`` (Leaflet's canvas renderer), with one tooltip function for the whole
+cloud and no popups — a click opens the app's detail panel through the id in the tooltip
+text, as for any other feature. Canvas was chosen over marker clustering: every place stays
+visible where it is (a planner reads the spread of 10,000 parks, not bubbles of counts),
+the payload is the same whatever the zoom, and no plugin script has to be vendored for
+offline use. When a map has a point cloud, its other vector features share that canvas too,
+so nothing under the canvas is cut off from the mouse.
+"""
+
+from __future__ import annotations
+
+from spatial.webmap.items import (
+    COORD_DECIMALS,
+    NO_TILES,
+    POINT_CLOUD_MIN,
+    WEB_TOLERANCE_M,
+    MapLayers,
+    feature_items,
+    focus_point,
+    frame_bounds,
+    prepare_districts,
+    prepare_layers,
+    simplify_for_web,
+)
+from spatial.webmap.map import (
+    GUANGZHOU_BOUNDS,
+    GUANGZHOU_CENTER,
+    NO_TILES_LABEL,
+    basemap_choices,
+    build_map,
+    highlight_group,
+)
+from spatial.webmap.popups import (
+    FONT_STACK,
+    FeatureHtml,
+    esc,
+    popup_html,
+    text_of,
+    tooltip_feature_id,
+    tooltip_html,
+)
+from spatial.webmap.styles import (
+    LINE_ROLES,
+    OUTLINE,
+    ROLE_STYLES,
+    RoleStyle,
+    _canvas_shape,
+    grey_level,
+    legend_html,
+    marker_svg,
+    role_style,
+)
+
+__all__ = [
+    "COORD_DECIMALS",
+    "FONT_STACK",
+    "FeatureHtml",
+    "GUANGZHOU_BOUNDS",
+    "GUANGZHOU_CENTER",
+    "LINE_ROLES",
+    "MapLayers",
+    "NO_TILES",
+    "NO_TILES_LABEL",
+    "OUTLINE",
+    "POINT_CLOUD_MIN",
+    "ROLE_STYLES",
+    "RoleStyle",
+    "WEB_TOLERANCE_M",
+    "_canvas_shape",
+    "basemap_choices",
+    "build_map",
+    "esc",
+    "feature_items",
+    "focus_point",
+    "frame_bounds",
+    "grey_level",
+    "highlight_group",
+    "legend_html",
+    "marker_svg",
+    "popup_html",
+    "prepare_districts",
+    "prepare_layers",
+    "role_style",
+    "simplify_for_web",
+    "text_of",
+    "tooltip_feature_id",
+    "tooltip_html",
+]

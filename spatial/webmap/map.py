@@ -1,0 +1,250 @@
+"""The folium map of a selection: tiles, district outlines, features by layer, the uploaded
+layer, legend, layer switcher, and the highlight of the selected feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+from shapely.geometry.base import BaseGeometry
+
+from spatial.basemaps import BASEMAPS, DEFAULT_BASEMAP, get_basemap
+from spatial.webmap.items import (
+    COORD_DECIMALS,
+    NO_TILES,
+    POINT_CLOUD_MIN,
+    MapLayers,
+    _line_parts,
+    _marker_item,
+    _path_options,
+    _point_of,
+    _polygon_rings,
+    _shift,
+    _to_basemap,
+    prepare_districts,
+    prepare_layers,
+)
+from spatial.webmap.leaflet import (
+    _Batch,
+    _FeatureGroup,
+    _FitBounds,
+    _LayerControl,
+    _Legend,
+    _Map,
+    _Pane,
+    _PointSupport,
+    _RawText,
+    _TileLayer,
+)
+from spatial.webmap.popups import FONT_STACK, esc, text_of, tooltip_html
+from spatial.webmap.styles import OUTLINE, legend_html, role_style
+
+NO_TILES_LABEL = "无底图 No tiles"
+
+#: Where Guangzhou is, for a map with nothing to frame.
+GUANGZHOU_CENTER = (23.13, 113.30)
+GUANGZHOU_BOUNDS = ((22.56, 112.95), (23.93, 114.05))
+
+
+def basemap_choices() -> list[tuple[str, str]]:
+    """``(key, label)`` of every basemap the map offers: the tile services, then no tiles."""
+    return [(b.key, f"{b.label} {b.label_en}") for b in BASEMAPS.values()] + [
+        (NO_TILES, NO_TILES_LABEL)
+    ]
+
+
+
+def build_map(
+    features: gpd.GeoDataFrame | MapLayers | None,
+    *,
+    districts: gpd.GeoDataFrame | Sequence[dict[str, Any]] | None = None,
+    basemap: str = DEFAULT_BASEMAP,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    popups: Mapping[str, str] | None = None,
+    tooltips: Mapping[str, str] | None = None,
+    layer_names: Mapping[str, str] | None = None,
+    user_layer: gpd.GeoDataFrame | None = None,
+    user_layer_name: str = "我的图层 My layer",
+    asset_base: str | None = None,
+    legend_roles: Iterable[str] | None = None,
+    cloud_min: int = POINT_CLOUD_MIN,
+) -> folium.Map:
+    """Build the interactive map of a selection.
+
+    Parameters
+    ----------
+    features : GeoDataFrame or MapLayers
+        The selected features (EPSG:4326, WGS84), e.g. from :func:`spatial.features.select`,
+        or the same already prepared by :func:`prepare_layers` (the app caches those).
+    districts : GeoDataFrame or prepared items, optional
+        District outlines (:func:`spatial.base.load_districts`, or :func:`prepare_districts`),
+        drawn under everything and labelled; they keep the map legible without tiles.
+    basemap : str
+        A key of :data:`spatial.basemaps.BASEMAPS`, or :data:`NO_TILES`. Geometry is shifted to
+        the basemap's datum (GCJ-02 for Amap).
+    bounds : ((south, west), (north, east)), optional
+        What to frame; default the features (or the city when there are none).
+    popups, tooltips : mapping, optional
+        Feature id -> prepared HTML (:func:`popup_html`, :func:`tooltip_html`); built here
+        when missing.
+    layer_names : mapping, optional
+        Layer name -> label for the layer switcher (default the layer name); its order is the
+        order of the layers.
+    user_layer : GeoDataFrame, optional
+        An uploaded overlay (EPSG:4326); drawn in neutral grey, names escaped.
+    asset_base : str, optional
+        URL folder holding ``leaflet.js`` and ``leaflet.css``; default Leaflet from its CDN.
+        The app serves its own copy so the map works without internet access.
+    legend_roles : iterable of str, optional
+        Roles in the legend; default the roles of ``features``.
+    cloud_min : int
+        More points than this of one role in one layer are drawn as a point cloud
+        (:func:`prepare_layers`; ignored for features already prepared).
+
+    Returns
+    -------
+    folium.Map
+    """
+    if basemap != NO_TILES:
+        get_basemap(basemap)  # KeyError naming the known keys
+    layer_names = layer_names or {}
+    if isinstance(features, MapLayers):
+        prepared = features
+    else:
+        prepared = prepare_layers(features, basemap=basemap, popups=popups, tooltips=tooltips,
+                                  layer_order=list(layer_names), cloud_min=cloud_min)
+    m = _Map(
+        location=list(GUANGZHOU_CENTER),
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        min_zoom=7,
+        max_zoom=19,
+    )
+    leaflet_js = f"{asset_base.rstrip('/')}/leaflet.js" if asset_base else None
+    leaflet_css = f"{asset_base.rstrip('/')}/leaflet.css" if asset_base else None
+    cdn_js = dict(folium.Map.default_js)["leaflet"]
+    cdn_css = dict(folium.Map.default_css)["leaflet_css"]
+    # Only Leaflet itself: nothing here needs jQuery, Bootstrap or icon fonts.
+    m.default_js = [("leaflet", leaflet_js or cdn_js)]
+    m.default_css = [("leaflet_css", leaflet_css or cdn_css)]
+    m.get_root().header.add_child(
+        _RawText(
+            "<style>.gz-marker{background:none;border:none}"
+            ".gz-district-label{background:none;border:none}"
+            f".leaflet-container{{font-family:{FONT_STACK}}}</style>"
+        ),
+        name="gz_style",
+    )
+    canvas = prepared.has_point_clouds
+    for name, z in (("gzDistricts", 350), ("gzPolygons", 410), ("gzLines", 420)):
+        _Pane(name, z_index=z).add_to(m)
+    if canvas:  # the shared canvas takes the mouse for every interactive vector
+        _Pane("gzPoints", z_index=430, pointer_events=True).add_to(m)
+        _PointSupport().add_to(m)
+
+    if basemap != NO_TILES:
+        _TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
+
+    if isinstance(districts, gpd.GeoDataFrame):
+        districts = prepare_districts(districts, basemap)
+    if districts:
+        group = _FeatureGroup(name="行政区 Districts", control=True)
+        _Batch(districts).add_to(group)
+        group.add_to(m)
+
+    for layer, items in prepared.groups:
+        group = _FeatureGroup(name=esc(layer_names.get(layer, layer)))
+        _Batch(items, canvas=canvas).add_to(group)
+        group.add_to(m)
+
+    if user_layer is not None and not user_layer.empty:
+        _add_user_layer(m, _shift(user_layer, basemap), user_layer_name, canvas=canvas)
+
+    roles = list(legend_roles) if legend_roles is not None else list(prepared.roles)
+    if roles:
+        _Legend(legend_html(roles)).add_to(m)
+    _LayerControl(collapsed=True, position="topright").add_to(m)
+
+    frame = bounds or prepared.bounds or GUANGZHOU_BOUNDS
+    _FitBounds([list(frame[0]), list(frame[1])], padding=(20, 20)).add_to(m)
+    return m
+
+
+def _add_user_layer(
+    m: folium.Map, gdf: gpd.GeoDataFrame, name: str, canvas: bool = False
+) -> None:
+    items: list[dict[str, Any]] = []
+    label_col = next((c for c in ("name", "名称", "NAME", "title") if c in gdf.columns), None)
+    poly_opts = _path_options(color="#333333", weight=2, dash_array="4 3", fill=True,
+                              fill_color="#888888", fill_opacity=0.2, pane="gzPolygons")
+    line_opts = _path_options(color="#333333", weight=3, dash_array="4 3", pane="gzLines")
+    point_opts = _path_options(radius=6, color="#222222", weight=2, fill=True,
+                               fill_color="#ffffff", fill_opacity=1.0)
+    for idx, row in gdf.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        label = text_of(row[label_col]) if label_col else ""
+        tip = f"<b>{esc(label or f'#{idx}')}</b> · {esc(name)}"
+        gtype = geom.geom_type
+        if gtype in ("Polygon", "MultiPolygon"):
+            items += [{"k": "polygon", "ll": r, "o": poly_opts, "t": tip}
+                      for r in _polygon_rings(geom)]
+        elif gtype in ("LineString", "MultiLineString"):
+            items.append({"k": "line", "ll": _line_parts(geom), "o": line_opts, "t": tip})
+        else:
+            parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+            items += [{"k": "circle", "ll": [round(pt.y, COORD_DECIMALS),
+                                             round(pt.x, COORD_DECIMALS)],
+                       "o": point_opts, "t": tip} for pt in parts if pt.geom_type == "Point"]
+    group = _FeatureGroup(name=esc(name))
+    _Batch(items, canvas=canvas).add_to(group)
+    group.add_to(m)
+
+
+def highlight_group(
+    row: Mapping[str, Any] | None,
+    geometry: BaseGeometry | None,
+    basemap: str = DEFAULT_BASEMAP,
+    tooltip: str | None = None,
+) -> folium.FeatureGroup:
+    """A feature group marking the selected feature: a ring around it, its outline in bold.
+
+    ``streamlit-folium`` adds it to the map without reloading the map, so stepping along the
+    axis only moves the highlight.
+    """
+    group = _FeatureGroup(name="选中 Selected", control=False)
+    if row is None or geometry is None or geometry.is_empty:
+        return group
+    geom = _to_basemap(geometry, basemap)
+    role = row.get("role")
+    style = role_style(role)
+    items: list[dict[str, Any]] = []
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        opts = _path_options(color=OUTLINE, weight=4, fill=False, interactive=False)
+        items += [{"k": "polygon", "ll": r, "o": opts} for r in _polygon_rings(geom)]
+    elif geom.geom_type in ("LineString", "MultiLineString"):
+        opts = _path_options(color=OUTLINE, weight=style.weight + 5, opacity=0.35,
+                             interactive=False)
+        items.append({"k": "line", "ll": _line_parts(geom), "o": opts})
+    lat_lon = _point_of(geom)
+    items.append(
+        {
+            "k": "circle",
+            "ll": list(lat_lon),
+            "o": _path_options(radius=style.size // 2 + 9, color=OUTLINE, weight=3, fill=False,
+                               interactive=False),
+        }
+    )
+    items.append(
+        _marker_item(lat_lon, role, selected=True, tooltip=tooltip or tooltip_html(row),
+                     label=f"{text_of(row.get('name'))}（已选中 selected）")
+    )
+    _Batch(items).add_to(group)
+    return group
+
+

@@ -1,0 +1,160 @@
+"""Text on the web map: escaping, hover tooltips (with the hidden feature id) and popups.
+
+Every string that comes from a plan or an uploaded file is HTML-escaped here before it reaches
+the map. A clicked feature is recognised by the id hidden in its tooltip
+(:func:`tooltip_feature_id`): ``streamlit-folium`` reports the clicked object's tooltip text
+and nothing else about it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from spatial.manifest import load_manifest
+from spatial.schema import ROLES, role_label
+
+FONT_STACK = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
+
+_HTML_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+)
+_ID_MARK_RE = re.compile(r"⟦([a-z0-9][a-z0-9_-]{0,79})⟧")
+
+
+def text_of(value: Any) -> str:
+    """A property as display text: ``None`` and NaN (absent in a data frame) become ``""``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def esc(value: Any) -> str:
+    """Escape any value for HTML text or attributes (``None``/NaN become an empty string).
+
+    The same as ``html.escape(text, quote=True)``, in one pass.
+    """
+    return text_of(value).translate(_HTML_ESCAPES)
+
+
+def _esc_many(values: Iterable[Any]) -> list[str]:
+    """:func:`esc` of many values at once (one translate over the joined text)."""
+    texts = [text_of(v) for v in values]
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(len(texts) - 1, 0):  # a NUL in a text: one at a time
+        return [t.translate(_HTML_ESCAPES) for t in texts]
+    return joined.translate(_HTML_ESCAPES).split("\x00") if texts else []
+
+
+
+def tooltip_html(row: Mapping[str, Any]) -> str:
+    """Hover text of a feature: its name and role, with its id hidden for click handling."""
+    fid = str(row.get("id") or "")
+    role = ROLES.get(row.get("role") or "", (row.get("role") or "", ""))[0]
+    hidden = f'<span style="display:none">⟦{esc(fid)}⟧</span>' if fid else ""
+    return f"<b>{esc(row.get('name'))}</b> · {esc(role)}{hidden}"
+
+
+def tooltip_feature_id(text: str | None) -> str | None:
+    """The feature id hidden in a clicked tooltip's text, or None (districts, user layers)."""
+    if not text:
+        return None
+    match = _ID_MARK_RE.search(str(text))
+    return match.group(1) if match else None
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def popup_html(
+    row: Mapping[str, Any],
+    plan_names: Mapping[str, str] | None = None,
+    max_excerpts: int = 3,
+    excerpt_chars: int = 110,
+) -> str:
+    """Popup of a feature: name, role, districts, industries and the plans' words about it.
+
+    Parameters
+    ----------
+    row : mapping
+        One feature's properties (a row of :func:`spatial.layers.load_layers`).
+    plan_names : mapping, optional
+        Plan id -> display name; default the manifest's short names.
+    max_excerpts, excerpt_chars : int
+        How many excerpts, and how much of each, the popup shows (the app's panel shows all).
+    """
+    if plan_names is None:
+        plan_names = {p.id: p.short_name for p in load_manifest()}
+    parts = [f'<div style="font:13px/1.45 {FONT_STACK};color:#111;max-width:340px">']
+    parts.append(f'<div style="font-size:15px;font-weight:600">{esc(row.get("name"))}</div>')
+    if text_of(row.get("name_en")):
+        parts.append(f'<div style="color:#555">{esc(row.get("name_en"))}</div>')
+    meta = [role_label(row.get("role") or "")]
+    districts = list(row.get("district") or [])
+    if districts:
+        meta.append("、".join(districts))
+    parts.append(f'<div style="color:#333">{esc(" · ".join(meta))}</div>')
+    industries = list(row.get("industries") or [])
+    if industries:
+        parts.append(f"<div>产业：{esc('、'.join(industries))}</div>")
+    excerpts = list(row.get("excerpts") or [])
+    for exc in excerpts[:max_excerpts]:
+        plan = plan_names.get(exc.get("plan", ""), exc.get("plan", ""))
+        section = str(exc.get("section") or "").split(" › ")[-1]
+        parts.append(
+            '<div style="margin-top:5px;border-left:3px solid #999;padding-left:6px">'
+            f'<div style="color:#555;font-size:12px">{esc(plan)}'
+            f"{' · ' + esc(section) if section else ''}</div>"
+            f"<div>“{esc(_short(exc.get('text', ''), excerpt_chars))}”</div></div>"
+        )
+    if len(excerpts) > max_excerpts:
+        parts.append(f'<div style="color:#555">另有 {len(excerpts) - max_excerpts} 段摘录</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+class FeatureHtml(Mapping[str, str]):
+    """Feature id -> HTML (popup or tooltip), built on first use and then remembered.
+
+    Give one to :func:`prepare_layers` per layer version: a map of 10,000 points builds
+    no popup it never shows, and no HTML is built twice. Safe to share between threads.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The features, indexed by id (never modified).
+    build : callable
+        Properties mapping -> HTML, e.g. :func:`popup_html` or :func:`tooltip_html`.
+    """
+
+    def __init__(self, gdf: gpd.GeoDataFrame, build: Callable[[Mapping[str, Any]], str]) -> None:
+        self._gdf = gdf
+        self._build = build
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, fid: str) -> str:
+        text = self._done.get(fid)
+        if text is not None:
+            return text
+        if fid not in self._gdf.index:
+            raise KeyError(fid)
+        row = self._gdf.loc[fid]
+        if isinstance(row, pd.DataFrame):  # a repeated id: its first feature
+            row = row.iloc[0]
+        text = self._build(row.drop(labels=[self._gdf.geometry.name]).to_dict())
+        self._done[fid] = text
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._gdf.index)
+
+    def __len__(self) -> int:
+        return len(self._gdf)
+
+
