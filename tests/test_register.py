@@ -1,0 +1,135 @@
+"""The candidate finder, the register of places without a site, and the coverage report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from spatial.candidates import find_candidates
+from spatial.coverage import plan_coverage
+from spatial.register import build_register, validate_register
+from spatial.texts import PlanText
+
+SHILING_EXCERPT = "加快推进建设以箱包皮具为特色的圣地环贸港箱包直播基地"
+
+
+def test_finder_reads_enumerations_into_names():
+    names = {c.name for c in find_candidates("huadu_mfg")}
+    # the 十三五 paragraph's enumeration of parks, each cut at 、 and 和
+    for name in (
+        "金田工业区",
+        "金谷工业区",
+        "北兴工业区",
+        "赤坭工业园",
+        "炭步工业园",
+        "茶塘工业区",
+    ):
+        assert name in names
+    # a name with a parenthesis stays whole; lead verbs (依托, 加快推进建设以) are not part of a name
+    assert "广州花都高新技术产业开发区（原汽车产业基地）" in names
+    assert "圣地环贸港箱包直播基地" in names
+    assert not any(n.startswith(("依托", "加快", "以")) for n in names)
+    # a suffix on its own names nothing
+    assert "实验室" not in names and "示范区" not in names
+
+
+def test_finder_splits_names_run_together_by_a_flattened_table():
+    plan = PlanText.from_raw("汽车产业集群西部先进制造业产业带花都国际先进装备制造产业园\n", "t")
+    names = [c.name for c in find_candidates(plan)]
+    assert names == ["汽车产业集群", "西部先进制造业产业带", "花都国际先进装备制造产业园"]
+
+
+def _write(path: Path, doc: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+
+def _place(**extra):
+    place = {
+        "id": "huadu-shengdi-live-base",
+        "name": "圣地环贸港箱包直播基地",
+        "district": ["花都区"],
+        "industries": ["皮革皮具"],
+        "excerpts": [SHILING_EXCERPT],
+        "reason": "the plan names the base; no public source gives its site",
+    }
+    place.update(extra)
+    return place
+
+
+def test_register_build_fills_seed_and_section_and_validates(tmp_path):
+    _write(tmp_path / "src" / "huadu_mfg.yaml", {"plan": "huadu_mfg", "places": [_place()]})
+    out = tmp_path / "register.json"
+    doc, problems, changed = build_register(tmp_path / "src", out)
+    assert problems == [] and changed
+    (place,) = json.loads(out.read_text(encoding="utf-8"))["places"]
+    assert place["plans"] == ["huadu_mfg"]
+    (exc,) = place["excerpts"]
+    assert exc["seed"] == "001_37ff2d7f82fdeb99.txt"
+    assert exc["section"].endswith("4.加快制造业电子商务应用")
+    assert validate_register(out) == []
+    # building again changes nothing
+    assert build_register(tmp_path / "src", out)[2] is False
+
+
+def test_register_refuses_what_it_cannot_back(tmp_path):
+    bad = _place(excerpts=["圣地环贸港箱包直播基地位于狮岭镇"], industries=["不存在的产业"])
+    bad.pop("reason")
+    _write(tmp_path / "src" / "huadu_mfg.yaml", {"plan": "huadu_mfg", "places": [bad]})
+    _, problems, _ = build_register(tmp_path / "src", tmp_path / "register.json")
+    messages = " ".join(p.message for p in problems)
+    assert "quote not found" in messages
+    assert "不存在的产业" in messages
+    assert "missing reason" in messages
+    assert not (tmp_path / "register.json").exists()
+
+
+def test_validator_catches_a_place_both_on_the_map_and_in_the_register(tmp_path):
+    _write(tmp_path / "src" / "huadu_mfg.yaml", {"plan": "huadu_mfg", "places": [_place()]})
+    out = tmp_path / "register.json"
+    build_register(tmp_path / "src", out)
+    problems = validate_register(
+        out, feature_ids={"huadu-shengdi-live-base"}, feature_names={"圣地环贸港箱包直播基地"}
+    )
+    assert {p.message.split(" ")[0] for p in problems} >= {"id", "'圣地环贸港箱包直播基地'"}
+    # a hand-edited built file with a made-up excerpt is caught too
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    doc["places"][0]["excerpts"][0]["text"] = "狮岭镇某路1号"
+    out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert any("not in the plan text" in p.message for p in validate_register(out))
+
+
+def test_coverage_counts_every_kind_of_decision(tmp_path):
+    features = [{"id": "huadu-chini", "name": "赤坭工业园", "aliases": [], "plans": ["huadu_mfg"]}]
+    register = [{"id": "reg-x", "name": "金谷工业区", "aliases": [], "plans": ["huadu_mfg"]}]
+    decisions = {
+        "on_map": {"炭步工业园": "huadu-chini"},  # wrong on purpose: any known id is accepted
+        "left_out": [
+            {"kind": "generic", "reason": "a kind of base, not one base", "names": ["直播基地"]},
+            {"kind": "place", "reason": "not researched yet", "names": ["茶塘工业区"]},
+            {"kind": "generic", "reason": "no longer in the text", "names": ["不在文中的名字"]},
+        ],
+    }
+    _write(tmp_path / "huadu_mfg.yaml", decisions)
+    cov = plan_coverage("huadu_mfg", features, register, tmp_path)
+    assert cov.on_map["赤坭工业园"] == "huadu-chini"  # by name, nothing written
+    assert cov.on_map["炭步工业园"] == "huadu-chini"
+    assert cov.in_register["金谷工业区"] == "reg-x"
+    assert cov.left_out["直播基地"][0] == "generic"
+    assert "北兴工业区" in cov.undecided
+    # named places: the map, the register, the place left out and the undecided; not the generic
+    assert cov.named_places == 2 + 1 + 1 + len(cov.undecided)
+    assert cov.covered == 3
+    messages = {(p.feature_id, p.message) for p in cov.problems}
+    assert ("不在文中的名字", "decided but no longer a candidate (stale decision)") in messages
+    assert ("北兴工业区", "undecided candidate") in messages
+
+
+def test_built_register_is_up_to_date_and_valid(layers):
+    _, problems, changed = build_register(check_only=True)
+    assert problems == []
+    assert not changed, "layers/register.json is stale: run gzmap build-layers"
+    names = set(layers["name"]) | {a for al in layers["aliases"] for a in al}
+    assert validate_register(feature_ids=set(layers["id"]), feature_names=names) == []
