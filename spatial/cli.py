@@ -11,11 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from spatial._errors import GzmapError
 from spatial._paths import DATA_GEO_DIR, OSM_CACHE_DIR
-
-
-class CliError(Exception):
-    """An error the user can fix; printed as one line, exit status 2."""
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -96,7 +93,7 @@ def _cmd_quote(args: argparse.Namespace) -> int:
     try:
         match = plan.find(args.text)
     except QuoteNotFound as exc:
-        raise CliError(str(exc)) from exc
+        raise GzmapError(str(exc)) from exc
     print(f"{plan.plan_id}: raw offsets {match.raw_start}-{match.raw_end}")
     print(f"section: {match.section}")
     return 0
@@ -113,28 +110,11 @@ def _cmd_here(args: argparse.Namespace) -> int:
             load_layers(), args.lon, args.lat, radius_m=args.radius, gcj02=args.gcj02
         )
     except ValueError as exc:
-        raise CliError(str(exc)) from exc
+        raise GzmapError(str(exc)) from exc
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_here(result))
-    return 0
-
-
-def _cmd_alignment(args: argparse.Namespace) -> int:
-    import json
-
-    from spatial.alignment import align, format_alignment
-    from spatial.layers import load_layers
-
-    try:
-        result = align(load_layers(), args.target)
-    except ValueError as exc:
-        raise CliError(str(exc)) from exc
-    if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(format_alignment(result, excerpts=args.excerpts))
     return 0
 
 
@@ -203,14 +183,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=_cmd_here)
 
-    p = sub.add_parser(
-        "alignment", help="规划衔接: how a district's plan takes up the city plan (places, industries)"
-    )
-    p.add_argument("target", help="district (天河区, 花都区 …) or district plan id (huadu_mfg)")
-    p.add_argument("--excerpts", action="store_true", help="print the plans' words under each place")
-    p.add_argument("--json", action="store_true", help="print JSON (every claim with its excerpts)")
-    p.set_defaults(func=_cmd_alignment)
-
     p = sub.add_parser("export", help="export a print-quality map (PNG/PDF/SVG), offline")
     p.add_argument("--plan", action="append", default=[], help="plan id (repeatable)")
     p.add_argument("--industry", action="append", default=[], help="industry tag (repeatable)")
@@ -240,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
-    except CliError as exc:
+    except GzmapError as exc:
         print(f"gzmap {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 import geopandas as gpd
 import pandas as pd
 
+from spatial._errors import GzmapError
 from spatial._io import atomic_path
 from spatial.features import AXIS_ID, Selection, axis_nodes, axis_segments, resolve_segment, select
 from spatial.manifest import Plan, get_plan, load_manifest, plan_ids
@@ -558,12 +559,10 @@ def _selection_from_args(args: argparse.Namespace, gdf: gpd.GeoDataFrame) -> Sel
 
 
 def export_cli(args: argparse.Namespace) -> int:
-    """Run ``gzmap export`` from parsed arguments; raise ``CliError`` for a bad option.
+    """Run ``gzmap export`` from parsed arguments; raise ``GzmapError`` for a bad option.
 
     Nothing is written unless every option is valid and the map renders.
     """
-    from spatial.cli import CliError
-
     notices: list[str] = []
     try:
         if not args.out:
@@ -629,4 +628,4 @@ def export_cli(args: argparse.Namespace) -> int:
             )
         return 0
     except ValueError as exc:
-        raise CliError(str(exc)) from exc
+        raise GzmapError(str(exc)) from exc

@@ -1,0 +1,48 @@
+"""Draw print maps with matplotlib: vector base, features by role and industry, labels, furniture.
+
+This package knows nothing about plans or selections: :mod:`spatial.export` decides what to show
+and what the title and source line say, and calls :func:`draw_map`. One module per concern:
+
+========== ==========================================================================
+module     concern
+========== ==========================================================================
+style      symbols and colours: role styles, industry palette (every lookup)
+geometry   the map CRS, base layers in it, shapely to matplotlib paths
+page       page sizes and regions, text measuring, header and footer
+view       a map frame on the page, and the tally of what was drawn
+context    web tiles, districts, OSM context, district names
+features   plan features, edge arrows, the names they queue
+labels     label and key-number placement without collisions
+inset      the enlarged view of a crowded area
+furniture  scale bar, north arrow
+legend     the panel: legend, key to numbered features, locator map
+draw       the order of it all: :func:`draw_map`
+output     rcParams for exports; PNG/PDF/SVG bytes with fixed metadata
+========== ==========================================================================
+"""
+
+from __future__ import annotations
+
+from spatial.plot.context import Tiles
+from spatial.plot.draw import draw_map
+from spatial.plot.geometry import MAP_CRS, MAP_CRS_LABEL, BaseData, prepare_base
+from spatial.plot.output import FORMATS, figure_bytes, map_style
+from spatial.plot.page import PAGE_SIZES, MapText, page_inches, page_pixels
+from spatial.plot.style import industry_colours
+
+__all__ = [
+    "MAP_CRS",
+    "MAP_CRS_LABEL",
+    "PAGE_SIZES",
+    "FORMATS",
+    "MapText",
+    "BaseData",
+    "Tiles",
+    "page_inches",
+    "page_pixels",
+    "draw_map",
+    "figure_bytes",
+    "industry_colours",
+    "map_style",
+    "prepare_base",
+]

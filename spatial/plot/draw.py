@@ -1,0 +1,163 @@
+"""Draw one map page: the order of the layers, the enlarged view, and :func:`draw_map`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+from matplotlib.figure import Figure
+
+from spatial.plot.context import Tiles, draw_base, draw_tiles, place_district_labels
+from spatial.plot.features import FeatureSet, draw_features
+from spatial.plot.furniture import draw_north_arrow, draw_scale_bar
+from spatial.plot.geometry import BaseData, map_extent, to_crs
+from spatial.plot.inset import Inset, mark_inset, plan_inset
+from spatial.plot.labels import place_names, place_numbers
+from spatial.plot.legend import draw_panel
+from spatial.plot.page import PAGE_SIZES, MapText, Page, draw_header_footer
+from spatial.plot.style import CITY_EDGE, INK
+from spatial.plot.view import Tally, View, open_view
+
+
+class _MapDrawer:
+    """Draws one page: map frame, enlarged view when an area is crowded, header, panel."""
+
+    def __init__(
+        self,
+        feats: FeatureSet,
+        base: BaseData,
+        text: MapText,
+        page: Page,
+        tiles: Tiles | None,
+        focus_ids: Sequence[str] | None = None,
+    ) -> None:
+        self.feats = feats
+        self.base = base
+        self.text = text
+        self.page = page
+        self.tiles = tiles
+        self.focus_ids = focus_ids
+        self.tally = Tally()
+        self.inset: Inset | None = None
+
+    def draw(self) -> Figure:
+        """Draw everything; return the figure."""
+        page, lay = self.page, self.page.layout
+        frame = self.feats.frame
+        focus = frame
+        if self.focus_ids is not None:
+            focus = frame[frame.index.isin(list(self.focus_ids))]
+        mw, mh = lay.map_box()[2:]
+        extent = map_extent(focus, self.base, mw / mh, min_span_m=8000.0)
+        view = open_view(
+            page, lay.frac(lay.map_box()), extent, self.tally, edge=CITY_EDGE, edge_width=0.8
+        )
+        self._draw_layers(view, legend=True)
+        draw_scale_bar(view, note=True)
+        draw_north_arrow(view)
+        labels = view.labels
+        inset = plan_inset(view, frame, place_names(view, labels, dry=True))
+        if inset is not None:
+            sx0, sy0, sx1, sy1 = inset.source_px
+            labels = [lb for lb in labels if not (sx0 <= lb.x <= sx1 and sy0 <= lb.y <= sy1)]
+            mark_inset(view, inset)
+        place_numbers(view, place_names(view, labels))
+        place_district_labels(view, self.base)
+        if inset is not None:
+            self._draw_inset(view, inset)
+        self.inset = inset
+        draw_header_footer(page, self.text, view.ax, empty=not len(frame))
+        draw_panel(page, self.feats, self.tally, self.base, view.extent)
+        return page.fig
+
+    def _draw_layers(self, view: View, legend: bool) -> None:
+        view.tiles_drawn = draw_tiles(view, self.tiles) if self.tiles else False
+        draw_base(view, self.base)
+        draw_features(view, self.feats, legend=legend)
+
+    def _draw_inset(self, main: View, inset: Inset) -> None:
+        """Draw the enlarged view: base, features, labels and key numbers, its own scale bar."""
+        fig = self.page.fig
+        fw, fh = fig.bbox.width, fig.bbox.height
+        rx0, ry0, rx1, ry1 = inset.rect_px
+        rect = [rx0 / fw, ry0 / fh, (rx1 - rx0) / fw, (ry1 - ry0) / fh]
+        view = open_view(
+            self.page, rect, inset.extent, self.tally, edge=INK, edge_width=1.0, is_main=False
+        )
+        view.ax.set_zorder(main.ax.get_zorder() + 1)
+        self._draw_layers(view, legend=False)
+        title = view.ax.text(
+            0.015,
+            0.985,
+            "放大图 Enlarged view",
+            transform=view.ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=view.pt(6.5),
+            color=INK,
+            zorder=10,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5},
+        )
+        ext = title.get_window_extent(self.page.renderer)
+        view.placer.block((ext.x0 - 3, ext.y0 - 3, ext.x1 + 3, ext.y1 + 3))
+        draw_scale_bar(view, note=False)
+        place_numbers(view, place_names(view, view.labels))
+        place_district_labels(view, self.base)
+
+
+def draw_map(
+    frame: gpd.GeoDataFrame,
+    base: BaseData,
+    text: MapText,
+    *,
+    size: str = "a4-landscape",
+    dpi: int = 300,
+    raster: bool = True,
+    number_axis: bool = False,
+    preferred_industries: Sequence[str] = (),
+    tiles: Tiles | None = None,
+    focus_ids: Sequence[str] | None = None,
+) -> Figure:
+    """Draw one map page; call inside :func:`map_style`.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The features to draw (any CRS; reprojected to :data:`MAP_CRS`), layer columns.
+    base : BaseData
+        From :func:`prepare_base`.
+    text : MapText
+        Title, subtitle, source line.
+    size : str
+        A key of :data:`PAGE_SIZES`.
+    dpi : int
+        Raster resolution (the figure's dpi).
+    raster : bool
+        True for PNG: the page is sized to a whole number of pixels.
+    number_axis : bool
+        Draw features with an ``axis_order`` as numbered circles.
+    preferred_industries : sequence of str
+        Industries that get the first colours (the user's industry filter).
+    tiles : Tiles, optional
+        Web tiles to draw under the vector base (the caller checks they can be fetched).
+    focus_ids : sequence of str, optional
+        Ids of the features the map frame is fitted to (default: all). Features beyond the
+        frame are shown by an arrow at its edge, pointing to them, with their name.
+    """
+    if size not in PAGE_SIZES:
+        raise ValueError(f"unknown page size {size!r}; known: {', '.join(PAGE_SIZES)}")
+    frame = to_crs(frame[frame.geometry.notna() & ~frame.geometry.is_empty])
+    feats = FeatureSet(frame, number_axis, tuple(preferred_industries))
+    drawer = _MapDrawer(feats, base, text, Page(size, dpi, raster), tiles, focus_ids)
+    fig = drawer.draw()
+    tally = drawer.tally
+    fig.gzplan_stats = {  # for reports and tests
+        "features": len(frame),
+        "named": tally.named,
+        "numbered": [name for _, name in tally.key],
+        "key_overflow": tally.key_overflow,
+        "forced_numbers": tally.forced_numbers,
+        "inset": drawer.inset is not None,
+        "outside": tally.outside,
+    }
+    return fig

@@ -1,0 +1,333 @@
+"""The panel beside the map: legend (roles, industries), the key to numbered features and a
+locator map."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, PathPatch, Rectangle
+
+from spatial.plot.features import FeatureSet
+from spatial.plot.geometry import BaseData, polygon_path
+from spatial.plot.page import Page
+from spatial.plot.style import (
+    AXIS_NUMBER_COLOUR,
+    CITY_FILL,
+    DISTRICT_EDGE,
+    INK,
+    MUTED,
+    NO_INDUSTRY,
+    OTHER_INDUSTRY,
+    OUTSIDE_FILL,
+    primary_colour,
+    style_of,
+)
+from spatial.plot.view import Tally
+from spatial.schema import ROLES
+
+Extent = tuple[float, float, float, float]
+
+
+@lru_cache(maxsize=1)
+def industry_en() -> dict[str, str]:
+    """English name of each industry tag."""
+    from spatial.taxonomy import load_taxonomy
+
+    return {i.tag: i.en for i in load_taxonomy().industries}
+
+
+def draw_panel(page: Page, feats: FeatureSet, tally: Tally, base: BaseData, extent: Extent) -> None:
+    """Legend (roles, industries), the key to numbered features, and a locator map."""
+    lay = page.layout
+    px, py, pw, ph = lay.panel_box()
+    pax = page.fig.add_axes(lay.frac((px, py, pw, ph)))
+    pax.set_xlim(0, pw)
+    pax.set_ylim(0, ph)
+    pax.set_axis_off()
+    s = page.s
+    row = 3.9 * s
+    fs = page.pt(6.6)
+    head = page.pt(7.8)
+    y = ph - 1.0 * s
+    sym = 3.2 * s  # symbol centre from the column's left edge
+    gap = 7.5 * s  # text start from the column's left edge
+
+    def header(label: str) -> None:
+        nonlocal y
+        pax.text(0, y, label, fontsize=head, color=INK, ha="left", va="top")
+        y -= row * 1.3
+
+    def fit(full: str, short: str, width: float) -> str:
+        return full if page.width_mm(full, fs) <= width - gap - 0.5 * s else short
+
+    header("图例 Legend")
+    # roles, two columns
+    entries: list[tuple[str, str, str]] = []  # (role, kind, label)
+    if feats.numbered().any():
+        entries.append(("__axis_node__", "point", "轴线节点（按轴序编号）"))
+    for role, kind in tally.legend_roles.items():
+        zh, en = ROLES.get(role, (role, ""))
+        entries.append((role, kind, f"{zh} {en}".strip()))
+    col_w = pw / 2
+    two_cols = len(entries) > 4
+    rows_needed = math.ceil(len(entries) / 2) if two_cols else len(entries)
+    for i, (role, kind, label) in enumerate(entries):
+        c, r = (i % 2, i // 2) if two_cols else (0, i)
+        x0 = c * col_w
+        cy = y - r * row - row / 2
+        legend_symbol(page, pax, role, kind, x0 + sym, cy)
+        width = col_w if two_cols else pw
+        text = label if role == "__axis_node__" else fit(label, label.split(" ")[0], width)
+        pax.text(x0 + gap, cy, text, fontsize=fs, color=INK, ha="left", va="center_baseline")
+    if not entries:
+        pax.text(
+            gap,
+            y - row / 2,
+            "（无要素）",
+            fontsize=fs,
+            color=INK,
+            ha="left",
+            va="center_baseline",
+        )
+        rows_needed = 1
+    y -= rows_needed * row + row * 0.5
+
+    # industries, one column
+    counts: dict[str, int] = {}
+    for tags in feats.coloured["industries"]:
+        for tag in tags or ():
+            counts[tag] = counts.get(tag, 0) + 1
+    if len(feats.coloured):
+        header("产业（要素数）Industry")
+    en_of = industry_en()
+    items: list[tuple[str, str, str]] = []
+    # only the colours some symbol on the map actually wears
+    used = {primary_colour(t or [], feats.colours) for t in feats.coloured["industries"]}
+    for tag, colour in feats.colours.items():
+        if colour not in used:
+            continue
+        short = f"{tag}（{counts.get(tag, 0)}）"
+        en = en_of.get(tag, "")
+        items.append((colour, f"{short} {en}" if en else short, short))
+    others = sorted(set(counts) - set(feats.colours))
+    if others and OTHER_INDUSTRY in used:
+        items.append((OTHER_INDUSTRY, f"其他产业（{len(others)} 类）Other", "其他产业"))
+    if any(not (t or []) for t in feats.coloured["industries"]):
+        items.append((NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"))
+    for colour, full, short in items:
+        cy = y - row / 2
+        pax.add_patch(
+            Circle((sym, cy), 1.35 * s, facecolor=colour, edgecolor=INK, linewidth=page.pt(0.5))
+        )
+        pax.text(
+            gap,
+            cy,
+            fit(full, short, pw),
+            fontsize=fs,
+            color=INK,
+            ha="left",
+            va="center_baseline",
+        )
+        y -= row
+    if items:
+        note = "形状表示要素类型，颜色表示产业（多产业要素取图例中最靠前者）。"
+        for line in page.wrap_mm(note, page.pt(5.4), pw):
+            pax.text(0, y - 0.3 * s, line, fontsize=page.pt(5.4), color=MUTED, ha="left", va="top")
+            y -= 2.6 * s
+    y -= row * 0.5
+
+    if tally.key:
+        y = draw_key(page, tally, pax, y, pw)
+    loc_h = min(36 * s, y - 0.5 * s)
+    if loc_h > 22 * s and base.city is not None:
+        draw_locator(page, base, extent, (0, 0, pw, loc_h))
+
+
+def legend_symbol(page: Page, pax: Axes, role: str, kind: str, x: float, y: float) -> None:
+    """The symbol of ``role`` drawn as a ``kind`` ("point", "line", "polygon") at (x, y) mm."""
+    s = page.s
+    if role == "__axis_node__":
+        pax.scatter(
+            [x],
+            [y],
+            s=page.pt(8.5) ** 2,
+            c=AXIS_NUMBER_COLOUR,
+            edgecolors="white",
+            linewidths=page.pt(0.8),
+        )
+        pax.text(x, y, "1", ha="center", va="center_baseline", color="white", fontsize=page.pt(5.5))
+        return
+    st = style_of(role)
+    if kind == "point":
+        pax.scatter(
+            [x],
+            [y],
+            s=min(page.pt(st.size), page.pt(10)) ** 2,
+            marker=st.marker,
+            c="#dddddd",
+            edgecolors=INK,
+            linewidths=page.pt(0.6),
+        )
+    elif kind == "line":
+        if role == "axis":
+            pax.add_line(
+                Line2D(
+                    [x - 2.6 * s, x + 2.6 * s],
+                    [y, y],
+                    color="white",
+                    linewidth=page.pt(st.linewidth + 2),
+                )
+            )
+        pax.add_line(
+            Line2D(
+                [x - 2.6 * s, x + 2.6 * s],
+                [y, y],
+                color=st.colour,
+                linewidth=page.pt(st.linewidth),
+                linestyle=st.linestyle,
+            )
+        )
+    else:
+        pax.add_patch(
+            Rectangle(
+                (x - 2.6 * s, y - 1.3 * s),
+                5.2 * s,
+                2.6 * s,
+                facecolor="#dddddd" if st.fill_alpha > 0 else "none",
+                edgecolor=st.colour,
+                linewidth=page.pt(st.linewidth),
+                linestyle=st.linestyle,
+            )
+        )
+
+
+def draw_key(page: Page, tally: Tally, pax: Axes, y: float, pw: float) -> float:
+    """List the numbered features in columns; return the y below the list."""
+    s = page.s
+    pax.text(
+        0,
+        y,
+        "图中编号要素 Numbered features",
+        fontsize=page.pt(7.2),
+        color=INK,
+        ha="left",
+        va="top",
+    )
+    y -= 3.9 * s * 1.2
+    bottom_reserved = 0.5 * s
+    for size, ncols in ((5.8, 2), (5.2, 2), (5.0, 3)):
+        fs = page.pt(size)
+        line = size * 1.3 / 72 * 25.4 * s  # mm per line
+        col_w = pw / ncols
+        num_w = page.width_mm("00", fs) + 1.0 * s
+        blocks = [(n, page.wrap_mm(name, fs, col_w - num_w - 1.0 * s)) for n, name in tally.key]
+        # flow the blocks into columns
+        per_col = (y - bottom_reserved) / line
+        needed = sum(len(b) for _, b in blocks)
+        if needed <= per_col * ncols:
+            break
+    layout: list[tuple[int, float, int, list[str]]] = []
+    col, used = 0, 0.0
+    shown = 0
+    for n, lines in blocks:
+        if used + len(lines) > per_col:
+            col, used = col + 1, 0.0
+        if col >= ncols:
+            break
+        layout.append((col, y - used * line, n, lines))
+        used += len(lines)
+        shown += 1
+    # keep the columns' bottom as low as the longest column
+    lowest = y
+    for col, top, n, lines in layout:
+        x0 = col * col_w
+        pax.text(x0 + num_w - 0.6 * s, top, str(n), fontsize=fs, color=INK, ha="right", va="top")
+        pax.text(
+            x0 + num_w,
+            top,
+            "\n".join(lines),
+            fontsize=fs,
+            color=INK,
+            ha="left",
+            va="top",
+            linespacing=1.3 * 0.92,
+        )
+        lowest = min(lowest, top - len(lines) * line)
+    if shown < len(tally.key):
+        rest = len(tally.key) - shown
+        lowest = 0.5 * s + 2.5 * s
+        pax.text(
+            0,
+            0.5 * s,
+            f"另有 {rest} 处编号要素因版面所限未列出（见交互地图）",
+            fontsize=page.pt(5.4),
+            color="#b71c1c",
+            ha="left",
+            va="bottom",
+        )
+        tally.key_overflow = rest
+    return lowest - 1.5 * s
+
+
+def draw_locator(page: Page, base: BaseData, extent: Extent, box: Extent) -> None:
+    """A small map of the city with the map frame outlined, at ``box`` (mm) in the panel."""
+    lay = page.layout
+    px, py, _pw, _ph = lay.panel_box()
+    x, y, w, h = box
+    lax = page.fig.add_axes(lay.frac((px + x, py + y, w, h)))
+    lax.set_xticks([])
+    lax.set_yticks([])
+    for spine in lax.spines.values():
+        spine.set_edgecolor(DISTRICT_EDGE)
+        spine.set_linewidth(page.pt(0.5))
+    lax.set_facecolor(OUTSIDE_FILL)
+    cx0, cy0, cx1, cy1 = base.city.total_bounds
+    ex = extent
+    bx0, by0 = min(cx0, ex[0]), min(cy0, ex[1])
+    bx1, by1 = max(cx1, ex[2]), max(cy1, ex[3])
+    bw, bh = (bx1 - bx0) * 1.06, (by1 - by0) * 1.06
+    aspect = w / h
+    if bw / bh < aspect:
+        bw = bh * aspect
+    else:
+        bh = bw / aspect
+    mx, my = (bx0 + bx1) / 2, (by0 + by1) / 2
+    lax.set_xlim(mx - bw / 2, mx + bw / 2)
+    lax.set_ylim(my - bh / 2, my + bh / 2)
+    lax.set_aspect("equal", adjustable="box")
+    tol = bw / (w / 25.4 * page.fig.dpi) * 0.7
+    geoms = shapely.simplify(np.asarray(base.districts.geometry.values), tol)
+    lax.add_collection(
+        PatchCollection(
+            [PathPatch(p) for p in (polygon_path(g) for g in geoms) if p is not None],
+            facecolors=CITY_FILL,
+            edgecolors=DISTRICT_EDGE,
+            linewidths=page.pt(0.3),
+        )
+    )
+    lax.add_patch(
+        Rectangle(
+            (ex[0], ex[1]),
+            ex[2] - ex[0],
+            ex[3] - ex[1],
+            facecolor="none",
+            edgecolor="#c62828",
+            linewidth=page.pt(1.0),
+        )
+    )
+    lax.text(
+        0.03,
+        0.97,
+        "位置 Locator",
+        transform=lax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=page.pt(5.6),
+        color=MUTED,
+    )
