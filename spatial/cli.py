@@ -118,6 +118,23 @@ def _cmd_here(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_alignment(args: argparse.Namespace) -> int:
+    import json
+
+    from spatial.alignment import align, format_alignment
+    from spatial.layers import load_layers
+
+    try:
+        result = align(load_layers(), args.target)
+    except ValueError as exc:
+        raise GzmapError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_alignment(result, excerpts=args.excerpts))
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from spatial.export import export_cli
 
@@ -182,6 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gcj02", action="store_true", help="the point is GCJ-02 (as copied from Amap)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=_cmd_here)
+
+    p = sub.add_parser(
+        "alignment", help="规划衔接: how a district's plan takes up the city plan (places, industries)"
+    )
+    p.add_argument("target", help="district (天河区, 花都区 …) or district plan id (huadu_mfg)")
+    p.add_argument("--excerpts", action="store_true", help="print the plans' words under each place")
+    p.add_argument("--json", action="store_true", help="print JSON (every claim with its excerpts)")
+    p.set_defaults(func=_cmd_alignment)
 
     p = sub.add_parser("export", help="export a print-quality map (PNG/PDF/SVG), offline")
     p.add_argument("--plan", action="append", default=[], help="plan id (repeatable)")
