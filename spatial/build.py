@@ -34,16 +34,25 @@ LIST_FIELDS = ("aliases", "industries", "members", "links", "district", "axis_se
 SCALAR_FIELDS = (
     "name",
     "name_en",
-    "role",
     "layer",
     "location_source",
     "location_precision_m",
     "axis_order",
-    "group",
     "parent",
     "in_guangzhou",
 )
-KNOWN_KEYS = {"id", "excerpts", "geometry", "attributes", *LIST_FIELDS, *SCALAR_FIELDS}
+#: Fields each plan sets for itself: a record's value is that record's plan's (``plan_roles``).
+PLAN_FIELDS = ("role", "group")
+KNOWN_KEYS = {
+    "id",
+    "excerpts",
+    "mentions",
+    "geometry",
+    "attributes",
+    *LIST_FIELDS,
+    *SCALAR_FIELDS,
+    *PLAN_FIELDS,
+}
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 _TO_WGS84 = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
@@ -145,7 +154,15 @@ def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[st
         fid = rec.data["id"]
         feat = merged.setdefault(
             fid,
-            {"id": fid, "layer": rec.layer, "_excerpts": [], "_geometry": None, "_sources": []},
+            {
+                "id": fid,
+                "layer": rec.layer,
+                "_excerpts": [],
+                "_mentions": [],
+                "_geometry": None,
+                "_sources": [],
+                "_plan_roles": {},
+            },
         )
         feat["_sources"].append(rec.source)
         first = len(feat["_sources"]) == 1
@@ -181,6 +198,9 @@ def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[st
                 continue
             feat[key] = value
             origin.setdefault((fid, key), rec.source)
+        for key in PLAN_FIELDS:
+            if key in rec.data:
+                feat["_plan_roles"].setdefault(rec.plan, {"source": rec.source})[key] = rec.data[key]
         for key in LIST_FIELDS:
             for value in _as_list(rec.data.get(key)):
                 bucket = feat.setdefault(key, [])
@@ -192,13 +212,17 @@ def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[st
                 problems.append(Problem(rec.source, fid, "attributes must be a mapping"))
             else:
                 feat.setdefault("attributes", {}).update(attrs)
-        for exc in _as_list(rec.data.get("excerpts")):
-            if isinstance(exc, str):
-                exc = {"text": exc}
-            if not isinstance(exc, dict) or not isinstance(exc.get("text"), str):
-                problems.append(Problem(rec.source, fid, f"excerpt is not text: {exc!r}"))
-                continue
-            feat["_excerpts"].append((rec.source, exc.get("plan", rec.plan), exc["text"]))
+        for key in ("excerpts", "mentions"):
+            for exc in _as_list(rec.data.get(key)):
+                if isinstance(exc, str):
+                    exc = {"text": exc}
+                if not isinstance(exc, dict) or not isinstance(exc.get("text"), str):
+                    problems.append(Problem(rec.source, fid, f"{key[:-1]} is not text: {exc!r}"))
+                    continue
+                note = exc.get("note")
+                feat[f"_{key}"].append(
+                    (rec.source, exc.get("plan", rec.plan), exc["text"], note)
+                )
         if "geometry" in rec.data:
             if feat["_geometry"] is not None:
                 problems.append(
@@ -214,9 +238,20 @@ def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[st
 
 # -- excerpts and industries -------------------------------------------------------------------
 def _resolve_excerpts(feat: dict[str, Any], problems: list[Problem]) -> None:
+    feat["excerpts"] = _resolve_quotes(feat, feat.pop("_excerpts"), problems)
+    feat["mentions"] = _resolve_quotes(feat, feat.pop("_mentions"), problems)
+    feat["plans"] = list(dict.fromkeys(e["plan"] for e in feat["excerpts"]))
+    if not feat["excerpts"]:
+        problems.append(Problem(feat["_sources"][0], feat["id"], "no excerpt from any plan"))
+
+
+def _resolve_quotes(
+    feat: dict[str, Any], quotes: list[tuple[str, str, str, Any]], problems: list[Problem]
+) -> list[dict[str, str]]:
+    """Look each quote up in its plan: ``{plan, seed, section, text}`` (+ ``note`` if given)."""
     excerpts: list[dict[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for source, plan_id, text in feat.pop("_excerpts"):
+    for source, plan_id, text, note in quotes:
         try:
             plan = load_plan(plan_id)
         except KeyError as exc:
@@ -230,15 +265,45 @@ def _resolve_excerpts(feat: dict[str, Any], problems: list[Problem]) -> None:
         if (plan_id, match.text) in seen:
             continue
         seen.add((plan_id, match.text))
-        excerpts.append(
-            {"plan": plan_id, "seed": plan.seed, "section": match.section, "text": match.text}
-        )
+        quote = {"plan": plan_id, "seed": plan.seed, "section": match.section, "text": match.text}
+        if note:
+            quote["note"] = str(note)
+        excerpts.append(quote)
     order = {pid: i for i, pid in enumerate(plan_ids())}
     excerpts.sort(key=lambda e: order.get(e["plan"], 99))  # stable: text order within a plan
-    feat["excerpts"] = excerpts
-    feat["plans"] = list(dict.fromkeys(e["plan"] for e in excerpts))
-    if not excerpts:
-        problems.append(Problem(feat["_sources"][0], feat["id"], "no excerpt from any plan"))
+    return excerpts
+
+
+def _plan_roles(feat: dict[str, Any], problems: list[Problem]) -> None:
+    """Each placing plan's role and group; the top-level ones follow the "all plans" precedence.
+
+    A plan's role is the one its own record gives, else the role of the first plan (manifest
+    order) that gives one; its group is the one its own record gives, else none (a group such as
+    ``四核`` belongs to the plan that draws it). Top-level ``role``/``group`` are those of the first
+    plan in manifest order that places the feature.
+    """
+    given: dict[str, dict[str, Any]] = feat.pop("_plan_roles")
+    order = {pid: i for i, pid in enumerate(plan_ids())}
+    by_order = sorted(given, key=lambda pid: order.get(pid, 99))
+    default_role = next((given[p]["role"] for p in by_order if "role" in given[p]), None)
+    plans = feat.get("plans", [])
+    for pid in by_order:
+        if pid not in plans:
+            problems.append(
+                Problem(
+                    given[pid]["source"],
+                    feat["id"],
+                    f"role/group given for plan {pid!r}, which has no excerpt about this feature",
+                )
+            )
+    roles: dict[str, dict[str, Any]] = {}
+    for pid in plans:
+        own = given.get(pid, {})
+        roles[pid] = {"role": own.get("role", default_role), "group": own.get("group")}
+    feat["plan_roles"] = roles
+    first = roles[plans[0]] if plans else {"role": default_role, "group": None}
+    feat["role"] = first["role"]
+    feat["group"] = first["group"]
 
 
 def _fold_industries(feat: dict[str, Any], problems: list[Problem]) -> None:
@@ -409,8 +474,10 @@ def _properties(feat: dict[str, Any]) -> dict[str, Any]:
         "axis_segment": [],
         "members": [],
         "links": [],
+        "mentions": [],
         "attributes": {},
         "group": None,
+        "plan_roles": {},
         "parent": None,
         "axis_order": None,
         "in_guangzhou": True,
@@ -465,6 +532,7 @@ def build_layers(
     feats = _merge(records, result.problems)
     for feat in feats.values():
         _resolve_excerpts(feat, result.problems)
+        _plan_roles(feat, result.problems)
         _fold_industries(feat, result.problems)
     geoms = _resolve_geometry(feats, result.problems)
     for fid, feat in feats.items():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import geopandas as gpd
 import pandas as pd
 
+from spatial.manifest import plan_ids
 from spatial.taxonomy import load_taxonomy
 
 AXIS_ID = "sti-axis"
@@ -36,6 +37,9 @@ class Selection:
         The axis id (``sti-axis``) or ``全轴`` restricts to everything on the axis.
     query : str
         Free text: matches names, aliases and the plans' excerpts (industry synonyms expand).
+    linked : bool
+        With plans chosen, also show the places those plans only link to: places they name in
+        passing (``mentions``) and places their own features list in ``links``.
     """
 
     plans: tuple[str, ...] = ()
@@ -44,6 +48,7 @@ class Selection:
     clusters: tuple[str, ...] = ()
     segment: str | None = None
     query: str = ""
+    linked: bool = False
 
     def with_(self, **changes: object) -> Selection:
         """Return a copy with some fields changed."""
@@ -60,6 +65,8 @@ class Selection:
             params["segment"] = [self.segment]
         if self.query:
             params["q"] = [self.query]
+        if self.linked:
+            params["linked"] = ["1"]
         return params
 
     @classmethod
@@ -83,6 +90,7 @@ class Selection:
             clusters=values("clusters"),
             segment=seg[0] if seg else None,
             query=q[0] if q else "",
+            linked=bool(values("linked")) and values("linked")[0].lower() in ("1", "true", "yes"),
         )
 
 
@@ -154,6 +162,44 @@ def search_mask(gdf: gpd.GeoDataFrame, query: str) -> pd.Series:
     return gdf.apply(hit, axis=1).astype(bool)
 
 
+def linked_mask(gdf: gpd.GeoDataFrame, plans: Iterable[str]) -> pd.Series:
+    """Features the plans only link to: named in passing (``mentions``) or in ``links`` of a
+    feature the plans place."""
+    plans = set(plans)
+    mentioned = gdf["mentions"].apply(
+        lambda ms: any(isinstance(m, dict) and m.get("plan") in plans for m in ms or ())
+    )
+    placed = _has_any(gdf["plans"], plans)
+    targets = {t for links in gdf.loc[placed, "links"] for t in links or ()}
+    return (mentioned | gdf.index.isin(targets)) & ~placed
+
+
+def plan_view(gdf: gpd.GeoDataFrame, plans: Iterable[str]) -> gpd.GeoDataFrame:
+    """The features with ``role`` and ``group`` as the chosen plans draw them.
+
+    Each feature takes the role and group of the first chosen plan (manifest order) that places
+    it (``plan_roles``); features no chosen plan places keep their "all plans" role and group.
+    With no plan chosen the frame is returned unchanged.
+    """
+    chosen = [p for p in plan_ids() if p in set(plans)]
+    if not chosen or "plan_roles" not in gdf.columns:
+        return gdf
+
+    def pick(entry: object, key: str, fallback: object) -> object:
+        roles = entry if isinstance(entry, dict) else {}
+        for pid in chosen:
+            if pid in roles:
+                return roles[pid].get(key)
+        return fallback
+
+    out = gdf.copy()
+    pairs = zip(gdf["plan_roles"], gdf["role"], gdf["group"], strict=True)
+    picked = [(pick(pr, "role", r), pick(pr, "group", g)) for pr, r, g in pairs]
+    out["role"] = [r for r, _ in picked]
+    out["group"] = [g for _, g in picked]
+    return out
+
+
 def select(gdf: gpd.GeoDataFrame, sel: Selection) -> gpd.GeoDataFrame:
     """Return the features matching a selection, in layer order.
 
@@ -163,10 +209,18 @@ def select(gdf: gpd.GeoDataFrame, sel: Selection) -> gpd.GeoDataFrame:
         From :func:`spatial.layers.load_layers`.
     sel : Selection
         The user's choices.
+
+    Returns
+    -------
+    GeoDataFrame
+        The matching features; with plans chosen, ``role`` and ``group`` are the plans' own
+        (:func:`plan_view`), and a role filter applies to those.
     """
+    gdf = plan_view(gdf, sel.plans)
     mask = pd.Series(True, index=gdf.index)
     if sel.plans:
-        mask &= _has_any(gdf["plans"], sel.plans)
+        placed = _has_any(gdf["plans"], sel.plans)
+        mask &= placed | linked_mask(gdf, sel.plans) if sel.linked else placed
     if sel.industries:
         taxonomy = load_taxonomy()
         tags = {taxonomy.canonical(t) or t for t in sel.industries}

@@ -46,6 +46,7 @@ def frame_from_features(features: list[dict], layer: str | None = None) -> gpd.G
         "members",
         "links",
         "excerpts",
+        "mentions",
     )
     for col in COLUMNS:
         if col not in frame.columns:

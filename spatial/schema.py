@@ -73,6 +73,7 @@ REQUIRED_PROPERTIES: dict[str, type | tuple[type, ...]] = {
     "aliases": list,
     "role": str,
     "plans": list,
+    "plan_roles": dict,
     "district": list,
     "industries": list,
     "excerpts": list,
@@ -90,6 +91,7 @@ OPTIONAL_PROPERTIES: dict[str, type | tuple[type, ...]] = {
     "parent": str,
     "members": list,
     "links": list,
+    "mentions": list,
     "attributes": dict,
     "in_guangzhou": bool,
 }
@@ -106,6 +108,7 @@ PROPERTY_ORDER: tuple[str, ...] = (
     "district",
     "industries",
     "group",
+    "plan_roles",
     "parent",
     "axis_order",
     "axis_segment",
@@ -116,12 +119,17 @@ PROPERTY_ORDER: tuple[str, ...] = (
     "location_source",
     "location_precision_m",
     "excerpts",
+    "mentions",
 )
 
 #: Properties holding ids of other features.
 REFERENCE_PROPERTIES = ("members", "links", "axis_segment", "parent")
 
 EXCERPT_KEYS = ("plan", "seed", "section", "text")
+
+#: Optional excerpt key: the written reason an excerpt is about its feature though it names
+#: neither the feature nor an alias (a pronoun sentence, a list heading).
+EXCERPT_NOTE = "note"
 
 #: Tolerance for the feature-in-district check, metres (points on a boundary road or river bank).
 DISTRICT_TOLERANCE_M = 300.0

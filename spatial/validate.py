@@ -307,6 +307,7 @@ def _check_properties(
         for p in plans:
             if not isinstance(p, str) or p not in known_plans:
                 out.append(Problem(file, fid, f"unknown plan {p!r}"))
+    _check_plan_roles(file, fid, props, out)
     precision = props.get("location_precision_m")
     if isinstance(precision, int | float) and not isinstance(precision, bool) and precision <= 0:
         out.append(Problem(file, fid, "location_precision_m must be positive"))
@@ -322,6 +323,9 @@ def _check_properties(
             _check_excerpt(file, fid, n, exc, out, check_excerpts)
             if isinstance(exc, dict):
                 excerpt_plans.append(str(exc.get("plan")))
+        mentions = props.get("mentions")
+        for n, exc in enumerate(mentions if isinstance(mentions, list) else [], 1):
+            _check_excerpt(file, fid, n, exc, out, check_excerpts, kind="mention")
         if isinstance(plans, list) and set(map(str, plans)) != set(excerpt_plans):
             out.append(
                 Problem(
@@ -332,24 +336,51 @@ def _check_properties(
             )
 
 
+def _check_plan_roles(file: str, fid: str, props: dict[str, Any], out: list[Problem]) -> None:
+    """Every plan in ``plans`` has its role (and group) in ``plan_roles``, and only those."""
+    plans = props.get("plans")
+    roles = props.get("plan_roles")
+    if not isinstance(plans, list) or not isinstance(roles, dict):
+        return
+    for pid in plans:
+        entry = roles.get(pid)
+        if not isinstance(entry, dict):
+            out.append(Problem(file, fid, f"plan_roles has no entry for plan {pid!r}"))
+            continue
+        role, group = entry.get("role"), entry.get("group")
+        if role not in ROLES:
+            out.append(Problem(file, fid, f"plan_roles[{pid!r}]: unknown role {role!r}"))
+        if group is not None and not isinstance(group, str):
+            out.append(Problem(file, fid, f"plan_roles[{pid!r}]: group must be a string or null"))
+    extra = [pid for pid in roles if pid not in plans]
+    if extra:
+        out.append(Problem(file, fid, f"plan_roles names plan(s) not in plans: {extra}"))
+
+
 def _check_excerpt(
-    file: str, fid: str, n: int, exc: Any, out: list[Problem], check_text: bool
+    file: str,
+    fid: str,
+    n: int,
+    exc: Any,
+    out: list[Problem],
+    check_text: bool,
+    kind: str = "excerpt",
 ) -> None:
     if not isinstance(exc, dict) or any(not isinstance(exc.get(k), str) for k in EXCERPT_KEYS):
-        out.append(Problem(file, fid, f"excerpt {n} needs string fields {', '.join(EXCERPT_KEYS)}"))
+        out.append(Problem(file, fid, f"{kind} {n} needs string fields {', '.join(EXCERPT_KEYS)}"))
         return
     if "<" in exc["text"] or ">" in exc["text"]:
         # the quote finder skips the seeds' own <b>/<span …> markers, so say it here
-        out.append(Problem(file, fid, f"excerpt {n} contains markup (< or >): quote plain text"))
+        out.append(Problem(file, fid, f"{kind} {n} contains markup (< or >): quote plain text"))
     try:
         plan = get_plan(exc["plan"])
     except KeyError:
-        out.append(Problem(file, fid, f"excerpt {n}: unknown plan {exc['plan']!r}"))
+        out.append(Problem(file, fid, f"{kind} {n}: unknown plan {exc['plan']!r}"))
         return
     if exc["seed"] != plan.file:
         out.append(
             Problem(
-                file, fid, f"excerpt {n}: seed {exc['seed']!r} is not {plan.id}'s ({plan.file})"
+                file, fid, f"{kind} {n}: seed {exc['seed']!r} is not {plan.id}'s ({plan.file})"
             )
         )
     if not check_text:
@@ -360,13 +391,13 @@ def _check_excerpt(
         try:
             text.find(exc["text"])
         except LookupError as err:
-            out.append(Problem(file, fid, f"excerpt {n}: {err}"))
+            out.append(Problem(file, fid, f"{kind} {n}: {err}"))
         return
     sections = {m.section for m in found}
     if exc["section"] not in sections:
         out.append(
             Problem(
-                file, fid, f"excerpt {n}: section {exc['section']!r} should be {found[0].section!r}"
+                file, fid, f"{kind} {n}: section {exc['section']!r} should be {found[0].section!r}"
             )
         )
 

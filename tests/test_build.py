@@ -96,6 +96,40 @@ def test_build_merges_plans_fills_sections_and_derives_geometry(tmp_path: Path) 
     assert feats["hull"]["properties"]["location_precision_m"] == 2000  # widest member's
 
 
+def test_each_plan_keeps_its_own_role_and_group(tmp_path: Path) -> None:
+    """One feature, one geometry; the city plan's role leads, the district plan keeps its own."""
+    _write(tmp_path / "src", "gz_sti", CITY)
+    baiyun = {
+        "plan": "baiyun_sti",
+        "features": [
+            {"id": "bio-island", "role": "pole", "group": "多极", "excerpts": ["生物岛"]},
+            {"id": "zhishicheng", "mentions": ["与中新知识城、南沙科学城"]},
+        ],
+    }
+    _write(tmp_path / "src", "baiyun_sti", baiyun)
+    result = build_layers(tmp_path / "src", tmp_path / "out")
+    assert not result.problems, result.report_lines()
+    feats = _features(tmp_path / "out")
+    island = feats["bio-island"]["properties"]
+    assert island["plan_roles"] == {
+        "gz_sti": {"role": "zone", "group": None},
+        "baiyun_sti": {"role": "pole", "group": "多极"},
+    }
+    assert (island["role"], island["group"]) == ("zone", None)  # "all plans": manifest order
+    knowledge = feats["zhishicheng"]["properties"]
+    assert knowledge["plans"] == ["gz_sti"]  # a passing mention does not place it
+    assert [m["plan"] for m in knowledge["mentions"]] == ["baiyun_sti"]
+    assert knowledge["mentions"][0]["seed"] == "002_b58c63558eaf1907.txt"
+
+
+def test_role_for_a_plan_without_an_excerpt_is_a_problem(tmp_path: Path) -> None:
+    _write(tmp_path / "src", "gz_sti", CITY)
+    baiyun = {"plan": "baiyun_sti", "features": [{"id": "bio-island", "role": "pole", "mentions": ["生物岛"]}]}
+    _write(tmp_path / "src", "baiyun_sti", baiyun)
+    text = "\n".join(map(str, build_layers(tmp_path / "src", tmp_path / "out").problems))
+    assert "role/group given for plan 'baiyun_sti', which has no excerpt" in text
+
+
 def test_build_is_reproducible_and_check_mode_spots_stale_files(tmp_path: Path) -> None:
     _write(tmp_path / "src", "gz_sti", CITY)
     build_layers(tmp_path / "src", tmp_path / "out")
@@ -117,7 +151,10 @@ def test_build_reports_every_problem_and_writes_nothing(tmp_path: Path) -> None:
     bad["features"][1]["colour"] = "red"
     bad["features"][2]["geometry"] = {"derived": {"method": "line", "members": ["nowhere"]}}
     _write(tmp_path / "src", "gz_sti", bad)
-    conflicting = {"plan": "baiyun_sti", "features": [{"id": "bio-island", "role": "park", "excerpts": ["生物岛"]}]}
+    conflicting = {
+        "plan": "baiyun_sti",
+        "features": [{"id": "bio-island", "location_precision_m": 900, "excerpts": ["生物岛"]}],
+    }
     _write(tmp_path / "src", "baiyun_sti", conflicting)
     result = build_layers(tmp_path / "src", tmp_path / "out")
     text = "\n".join(map(str, result.problems))
@@ -125,5 +162,5 @@ def test_build_reports_every_problem_and_writes_nothing(tmp_path: Path) -> None:
     assert "不存在的产业" in text
     assert "unknown key(s): colour" in text
     assert "unknown member(s): nowhere" in text
-    assert "role 'park' conflicts with 'zone'" in text
+    assert "location_precision_m 900 conflicts with 500" in text
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.geojson"))

@@ -261,7 +261,7 @@ def test_sti_layout_features_quote_the_layout_chapter(huadu):
 # -- one feature per place, excerpts from every plan -----------------------------------------
 def _ids_in_source(plan_id: str) -> set[str]:
     doc = yaml.safe_load(Path(LAYER_SOURCES_DIR / f"{plan_id}.yaml").read_text(encoding="utf-8"))
-    return {f["id"] for f in doc["features"]}
+    return {f["id"] for f in doc["features"] if f.get("excerpts")}  # not passing mentions
 
 
 def test_places_both_huadu_plans_name_are_one_feature_quoting_both(layers):

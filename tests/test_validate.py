@@ -19,6 +19,7 @@ GOOD = {
         "aliases": ["生物岛"],
         "role": "zone",
         "plans": ["gz_sti"],
+        "plan_roles": {"gz_sti": {"role": "zone", "group": None}},
         "district": ["黄埔区", "海珠区"],
         "industries": ["生物医药"],
         "excerpts": [
@@ -57,6 +58,16 @@ def _with(**changes: object) -> dict:
 
 def test_good_feature_has_no_problem() -> None:
     assert _problems(GOOD) == []
+
+
+def test_every_plan_needs_its_role() -> None:
+    two_plans = _with(plans=["gz_sti", "baiyun_sti"])
+    problems = _problems(two_plans)
+    assert any("plan_roles has no entry for plan 'baiyun_sti'" in p for p in problems)
+    bad_role = _with(plan_roles={"gz_sti": {"role": "hub", "group": None}})
+    assert any("plan_roles['gz_sti']: unknown role 'hub'" in p for p in _problems(bad_role))
+    stray = _with(plan_roles={"gz_sti": {"role": "zone"}, "tianhe_sti": {"role": "pole"}})
+    assert any("plan_roles names plan(s) not in plans" in p for p in _problems(stray))
 
 
 @pytest.mark.parametrize(
