@@ -16,6 +16,7 @@ from spatial import appstate, webmap
 from spatial._paths import LAYERS_DIR
 from spatial.features import (
     Selection,
+    plan_view,
     select,
 )
 from spatial.manifest import load_manifest
@@ -92,6 +93,7 @@ def map_layers(folder: str, stamp: tuple, key: tuple, basemap: str) -> webmap.Ma
     gdf = get_layers(folder, stamp)
     popups, tips = feature_html(folder, stamp)
     shown = web_layers(folder, stamp).loc[selected_ids(folder, stamp, key)]
+    shown = plan_view(shown, selection_from_key(key).plans)  # each plan's own roles
     return webmap.prepare_layers(
         shown, basemap=basemap, popups=popups, tooltips=tips, layer_order=list(layer_labels(gdf)),
         simplify_m=None,
@@ -165,13 +167,15 @@ def plan_names() -> dict[str, str]:
 
 def selection_key(sel: Selection) -> tuple:
     """A hashable key of a selection, for the caches."""
-    return (sel.plans, sel.industries, sel.roles, sel.clusters, sel.segment or "", sel.query)
+    return (
+        sel.plans, sel.industries, sel.roles, sel.clusters, sel.segment or "", sel.query, sel.linked
+    )
 
 
 def selection_from_key(key: tuple) -> Selection:
     """The selection a :func:`selection_key` stands for."""
-    plans, industries, roles, clusters, segment, query = key
-    return Selection(plans, industries, roles, clusters, segment or None, query)
+    plans, industries, roles, clusters, segment, query, linked = key
+    return Selection(plans, industries, roles, clusters, segment or None, query, linked)
 
 
 def optional_module(name: str) -> Any:

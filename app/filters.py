@@ -61,6 +61,13 @@ def sidebar(
         key="plans",
         placeholder=CHOOSE,
     )
+    sb.toggle(
+        "含仅提及的地点 Include linked places",
+        key="linked",
+        disabled=not sel.plans,
+        help="规划仅顺带提及或关联、不在其布局内的地点。"
+        "Places the chosen plans only name in passing or link to, outside their own layout.",
+    )
     counts = pd.Series(dtype=int)
     if gdf is not None:  # facet counts: what each tag would show under the other filters
         ids = selected_ids(folder, stamp, selection_key(sel.with_(industries=())))

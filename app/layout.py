@@ -21,6 +21,7 @@ from app.panel import axis_walk, node_panel
 from app.results import download_panel, overview_panel, results_table
 from app.state import current_state, init_state, keep_valid, sync_url
 from spatial import appstate, webmap
+from spatial.features import plan_view
 from spatial.manifest import load_manifest
 
 ss = st.session_state
@@ -65,6 +66,7 @@ def main() -> None:
     shown = None
     if gdf is not None:
         shown = gdf.loc[selected_ids(str(folder), stamp, selection_key(state.selection))]
+        shown = plan_view(shown, state.selection.plans)  # each plan's own roles
 
     map_col, side_col = st.columns([3, 2], gap="medium")
     with side_col:

@@ -93,6 +93,7 @@ def init_state(options: appstate.Options, gdf: gpd.GeoDataFrame | None) -> None:
     ss.clusters = list(sel.clusters)
     ss.segment = sel.segment or ""
     ss.q = sel.query
+    ss.linked = sel.linked
     ss.basemap = state.basemap
     ss.node = state.node
     ss.walk_pick = None
@@ -129,6 +130,7 @@ def current_state() -> appstate.AppState:
         clusters=tuple(ss.clusters),
         segment=ss.segment or None,
         query=(ss.q or "").strip()[: appstate.MAX_QUERY_CHARS],
+        linked=bool(ss.get("linked")),
     )
     return appstate.AppState(selection=sel, node=ss.node, basemap=ss.basemap)
 

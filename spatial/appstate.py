@@ -188,6 +188,7 @@ def sanitize(
         clusters=keep("clusters", sel.clusters, options.clusters),
         segment=segment,
         query=sel.query[:MAX_QUERY_CHARS],
+        linked=sel.linked,
     )
     return AppState(selection=clean, node=node, basemap=basemap), notes
 

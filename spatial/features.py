@@ -303,11 +303,19 @@ def industry_counts(gdf: gpd.GeoDataFrame) -> pd.Series:
     return exploded.value_counts()
 
 
-def plan_industry_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Plan × industry feature counts (long form: plan, industry, count)."""
+def plan_industry_table(gdf: gpd.GeoDataFrame, roles: Iterable[str] = ()) -> pd.DataFrame:
+    """Plan × industry feature counts (long form: plan, industry, count).
+
+    With ``roles``, a feature counts for a plan only if that plan gives it one of them
+    (``plan_roles``), so each plan's column follows its own layout.
+    """
+    roles = set(roles)
     rows = []
     for _, row in gdf.iterrows():
+        own = row.get("plan_roles") if isinstance(row.get("plan_roles"), dict) else {}
         for plan in row["plans"] or []:
+            if roles and (own.get(plan) or {"role": row["role"]}).get("role") not in roles:
+                continue
             for tag in row["industries"] or []:
                 rows.append((plan, tag))
     frame = pd.DataFrame(rows, columns=["plan", "industry"])

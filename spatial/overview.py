@@ -33,8 +33,8 @@ def overview_table(
         Columns ``plan``, ``plan_name``, ``industry``, ``count`` and ``picked`` (the cell is
         in the current plan and industry filters).
     """
-    base = select(gdf, sel.with_(plans=(), industries=()))
-    table = plan_industry_table(base)
+    base = select(gdf, sel.with_(plans=(), industries=(), roles=()))
+    table = plan_industry_table(base, roles=sel.roles)  # each plan's own roles
     table["plan_name"] = table["plan"].map(lambda p: plan_names.get(p, p))
     in_plans = table["plan"].isin(sel.plans) if sel.plans else True
     table["picked"] = table["industry"].isin(sel.industries) & in_plans
