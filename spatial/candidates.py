@@ -56,8 +56,12 @@ _LEAD_WORDS = (
     "了", "上", "主要有", "即", "共", "个", "好", "所属", "首个", "一批", "一个", "多个", "各类",
 )
 # Words a lead word may sit inside; masked before the lead words are looked for.
-_KEEP_WORDS = ("经济", "和谐", "从化", "有限", "发展中心", "发展研究", "服务中心", "合作区", "以色列", "上海", "个性", "以上")
+_KEEP_WORDS = ("经济", "和谐", "从化", "有限", "发展中心", "发展研究", "服务中心", "合作区", "以色列", "上海", "个性", "以上", "共享", "公共")
 _LEAD_RE = re.compile("(?:" + "|".join(map(re.escape, sorted(_LEAD_WORDS, key=len, reverse=True))) + ")")
+# A name may go on after these (白云机场综合保税区, 华南理工大学国家大学科技园), so a later
+# suffix in the same run does not start a new name after them.
+_JOINING_SUFFIXES = {"机场", "北站", "火车站", "村", "岛", "大学", "学院", "研究院", "研究所",
+                     "科学城", "科技城", "知识城", "数字科技城", "生命科学城", "小镇", "社区"}
 MIN_CHARS = 3
 MAX_CHARS = 30
 
@@ -121,6 +125,7 @@ def _phrases(run: str) -> list[tuple[int, str]]:
     suffixes = [(m.start(), m.end()) for m in _SUFFIX_RE.finditer(run)]
     prev_end = 0
     for s_start, end in suffixes:
+        joined = run[s_start:end] in _JOINING_SUFFIXES
         tail = run[end:]
         if tail[:1] and re.match(r"[（(]", tail[:1]):
             close = tail.find("）") if "）" in tail else tail.find(")")
@@ -128,7 +133,7 @@ def _phrases(run: str) -> list[tuple[int, str]]:
                 end = end + close + 1  # 广州花都高新技术产业开发区（原汽车产业基地）
         # a name that follows another name in the same run (flattened tables) starts after it
         begin = prev_end if s_start - prev_end >= MIN_CHARS else 0
-        prev_end = end
+        prev_end = begin if joined else end
         phrase = _trim_left(run[begin:end], end - s_start)
         if not (MIN_CHARS <= len(phrase) <= MAX_CHARS) or not _balanced(phrase):
             continue

@@ -25,6 +25,7 @@ __all__ = [
     "feature_facts",
     "plan_label",
     "related_ids",
+    "related_parks",
     "safe_context_html",
 ]
 
@@ -112,8 +113,13 @@ def feature_facts(
         facts.append(("隶属 Part of", _names(gdf, [text_of(row["parent"])])))
     if row.get("members"):
         facts.append(("包含 Members", _names(gdf, list(row["members"]))))
-    if row.get("links"):
-        facts.append(("关联 Linked", _names(gdf, list(row["links"]))))
+    links = list(row.get("links") or [])
+    related = related_parks(gdf, row) if gdf is not None else []
+    if related:
+        facts.append(("关联园区 Related parks", _names(gdf, related)))
+    others = [i for i in links if i not in related]
+    if others:
+        facts.append(("关联 Linked", _names(gdf, others)))
     if row.get("aliases"):
         facts.append(("别称 Also called", "、".join(map(str, row["aliases"]))))
     for key, value in (row.get("attributes") or {}).items():
@@ -126,6 +132,22 @@ def feature_facts(
             where = f"{where}（误差约 {float(precision):,.0f} 米）" if where else f"± {precision} m"
         facts.append(("位置依据 Location", where))
     return facts
+
+
+def related_parks(gdf: gpd.GeoDataFrame, row: Mapping[str, Any]) -> list[str]:
+    """A cluster's related parks: the parks it links to without holding them as core members.
+
+    For Huadu's 表5-1 clusters these are the parks the park paragraphs task with the cluster
+    (``重点打造…产业集群``) while the table lists other core parks (see docs/layer-contract.md).
+    """
+    if row.get("role") != "cluster":
+        return []
+    members = set(row.get("members") or [])
+    return [
+        i
+        for i in row.get("links") or []
+        if i in gdf.index and i not in members and gdf.at[i, "role"] in ("park", "zone")
+    ]
 
 
 def related_ids(gdf: gpd.GeoDataFrame, fid: str) -> list[str]:
