@@ -83,10 +83,16 @@ class PlanCoverage:
         return counts
 
 
+def names_plan(rec: dict[str, Any], plan: str) -> bool:
+    """True if a plan places the record (an excerpt) or names it in passing (a mention)."""
+    mentioned = {m.get("plan") for m in rec.get("mentions") or [] if isinstance(m, dict)}
+    return plan in (rec.get("plans") or []) or plan in mentioned
+
+
 def _name_index(records: list[dict[str, Any]], plan: str) -> dict[str, str]:
     index: dict[str, str] = {}
     for rec in records:
-        if plan not in (rec.get("plans") or []):
+        if not names_plan(rec, plan):
             continue
         for name in [rec.get("name"), *(rec.get("aliases") or [])]:
             if isinstance(name, str) and name:
@@ -133,7 +139,7 @@ def plan_coverage(
             rec = table.get(rid)
             if rec is None:
                 cov.problems.append(Problem(src, str(name), f"{decision}: unknown id {rid!r}"))
-            elif plan not in (rec.get("plans") or []):
+            elif not names_plan(rec, plan):
                 cov.problems.append(
                     Problem(src, str(name), f"{decision}: {rid} carries no excerpt of {plan}")
                 )
