@@ -1,8 +1,15 @@
-"""User-uploaded layers: GeoJSON or GeoPackage read under a relaxed contract, never trusted.
+"""User-uploaded layers: GeoJSON or GeoPackage read in a throw-away process, never trusted.
 
 An uploaded layer may carry any properties; a display name is taken from ``name``, ``名称`` or
 ``id``. Every property is kept as untrusted plain text: nothing here strips or escapes it, so the
 map must escape it where it renders it (the single place that knows the output format).
+
+Reading happens out of the caller's process: each file is parsed by a fresh worker process
+(forked from a small fork server that has the parser imported, so a parse starts in a few
+milliseconds) with a memory limit, a CPU limit and a wall-clock deadline. A file that breaches
+one is killed with its process and answered with 文件处理超时 / 超出内存限制; the server's own
+memory never holds more than the plain result (text properties and WKB). The caps on features,
+vertices, properties and value length (:mod:`spatial._upload_worker`) bound what the map draws.
 
 Reading never raises for bad input and never writes anything that outlives the call: a refused
 file comes back as a :class:`UserLayer` with ``gdf=None`` and messages (Chinese first, English
@@ -14,77 +21,56 @@ Guangzhou (which catches swapped lon/lat and projected metres), valid shapes.
 from __future__ import annotations
 
 import json
-import math
-import tempfile
+import multiprocessing
+import os
+import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import mapping
 
+from spatial import _upload_worker as worker
 from spatial._problems import Problem
-from spatial.validate import MAX_LAYER_BYTES, check_geometry, parse_layer_bytes
+from spatial._upload_worker import (
+    ACCEPTED_SUFFIXES,
+    MAX_FEATURES,
+    MAX_NAME_CHARS,
+    MAX_PROBLEMS_LISTED,
+    MAX_PROPERTIES,
+    MAX_UPLOAD_BYTES,
+    MAX_VALUE_CHARS,
+    MAX_VERTICES_TOTAL,
+    MEMORY_LIMIT_BYTES,
+    TIME_LIMIT_S,
+    display_name,
+)
 
 __all__ = [
     "ACCEPTED_SUFFIXES",
+    "MAX_FEATURES",
+    "MAX_PROBLEMS_LISTED",
+    "MAX_PROPERTIES",
     "MAX_UPLOAD_BYTES",
+    "MAX_VALUE_CHARS",
+    "MAX_VERTICES_TOTAL",
+    "MEMORY_LIMIT_BYTES",
+    "TIME_LIMIT_S",
     "UserLayer",
     "display_name",
+    "limits_text",
     "read_user_layer",
+    "start_worker",
 ]
 
-#: The largest file a user may upload, stated in the app: 5 MiB (the layer size limit).
-MAX_UPLOAD_BYTES: int = MAX_LAYER_BYTES
+#: Largest answer a worker may send back (bytes of JSON); more is treated as a failure.
+_MAX_ANSWER_BYTES = 64 * 1024 * 1024
 
-#: File name endings the reader accepts.
-ACCEPTED_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg")
-
-#: Properties a display name is taken from, in order.
-NAME_KEYS: tuple[str, ...] = ("name", "名称", "id")
-
-#: Longest display name kept; longer ones are cut with an ellipsis.
-MAX_NAME_CHARS = 200
-
-#: At most this many problems are listed; the rest are counted.
-MAX_PROBLEMS_LISTED = 50
-
-# SQLite header and the GeoPackage application ids (1.2+ "GPKG", older "GP10"/"GP11").
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_GPKG_APP_IDS = (b"GPKG", b"GP10", b"GP11")
-
-# English problem wording (from spatial.validate or this module) -> Chinese, first match wins.
-_CHINESE: tuple[tuple[str, str], ...] = (
-    ("MiB limit", f"文件过大（上限 {MAX_LAYER_BYTES / 1024 / 1024:g} MiB）"),
-    ("not UTF-8", "文件不是 UTF-8 编码的文本"),
-    ("nested too deeply", "JSON 嵌套层数过深，不是有效的图层"),
-    ("invalid JSON", "不是有效的 JSON（文件可能损坏或不完整）"),
-    ("not a GeoJSON FeatureCollection", "不是 GeoJSON 要素集合（FeatureCollection）"),
-    ("'features' is not a list", "“features”不是列表"),
-    ("not a GeoJSON Feature", "不是 GeoJSON 要素（Feature）"),
-    ("no properties object", "要素缺少属性对象（properties）"),
-    ("has no coordinates", "几何图形没有坐标"),
-    ("no geometry", "要素没有几何图形"),
-    ("geometry type", "几何类型不受支持（只接受点、线、面及其多部件类型）"),
-    ("vertices", "几何图形顶点过多"),
-    ("not finite", "坐标不是有限数值"),
-    ("latitude/longitude swapped", "经纬度顺序颠倒（GeoJSON 应为经度在前、纬度在后）"),
-    ("projected metres", "坐标像是投影坐标（米），而不是 WGS84 经纬度"),
-    ("outside Guangzhou's extent", "坐标超出广州市范围"),
-    ("malformed", "坐标结构有误"),
-    ("geometry is empty", "几何图形为空"),
-    ("invalid geometry", "几何图形无效（如自相交、环未闭合）"),
-    ("unsupported file type", "不支持的文件类型"),
-    ("no features", "图层没有要素"),
-    ("not a GeoPackage", "不是 GeoPackage 文件"),
-    ("cannot read the GeoPackage", "无法读取 GeoPackage"),
-    ("no layer with geometry", "GeoPackage 中没有含几何图形的图层"),
-    ("no coordinate reference system", "图层没有坐标参考系，坐标也不是经纬度"),
-    ("cannot reproject", "无法转换到 WGS84 经纬度"),
-)
+_CONTEXT_LOCK = threading.Lock()
+_CONTEXT: Any = None
 
 
 @dataclass
@@ -116,33 +102,16 @@ class UserLayer:
         return self.gdf is not None and not self.problems
 
 
-def display_name(props: Any) -> str:
-    """The name to show for an uploaded feature: ``name``, else ``名称``, else ``id``.
-
-    The text is returned as is (markup, quotes and all): it is untrusted and the caller must
-    escape it for the output it writes (``html.escape`` for a map popup). Only a name longer
-    than ``MAX_NAME_CHARS`` is cut, with an ellipsis.
-
-    Parameters
-    ----------
-    props : dict
-        A feature's properties (anything else gives an empty name).
-
-    Returns
-    -------
-    str
-        The first non-blank string (or finite number, as text) among the name keys; ``""``
-        when there is none.
-    """
-    if not isinstance(props, dict):
-        return ""
-    for key in NAME_KEYS:
-        value = props.get(key)
-        if isinstance(value, str) and value.strip():
-            return value if len(value) <= MAX_NAME_CHARS else value[: MAX_NAME_CHARS - 1] + "…"
-        if _is_number(value) and math.isfinite(value):
-            return _as_text(value) or ""
-    return ""
+def limits_text() -> str:
+    """The upload limits and accepted formats in one line (Chinese, then English)."""
+    mib = f"{MAX_UPLOAD_BYTES / 1024 / 1024:g} MiB"
+    return (
+        f"GeoJSON（.geojson/.json）或 GeoPackage（.gpkg），≤ {mib}；最多 {MAX_FEATURES:,} 个要素、"
+        f"{MAX_VERTICES_TOTAL:,} 个顶点，每个要素最多 {MAX_PROPERTIES} 个属性、每个值最多 "
+        f"{MAX_VALUE_CHARS:,} 个字符。 GeoJSON or GeoPackage, at most {mib}, "
+        f"{MAX_FEATURES:,} features, {MAX_VERTICES_TOTAL:,} vertices, {MAX_PROPERTIES} "
+        f"properties per feature, {MAX_VALUE_CHARS:,} characters per value."
+    )
 
 
 def read_user_layer(data: bytes, filename: str) -> UserLayer:
@@ -160,198 +129,145 @@ def read_user_layer(data: bytes, filename: str) -> UserLayer:
     -------
     UserLayer
         ``gdf`` in EPSG:4326 when every feature passed, else ``gdf=None`` and ``problems``.
-        Nothing is written or cached either way (a GeoPackage is read from a temporary
-        file that is removed before returning).
+        Nothing is written or cached either way (a GeoPackage is read from a temporary file
+        in the worker, removed before it answers). The answer comes within
+        ``TIME_LIMIT_S`` seconds (plus the worker's start).
     """
     name = _base_name(filename)
     layer = UserLayer(name=name)
-    if len(data) > MAX_UPLOAD_BYTES:
-        mib = 1024 * 1024
-        layer.problems.append(
-            _message(
-                Problem(
-                    name,
-                    "",
-                    f"file is {len(data) / mib:.1f} MiB, over the "
-                    f"{MAX_UPLOAD_BYTES / mib:g} MiB limit for an upload",
-                )
-            )
-        )
+    why = _quick_refusal(data, name)
+    if why:
+        layer.problems = [worker.message(Problem(name, "", why))]
         return layer
-    suffix = PurePosixPath(name.lower()).suffix
-    if suffix in (".geojson", ".json"):
-        features, problems = _geojson_features(data, name)
-    elif suffix == ".gpkg":
-        features, problems = _gpkg_features(data, name, layer.notes)
-    else:
-        why = f"unsupported file type {suffix or '(none)'!r}: use {', '.join(ACCEPTED_SUFFIXES)}"
-        features, problems = [], [Problem(name, "", why)]
-    if not problems and not features:
-        problems.append(Problem(name, "", "no features: the layer is empty"))
-    rows: list[dict[str, Any]] = []
-    geoms: list[Any] = []
-    for i, (fid, props, feat) in enumerate(features):
-        geom, geom_problems = check_geometry(name, fid, feat)
-        problems.extend(geom_problems)
-        if problems:
-            continue  # keep checking, stop building
-        row = {"name": display_name(props) or f"未命名要素 #{i + 1} (unnamed feature)"}
-        for key, value in props.items():
-            if key != "name":
-                row[key if key != "geometry" else "geometry (property)"] = _as_text(value)
-        rows.append(row)
-        geoms.append(shapely.force_2d(geom))
-    if problems:
-        layer.problems = _listed(problems)
+    answer = _run_worker(data, name)
+    layer.notes = [str(n) for n in answer.get("notes", [])]
+    layer.problems = [str(p) for p in answer.get("problems", [])]
+    if layer.problems:
         return layer
-    frame = pd.DataFrame(rows).astype(object)
-    frame = frame.where(frame.notna(), None)  # an absent property is None, not NaN
-    frame = frame[["name"] + [c for c in frame.columns if c != "name"]]
-    layer.gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
+    try:
+        layer.gdf = _frame(answer)
+    except (KeyError, TypeError, ValueError, shapely.errors.ShapelyError) as exc:
+        layer.problems = [worker.message(Problem(name, "", f"worker stopped: bad answer ({exc})"))]
     return layer
 
 
-# -- readers ------------------------------------------------------------------------------------
-_Feature = tuple[str, dict[str, Any], dict[str, Any]]  # (label, properties, GeoJSON feature)
+def start_worker() -> None:
+    """Start the fork server now (it is otherwise started by the first upload).
 
+    The server's temporary folder (a socket) is made at its start, so an app calls this once
+    at start-up; later uploads create nothing on disk in the server's process.
+    """
+    ctx = _context()
+    if ctx.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
 
-def _geojson_features(data: bytes, name: str) -> tuple[list[_Feature], list[Problem]]:
-    parsed = parse_layer_bytes(data, name)
-    # A `crs` member is tolerated in an upload (QGIS writes one): coordinates are still checked
-    # to be lon/lat inside Guangzhou, which is what that rule protects.
-    problems = [p for p in parsed.problems if not p.message.startswith("has a 'crs' member")]
-    features = [
-        (_label(feat["properties"], i), feat["properties"], feat)
-        for i, feat in enumerate(parsed.features)
-    ]
-    return features, problems
-
-
-def _gpkg_features(
-    data: bytes, name: str, notes: list[str]
-) -> tuple[list[_Feature], list[Problem]]:
-    # Only a real GeoPackage reaches GDAL: with any other content GDAL would pick another
-    # driver by itself (a VRT, for one, can point at other files or URLs).
-    if not (data[:16] == _SQLITE_MAGIC and data[68:72] in _GPKG_APP_IDS):
-        return [], [Problem(name, "", "not a GeoPackage (SQLite GPKG header missing)")]
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
-
-    with tempfile.TemporaryDirectory(prefix="gzmap-upload-") as tmp:
-        path = Path(tmp) / "upload.gpkg"
-        path.write_bytes(data)
+    # The fork server is a new interpreter that finds `spatial` on its own path: put the folder
+    # holding this copy first, whatever the working directory and the installed copy are.
+    root = str(Path(__file__).resolve().parent.parent)
+    with _CONTEXT_LOCK:
+        before = os.environ.get("PYTHONPATH")
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, before] if before else [root])
         try:
-            listed = pyogrio.list_layers(path)
-            spatial_layers = [str(n) for n, gtype in listed if gtype is not None]
-            if not spatial_layers:
-                return [], [Problem(name, "", "no layer with geometry in the GeoPackage")]
-            first = spatial_layers[0]
-            gdf = pyogrio.read_dataframe(path, layer=first, force_2d=True)
-        except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
-            reason = " ".join(str(exc).split())[:160]
-            return [], [Problem(name, "", f"cannot read the GeoPackage: {reason}")]
-    if len(spatial_layers) > 1:
-        notes.append(
-            f"只读取了第一个图层“{first}”（共 {len(spatial_layers)} 个）"
-            f" — only the first of {len(spatial_layers)} layers, {first!r}, was read"
+            forkserver.ensure_running()
+        finally:
+            if before is None:
+                del os.environ["PYTHONPATH"]
+            else:
+                os.environ["PYTHONPATH"] = before
+
+
+# -- the worker ---------------------------------------------------------------------------------
+def _context() -> Any:
+    """The process context: a fork server preloaded with the parser, else a spawn context."""
+    global _CONTEXT
+    with _CONTEXT_LOCK:
+        if _CONTEXT is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(["spatial._upload_worker"])
+            else:
+                ctx = multiprocessing.get_context("spawn")
+            _CONTEXT = ctx
+        return _CONTEXT
+
+
+def _run_worker(
+    data: bytes,
+    name: str,
+    seconds: float = TIME_LIMIT_S,
+    memory_bytes: int = MEMORY_LIMIT_BYTES,
+) -> dict[str, Any]:
+    """Parse in a fresh process; kill it at the deadline; always return an answer dict."""
+    ctx = _context()
+    start_worker()
+    receiver, sender = ctx.Pipe(duplex=False)
+    args = (sender, data, name, seconds, memory_bytes)
+    proc = ctx.Process(target=worker.child_main, args=args, daemon=True)
+    try:
+        proc.start()
+    except OSError as exc:
+        sender.close()
+        receiver.close()
+        return _failure(name, f"worker stopped: could not start ({exc})")
+    try:
+        sender.close()
+        if not receiver.poll(seconds + 1.0):
+            return _failure(name, f"took longer than the {seconds:g} s time limit")
+        raw = receiver.recv_bytes(_MAX_ANSWER_BYTES)
+        answer = json.loads(raw.decode("utf-8"))
+        if not isinstance(answer, dict):
+            return _failure(name, "worker stopped: bad answer")
+        return answer
+    except (EOFError, OSError, ValueError):
+        proc.join(1.0)
+        return _failure(name, _why_stopped(proc.exitcode, seconds, memory_bytes))
+    finally:
+        receiver.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join(2.0)
+        if proc.exitcode is not None:
+            proc.close()
+
+
+def _why_stopped(exitcode: int | None, seconds: float, memory_bytes: int) -> str:
+    if exitcode == -signal.SIGXCPU:
+        return f"took longer than the {seconds:g} s time limit (CPU)"
+    mib = f"{memory_bytes / 1024 / 1024:g} MiB"
+    how = f"by signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"({exitcode})"
+    return f"worker stopped {how} without an answer, most likely over the {mib} memory limit"
+
+
+def _failure(name: str, why: str) -> dict[str, Any]:
+    return {"problems": [worker.message(Problem(name, "", why))], "notes": []}
+
+
+def _frame(answer: dict[str, Any]) -> gpd.GeoDataFrame:
+    columns = [str(c) for c in answer["columns"]]
+    frame = pd.DataFrame(answer["rows"], columns=columns, dtype=object)
+    frame = frame.where(frame.notna(), None)  # an absent property is None, not NaN
+    geoms = shapely.from_wkb([bytes.fromhex(h) for h in answer["wkb"]])
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"))
+
+
+# -- checks made before any worker starts -------------------------------------------------------
+def _quick_refusal(data: bytes, name: str) -> str:
+    if len(data) > MAX_UPLOAD_BYTES:
+        mib = 1024 * 1024
+        return (
+            f"file is {len(data) / mib:.1f} MiB, over the {MAX_UPLOAD_BYTES / mib:g} MiB "
+            "limit for an upload"
         )
-    if gdf.crs is None:
-        xmin, ymin, xmax, ymax = gdf.total_bounds if len(gdf) else (0.0, 0.0, 0.0, 0.0)
-        if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
-            return [], [
-                Problem(
-                    name,
-                    "",
-                    "no coordinate reference system, and the coordinates are not "
-                    "longitude/latitude: save the layer with its CRS",
-                )
-            ]
-        gdf = gdf.set_crs("EPSG:4326")
-    elif not gdf.crs.equals("EPSG:4326"):
-        try:
-            gdf = gdf.to_crs("EPSG:4326")
-        except Exception as exc:  # pyproj raises several types for unusable CRSs
-            reason = " ".join(str(exc).split())[:160]
-            return [], [Problem(name, "", f"cannot reproject {gdf.crs.name!r}: {reason}")]
-    features: list[_Feature] = []
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
-    for i, (geom, values) in enumerate(
-        zip(gdf.geometry.values, gdf[columns].itertuples(index=False, name=None), strict=True)
-    ):
-        props = {str(c): _plain(v) for c, v in zip(columns, values, strict=True)}
-        feat = {"type": "Feature", "properties": props, "geometry": _mapping(geom)}
-        features.append((_label(props, i), props, feat))
-    return features, []
+    suffix = PurePosixPath(name.lower()).suffix
+    if suffix not in ACCEPTED_SUFFIXES:
+        return f"unsupported file type {suffix or '(none)'!r}: use {', '.join(ACCEPTED_SUFFIXES)}"
+    if suffix == ".gpkg" and not worker.is_gpkg(data):
+        return "not a GeoPackage (SQLite GPKG header missing)"
+    return ""
 
 
-# -- helpers ------------------------------------------------------------------------------------
 def _base_name(filename: str) -> str:
     """The file name without any folder part (browsers may send one)."""
     base = PureWindowsPath(PurePosixPath(str(filename)).name).name
     return base[:MAX_NAME_CHARS] or "upload"
-
-
-def _label(props: dict[str, Any], index: int) -> str:
-    """How problem messages name a feature: its ``id`` or display name, else ``#index``."""
-    fid = props.get("id")
-    text = fid if isinstance(fid, str) and fid.strip() else display_name(props)
-    return text[:60] if text else f"#{index}"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-        value, bool | np.bool_
-    )
-
-
-def _plain(value: Any) -> Any:
-    """A GeoPackage cell as a JSON-like Python value (None for missing)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, bytes | bytearray | memoryview):
-        return f"({len(bytes(value))} bytes)"
-    return value
-
-
-def _as_text(value: Any) -> str | None:
-    """Any property value as plain text (None stays None); lists and objects as JSON."""
-    value = _plain(value)
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list | dict):
-        try:
-            return json.dumps(value, ensure_ascii=False, allow_nan=True)
-        except (RecursionError, ValueError, TypeError):
-            return "（嵌套过深 nested too deeply）"
-    return str(value)
-
-
-def _mapping(geom: Any) -> dict[str, Any] | None:
-    if geom is None or (isinstance(geom, float) and math.isnan(geom)):
-        return None
-    if geom.is_empty:
-        return {"type": geom.geom_type, "coordinates": []}
-    return dict(mapping(geom))
-
-
-def _message(problem: Problem) -> str:
-    """A problem as one line: where and what in Chinese, then the English original."""
-    zh = next((z for en, z in _CHINESE if en in problem.message), "图层有问题")
-    where = f"要素 {problem.feature_id}：" if problem.feature_id else ""
-    return f"{where}{zh} — {problem}"
-
-
-def _listed(problems: list[Problem]) -> list[str]:
-    lines = [_message(p) for p in problems[:MAX_PROBLEMS_LISTED]]
-    rest = len(problems) - MAX_PROBLEMS_LISTED
-    if rest > 0:
-        lines.append(f"……另有 {rest} 个问题未列出 — {rest} more problem(s) not listed")
-    return lines

@@ -119,6 +119,11 @@ def parse_layer_bytes(data: bytes, file: str) -> ParsedLayer:
             Problem(file, "", f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
         )
         return layer
+    except ValueError as exc:  # an integer longer than Python's int-string digit limit
+        layer.problems.append(
+            Problem(file, "", f"a number has too many digits to read ({_short(exc, 80)})")
+        )
+        return layer
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         got = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         layer.problems.append(Problem(file, "", f"not a GeoJSON FeatureCollection (type {got!r})"))

@@ -31,6 +31,7 @@ from spatial.upload import (
     MAX_UPLOAD_BYTES,
     display_name,
     read_user_layer,
+    start_worker,
 )
 from spatial.validate import MAX_LAYER_BYTES, parse_layer_bytes, validate_features
 
@@ -48,6 +49,8 @@ def _audit(event: str, args: tuple) -> None:
         return
     if event == "open":
         path, mode, flags = args
+        if isinstance(path, int):  # an already-open descriptor (the worker's pipe), not a file
+            return
         if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
             isinstance(flags, int) and flags & _WRITE_FLAGS
         ):
@@ -83,6 +86,12 @@ class Sandbox:
 
     def leftovers(self) -> list[Path]:
         return sorted(self.tmp.rglob("*")) + sorted(self.cwd.rglob("*"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _worker() -> None:
+    """The upload worker's fork server, started once like the app does at start-up."""
+    start_worker()
 
 
 @pytest.fixture
