@@ -410,6 +410,7 @@ def _curated_feature(**changes: object) -> dict:
         "aliases": ["生物岛"],
         "role": "zone",
         "plans": ["gz_sti"],
+        "plan_roles": {"gz_sti": {"role": "zone", "group": None}},
         "district": ["黄埔区", "海珠区"],
         "industries": ["生物医药"],
         "excerpts": [
