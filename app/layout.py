@@ -17,6 +17,7 @@ from app.data import (
 )
 from app.filters import sidebar
 from app.map import draw_map
+from app.pages import other_page, page_switch
 from app.panel import axis_walk, node_panel
 from app.results import download_panel, overview_panel, results_table
 from app.state import current_state, init_state, keep_valid, sync_url
@@ -59,6 +60,11 @@ def main() -> None:
         ss._url_notes = []
     if gdf is None:
         st.info("还没有图层：请先运行 `gzmap build-layers`。No layers built yet: run `gzmap build-layers`.")
+
+    view = page_switch()
+    if view != "map":
+        other_page(view, gdf, str(folder), stamp)
+        return
 
     state = current_state()
     user_layer = sidebar(gdf, options, state.selection, str(folder), stamp)

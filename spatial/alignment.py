@@ -33,6 +33,7 @@ __all__ = [
     "BOTH",
     "CITY_ONLY",
     "DISTRICT_ONLY",
+    "STATUS_COLORS",
     "STATUS_LABELS",
     "Alignment",
     "Evidence",
@@ -59,6 +60,14 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     BOTH: ("两级规划均有", "in both plans"),
     CITY_ONLY: ("仅市级规划", "city plan only"),
     DISTRICT_ONLY: ("仅区级规划", "district plan only"),
+}
+
+#: status -> colour, shared by the web map and the print briefing. Their lightness differs
+#: (dark green, mid purple, light orange) so the map still reads printed in grey.
+STATUS_COLORS: dict[str, str] = {
+    BOTH: "#1b7837",
+    DISTRICT_ONLY: "#8c6bb1",
+    CITY_ONLY: "#f4a340",
 }
 
 #: Roles left out of the comparison: the whole axis runs through six districts.

@@ -1,0 +1,246 @@
+"""The 规划衔接 page: a district's plan(s) against the city plan, each claim one click from
+the plans' words."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app.data import get_districts, static_url
+from app.excerpts import evidence_block, safe_html
+from spatial import alignment as al
+from spatial.alignment_map import alignment_map, status_legend_html
+from spatial.viewparams import target_options
+from spatial.webmap import NO_TILES, tooltip_feature_id
+
+ss = st.session_state
+MAP_HEIGHT = 560
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _alignment(folder: str, stamp: tuple, target: str) -> al.Alignment:
+    from app.data import get_layers
+
+    return al.align(get_layers(folder, stamp), target)
+
+
+def _target_label(key: str) -> str:
+    district, plans = al.resolve_target(key)
+    names = "、".join(al.plan_short(p) for p in plans)
+    return f"{district} · {names}" if key == district else f"　└ {names}"
+
+
+def _on_map_click() -> None:
+    fid = tooltip_feature_id(
+        str((ss.get("align_map") or {}).get("last_object_clicked_tooltip") or "")
+    )
+    if fid:
+        ss.align_pick = ("place", fid)
+
+
+def _on_table_pick(table_key: str, ids_key: str) -> None:
+    rows = ss.get(table_key, {}).get("selection", {}).get("rows", [])
+    ids = ss.get(ids_key, [])
+    if rows and rows[0] < len(ids):
+        ss.align_pick = ids[rows[0]]
+
+
+def _role_zh(role: str | None) -> str:
+    from spatial.schema import ROLES
+
+    return ROLES.get(role or "", (role or "—", ""))[0]
+
+
+def _places_table(result: al.Alignment) -> None:
+    rows = []
+    ids = []
+    for place in [*result.places, *result.elsewhere]:
+        label = al.STATUS_LABELS[place.status][0] if place.inside else "区外 elsewhere"
+        roles = _role_zh(place.city_role or place.district_role)
+        if place.city_role and place.district_role and place.city_role != place.district_role:
+            roles = f"市 {_role_zh(place.city_role)} / 区 {_role_zh(place.district_role)}"
+        rows.append(
+            {
+                "状态 Status": label,
+                "名称 Place": place.name,
+                "类型 Role": roles,
+                "关联 Tied to": "、".join(name for _, name in place.related),
+            }
+        )
+        ids.append(("place", place.id))
+    ss._align_place_ids = ids
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        on_select=lambda: _on_table_pick("align_places", "_align_place_ids"),
+        selection_mode="single-row",
+        key="align_places",
+        height=360,
+        width="stretch",
+    )
+
+
+def _industry_table(result: al.Alignment) -> None:
+    rows = []
+    ids = []
+    for row in result.industries:
+        rows.append(
+            {
+                "产业 Industry": row.tag,
+                "状态 Status": al.STATUS_LABELS[row.status][0],
+                "市级 City": "、".join(dict.fromkeys(e.feature_name for e in row.city)) or "—",
+                "区级 District": "、".join(dict.fromkeys(e.feature_name for e in row.district))
+                or "—",
+            }
+        )
+        ids.append(("industry", row.tag))
+    ss._align_industry_ids = ids
+    if not rows:
+        st.info("两级规划在本区均未点名产业。Neither plan names an industry here.")
+        return
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        on_select=lambda: _on_table_pick("align_industries", "_align_industry_ids"),
+        selection_mode="single-row",
+        key="align_industries",
+        height=360,
+        width="stretch",
+    )
+
+
+def _roles_table(result: al.Alignment) -> None:
+    if not result.role_diffs:
+        st.caption("两级规划对本区共同要素的定位一致。No place is weighted differently.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "名称 Place": d.name,
+                    "市级 City": f"{_role_zh(d.city_role)} {d.city_group or ''}".strip(),
+                    "区级 District": f"{_role_zh(d.district_role)} {d.district_group or ''}".strip(),
+                    "区级规划 Plan": al.plan_short(d.district_plan),
+                }
+                for d in result.role_diffs
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _pick_panel(result: al.Alignment) -> None:
+    pick = ss.get("align_pick")
+    if not pick:
+        st.info(
+            "点击地图上的地点或表格中的一行，查看两级规划的原文。"
+            "Click a place or a table row to read both plans' words."
+        )
+        return
+    kind, key = pick
+    if kind == "place":
+        place = next((p for p in [*result.places, *result.elsewhere] if p.id == key), None)
+        if place is None:
+            st.info("该地点不在此区的对照中。That place is not part of this comparison.")
+            return
+        st.markdown(f"#### {safe_html(place.name)}", unsafe_allow_html=True)
+        st.caption(al.STATUS_LABELS[place.status][0] + " · " + al.STATUS_LABELS[place.status][1])
+        city_ev, district_ev = place.city_excerpts, place.district_excerpts
+    else:
+        row = result.industry(key)
+        if row is None:
+            return
+        st.markdown(f"#### {safe_html(row.tag)}", unsafe_allow_html=True)
+        st.caption(al.STATUS_LABELS[row.status][0] + " · " + al.STATUS_LABELS[row.status][1])
+        city_ev, district_ev = row.city, row.district
+    c_col, d_col = st.columns(2)
+    with c_col:
+        st.markdown(f"**{safe_html(al.plan_short(result.city_plan))}**", unsafe_allow_html=True)
+        evidence_block(city_ev, show_place=kind == "industry")
+    with d_col:
+        names = "、".join(al.plan_short(p) for p in result.district_plans)
+        st.markdown(f"**{safe_html(names)}**", unsafe_allow_html=True)
+        evidence_block(district_ev, show_place=kind == "industry")
+
+
+def _briefing(target: str) -> None:
+    try:
+        from spatial.alignment_export import render_alignment
+    except ImportError:
+        return
+    c1, c2 = st.columns(2)
+    for col, fmt in ((c1, "png"), (c2, "pdf")):
+        if col.button(
+            f"生成简报 {fmt.upper()} Briefing", key=f"align_render_{fmt}", width="stretch"
+        ):
+            with st.spinner(f"正在生成 {fmt.upper()}…"):
+                try:
+                    ss[f"_align_export_{fmt}"] = (target, render_alignment(target, fmt=fmt))
+                except Exception as exc:  # the user needs to see why, not a stack trace
+                    st.error(f"生成失败 Rendering failed: {safe_html(exc)}")
+        made = ss.get(f"_align_export_{fmt}")
+        if made and made[0] == target:
+            col.download_button(
+                f"下载 {fmt.upper()} Download",
+                data=made[1],
+                file_name=f"gzplan-alignment.{fmt}",
+                mime="image/png" if fmt == "png" else "application/pdf",
+                key=f"align_dl_{fmt}",
+                on_click="ignore",
+                width="stretch",
+            )
+
+
+def alignment_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) -> str:
+    """Draw the page; returns the chosen target (district or plan id) for the URL."""
+    options = target_options()
+    if ss.get("align_target") not in options:
+        ss.align_target = options[0]
+    target = st.selectbox(
+        "区级规划 District plan", options=options, format_func=_target_label, key="align_target"
+    )
+    if ss.get("_align_shown") != target:
+        ss.align_pick = None
+        ss._align_shown = target
+    result = _alignment(folder, stamp, target)
+    counts = result.counts()
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("区级规划承接 Taken up", counts[al.BOTH])
+    m2.metric("区级未提及 Not mentioned", counts[al.CITY_ONLY])
+    m3.metric("区级自有 District only", counts[al.DISTRICT_ONLY])
+    m4.metric(
+        "产业两级均有 Shared industries", sum(1 for r in result.industries if r.status == al.BOTH)
+    )
+    map_col, side_col = st.columns([3, 2], gap="medium")
+    with map_col:
+        st.markdown(status_legend_html(), unsafe_allow_html=True)
+        fmap = alignment_map(
+            gdf,
+            result,
+            districts=get_districts(),
+            basemap=basemap or NO_TILES,
+            asset_base=static_url("leaflet"),
+        )
+        st_folium(
+            fmap,
+            key="align_map",
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=["last_object_clicked_tooltip"],
+            on_change=_on_map_click,
+        )
+    with side_col:
+        tab_places, tab_ind, tab_roles = st.tabs(["地点 Places", "产业 Industries", "定位 Roles"])
+        with tab_places:
+            _places_table(result)
+        with tab_ind:
+            _industry_table(result)
+        with tab_roles:
+            _roles_table(result)
+    _pick_panel(result)
+    st.divider()
+    _briefing(target)
+    return target

@@ -1,0 +1,138 @@
+"""The 规划衔接 and 这里规划了什么 pages of the app, driven through AppTest on the real layers."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.excerpts import safe_html
+from spatial._paths import ROOT
+from spatial.alignment import BOTH, CITY_ONLY, DISTRICT_ONLY, align
+from spatial.coords import wgs84_to_gcj02
+
+APP = str(ROOT / "streamlit_app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.delenv("GZMAP_LAYERS_DIR", raising=False)
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, int]:
+    return {m.label.split()[0]: int(m.value) for m in at.metric}
+
+
+def page_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.label for e in at.expander]
+    return "\n".join(parts)
+
+
+def test_alignment_page_opens_from_the_link_with_the_counts(app, layers) -> None:
+    app.query_params["view"] = "alignment"
+    app.query_params["district"] = "天河区"
+    run(app)
+    expected = align(layers, "天河区").counts()
+    got = metrics(app)
+    assert got["区级规划承接"] == expected[BOTH]
+    assert got["区级未提及"] == expected[CITY_ONLY]
+    assert got["区级自有"] == expected[DISTRICT_ONLY]
+    places = app.dataframe[0].value
+    assert "天河智慧城" in set(places["名称 Place"]) and "沙河片区" in set(places["名称 Place"])
+    industries = app.dataframe[1].value
+    assert set(industries["产业 Industry"]) == {r.tag for r in align(layers, "天河区").industries}
+    assert app.query_params["view"] == "alignment"
+    assert app.query_params["district"] == "天河区"
+
+
+def test_a_picked_place_shows_both_plans_words(app, layers) -> None:
+    app.query_params["view"] = "alignment"
+    app.query_params["district"] = "白云区"
+    run(app)
+    app.session_state["align_pick"] = ("place", "baiyunhu-digital-city")
+    run(app)
+    text = page_text(app)
+    row = next(r for r in align(layers, "白云区").taken_up if r.id == "baiyunhu-digital-city")
+    # each plan's excerpt appears whole (made inert: markup characters become entities)
+    assert safe_html(row.city_excerpts[0].text) in text
+    assert safe_html(row.district_excerpts[0].text) in text
+
+
+def test_a_picked_industry_shows_the_places_and_words_behind_it(app, layers) -> None:
+    app.query_params["view"] = "alignment"
+    app.query_params["district"] = "白云区"
+    run(app)
+    app.session_state["align_pick"] = ("industry", "人工智能")
+    run(app)
+    text = page_text(app)
+    cell = align(layers, "白云区").industry("人工智能")
+    assert cell.city and cell.district
+    assert safe_html(cell.city[0].text) in text and "白云湖数字科技城" in text
+
+
+def test_choosing_another_district_updates_the_url(app, layers) -> None:
+    app.query_params["view"] = "alignment"
+    run(app)
+    app.selectbox(key="align_target").set_value("花都区")
+    run(app)
+    assert app.query_params["district"] == "花都区"
+    assert metrics(app)["区级规划承接"] == align(layers, "花都区").counts()[BOTH]
+
+
+def test_a_hostile_link_is_ignored_with_a_note(app) -> None:
+    app.query_params["view"] = "alignment"
+    app.query_params["district"] = "<script>alert(1)</script>"
+    run(app)
+    assert any("district" in w.value for w in app.warning)
+    assert app.selectbox(key="align_target").value == "花都区"  # the first district
+
+
+def test_here_page_from_the_link(app) -> None:
+    app.query_params["view"] = "here"
+    app.query_params["at"] = "113.382,23.082"
+    run(app)
+    labels = [e.label for e in app.expander]
+    assert any(label.startswith("广州国际生物岛") and "覆盖此点" in label for label in labels)
+    assert app.query_params["at"] == "113.382000,23.082000"
+
+
+def test_here_page_gcj02_gives_the_same_places(app) -> None:
+    app.query_params["view"] = "here"
+    app.query_params["at"] = "113.382,23.082"
+    run(app)
+    wgs = [e.label for e in app.expander]
+    lon, lat = wgs84_to_gcj02(113.382, 23.082)
+    app.text_input(key="here_at_text").set_value(f"{lon:.6f}, {lat:.6f}")
+    app.checkbox(key="here_gcj02").check()
+    run(app)
+    assert [e.label for e in app.expander] == wgs
+    assert app.query_params["gcj02"] == "1"
+
+
+def test_here_page_bad_input_is_a_message(app) -> None:
+    app.query_params["view"] = "here"
+    run(app)
+    app.text_input(key="here_at_text").set_value("not a place")
+    run(app)
+    assert app.warning and "经度" in app.warning[0].value
+
+
+def test_map_filters_survive_a_visit_to_another_page(app) -> None:
+    run(app)
+    app.multiselect(key="plans").set_value(["tianhe_sti"])
+    run(app)
+    app.session_state["page"] = "alignment"
+    run(app)
+    assert "plans" not in app.query_params
+    app.session_state["page"] = "map"
+    run(app)
+    assert app.multiselect(key="plans").value == ["tianhe_sti"]
+    assert app.query_params["plans"] == "tianhe_sti"
