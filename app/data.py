@@ -3,6 +3,7 @@ per layer version (``GZMAP_LAYERS_DIR`` points the app at another folder of buil
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 from collections.abc import Mapping
@@ -119,14 +120,27 @@ def selected_ids(folder: str, stamp: tuple, key: tuple) -> list[str]:
     return list(select(gdf, selection_from_key(key)).index)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-
-
 def read_upload(data: bytes, filename: str) -> Any:
-    """Read an uploaded layer once per file content."""
+    """Read an uploaded layer once per file, kept in this session only.
+
+    The layer lives in ``st.session_state`` (never a process-wide cache): it goes when the file
+    is removed or the session ends, and no other session can see it.
+    """
     from spatial.upload import read_user_layer
 
-    return read_user_layer(data, filename)
+    key = (filename, len(data), hashlib.sha256(data).hexdigest())
+    held = st.session_state.get("_upload")
+    if held is not None and held[0] == key:
+        return held[1]
+    st.session_state.pop("_upload", None)  # free the previous layer before reading the next
+    layer = read_user_layer(data, filename)
+    st.session_state["_upload"] = (key, layer)
+    return layer
+
+
+def forget_upload() -> None:
+    """Drop this session's uploaded layer (the file was removed)."""
+    st.session_state.pop("_upload", None)
 
 
 @st.cache_data(max_entries=2, show_spinner=False)

@@ -8,7 +8,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from app.data import optional_module, plan_names, read_upload, selected_ids, selection_key
+from app.data import (
+    forget_upload,
+    optional_module,
+    plan_names,
+    read_upload,
+    selected_ids,
+    selection_key,
+)
 from app.state import clear_filters
 from spatial import appstate, webmap
 from spatial.features import (
@@ -16,6 +23,7 @@ from spatial.features import (
     Selection,
     industry_counts,
 )
+from spatial.plaintext import capped_notes, markdown_text
 from spatial.schema import role_label
 from spatial.taxonomy import load_taxonomy
 
@@ -122,22 +130,21 @@ def own_layer(sb: Any) -> Any:
         if upload is None:
             st.caption("上传功能尚未就绪。Upload is not available yet.")
             return None
-        limit_mb = upload.MAX_UPLOAD_BYTES / 1024 / 1024
+        limit_mib = upload.MAX_UPLOAD_BYTES / 1024 / 1024
+        # No `type=` filter: a wrong file type gets the reader's own message below, in the same
+        # place as every other refusal, instead of the widget's easily missed English one.
         file = st.file_uploader(
-            f"GeoJSON / GeoPackage（≤ {limit_mb:g} MB，仅本次会话）",
-            type=["geojson", "json", "gpkg"],
+            f"GeoJSON / GeoPackage（≤ {limit_mib:g} MiB，仅本次会话 this session only）",
             key="upload",
+            help=upload.limits_text(),
         )
         if file is None:
+            forget_upload()
             return None
-        data = file.getvalue()
-        if len(data) > upload.MAX_UPLOAD_BYTES:
-            st.error(f"文件过大（上限 {limit_mb:g} MB）。File too large.")
-            return None
-        layer = read_upload(data, file.name)
-        for problem in layer.problems:
-            st.error(problem)
-        for note in getattr(layer, "notes", []):
+        layer = read_upload(file.getvalue(), file.name)
+        for problem in layer.problems:  # they quote file and layer names: plain text
+            st.error(markdown_text(problem))
+        for note in capped_notes(getattr(layer, "notes", []), max_chars=300):
             st.info(note)
         if layer.ok:
             st.success(f"已叠加 {len(layer.gdf)} 个要素。Overlaid {len(layer.gdf)} features.")

@@ -24,6 +24,7 @@ from app.state import current_state, init_state, keep_valid, sync_url
 from spatial import appstate, webmap
 from spatial.features import plan_view
 from spatial.manifest import load_manifest
+from spatial.plaintext import capped_notes
 
 ss = st.session_state
 TITLE = "广州“十四五”科技创新规划地图"
@@ -56,7 +57,7 @@ def main() -> None:
     )
     if ss.get("_url_notes"):
         st.warning("链接中的部分参数无效，已忽略 Ignored from the link: "
-                   + "; ".join(ss._url_notes))
+                   + "; ".join(capped_notes(ss._url_notes)))  # link text is never markup
         ss._url_notes = []
     if gdf is None:
         st.info("还没有图层：请先运行 `gzmap build-layers`。No layers built yet: run `gzmap build-layers`.")

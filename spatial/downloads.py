@@ -5,7 +5,8 @@
 * GeoPackage cannot store lists: list and object columns become JSON text.
 * CSV is for spreadsheets: UTF-8 with a byte-order mark (so Excel reads the Chinese), lists of
   names joined with "、", members/excerpts/attributes as JSON, plus the excerpts as plain
-  text, a longitude/latitude to plot and the geometry as WKT.
+  text, a longitude/latitude to plot and the geometry as WKT. A text cell starting with
+  ``= + - @`` TAB or CR gets a leading ``'`` so a spreadsheet never runs it as a formula.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 
 from spatial.build import geometry_to_geojson
 from spatial.layers import COLUMNS
+from spatial.plaintext import spreadsheet_cell
 
 __all__ = [
     "CSV_JOINED",
@@ -159,6 +161,9 @@ def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     frame["lon"] = [None if p[0] is None else round(p[0], 6) for p in points]
     frame["lat"] = [None if p[1] is None else round(p[1], 6) for p in points]
     frame["wkt"] = [None if g is None else g.wkt for g in gdf.geometry]
+    for col in frame.columns:  # text a spreadsheet would run as a formula gets a leading '
+        if pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].map(spreadsheet_cell)
     buf = io.StringIO()
     frame.to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8-sig")

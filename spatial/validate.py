@@ -24,6 +24,7 @@ from shapely.geometry import shape
 from spatial._paths import LAYERS_DIR
 from spatial._problems import Problem, format_problems
 from spatial.manifest import get_plan, plan_ids
+from spatial.plaintext import starts_like_formula
 from spatial.schema import (
     DISTRICT_TOLERANCE_M,
     DISTRICTS,
@@ -278,6 +279,15 @@ def _check_properties(
     for key, value in [("name", name), ("name_en", props.get("name_en"))] + [
         ("alias", a) for a in (aliases if isinstance(aliases, list) else [])
     ]:
+        if starts_like_formula(value):
+            out.append(
+                Problem(
+                    file,
+                    fid,
+                    f"{key} {value[:60]!r} starts with {value[0]!r}, which a spreadsheet "
+                    "runs as a formula (names are plain text as the plan writes them)",
+                )
+            )
         bad = _MARKUP_CHARS.findall(value) if isinstance(value, str) else []
         if bad:
             out.append(

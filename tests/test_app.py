@@ -6,6 +6,7 @@ one test at the end walks the project's real layers when they are built.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -311,11 +312,35 @@ def test_stale_link_is_ignored_with_a_warning(app: AppTest) -> None:
         "clusters": "zhishicheng",
     }
     run(app)
-    warning = " ".join(w.value for w in app.warning)
+    warning = " ".join(_shown_text(w.value) for w in app.warning)
     for bad in ("no_such_plan", "spaceport", "gone-id", "google", "zhishicheng"):
         assert bad in warning
     assert len(table_ids(app)) == 17
     assert panel_title(app) is None
+
+
+def _shown_text(markdown: str) -> str:
+    """What a reader sees of a Markdown string (GitHub flavour, bare URLs linked): HTML."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("gfm-like", {"html": True, "linkify": True}).render(markdown)
+
+
+def test_link_values_are_shown_as_plain_text_and_capped(app: AppTest) -> None:
+    image = "![t](http://elsewhere.example/x.png)"
+    login = "[请重新登录](http://elsewhere.example)"
+    app.query_params = {
+        "node": image,
+        "plans": ",".join([login] + [f"p{i}" for i in range(2000)]),
+        "basemap": "<img src=x onerror=alert(1)>",
+    }
+    run(app)
+    (warning,) = [w.value for w in app.warning if "Ignored from the link" in w.value]
+    shown = _shown_text(warning)
+    assert "<img" not in shown and "<a " not in shown  # nothing fetched, nothing to click
+    text = html.unescape(re.sub(r"<[^>]+>", "", shown))
+    assert image in text and login in text and "<img src=x onerror=alert(1)>" in text
+    assert "另有" in text and len(warning) < 3000  # 2,000 bad values: counted, not listed
 
 
 # -- without data ----------------------------------------------------------------------------------

@@ -72,6 +72,23 @@ def test_csv_is_readable_in_a_spreadsheet(gdf: gpd.GeoDataFrame) -> None:
     assert json.loads(segment["members"]) == ["zhishicheng", "kexuecheng", "shengwudao"]
 
 
+def test_csv_cells_never_start_a_formula(gdf: gpd.GeoDataFrame) -> None:
+    hostile = gdf.copy()
+    hostile.loc["shengwudao", "name"] = '=HYPERLINK("http://elsewhere.example","点我")'
+    hostile.loc["shengwudao", "aliases"] = ["@SUM(1)", "生物岛"]
+    hostile.loc["zhishicheng", "name"] = "-2+3"
+    hostile.loc["zhishicheng", "location_source"] = "\t=cmd"
+    table = pd.read_csv(io.BytesIO(downloads.to_csv_bytes(hostile)), encoding="utf-8-sig",
+                        dtype=str, keep_default_na=False).set_index("id")
+    assert table.at["shengwudao", "name"] == "'" + hostile.at["shengwudao", "name"]
+    assert table.at["shengwudao", "aliases"] == "'@SUM(1)、生物岛"
+    assert table.at["zhishicheng", "name"] == "'-2+3"
+    assert table.at["zhishicheng", "location_source"] == "'\t=cmd"
+    risky = ("=", "+", "-", "@", "\t", "\r")
+    assert not [v for v in table.to_numpy().ravel() if v.startswith(risky)]
+    assert table.at["kexuecheng", "name"] == gdf.at["kexuecheng", "name"]  # others untouched
+
+
 def test_geopackage_reads_back(auto_cluster: gpd.GeoDataFrame, tmp_path: Path) -> None:
     path = tmp_path / "sel.gpkg"
     path.write_bytes(downloads.to_gpkg_bytes(auto_cluster))

@@ -445,6 +445,15 @@ def test_markup_smuggled_into_a_verbatim_excerpt_is_reported() -> None:
     assert not any("quote not found" in p for p in problems)
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_names_a_spreadsheet_would_run_as_formulas_are_reported(start: str) -> None:
+    feat = _curated_feature(name=start + "HYPERLINK(1)生物岛", aliases=[start + "1"])
+    problems = _curated_problems(feat)
+    assert any("gz-bio-island: name " in p and "runs as a formula" in p for p in problems)
+    assert any("gz-bio-island: alias " in p and "runs as a formula" in p for p in problems)
+    assert not any("formula" in p for p in _curated_problems(_curated_feature(name="a=b")))
+
+
 def test_hostile_text_survives_round_trips_unchanged(tmp_path: Path) -> None:
     names = list(_hostile_names().values())
     feats = []

@@ -1,0 +1,86 @@
+"""Untrusted text shown as text: Streamlit markdown, spreadsheet cells, short lists of notes.
+
+Text from a shared link, an uploaded file's name or content, or a typed box is data. Where it
+lands in Markdown (Streamlit renders ``st.warning``/``st.error``/``st.markdown`` strings as
+CommonMark with GitHub extensions, colour directives, emoji short codes and LaTeX), every ASCII
+punctuation character is backslash-escaped, so no link, image, emphasis, HTML tag, entity,
+autolink, ``:directive[]`` or ``$math$`` can form, and line breaks become spaces. Where it lands
+in a spreadsheet cell, a leading ``= + - @`` TAB or CR is neutralised with ``'`` so Excel or
+LibreOffice never evaluates it as a formula.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "FORMULA_STARTS",
+    "MAX_NOTE_CHARS",
+    "MAX_NOTES",
+    "capped_notes",
+    "markdown_text",
+    "spreadsheet_cell",
+    "starts_like_formula",
+]
+
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Most notes listed in one message (the rest are counted).
+MAX_NOTES = 10
+
+#: Longest note shown, in characters (longer ones are cut with an ellipsis).
+MAX_NOTE_CHARS = 80
+
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
+
+
+def markdown_text(text: Any, limit: int | None = None) -> str:
+    """``text`` escaped to show verbatim inside Streamlit Markdown (and safe as HTML).
+
+    Parameters
+    ----------
+    text : object
+        Anything; ``str()`` of it is used.
+    limit : int, optional
+        Cut to this many characters (before escaping) with an ellipsis.
+
+    Returns
+    -------
+    str
+        One line: control characters and line breaks as single spaces, every ASCII
+        punctuation character backslash-escaped (so ``<`` and ``&`` cannot start HTML either).
+    """
+    plain = _BREAKS.sub(" ", str(text))
+    if limit is not None and len(plain) > limit:
+        plain = plain[: max(0, limit - 1)] + "…"
+    return _PUNCTUATION.sub(r"\\\1", plain)
+
+
+def capped_notes(
+    notes: Iterable[Any], max_notes: int = MAX_NOTES, max_chars: int = MAX_NOTE_CHARS
+) -> list[str]:
+    """At most ``max_notes`` notes, each escaped for Markdown and cut to ``max_chars``.
+
+    When more were given, a last item counts the rest (另有 N 项 — N more).
+    """
+    notes = list(notes)
+    shown = [markdown_text(n, limit=max_chars) for n in notes[:max_notes]]
+    rest = len(notes) - max_notes
+    if rest > 0:
+        shown.append(f"……另有 {rest} 项 — {rest} more")
+    return shown
+
+
+def starts_like_formula(text: Any) -> bool:
+    """Whether a spreadsheet would read this text as a formula (starts with = + - @ TAB CR)."""
+    return isinstance(text, str) and text.startswith(FORMULA_STARTS)
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A cell value safe for CSV/XLSX: text that starts like a formula gets a leading ``'``."""
+    return "'" + value if starts_like_formula(value) else value
