@@ -1,12 +1,14 @@
 # Two commands do all the set-up on a fresh machine (Python >= 3.11 with venv):
-#   make app   - create .venv if needed, install, start the Streamlit app
+#   make app   - create .venv if needed, install, start the Streamlit app (production settings)
+#   make app-dev - the same with the development settings (reload on save, full tracebacks)
+#   make serve - nginx + 2 replicas of the app on http://localhost:8080 (deploy/run.sh)
 #   make test  - create .venv if needed, install with dev extras, lint, run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: app test lint layers validate sysdeps bench clean
+.PHONY: app app-dev serve test lint layers validate sysdeps bench bench-load clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,build,tiles]'
 	@touch $(STAMP)
 
+# .streamlit/config.toml holds the production settings; app-dev turns the conveniences back on.
 app: $(STAMP)
 	$(BIN)/streamlit run streamlit_app.py
+
+app-dev: $(STAMP)
+	$(BIN)/streamlit run streamlit_app.py --server.fileWatcherType auto --server.runOnSave true \
+	  --runner.magicEnabled true --client.showErrorDetails full --logger.level info
+
+# One machine serving a bureau: nginx in front of GZMAP_REPLICAS (default 2) app processes.
+serve: $(STAMP)
+	PYTHON=$(abspath $(BIN))/python deploy/run.sh
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,9 +44,11 @@ validate: $(STAMP)
 	$(BIN)/gzmap validate
 
 # Debian packages the browser and PDF-rendering tests use (run as root; CI does):
-# headless Chromium, a CJK font for its screenshots, poppler and MuPDF renderers.
+# headless Chromium, a CJK font for its screenshots, poppler and MuPDF renderers, and nginx
+# (make serve, the load test through the proxy).
 sysdeps:
 	@missing=""; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v mutool >/dev/null || missing="$$missing mupdf-tools"; \
@@ -47,6 +60,9 @@ sysdeps:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+bench-load: $(STAMP)
+	$(BIN)/python -m benchmarks --load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
