@@ -14,6 +14,10 @@ Usage::
     python -m benchmarks                 # full run (~1.5 minutes on a 2-core machine)
     python -m benchmarks --quick         # tiny sizes, one run each (seconds)
     python -m benchmarks --sizes 10000 50000 --runs 5
+    python -m benchmarks --load          # many users at once: the server under load (~4 minutes)
+    python -m benchmarks --load --sessions 5 --setups single proxy2 --churn 0
+
+``--load`` runs :mod:`benchmarks.load` instead of the rows above.
 """
 
 from __future__ import annotations
@@ -366,7 +370,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="synthetic parks added to the real layers for the app's rows 2d-2e")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one run: checks the script")
     parser.add_argument("--skip", nargs="*", default=[], choices=["load", "app", "payload", "export", "scale"])
+    from benchmarks import load
+
+    load.add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.load:
+        return load.run(args)
     runs, sizes, dpi, app_n = (
         (1, [50], 72, 50) if args.quick else (args.runs, args.sizes, 300, args.app_size)
     )

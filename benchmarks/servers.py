@@ -1,0 +1,221 @@
+"""The app as a server for the load test: one Streamlit process, or nginx + N replicas.
+
+Both are started with the project's own commands (``streamlit run streamlit_app.py`` and
+``deploy/run.sh``), bound to loopback on free ports, in their own process group, and are
+stopped with it whatever happens. :class:`Server` also reads the CPU time and resident memory
+of the Streamlit processes (and, apart, of nginx) with psutil.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+#: Streamlit's own defaults for what ``.streamlit/config.toml`` sets for production: the
+#: settings ``make app`` ran with before (source watcher, script magic, full error details).
+#: Environment variables override the config file.
+BASELINE_ENV = {
+    "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto",
+    "STREAMLIT_SERVER_RUN_ON_SAVE": "false",
+    "STREAMLIT_RUNNER_MAGIC_ENABLED": "true",
+    "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full",
+    "STREAMLIT_LOGGER_LEVEL": "info",
+    "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "120",
+}
+PROFILES = {"baseline": BASELINE_ENV, "production": {}}
+
+
+def nginx_path() -> str | None:
+    """nginx's executable, or None when it is not installed."""
+    return shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
+    )
+
+
+def free_ports(n: int) -> list[int]:
+    """``n`` consecutive free TCP ports on loopback (the replicas take consecutive ports)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind((HOST, 0))
+            first = s.getsockname()[1]
+        if first + n >= 65535:
+            continue
+        ok = True
+        for port in range(first, first + n):
+            with socket.socket() as s:
+                try:
+                    s.bind((HOST, port))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return list(range(first, first + n))
+    raise RuntimeError("no free ports on loopback")
+
+
+@dataclass
+class Usage:
+    """CPU seconds and resident bytes of the app's processes at one moment."""
+
+    cpu: float
+    rss: int  # all Streamlit processes together
+    rss_each: list[int]
+    proxy_cpu: float = 0.0
+
+
+class Server:
+    """A running app: ``url`` to connect to, the processes to measure."""
+
+    def __init__(self, proc: subprocess.Popen, url: str, log: Path, replica_urls: list[str]) -> None:
+        self.proc = proc
+        self.url = url
+        self.log = log
+        self.replica_urls = replica_urls  # each Streamlit process, bypassing any proxy
+
+    def _processes(self) -> tuple[list[psutil.Process], list[psutil.Process]]:
+        """(Streamlit processes with their children, nginx processes)."""
+        try:
+            top = psutil.Process(self.proc.pid)
+            family = [top, *top.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return [], []
+        app, proxy = [], []
+        for p in family:
+            with contextlib.suppress(psutil.Error):
+                name = p.name()
+                if name == "nginx":
+                    proxy.append(p)
+                elif name.startswith("python") or "streamlit" in " ".join(p.cmdline()):
+                    app.append(p)
+        return app, proxy
+
+    def streamlit_pids(self) -> list[int]:
+        return [p.pid for p in self._processes()[0] if "streamlit" in " ".join(p.cmdline())]
+
+    def usage(self) -> Usage:
+        app, proxy = self._processes()
+        cpu, rss, each, pcpu = 0.0, 0, [], 0.0
+        for p in app:
+            with contextlib.suppress(psutil.Error):
+                t = p.cpu_times()
+                cpu += t.user + t.system
+                if "streamlit" in " ".join(p.cmdline()):
+                    each.append(p.memory_info().rss)
+        for p in proxy:
+            with contextlib.suppress(psutil.Error):
+                t = p.cpu_times()
+                pcpu += t.user + t.system
+        rss = sum(each)
+        return Usage(cpu, rss, each, pcpu)
+
+    def log_tail(self, chars: int = 2000) -> str:
+        with contextlib.suppress(OSError):
+            return self.log.read_text(errors="replace")[-chars:]
+        return ""
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with status {proc.returncode}")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp,
+        ):
+            if resp.read().strip() == b"ok":
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer within {timeout:g} s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serve(
+    replicas: int = 1,
+    proxy: bool = False,
+    profile: str = "production",
+    env: dict[str, str] | None = None,
+    start_timeout: float = 150.0,
+    run_dir: Path | None = None,
+) -> Iterator[Server]:
+    """Start the app (one process, or ``deploy/run.sh`` with nginx and ``replicas``).
+
+    Parameters
+    ----------
+    replicas : int
+        Streamlit processes behind the proxy (``proxy=True`` only).
+    proxy : bool
+        Start nginx + replicas with ``deploy/run.sh`` instead of one bare process.
+    profile : str
+        ``"production"`` (the repository's config) or ``"baseline"`` (Streamlit's defaults
+        for what it changes, :data:`BASELINE_ENV`).
+    env : dict
+        More environment for the server(s), e.g. ``STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL``.
+    run_dir : Path
+        Where ``deploy/run.sh`` keeps nginx's config and logs (default: a temporary folder).
+    """
+    full_env = {**os.environ, **PROFILES[profile], **(env or {})}
+    full_env.pop("STREAMLIT_SERVER_PORT", None)
+    with tempfile.TemporaryDirectory(prefix="gzmap-load-") as tmp:
+        log = Path(tmp) / "server.log"
+        if proxy:
+            if nginx_path() is None:
+                raise RuntimeError("nginx is not installed (make sysdeps)")
+            port, *rest = free_ports(replicas + 1)
+            full_env.update(
+                PYTHON=sys.executable,
+                GZMAP_REPLICAS=str(replicas),
+                GZMAP_PORT=str(port),
+                GZMAP_LISTEN=HOST,
+                GZMAP_REPLICA_PORT=str(rest[0]),
+                GZMAP_RUN_DIR=str(run_dir or Path(tmp) / "run"),
+            )
+            cmd = ["bash", str(ROOT / "deploy" / "run.sh")]
+            replica_urls = [f"http://{HOST}:{p}" for p in rest]
+        else:
+            port = free_ports(1)[0]
+            cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                   "--server.address", HOST, "--server.port", str(port),
+                   "--server.headless", "true"]
+            replica_urls = [f"http://{HOST}:{port}"]
+        with log.open("wb") as out:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        server = Server(proc, f"http://{HOST}:{port}", log, replica_urls)
+        try:
+            try:
+                _wait_healthy(server.url, proc, start_timeout)
+            except RuntimeError as exc:
+                raise RuntimeError(f"{exc}\n{server.log_tail()}") from None
+            yield server
+        finally:
+            _stop(proc)

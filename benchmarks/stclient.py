@@ -1,0 +1,169 @@
+"""A light client that speaks Streamlit's own protocol, to load the server and not a browser.
+
+A browser session is, for the server, one websocket on ``/_stcore/stream`` carrying protobuf
+messages: the client sends ``BackMsg.rerun_script`` (the URL's query string, the widgets'
+values), the server answers with ``ForwardMsg``s (``new_session``, one ``delta`` per element,
+``script_finished``). :class:`Session` opens such a websocket, runs the script as a browser
+would on landing and after a filter change, and times the message that carries the map (the
+``streamlit_folium`` component). It renders nothing, so the figures are the server's alone.
+
+Like a browser, a session first fetches the page (``GET /``): a load balancer that keeps a
+session on one replica by cookie sets that cookie there, and the websocket sends it back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+#: The component whose message is "the map".
+MAP_COMPONENT = "streamlit_folium.st_folium"
+#: No Streamlit message is bigger than this (``server.maxMessageSize`` defaults to 200 MB).
+MAX_FRAME = 256 * 1024 * 1024
+
+
+class ProtocolError(RuntimeError):
+    """The server answered something a browser would show as an error."""
+
+
+@dataclass
+class Run:
+    """What the client saw during one script run."""
+
+    seconds_to_map: float | None = None
+    seconds: float | None = None  # until ``script_finished``
+    bytes: int = 0
+    map_digest: str | None = None  # sha1 of the map component's arguments (its HTML)
+    markdown: list[str] = field(default_factory=list)
+    query_string: str | None = None  # the URL the app set (``page_info_changed``)
+    exceptions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Widget:
+    """A widget as the last run drew it."""
+
+    id: str
+    kind: str
+    options: list[str]
+
+
+def _cookie_header(base_url: str, timeout: float) -> str:
+    """Fetch the page like a browser and return the cookies it set, as a ``Cookie`` header."""
+    with urllib.request.urlopen(base_url + "/", timeout=timeout) as resp:
+        resp.read()
+        jar = SimpleCookie()
+        for value in resp.headers.get_all("Set-Cookie") or []:
+            jar.load(value)
+    return "; ".join(f"{k}={m.value}" for k, m in jar.items())
+
+
+class Session:
+    """One simulated user: a websocket to the app, and the widgets the app last drew.
+
+    Parameters
+    ----------
+    base_url : str
+        ``http://host:port`` of the app or of the proxy in front of it.
+    timeout : float
+        Seconds allowed for connecting and for each script run.
+    """
+
+    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.widgets: dict[str, Widget] = {}  # user key -> widget
+        self._ws: websockets.ClientConnection | None = None
+        self.cookie = ""
+
+    async def connect(self) -> None:
+        """Fetch the page (cookies) and open the websocket."""
+        self.cookie = await asyncio.to_thread(_cookie_header, self.base_url, self.timeout)
+        parts = urlsplit(self.base_url)
+        scheme = "wss" if parts.scheme == "https" else "ws"
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self._ws = await asyncio.wait_for(
+            websockets.connect(
+                f"{scheme}://{parts.netloc}{parts.path}/_stcore/stream",
+                subprotocols=["streamlit"],
+                additional_headers=headers,
+                max_size=MAX_FRAME,
+                compression=None,
+            ),
+            self.timeout,
+        )
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+            self._ws = None
+
+    async def land(self, query_string: str = "") -> Run:
+        """The first run of a session opened at ``?<query_string>``."""
+        return await self._run(query_string, {})
+
+    async def pick(self, key: str, values: list[str], query_string: str = "") -> Run:
+        """Set the multiselect ``key`` to ``values`` (its displayed labels) and rerun."""
+        widget = self.widgets.get(key)
+        if widget is None:
+            raise ProtocolError(f"no widget {key!r} on the page")
+        return await self._run(query_string, {widget.id: list(values)})
+
+    async def _run(self, query_string: str, arrays: dict[str, list[str]]) -> Run:
+        if self._ws is None:
+            raise ProtocolError("not connected")
+        msg = BackMsg()
+        msg.rerun_script.query_string = query_string
+        msg.rerun_script.page_script_hash = ""
+        for wid, values in arrays.items():
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id = wid
+            state.string_array_value.data.extend(values)
+        run = Run()
+        start = time.perf_counter()
+        await self._ws.send(msg.SerializeToString())
+        try:
+            async with asyncio.timeout(self.timeout):
+                while run.seconds is None:
+                    data = await self._ws.recv()
+                    run.bytes += len(data)
+                    self._read(data, run, start)
+        except TimeoutError:
+            raise ProtocolError(f"no end of the script run after {self.timeout:g} s") from None
+        if run.exceptions:
+            raise ProtocolError("the app failed: " + run.exceptions[0])
+        return run
+
+    def _read(self, data: bytes, run: Run, start: float) -> None:
+        fmsg = ForwardMsg()
+        fmsg.ParseFromString(data)
+        kind = fmsg.WhichOneof("type")
+        if kind == "script_finished":
+            run.seconds = time.perf_counter() - start
+        elif kind == "page_info_changed":
+            run.query_string = fmsg.page_info_changed.query_string
+        elif kind == "delta" and fmsg.delta.WhichOneof("type") == "new_element":
+            self._element(fmsg.delta.new_element, run, start)
+
+    def _element(self, element, run: Run, start: float) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "component_instance" and element.component_instance.component_name == MAP_COMPONENT:
+            run.seconds_to_map = time.perf_counter() - start
+            run.map_digest = hashlib.sha1(element.component_instance.json_args.encode()).hexdigest()
+        elif kind == "markdown":
+            run.markdown.append(element.markdown.body)
+        elif kind == "exception":
+            run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+        elif kind in ("multiselect", "selectbox", "text_input", "radio"):
+            widget = getattr(element, kind)
+            key = widget.id.split("-", 2)[-1] if widget.id.startswith("$$ID-") else widget.id
+            self.widgets[key] = Widget(widget.id, kind, list(getattr(widget, "options", [])))
