@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Start N replicas of the app and nginx in front of them, on this machine, in the foreground.
+#
+#   deploy/run.sh                  # 2 replicas behind http://0.0.0.0:8080
+#   GZMAP_REPLICAS=4 GZMAP_PORT=80 deploy/run.sh
+#
+# Settings (environment):
+#   GZMAP_REPLICAS      replicas to start (default 2: one per core)
+#   GZMAP_PORT          the proxy's port (default 8080)
+#   GZMAP_LISTEN        the proxy's address (default 0.0.0.0; 127.0.0.1 for this machine only)
+#   GZMAP_REPLICA_PORT  first replica's port on 127.0.0.1 (default 8601; then 8602, ...)
+#   GZMAP_RUN_DIR       where the rendered nginx.conf, logs and pid files go (default: a new
+#                       temporary folder)
+#   PYTHON              the interpreter with the app installed (default .venv/bin/python)
+#   STREAMLIT_*         any Streamlit option for every replica, e.g.
+#                       STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=30
+# The replicas read .streamlit/config.toml (production settings). They share one cookie
+# secret (STREAMLIT_SERVER_COOKIE_SECRET, made up here when unset).
+# Ctrl-C (or SIGTERM) stops everything; when one process dies, the others are stopped too.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+cd "$root"
+
+replicas="${GZMAP_REPLICAS:-2}"
+port="${GZMAP_PORT:-8080}"
+listen="${GZMAP_LISTEN:-0.0.0.0}"
+first="${GZMAP_REPLICA_PORT:-8601}"
+python="${PYTHON:-$root/.venv/bin/python}"
+nginx="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
+mime_types="${NGINX_MIME_TYPES:-/etc/nginx/mime.types}"
+
+fail() { echo "deploy/run.sh: $*" >&2; exit 2; }
+[[ "$replicas" =~ ^[1-9][0-9]?$ ]] || fail "GZMAP_REPLICAS must be 1-99, not '$replicas'"
+[[ -x "$nginx" ]] || fail "nginx not found (Debian: apt-get install nginx, or make sysdeps)"
+[[ -r "$mime_types" ]] || fail "no $mime_types (set NGINX_MIME_TYPES)"
+[[ -x "$python" ]] || fail "no Python at $python (make app creates .venv, or set PYTHON)"
+streamlit_static="$("$python" -c 'import os, streamlit; print(os.path.join(os.path.dirname(streamlit.__file__), "static"))')" \
+  || fail "$python cannot import streamlit"
+
+run_dir="${GZMAP_RUN_DIR:-$(mktemp -d -t gzmap-serve.XXXXXX)}"
+mkdir -p "$run_dir"
+chmod 755 "$run_dir"  # nginx's workers write their temporary files below it
+export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$python" -c 'import secrets; print(secrets.token_hex(32))')}"
+
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+upstreams=""
+for ((i = 0; i < replicas; i++)); do
+  p=$((first + i))
+  "$python" -m streamlit run streamlit_app.py \
+    --server.address 127.0.0.1 --server.port "$p" \
+    >"$run_dir/replica-$p.log" 2>&1 &
+  pids+=("$!")
+  upstreams+="        server 127.0.0.1:$p max_fails=2 fail_timeout=10s;"$'\n'
+done
+
+# Wait until every replica answers /_stcore/health (first start imports geopandas & co.).
+"$python" - "$first" "$replicas" <<'EOF' || fail "a replica did not start; logs in $run_dir"
+import sys, time, urllib.request
+first, n = int(sys.argv[1]), int(sys.argv[2])
+deadline = time.monotonic() + 120
+for port in range(first, first + n):
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit(f"replica on port {port} not healthy after 120 s")
+        time.sleep(0.3)
+EOF
+
+esc() { printf '%s' "$1" | sed -e 's/[\/&|]/\\&/g'; }
+awk -v up="$upstreams" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", up; else print }' \
+    "$here/nginx.conf.template" \
+  | sed -e "s|@RUN_DIR@|$(esc "$run_dir")|g" \
+        -e "s|@MIME_TYPES@|$(esc "$mime_types")|g" \
+        -e "s|@LISTEN@|$(esc "$listen:$port")|g" \
+        -e "s|@APP_STATIC@|$(esc "$root/static")|g" \
+        -e "s|@STREAMLIT_STATIC@|$(esc "$streamlit_static")|g" \
+  >"$run_dir/nginx.conf"
+"$nginx" -t -q -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" \
+  || fail "nginx rejected $run_dir/nginx.conf"
+"$nginx" -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" -g "daemon off;" &
+pids+=("$!")
+
+echo "gzplan-map: http://$listen:$port/ -> $replicas replicas on 127.0.0.1:$first..$((first + replicas - 1)) (logs: $run_dir)"
+# Run until one of them stops (or we are told to stop); then stop the rest.
+set +e
+wait -n "${pids[@]}"
+status=$?
+echo "deploy/run.sh: a process exited (status $status); stopping the others" >&2
+exit "$status"
