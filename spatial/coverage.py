@@ -12,6 +12,8 @@ decides each one, and the decisions live in ``layers/src/coverage/<plan>.yaml``:
   ``fragment`` not a name: the finder cut a phrase wrongly;
   ``region``   a region, a whole-district designation or a programme, not a site (粤港澳大湾区);
   ``outside``  a place outside Guangzhou;
+  ``institution`` an organisation named for what it does (a listing exchange, a newly
+               recognised institute counted in a statistic), not for a place the plan locates;
   ``place``    a named place in Guangzhou left off both map and register: counts against coverage.
 
 The report counts, per plan, the named places in Guangzhou (on the map + in the register + left
@@ -41,6 +43,7 @@ LEFT_OUT_KINDS: dict[str, bool] = {
     "fragment": False,
     "region": False,
     "outside": False,
+    "institution": False,
     "place": True,
 }
 
