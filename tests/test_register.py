@@ -133,3 +133,45 @@ def test_built_register_is_up_to_date_and_valid(layers):
     assert not changed, "layers/register.json is stale: run gzmap build-layers"
     names = set(layers["name"]) | {a for al in layers["aliases"] for a in al}
     assert validate_register(feature_ids=set(layers["id"]), feature_names=names) == []
+
+
+def test_every_candidate_of_every_plan_is_decided_and_coverage_is_at_least_90_percent():
+    from spatial.coverage import coverage
+    from spatial.manifest import plan_ids
+
+    results = coverage()
+    assert [c.plan for c in results] == plan_ids()
+    for cov in results:
+        assert cov.problems == [], cov.problems[:5]
+        # the report's counts are the plan text's: every candidate the finder reads is decided once
+        found = [c.name for c in find_candidates(cov.plan)]
+        decided = [*cov.on_map, *cov.in_register, *cov.left_out]
+        assert sorted(decided) == sorted(found)
+        assert cov.candidates == len(found)
+        assert cov.share >= 0.9, (cov.plan, cov.share)
+
+
+def test_coverage_decisions_say_what_a_planner_would_expect():
+    from spatial.coverage import coverage
+
+    mfg, baiyun, tianhe = coverage(["huadu_mfg", "baiyun_sti", "tianhe_sti"])
+    assert mfg.on_map["赤坭工业园"] == "huadu-chini-industrial-park"
+    assert mfg.on_map["大涡工业区"] == "huadu-dawo-park"
+    assert mfg.on_map["白云国际机场"] == "gz-baiyun-airport"
+    assert mfg.in_register["金田工业区"] == "huadu-jintian-industrial-zone"
+    assert mfg.left_out["清华大学"][0] == "outside"
+    assert mfg.left_out["直播基地"][0] == "generic"
+    assert baiyun.on_map["大源村"] == "baiyun-dayuan-village"
+    assert baiyun.in_register["石湖供应链总部基地"] == "baiyun-shihu-supply-chain-hq"
+    assert tianhe.on_map["天河路商圈"] == "tianhe-road-shopping-district"
+
+
+def test_gzmap_coverage_prints_one_row_per_plan(capsys):
+    from spatial.cli import main
+
+    assert main(["coverage"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("huadu_mfg"))
+    cells = row.split()
+    assert cells[1] == str(len(find_candidates("huadu_mfg")))
+    assert cells[6] == "100%"
