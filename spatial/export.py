@@ -241,7 +241,7 @@ def _map_text(
         names = "、".join(p.short_name for p in plans) if plans else "—"
         bits = [f"规划：{names}"]
         subtitle_en = PROJECT_TITLE_EN
-    bits.append(f"要素 {len(frame)} 处")
+    bits.append(f"图上要素 {len(frame)} 处")  # every feature drawn; the legend says the same
     return MapText(
         title=title or auto,
         subtitle=" · ".join(bits),

@@ -11,12 +11,16 @@ from spatial.plot.context import Tiles, draw_base, draw_tiles, place_district_la
 from spatial.plot.features import FeatureSet, draw_features
 from spatial.plot.furniture import draw_north_arrow, draw_scale_bar
 from spatial.plot.geometry import BaseData, map_extent, to_crs
-from spatial.plot.inset import Inset, mark_inset, plan_inset
+from spatial.plot.inset import Inset, plan_insets
 from spatial.plot.labels import place_names, place_numbers
 from spatial.plot.legend import draw_panel
 from spatial.plot.page import PAGE_SIZES, MapText, Page, draw_header_footer
 from spatial.plot.style import CITY_EDGE, INK
 from spatial.plot.view import Tally, View, open_view
+
+#: Widths of the panel beside the map (mm on A4), tried in turn until the key lists every
+#: numbered feature: a crowded map gives up width to list them all rather than leave any out.
+PANEL_WIDTHS = (66.0, 100.0, 134.0, 168.0)
 
 
 class _MapDrawer:
@@ -38,7 +42,7 @@ class _MapDrawer:
         self.tiles = tiles
         self.focus_ids = focus_ids
         self.tally = Tally()
-        self.inset: Inset | None = None
+        self.insets: list[Inset] = []
 
     def draw(self) -> Figure:
         """Draw everything; return the figure."""
@@ -55,17 +59,13 @@ class _MapDrawer:
         self._draw_layers(view, legend=True)
         draw_scale_bar(view, note=True)
         draw_north_arrow(view)
-        labels = view.labels
-        inset = plan_inset(view, frame, place_names(view, labels, dry=True))
-        if inset is not None:
-            sx0, sy0, sx1, sy1 = inset.source_px
-            labels = [lb for lb in labels if not (sx0 <= lb.x <= sx1 and sy0 <= lb.y <= sy1)]
-            mark_inset(view, inset)
+        insets = plan_insets(view, frame, place_names(view, view.labels, dry=True))
+        labels = [lb for lb in view.labels if not any(i.covers(lb) for i in insets)]
         place_numbers(view, place_names(view, labels))
         place_district_labels(view, self.base)
-        if inset is not None:
+        for inset in insets:
             self._draw_inset(view, inset)
-        self.inset = inset
+        self.insets = insets
         draw_header_footer(page, self.text, view.ax, empty=not len(frame))
         draw_panel(page, self.feats, self.tally, self.base, view.extent)
         return page.fig
@@ -148,8 +148,12 @@ def draw_map(
         raise ValueError(f"unknown page size {size!r}; known: {', '.join(PAGE_SIZES)}")
     frame = to_crs(frame[frame.geometry.notna() & ~frame.geometry.is_empty])
     feats = FeatureSet(frame, number_axis, tuple(preferred_industries))
-    drawer = _MapDrawer(feats, base, text, Page(size, dpi, raster), tiles, focus_ids)
-    fig = drawer.draw()
+    # a wider panel (a narrower map) only when the key to numbered features needs it
+    for panel in PANEL_WIDTHS:
+        drawer = _MapDrawer(feats, base, text, Page(size, dpi, raster, panel), tiles, focus_ids)
+        fig = drawer.draw()
+        if not drawer.tally.key_overflow:
+            break
     tally = drawer.tally
     fig.gzplan_stats = {  # for reports and tests
         "features": len(frame),
@@ -157,7 +161,8 @@ def draw_map(
         "numbered": [name for _, name in tally.key],
         "key_overflow": tally.key_overflow,
         "forced_numbers": tally.forced_numbers,
-        "inset": drawer.inset is not None,
+        "inset": bool(drawer.insets),
+        "insets": len(drawer.insets),
         "outside": tally.outside,
     }
     return fig

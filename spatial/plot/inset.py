@@ -25,13 +25,40 @@ class Inset:
     source_px: tuple[float, float, float, float]
     rect_px: tuple[float, float, float, float]
 
+    def covers(self, lb: Label) -> bool:
+        """True when the label's anchor lies in the enlarged area."""
+        sx0, sy0, sx1, sy1 = self.source_px
+        return sx0 <= lb.x <= sx1 and sy0 <= lb.y <= sy1
 
-def plan_inset(view: View, frame: gpd.GeoDataFrame, failed: Sequence[Label]) -> Inset | None:
+
+def plan_insets(
+    view: View, frame: gpd.GeoDataFrame, failed: Sequence[Label], limit: int = 3
+) -> list[Inset]:
+    """Enlarged views of the crowded areas, most crowded first, each kept off the others.
+
+    Each is marked on the main map (:func:`mark_inset`) as soon as it is planned, so the next
+    one avoids it; the labels it enlarges are not counted for the next.
+    """
+    insets: list[Inset] = []
+    rest = list(failed)
+    while len(insets) < limit:
+        inset = plan_inset(view, frame, rest, insets)
+        if inset is None:
+            break
+        mark_inset(view, inset)
+        insets.append(inset)
+        rest = [lb for lb in rest if not inset.covers(lb)]
+    return insets
+
+
+def plan_inset(
+    view: View, frame: gpd.GeoDataFrame, failed: Sequence[Label], others: Sequence[Inset] = ()
+) -> Inset | None:
     """Where to enlarge the area whose labels don't fit, and where on the map to show it.
 
-    The enlarged view goes in a corner of the map frame that covers no feature, no symbol
-    and neither the scale bar nor the north arrow; None when no corner is free or the
-    enlargement would be less than 1.8 times.
+    The enlarged view goes where it covers no feature, no symbol, no other enlarged view and
+    neither the scale bar nor the north arrow, as near its area as it can; None when no place
+    is free or the enlargement would be less than 1.8 times.
     """
     if len(failed) < 4:
         return None
@@ -44,20 +71,24 @@ def plan_inset(view: View, frame: gpd.GeoDataFrame, failed: Sequence[Label]) -> 
         cluster = pts[d[centre] < radius * 1.4]
         if len(cluster) < 4:
             return None
-        inset = fit_inset(view, frame, cluster)
+        inset = fit_inset(view, frame, cluster, others)
         if inset is not None:
             return inset
     return None
 
 
-def fit_inset(view: View, frame: gpd.GeoDataFrame, cluster: np.ndarray) -> Inset | None:
+def fit_inset(
+    view: View, frame: gpd.GeoDataFrame, cluster: np.ndarray, others: Sequence[Inset] = ()
+) -> Inset | None:
     """The largest enlargement (1.8 to 3.2 times) of ``cluster`` (pixels) that fits a free
-    corner of the map frame; None when none fits."""
+    place in the map frame; None when none fits."""
     px_mm = view.page.fig.dpi / 25.4
     pad = 5 * view.page.s * px_mm
     cx0, cy0 = cluster.min(axis=0) - pad
     cx1, cy1 = cluster.max(axis=0) + pad
     cw, ch = cx1 - cx0, cy1 - cy0
+    if any(_touch((cx0, cy0, cx1, cy1), b) for o in others for b in (o.rect_px, o.source_px)):
+        return None
     mb = view.ax.get_window_extent(view.page.renderer)
     margin = 2.5 * view.page.s * px_mm
     inv = view.ax.transData.inverted()
@@ -65,14 +96,12 @@ def fit_inset(view: View, frame: gpd.GeoDataFrame, cluster: np.ndarray) -> Inset
     zoom = min(0.48 * mb.width / cw, 0.55 * mb.height / ch, 3.2)
     while zoom >= 1.8:
         iw, ih = cw * zoom, ch * zoom
-        corners = [
-            (mb.x1 - margin - iw, mb.y0 + margin),
-            (mb.x1 - margin - iw, mb.y1 - margin - ih),
-            (mb.x0 + margin, mb.y0 + margin),
-            (mb.x0 + margin, mb.y1 - margin - ih),
-        ]
+        # the frame's corners first, then places on a grid over it
+        xs = np.linspace(mb.x0 + margin, mb.x1 - margin - iw, 9)
+        ys = np.linspace(mb.y0 + margin, mb.y1 - margin - ih, 9)
+        corners = [(xs[-1], ys[0]), (xs[-1], ys[-1]), (xs[0], ys[0]), (xs[0], ys[-1])]
         free = []
-        for x, y in corners:
+        for x, y in corners + [(x, y) for x in xs for y in ys]:
             rect = (x, y, x + iw, y + ih)
             overlaps_cluster = not (
                 rect[2] < cx0 or rect[0] > cx1 or rect[3] < cy0 or rect[1] > cy1
@@ -90,6 +119,10 @@ def fit_inset(view: View, frame: gpd.GeoDataFrame, cluster: np.ndarray) -> Inset
             return Inset(extent=(ex0, ey0, ex1, ey1), source_px=(cx0, cy0, cx1, cy1), rect_px=rect)
         zoom *= 0.85
     return None
+
+
+def _touch(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def mark_inset(view: View, inset: Inset) -> None:

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 Box = tuple[float, float, float, float]
 
+#: Distances (points on A4, beyond the symbol) at which a key number is tried when it does not
+#: fit next to its symbol; it is then drawn with a leader line.
+NUMBER_RINGS_PT = (3, 6, 9.5, 13, 17, 22, 28, 35, 43, 52, 62, 75)
+
 
 @dataclass
 class Label:
@@ -42,25 +46,34 @@ class Label:
 
 
 class Placer:
-    """Greedy, deterministic label placement in display (pixel) coordinates."""
+    """Greedy, deterministic label placement in display (pixel) coordinates.
+
+    Every taken box (symbols, furniture, texts) blocks a name; a key number that fits nowhere
+    else may sit over a symbol, never over another text, so texts are also kept apart.
+    """
 
     def __init__(self, bounds: tuple[float, float, float, float]) -> None:
         self.bounds = bounds  # x0, y0, x1, y1 of the map frame
         self.boxes = np.zeros((0, 4))
+        self.texts = np.zeros((0, 4))
 
-    def block(self, box: tuple[float, float, float, float]) -> None:
-        """Mark ``box`` as taken."""
-        self.boxes = np.vstack([self.boxes, np.asarray(box, dtype=float)[None, :]])
+    def block(self, box: tuple[float, float, float, float], text: bool = False) -> None:
+        """Mark ``box`` as taken (by a text when ``text``)."""
+        row = np.asarray(box, dtype=float)[None, :]
+        self.boxes = np.vstack([self.boxes, row])
+        if text:
+            self.texts = np.vstack([self.texts, row])
 
-    def free(self, box: tuple[float, float, float, float]) -> bool:
-        """True when ``box`` lies inside the frame and overlaps no taken box."""
+    def free(self, box: tuple[float, float, float, float], texts_only: bool = False) -> bool:
+        """True when ``box`` lies inside the frame and overlaps no taken box (no text box
+        with ``texts_only``)."""
         x0, y0, x1, y1 = box
         bx0, by0, bx1, by1 = self.bounds
         if x0 < bx0 or y0 < by0 or x1 > bx1 or y1 > by1:
             return False
-        if not len(self.boxes):
+        b = self.texts if texts_only else self.boxes
+        if not len(b):
             return True
-        b = self.boxes
         hit = (b[:, 0] < x1) & (b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 3] > y0)
         return not bool(hit.any())
 
@@ -121,7 +134,7 @@ def put_text(
     """Move a measured text artist into its box (data coordinates), with a leader if asked."""
     ax = view.ax
     inv = ax.transData.inverted()
-    view.placer.block(box)
+    view.placer.block(box, text=True)
     t.set_transform(ax.transData)
     t.set_multialignment(align)
     t.set_clip_on(True)
@@ -189,6 +202,32 @@ def place_names(view: View, labels: Sequence[Label], dry: bool = False) -> list[
     return unlabelled
 
 
+def _free_on_ring(
+    view: View, x: float, y: float, w: float, h: float, r: float, texts_only: bool = False
+) -> Box | None:
+    """A free w x h box whose nearest point is about ``r`` from (x, y), tried in 16 directions."""
+    for k in (0, 4, 8, 12, 2, 6, 10, 14, 1, 3, 5, 7, 9, 11, 13, 15):
+        a = k * math.pi / 8
+        cx = x + (r + w / 2) * math.cos(a)
+        cy = y + (r + h / 2) * math.sin(a)
+        box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        if view.placer.free(box, texts_only):
+            return box
+    return None
+
+
+def _number_on_rings(view: View, lb: Label, w: float, h: float) -> tuple[Box, str, int] | None:
+    """A box for a key number further out, with a leader: clear of everything if possible,
+    else clear of every other text (over a symbol)."""
+    for texts_only in (False, True):
+        for d in (0.0, *NUMBER_RINGS_PT) if texts_only else NUMBER_RINGS_PT:
+            r = lb.radius * 0.8 if not d else lb.radius + view.px(view.pt(d))
+            box = _free_on_ring(view, lb.x, lb.y, w, h, r, texts_only)
+            if box is not None:
+                return box, "left", 1 if d else 0
+    return None
+
+
 def place_numbers(view: View, unlabelled: Sequence[Label]) -> None:
     """Key numbers for labels that fit nowhere, in reading order (top to bottom, left to
     right), continuing the key."""
@@ -211,12 +250,9 @@ def place_numbers(view: View, unlabelled: Sequence[Label]) -> None:
         )
         ext = t.get_window_extent(view.page.renderer)
         w, h = ext.width + 2 * pad, ext.height + 2 * pad
-        rings = [
-            lb.radius * 0.8,
-            lb.radius + view.px(view.pt(6)),
-            lb.radius + view.px(view.pt(13)),
-        ]
-        chosen = try_place(view, lb, w, h, rings, lb.centred)
+        chosen = try_place(view, lb, w, h, [lb.radius * 0.8], lb.centred)
+        if chosen is None:  # further out, with a leader line, ring by ring
+            chosen = _number_on_rings(view, lb, w, h)
         if chosen is None:  # a number must be shown: put it east, even over something
             view.tally.forced_numbers += 1
             box = (lb.x + lb.radius, lb.y - h / 2, lb.x + lb.radius + w, lb.y + h / 2)

@@ -42,6 +42,114 @@ def industry_en() -> dict[str, str]:
     return {i.tag: i.en for i in load_taxonomy().industries}
 
 
+class _Panel:
+    """Writes the panel top down: ``y`` is the top of the next line, millimetres from the foot."""
+
+    def __init__(self, page: Page, pax: Axes, top: float) -> None:
+        self.page, self.pax, self.s = page, pax, page.s
+        self.row = 3.9 * self.s
+        self.fs = page.pt(6.6)
+        self.y = top
+        self.sym = 3.2 * self.s  # symbol centre from the column's left edge
+        self.gap = 7.5 * self.s  # text start from the column's left edge
+
+    def header(self, label: str, x0: float = 0.0) -> None:
+        self.pax.text(x0, self.y, label, fontsize=self.page.pt(7.8), color=INK, va="top")
+        self.y -= self.row * 1.3
+
+    def fit(self, full: str, short: str, width: float) -> str:
+        """``full`` if it fits a column ``width`` wide after the symbol, else ``short``."""
+        return (
+            full if self.page.width_mm(full, self.fs) <= width - self.gap - 0.5 * self.s else short
+        )
+
+    def entry(self, x0: float, cy: float, text: str) -> None:
+        self.pax.text(
+            x0 + self.gap, cy, text, fontsize=self.fs, color=INK, ha="left", va="center_baseline"
+        )
+
+    def roles(self, feats: FeatureSet, tally: Tally, x0: float, width: float) -> None:
+        """The symbol of each role drawn, two columns when there are more than four."""
+        entries: list[tuple[str, str, str]] = []  # (role, kind, label)
+        if feats.numbered().any():
+            entries.append(("__axis_node__", "point", "轴线节点（按轴序编号）"))
+        for role, kind in tally.legend_roles.items():
+            zh, en = ROLES.get(role, (role, ""))
+            entries.append((role, kind, f"{zh} {en}".strip()))
+        two_cols = len(entries) > 4
+        col_w = width / 2 if two_cols else width
+        for i, (role, kind, label) in enumerate(entries):
+            c, r = (i % 2, i // 2) if two_cols else (0, i)
+            cx = x0 + c * col_w
+            cy = self.y - r * self.row - self.row / 2
+            legend_symbol(self.page, self.pax, role, kind, cx + self.sym, cy)
+            short = label if role == "__axis_node__" else label.split(" ")[0]
+            self.entry(cx, cy, self.fit(label, short, col_w))
+        if not entries:
+            self.entry(x0, self.y - self.row / 2, "（无要素）")
+        rows = math.ceil(len(entries) / 2) if two_cols else max(len(entries), 1)
+        self.y -= rows * self.row + self.row * 0.5
+
+    def industries(self, feats: FeatureSet, x0: float, width: float) -> None:
+        """A swatch per industry colour some symbol wears, with its count, and what they count."""
+        coloured = feats.coloured
+        if not len(coloured):
+            return
+        self.header("产业（着色要素数）Industry", x0)
+        counts: dict[str, int] = {}
+        for tags in coloured["industries"]:
+            for tag in tags or ():
+                counts[tag] = counts.get(tag, 0) + 1
+        en_of = industry_en()
+        items: list[tuple[str, str, str]] = []
+        # only the colours some symbol on the map actually wears
+        used = {primary_colour(t or [], feats.colours) for t in coloured["industries"]}
+        for tag, colour in feats.colours.items():
+            if colour not in used:
+                continue
+            short = f"{tag}（{counts.get(tag, 0)}）"
+            en = en_of.get(tag, "")
+            items.append((colour, f"{short} {en}" if en else short, short))
+        others = sorted(set(counts) - set(feats.colours))
+        if others and OTHER_INDUSTRY in used:
+            items.append((OTHER_INDUSTRY, f"其他产业（{len(others)} 类）Other", "其他产业"))
+        if any(not (t or []) for t in coloured["industries"]):
+            items.append((NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"))
+        for colour, full, short in items:
+            cy = self.y - self.row / 2
+            self.pax.add_patch(
+                Circle(
+                    (x0 + self.sym, cy),
+                    1.35 * self.s,
+                    facecolor=colour,
+                    edgecolor=INK,
+                    linewidth=self.page.pt(0.5),
+                )
+            )
+            self.entry(x0, cy, self.fit(full, short, width))
+            self.y -= self.row
+        self.note(count_note(len(feats.frame), len(coloured)), x0, width)
+
+    def note(self, text: str, x0: float, width: float) -> None:
+        size = self.page.pt(5.4)
+        for line in self.page.wrap_mm(text, size, width):
+            self.pax.text(x0, self.y - 0.3 * self.s, line, fontsize=size, color=MUTED, va="top")
+            self.y -= 2.6 * self.s
+
+
+def count_note(total: int, coloured: int) -> str:
+    """What the industry counts count, and how they relate to the features on the map."""
+    rest = total - coloured
+    text = f"图上要素共 {total} 处，其中 {coloured} 处符号或面按产业着色"
+    if rest:
+        text += f"，{rest} 处（轴线、廊带、轮廓、编号节点）按类型绘制"
+    return text + "；多产业要素计入其每个产业，颜色取图例中最靠前者；形状表示要素类型。"
+
+
+#: Panels at least this wide (mm on A4) put the industries beside the roles, not under them.
+_SIDE_BY_SIDE = 95.0
+
+
 def draw_panel(page: Page, feats: FeatureSet, tally: Tally, base: BaseData, extent: Extent) -> None:
     """Legend (roles, industries), the key to numbered features, and a locator map."""
     lay = page.layout
@@ -51,97 +159,19 @@ def draw_panel(page: Page, feats: FeatureSet, tally: Tally, base: BaseData, exte
     pax.set_ylim(0, ph)
     pax.set_axis_off()
     s = page.s
-    row = 3.9 * s
-    fs = page.pt(6.6)
-    head = page.pt(7.8)
-    y = ph - 1.0 * s
-    sym = 3.2 * s  # symbol centre from the column's left edge
-    gap = 7.5 * s  # text start from the column's left edge
-
-    def header(label: str) -> None:
-        nonlocal y
-        pax.text(0, y, label, fontsize=head, color=INK, ha="left", va="top")
-        y -= row * 1.3
-
-    def fit(full: str, short: str, width: float) -> str:
-        return full if page.width_mm(full, fs) <= width - gap - 0.5 * s else short
-
-    header("图例 Legend")
-    # roles, two columns
-    entries: list[tuple[str, str, str]] = []  # (role, kind, label)
-    if feats.numbered().any():
-        entries.append(("__axis_node__", "point", "轴线节点（按轴序编号）"))
-    for role, kind in tally.legend_roles.items():
-        zh, en = ROLES.get(role, (role, ""))
-        entries.append((role, kind, f"{zh} {en}".strip()))
-    col_w = pw / 2
-    two_cols = len(entries) > 4
-    rows_needed = math.ceil(len(entries) / 2) if two_cols else len(entries)
-    for i, (role, kind, label) in enumerate(entries):
-        c, r = (i % 2, i // 2) if two_cols else (0, i)
-        x0 = c * col_w
-        cy = y - r * row - row / 2
-        legend_symbol(page, pax, role, kind, x0 + sym, cy)
-        width = col_w if two_cols else pw
-        text = label if role == "__axis_node__" else fit(label, label.split(" ")[0], width)
-        pax.text(x0 + gap, cy, text, fontsize=fs, color=INK, ha="left", va="center_baseline")
-    if not entries:
-        pax.text(
-            gap,
-            y - row / 2,
-            "（无要素）",
-            fontsize=fs,
-            color=INK,
-            ha="left",
-            va="center_baseline",
-        )
-        rows_needed = 1
-    y -= rows_needed * row + row * 0.5
-
-    # industries, one column
-    counts: dict[str, int] = {}
-    for tags in feats.coloured["industries"]:
-        for tag in tags or ():
-            counts[tag] = counts.get(tag, 0) + 1
-    if len(feats.coloured):
-        header("产业（要素数）Industry")
-    en_of = industry_en()
-    items: list[tuple[str, str, str]] = []
-    # only the colours some symbol on the map actually wears
-    used = {primary_colour(t or [], feats.colours) for t in feats.coloured["industries"]}
-    for tag, colour in feats.colours.items():
-        if colour not in used:
-            continue
-        short = f"{tag}（{counts.get(tag, 0)}）"
-        en = en_of.get(tag, "")
-        items.append((colour, f"{short} {en}" if en else short, short))
-    others = sorted(set(counts) - set(feats.colours))
-    if others and OTHER_INDUSTRY in used:
-        items.append((OTHER_INDUSTRY, f"其他产业（{len(others)} 类）Other", "其他产业"))
-    if any(not (t or []) for t in feats.coloured["industries"]):
-        items.append((NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"))
-    for colour, full, short in items:
-        cy = y - row / 2
-        pax.add_patch(
-            Circle((sym, cy), 1.35 * s, facecolor=colour, edgecolor=INK, linewidth=page.pt(0.5))
-        )
-        pax.text(
-            gap,
-            cy,
-            fit(full, short, pw),
-            fontsize=fs,
-            color=INK,
-            ha="left",
-            va="center_baseline",
-        )
-        y -= row
-    if items:
-        note = "形状表示要素类型，颜色表示产业（多产业要素取图例中最靠前者）。"
-        for line in page.wrap_mm(note, page.pt(5.4), pw):
-            pax.text(0, y - 0.3 * s, line, fontsize=page.pt(5.4), color=MUTED, ha="left", va="top")
-            y -= 2.6 * s
-    y -= row * 0.5
-
+    panel = _Panel(page, pax, ph - 1.0 * s)
+    panel.header("图例 Legend")
+    if pw >= _SIDE_BY_SIDE * s:
+        top, half = panel.y, pw / 2 - 1.5 * s
+        panel.roles(feats, tally, 0.0, half)
+        below_roles = panel.y
+        panel.y = top
+        panel.industries(feats, pw / 2 + 1.5 * s, half)
+        panel.y = min(panel.y, below_roles)
+    else:
+        panel.roles(feats, tally, 0.0, pw)
+        panel.industries(feats, 0.0, pw)
+    y = panel.y - panel.row * 0.5
     if tally.key:
         y = draw_key(page, tally, pax, y, pw)
     loc_h = min(36 * s, y - 0.5 * s)
@@ -220,29 +250,20 @@ def draw_key(page: Page, tally: Tally, pax: Axes, y: float, pw: float) -> float:
         va="top",
     )
     y -= 3.9 * s * 1.2
-    bottom_reserved = 0.5 * s
-    for size, ncols in ((5.8, 2), (5.2, 2), (5.0, 3)):
+    note_h = 3.0 * s  # room for the overflow note under the columns
+    cols = max(2, int(pw // (31 * s)))  # about 31 mm a column
+    for size, ncols in ((5.8, cols), (5.2, cols), (5.0, cols + 1)):
         fs = page.pt(size)
         line = size * 1.3 / 72 * 25.4 * s  # mm per line
         col_w = pw / ncols
-        num_w = page.width_mm("00", fs) + 1.0 * s
+        num_w = page.width_mm("000" if len(tally.key) > 99 else "00", fs) + 1.0 * s
         blocks = [(n, page.wrap_mm(name, fs, col_w - num_w - 1.0 * s)) for n, name in tally.key]
-        # flow the blocks into columns
-        per_col = (y - bottom_reserved) / line
-        needed = sum(len(b) for _, b in blocks)
-        if needed <= per_col * ncols:
+        layout = _flow(blocks, (y - 0.5 * s) / line, ncols, y, line)
+        if len(layout) == len(blocks):
             break
-    layout: list[tuple[int, float, int, list[str]]] = []
-    col, used = 0, 0.0
-    shown = 0
-    for n, lines in blocks:
-        if used + len(lines) > per_col:
-            col, used = col + 1, 0.0
-        if col >= ncols:
-            break
-        layout.append((col, y - used * line, n, lines))
-        used += len(lines)
-        shown += 1
+    else:
+        layout = _flow(blocks, (y - 0.5 * s - note_h) / line, ncols, y, line)
+    shown = len(layout)
     # keep the columns' bottom as low as the longest column
     lowest = y
     for col, top, n, lines in layout:
@@ -273,6 +294,23 @@ def draw_key(page: Page, tally: Tally, pax: Axes, y: float, pw: float) -> float:
         )
         tally.key_overflow = rest
     return lowest - 1.5 * s
+
+
+def _flow(
+    blocks: list[tuple[int, list[str]]], per_col: float, ncols: int, top: float, line: float
+) -> list[tuple[int, float, int, list[str]]]:
+    """(column, top, number, lines) of each key entry that fits ``ncols`` columns of
+    ``per_col`` lines, flowed top to bottom then left to right."""
+    layout: list[tuple[int, float, int, list[str]]] = []
+    col, used = 0, 0.0
+    for n, lines in blocks:
+        if used + len(lines) > per_col:
+            col, used = col + 1, 0.0
+        if col >= ncols:
+            break
+        layout.append((col, top - used * line, n, lines))
+        used += len(lines)
+    return layout
 
 
 def draw_locator(page: Page, base: BaseData, extent: Extent, box: Extent) -> None:

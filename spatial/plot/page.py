@@ -80,6 +80,7 @@ class Layout:
     width: float
     height: float
     scale: float  # type and line scale relative to A4
+    panel_a4: float = 66.0  # width of the panel beside the map on A4, scaled like the rest
 
     @property
     def margin(self) -> float:
@@ -96,7 +97,7 @@ class Layout:
 
     @property
     def panel(self) -> float:
-        return 66.0 * self.scale
+        return self.panel_a4 * self.scale
 
     @property
     def gap(self) -> float:
@@ -130,11 +131,13 @@ class Page:
         The figure's resolution.
     raster : bool
         True for PNG: the page is sized to a whole number of pixels.
+    panel : float
+        Width of the panel beside the map, in millimetres on A4 (scaled on other pages).
     """
 
-    def __init__(self, size: str, dpi: int, raster: bool) -> None:
+    def __init__(self, size: str, dpi: int, raster: bool, panel: float = 66.0) -> None:
         w_mm, h_mm = PAGE_SIZES[size]
-        self.layout = Layout(w_mm, h_mm, math.sqrt(w_mm * h_mm / _A4_AREA))
+        self.layout = Layout(w_mm, h_mm, math.sqrt(w_mm * h_mm / _A4_AREA), panel)
         self.s = self.layout.scale
         self.fig = Figure(figsize=page_inches(size, dpi if raster else None), dpi=dpi)
         FigureCanvasAgg(self.fig)

@@ -1,0 +1,93 @@
+"""The print map drawing (spatial.plot): crowded maps stay readable, counts agree, each part
+works on its own."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from matplotlib.figure import Figure
+
+from spatial import export
+from spatial.features import Selection
+from spatial.plot import MapText, draw_map, map_style
+from spatial.plot.labels import Placer
+
+NUMBER = re.compile(r"\d+")
+
+
+def _label_boxes(fig: Figure) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Names and key numbers placed on the map frames (not halos, symbols' own digits, panel)."""
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for ax in fig.axes:
+        for t in ax.texts:
+            if t.get_color() == "white" or not 8 <= t.get_zorder() < 9 or not t.get_text():
+                continue
+            bb = t.get_window_extent(renderer)
+            boxes.append((t.get_text(), (bb.x0, bb.y0, bb.x1, bb.y1)))
+    return boxes
+
+
+def _overlapping(boxes: list[tuple[str, tuple[float, float, float, float]]]) -> list[tuple]:
+    hits = []
+    for i, (a, (ax0, ay0, ax1, ay1)) in enumerate(boxes):
+        for b, (bx0, by0, bx1, by1) in boxes[i + 1 :]:
+            if ax0 < bx1 - 0.5 and bx0 < ax1 - 0.5 and ay0 < by1 - 0.5 and by0 < ay1 - 0.5:
+                hits.append((a, b))
+    return hits
+
+
+@pytest.mark.parametrize("size", ["a4-landscape", "16x9"])
+def test_unfiltered_map_has_no_overlapping_labels_and_lists_every_number(size) -> None:
+    """Everything the plans place, on one page: no name or number sits on another, and every
+    number on the map is listed in the key beside it."""
+    frame = export.selection_frame(Selection())
+    assert len(frame) > 150  # the real layers: the crowded case
+    with map_style():
+        fig = draw_map(frame, export._base(), MapText("全部要素"), size=size, dpi=80)
+        boxes = _label_boxes(fig)
+        stats = fig.gzplan_stats
+        panel_text = "".join(
+            t.get_text() for ax in fig.axes for t in ax.texts if t.get_zorder() < 8
+        )
+    assert _overlapping(boxes) == []
+    numbers = sorted(int(text) for text, _ in boxes if NUMBER.fullmatch(text))
+    assert stats["numbered"], "the unfiltered map needs a key"
+    assert numbers == list(range(1, len(stats["numbered"]) + 1))
+    assert stats["key_overflow"] == 0 and stats["forced_numbers"] == 0
+    listed = re.sub(r"\s+", "", panel_text)
+    for name in stats["numbered"]:
+        assert re.sub(r"\s+", "", name) in listed, name
+    assert "未列出" not in panel_text
+
+
+def test_subtitle_and_legend_count_the_same_features() -> None:
+    """The subtitle counts every feature drawn; the legend says how many of those its industry
+    counts cover and how the rest are drawn."""
+    sel = Selection(industries=("生物医药",))
+    frame = export.selection_frame(sel)
+    text = export._map_text(
+        sel, export._layers(), frame, title=None, osm=False, tiles_attribution=None
+    )
+    n = int(re.search(r"图上要素 (\d+) 处", text.subtitle).group(1))
+    assert n == len(frame)
+    with map_style():
+        fig = draw_map(frame, export._base(), text, dpi=60, preferred_industries=["生物医药"])
+        panel = "".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    note = re.search(r"图上要素共 (\d+) 处，其中 (\d+) 处[^，；]*(?:，(\d+) 处)?", panel)
+    assert note is not None, panel
+    total, coloured, rest = int(note.group(1)), int(note.group(2)), int(note.group(3) or 0)
+    assert total == n and coloured + rest == n
+    legend = int(re.search(r"生物医药（(\d+)）", panel).group(1))
+    assert legend == coloured  # every coloured feature of this selection wears 生物医药
+
+
+def test_placer_keeps_texts_apart_even_over_symbols() -> None:
+    placer = Placer((0, 0, 100, 100))
+    placer.block((10, 10, 20, 20))  # a symbol
+    placer.block((40, 40, 60, 50), text=True)  # a name
+    assert not placer.free((15, 15, 25, 25))
+    assert placer.free((15, 15, 25, 25), texts_only=True)  # a number may sit over a symbol
+    assert not placer.free((50, 45, 70, 55), texts_only=True)  # never over another text
+    assert not placer.free((90, 90, 110, 95))  # nor beyond the frame
