@@ -120,6 +120,20 @@ def selected_ids(folder: str, stamp: tuple, key: tuple) -> list[str]:
     return list(select(gdf, selection_from_key(key)).index)
 
 
+def unsited_stamp(folder: Path) -> tuple[int, int]:
+    """Modification time and size of the register file (0, 0 when there is none)."""
+    path = folder / "register.json"
+    return (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else (0, 0)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def get_unsited(folder: str, stamp: tuple) -> Any:
+    """The register of places named without a site (shared, never modified)."""
+    from spatial.unsited import load_unsited
+
+    return load_unsited(Path(folder) / "register.json")
+
+
 def read_upload(data: bytes, filename: str) -> Any:
     """Read an uploaded layer once per file, kept in this session only.
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import streamlit as st
 
 from app.data import (
     basemap_keys,
     get_layers,
+    get_unsited,
     layer_options,
     layers_dir,
     layers_stamp,
     plan_names,
     selected_ids,
     selection_key,
+    unsited_stamp,
 )
 from app.filters import sidebar
 from app.map import draw_map
@@ -21,7 +25,7 @@ from app.pages import other_page, page_switch
 from app.panel import axis_walk, node_panel
 from app.results import download_panel, overview_panel, results_table
 from app.state import current_state, init_state, keep_valid, sync_url
-from spatial import appstate, webmap
+from spatial import appstate, unsited, webmap
 from spatial.features import plan_view
 from spatial.manifest import load_manifest
 from spatial.plaintext import capped_notes
@@ -44,6 +48,8 @@ def main() -> None:
         options = layer_options(str(folder), stamp)
     else:
         options = appstate.options_from_layers(None, plan_names(), basemap_keys())
+    register = get_unsited(str(folder), unsited_stamp(folder))
+    options = replace(options, nodes=options.nodes | frozenset(register.index))
     if not ss.get("_init"):
         init_state(options, gdf)
     keep_valid(options)
@@ -74,6 +80,7 @@ def main() -> None:
     if gdf is not None:
         shown = gdf.loc[selected_ids(str(folder), stamp, selection_key(state.selection))]
         shown = plan_view(shown, state.selection.plans)  # each plan's own roles
+    named = unsited.select_unsited(register, state.selection)  # no site: listed, never drawn
 
     map_col, side_col = st.columns([3, 2], gap="medium")
     with side_col:
@@ -86,7 +93,9 @@ def main() -> None:
             f"地图显示 {0 if shown is None else len(shown)} / {total} 个要素 "
             f"features shown · 点击地点查看规划原文 click a place to read the plans"
         )
-        draw_map(gdf, state, user_layer, str(folder), stamp)
+        draw_map(gdf, state, user_layer, str(folder), stamp, named)
+        if not named.empty:
+            st.caption(unsited.counts_line(named))
         if state.basemap != webmap.NO_TILES:
             st.caption(
                 "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
@@ -97,14 +106,14 @@ def main() -> None:
                 ["结果 Results", "概览 Overview", "下载 Download"]
             )
             with tab_table:
-                if shown.empty:
+                if shown.empty and named.empty:
                     st.info("没有符合条件的地点。No places match these filters.")
-                results_table(gdf, shown)
+                results_table(gdf, shown, named)
             with tab_chart:
-                overview_panel(str(folder), stamp, state.selection)
+                overview_panel(str(folder), stamp, state.selection, named)
             with tab_dl:
-                download_panel(shown, state)
+                download_panel(shown, state, named)
     with side_col:
         if gdf is not None:
-            node_panel(gdf, ss.get("node"))
+            node_panel(gdf, ss.get("node"), register)
     sync_url(current_state())

@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 from app.data import (
     district_items,
     feature_html,
+    get_districts,
     layer_labels,
     map_layers,
     selected_ids,
@@ -18,7 +19,7 @@ from app.data import (
     static_url,
 )
 from app.state import on_map_click
-from spatial import appstate, webmap
+from spatial import appstate, unsited, webmap
 from spatial.features import Selection
 
 ss = st.session_state
@@ -32,6 +33,7 @@ def draw_map(
     user_layer: Any,
     folder: str,
     stamp: tuple,
+    named: Any = None,
 ) -> None:
     tips = feature_html(folder, stamp)[1] if gdf is not None else {}
     sel = state.selection
@@ -53,6 +55,8 @@ def draw_map(
         user_layer=user_layer.gdf if user_layer is not None else None,
         asset_base=static_url("leaflet"),
     )
+    if named is not None and not named.empty:
+        add_unsited_counts(fmap, named, state.basemap)
     node = state.node if gdf is not None and state.node in gdf.index else None
     highlight = webmap.highlight_group(
         gdf.loc[node].to_dict() if node else None,
@@ -77,3 +81,17 @@ def draw_map(
         zoom=FOLLOW_ZOOM if center else None,
         on_change=on_map_click,
     )
+
+
+def add_unsited_counts(fmap: Any, named: Any, basemap: str) -> None:
+    """Places named without a site, only as a count per district (never as points)."""
+    import folium
+
+    group = folium.FeatureGroup(name="规划提及·尚无确定位置（按区计数）", show=True)
+    for marker in unsited.count_markers(named, get_districts(), basemap):
+        folium.Marker(
+            [marker["lat"], marker["lon"]],
+            icon=folium.DivIcon(html=marker["html"], icon_size=(150, 20), icon_anchor=(60, -8)),
+            tooltip=f"{marker['district']}：{marker['count']} 处",
+        ).add_to(group)
+    group.add_to(fmap)

@@ -6,9 +6,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from app.data import plan_names
 from app.filters import segment_label
 from app.state import on_related, on_segment, on_step, on_walk_pick
-from spatial import appstate, detail, webmap
+from spatial import appstate, detail, unsited, webmap
 from spatial.features import axis_nodes
 
 ss = st.session_state
@@ -58,7 +59,10 @@ def axis_walk(gdf: gpd.GeoDataFrame, options: appstate.Options) -> list[str]:
     return walk_ids
 
 
-def node_panel(gdf: gpd.GeoDataFrame, fid: str | None) -> None:
+def node_panel(gdf: gpd.GeoDataFrame, fid: str | None, named: pd.DataFrame | None = None) -> None:
+    if fid and named is not None and fid in named.index:
+        unsited_panel(named.loc[fid].to_dict())
+        return
     if not fid or fid not in gdf.index:
         st.info("点击地图上的地点，或在列表中选择，查看规划原文。\n\n"
                 "Click a place on the map or pick one from a list to read what the plans say.")
@@ -67,17 +71,7 @@ def node_panel(gdf: gpd.GeoDataFrame, fid: str | None) -> None:
     st.subheader(str(row["name"]))
     if webmap.text_of(row.get("name_en")):
         st.caption(webmap.text_of(row["name_en"]))
-    facts = detail.feature_facts(row, gdf)
-    st.markdown(
-        "<table class='gz-facts'>"
-        + "".join(
-            f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;"
-            f"white-space:nowrap'>{webmap.esc(k)}</th><td>{webmap.esc(v)}</td></tr>"
-            for k, v in facts
-        )
-        + "</table>",
-        unsafe_allow_html=True,
-    )
+    _facts_table(detail.feature_facts(row, gdf))
     related = detail.related_ids(gdf, fid)
     if related:
         st.pills(
@@ -88,6 +82,33 @@ def node_panel(gdf: gpd.GeoDataFrame, fid: str | None) -> None:
             on_change=on_related,
             args=(f"rel_{fid}",),
         )
+    excerpt_list(row, fid)
+
+
+def unsited_panel(place: dict) -> None:
+    """A place the plans name without a known site: why there is none, and the plans' words."""
+    st.subheader(str(place["name"]))
+    st.warning(f"{unsited.NO_SITE_LABEL} · Named in the plans, no known site", icon="📍")
+    facts = unsited.place_facts(place, plan_names())
+    _facts_table(facts)
+    excerpt_list(place, str(place["id"]))
+
+
+def _facts_table(facts: list[tuple[str, str]]) -> None:
+    st.markdown(
+        "<table class='gz-facts'>"
+        + "".join(
+            f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;"
+            f"white-space:nowrap'>{webmap.esc(k)}</th><td>{webmap.esc(v)}</td></tr>"
+            for k, v in facts
+        )
+        + "</table>",
+        unsafe_allow_html=True,
+    )
+
+
+def excerpt_list(row: dict, fid: str) -> None:
+    """Every plan's words about a place, each readable in context."""
     views = detail.excerpt_views(row)
     st.markdown(f"**规划原文 What the plans say**（{len(views)}）")
     for i, view in enumerate(views):

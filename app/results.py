@@ -17,26 +17,37 @@ from app.data import (
     selection_key,
 )
 from app.state import on_chart_pick, on_table_pick
-from spatial import appstate, downloads, overview
+from spatial import appstate, downloads, overview, unsited
 from spatial.features import Selection
 from spatial.schema import role_label
 
 ss = st.session_state
 
 
-def results_table(gdf: gpd.GeoDataFrame, shown: gpd.GeoDataFrame) -> None:
+def results_table(
+    gdf: gpd.GeoDataFrame, shown: gpd.GeoDataFrame, named: pd.DataFrame | None = None
+) -> None:
+    """The features shown, then the places named without a site (opened in the panel too)."""
     names = plan_names()
-    table = pd.DataFrame(
-        {
-            "名称 Name": shown["name"],
-            "类型 Role": shown["role"].map(role_label),
-            "所在区 District": shown["district"].map("、".join),
-            "产业 Industries": shown["industries"].map("、".join),
-            "规划 Plans": shown["plans"].map(lambda ps: "、".join(names.get(p, p) for p in ps)),
-            "id": shown.index,
-        }
-    )
-    ss._table_ids = list(shown.index)
+
+    def rows(frame: pd.DataFrame, roles: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "名称 Name": frame["name"],
+                "类型 Role": roles,
+                "所在区 District": frame["district"].map("、".join),
+                "产业 Industries": frame["industries"].map("、".join),
+                "规划 Plans": frame["plans"].map(lambda ps: "、".join(names.get(p, p) for p in ps)),
+                "id": frame.index,
+            }
+        )
+
+    table = rows(shown, shown["role"].map(role_label))
+    ids = list(shown.index)
+    if named is not None and not named.empty:
+        table = pd.concat([table, rows(named, named["id"].map(lambda _: unsited.ROLE_LABEL))])
+        ids += list(named.index)
+    ss._table_ids = ids
     st.dataframe(
         table,
         key="results",
@@ -62,7 +73,11 @@ def overview_chart(folder: str, stamp: tuple, key: tuple) -> dict | None:
     )
 
 
-def overview_panel(folder: str, stamp: tuple, sel: Selection) -> None:
+def overview_panel(
+    folder: str, stamp: tuple, sel: Selection, named: pd.DataFrame | None = None
+) -> None:
+    if named is not None and not named.empty:
+        st.caption(unsited.counts_line(named))
     spec = overview_chart(folder, stamp, selection_key(sel))
     if spec is None:
         st.caption("当前筛选下没有带产业标签的地点。No tagged places under the other filters.")
@@ -78,9 +93,16 @@ def overview_panel(folder: str, stamp: tuple, sel: Selection) -> None:
     )
 
 
-def download_panel(shown: gpd.GeoDataFrame, state: appstate.AppState) -> None:
+def download_panel(
+    shown: gpd.GeoDataFrame, state: appstate.AppState, named: pd.DataFrame | None = None
+) -> None:
     n = len(shown)
     st.caption(f"下载当前筛选的 {n} 个要素（含规划摘录）。The {n} filtered features, with excerpts.")
+    table = shown
+    if named is not None and not named.empty:
+        st.caption(f"CSV 另含 {len(named)} 处尚无确定位置的地点。"
+                   f"The CSV also lists the {len(named)} places without a site.")
+        table = pd.concat([shown, unsited.as_features(named)])
     stem = "gzplan-" + hashlib.sha1(repr(sorted(state.to_query().items())).encode()).hexdigest()[:8]
     c1, c2, c3 = st.columns(3)
     c1.download_button(
@@ -94,9 +116,9 @@ def download_panel(shown: gpd.GeoDataFrame, state: appstate.AppState) -> None:
         disabled=n == 0, width="stretch",
     )
     c3.download_button(
-        "CSV", data=lambda: downloads.to_csv_bytes(shown), file_name=f"{stem}.csv",
+        "CSV", data=lambda: downloads.to_csv_bytes(table), file_name=f"{stem}.csv",
         mime=downloads.FORMATS["csv"][1], on_click="ignore", key="dl_csv",
-        disabled=n == 0, width="stretch",
+        disabled=len(table) == 0, width="stretch",
     )
     st.divider()
     briefing_export(state)

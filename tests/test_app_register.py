@@ -1,0 +1,89 @@
+"""The app shows the places the plans name without a known site: found by search and filters,
+listed in the results table, opened in the panel with the reason, counted per district on the
+map and never drawn as points."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from spatial._paths import LAYERS_DIR, ROOT
+from spatial.unsited import load_unsited
+
+APP = str(ROOT / "streamlit_app.py")
+LIVE_BASE = "huadu-shiling-sunshine6-live-base"
+
+pytestmark = pytest.mark.skipif(
+    not (LAYERS_DIR / "register.json").exists(), reason="the register is not built"
+)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.delenv("GZMAP_LAYERS_DIR", raising=False)
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def drawn(name: str, script: str) -> bool:
+    """Whether a name is anywhere in a map script, as written or JSON-escaped."""
+    return name in script or json.dumps(name)[1:-1] in script
+
+
+def marker_names(script: str) -> set[str]:
+    """Names of the markers drawn by a map script (their accessible labels)."""
+    return set(re.findall(r'aria-label=\\"([^"\\]*)\\"', script))
+
+
+def map_script(at: AppTest) -> str:
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)["script"]
+
+
+def test_search_finds_a_register_place_and_its_panel_says_why_it_has_no_site(app: AppTest):
+    app.query_params["q"] = "狮岭阳光6号"
+    app.query_params["node"] = LIVE_BASE
+    run(app)
+    table = app.dataframe[0].value
+    assert LIVE_BASE in list(table["id"])
+    row = table[table["id"] == LIVE_BASE].iloc[0]
+    assert row["类型 Role"].startswith("规划提及")
+    assert app.subheader[0].value == "狮岭阳光6号电商直播基地"
+    assert any("规划提及，尚无确定位置" in w.value for w in app.warning)
+    text = "\n".join(m.value for m in app.markdown)
+    reason = load_unsited().at[LIVE_BASE, "reason"]
+    assert reason in text  # the panel says why there is no site
+    assert "狮岭阳光6号电商直播基地" in text and "箱包高端设计" in text  # the plan's words
+    assert not drawn("狮岭阳光6号电商直播基地", map_script(app))  # never drawn as a point
+
+
+def test_filtering_leather_goods_lists_shiling_and_its_platforms(app: AppTest):
+    app.query_params["industries"] = "皮革皮具"  # a synonym, folded to its tag
+    run(app)
+    ids = set(app.dataframe[0].value["id"])
+    assert {"huadu-shiling-leather-cluster", "huadu-leather-park"} <= ids  # on the map
+    assert {"huadu-leather-expo-centre", LIVE_BASE} <= ids  # platforms without a site
+    script = map_script(app)
+    assert "狮岭皮革皮具产业集群" in script
+    assert "gz-unsited-count" in script and "花都区：" in script  # only a count per district
+    assert drawn("花都区：", script) and drawn("处尚无确定位置", script)
+    assert "狮岭皮革皮具产业集群" in marker_names(script)
+    register_names = set(load_unsited()["name"])
+    assert not marker_names(script) & register_names  # none drawn as a point
+    captions = "\n".join(c.value for c in app.caption)
+    assert "处规划提及、尚无确定位置的地点" in captions
+
+
+def test_a_cluster_filter_keeps_no_register_place(app: AppTest):
+    app.query_params["clusters"] = "huadu-cluster-auto"
+    run(app)
+    ids = set(app.dataframe[0].value["id"])
+    assert ids and not ids & set(load_unsited().index)
