@@ -358,8 +358,9 @@ def _to_wgs84(geoms: np.ndarray, crs: str | None, name: str) -> tuple[np.ndarray
         if source.equals("EPSG:4326"):
             return geoms, None
         transformer = Transformer.from_crs(source, "EPSG:4326", always_xy=True)
-        moved = shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(
-            xy[:, 0], xy[:, 1])))
+        moved = shapely.transform(
+            geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
     except Exception as exc:  # pyproj raises several types for unusable CRSs
         return geoms, Problem(name, "", f"cannot reproject {source.name[:60]!r}: {_short(exc)}")
     return moved, None

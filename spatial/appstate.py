@@ -132,8 +132,7 @@ def options_from_layers(
     return Options(
         plans=tuple(p for p in plan_ids if p in used_plans) or tuple(plan_ids),
         industries=tuple(sorted(used_tags, key=lambda t: (tax_order.get(t, len(tax_order)), t))),
-        roles=tuple(r for r in ROLES if r in used_roles)
-        + tuple(sorted(used_roles - set(ROLES))),
+        roles=tuple(r for r in ROLES if r in used_roles) + tuple(sorted(used_roles - set(ROLES))),
         clusters=tuple(gdf.index[gdf["role"] == "cluster"]),
         segments=((AXIS_ID,) if has_axis else ()) + tuple(segments),
         nodes=frozenset(gdf.index),

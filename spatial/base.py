@@ -255,7 +255,7 @@ simplified districts, so it lines up with them exactly.
 Rebuild: `pip install -e '.[build]' && gzmap build-base [--tolerance METRES]`.
 
 `osm/` holds OpenStreetMap context (water, rivers, motorways and trunk roads, the airport,
-railway stations) cached by `gzmap fetch-osm`, one GeoJSON file per group; data
+main railway lines and stations) cached by `gzmap fetch-osm`, one GeoJSON file per group; data
 © OpenStreetMap contributors, ODbL 1.0. The project works without it.
 """
 

@@ -200,7 +200,9 @@ def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[st
             origin.setdefault((fid, key), rec.source)
         for key in PLAN_FIELDS:
             if key in rec.data:
-                feat["_plan_roles"].setdefault(rec.plan, {"source": rec.source})[key] = rec.data[key]
+                feat["_plan_roles"].setdefault(rec.plan, {"source": rec.source})[key] = rec.data[
+                    key
+                ]
         for key in LIST_FIELDS:
             for value in _as_list(rec.data.get(key)):
                 bucket = feat.setdefault(key, [])
@@ -220,9 +222,7 @@ def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[st
                     problems.append(Problem(rec.source, fid, f"{key[:-1]} is not text: {exc!r}"))
                     continue
                 note = exc.get("note")
-                feat[f"_{key}"].append(
-                    (rec.source, exc.get("plan", rec.plan), exc["text"], note)
-                )
+                feat[f"_{key}"].append((rec.source, exc.get("plan", rec.plan), exc["text"], note))
         if "geometry" in rec.data:
             if feat["_geometry"] is not None:
                 problems.append(

@@ -149,11 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check layers against the layer contract; lists every problem")
-    p.add_argument("paths", nargs="*", help="GeoJSON files (default: layers/*.geojson)")
-    p.add_argument(
-        "--no-districts", action="store_true", help="skip the feature-in-district check"
+    p = sub.add_parser(
+        "validate", help="check layers against the layer contract; lists every problem"
     )
+    p.add_argument("paths", nargs="*", help="GeoJSON files (default: layers/*.geojson)")
+    p.add_argument("--no-districts", action="store_true", help="skip the feature-in-district check")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("build-layers", help="build layers/*.geojson from layers/src/*.yaml")
@@ -201,10 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_here)
 
     p = sub.add_parser(
-        "alignment", help="规划衔接: how a district's plan takes up the city plan (places, industries)"
+        "alignment",
+        help="规划衔接: how a district's plan takes up the city plan (places, industries)",
     )
     p.add_argument("target", help="district (天河区, 花都区 …) or district plan id (huadu_mfg)")
-    p.add_argument("--excerpts", action="store_true", help="print the plans' words under each place")
+    p.add_argument(
+        "--excerpts", action="store_true", help="print the plans' words under each place"
+    )
     p.add_argument("--json", action="store_true", help="print JSON (every claim with its excerpts)")
     p.set_defaults(func=_cmd_alignment)
 

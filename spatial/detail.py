@@ -212,4 +212,6 @@ def safe_context_html(plan_id: str, quote: str, chars: int = 240) -> str:
     try:
         return context_html(plan_id, quote, chars=chars)
     except (QuoteNotFound, KeyError) as exc:
-        return f'<div class="gz-context-missing">无法定位原文 Cannot place the quote: {esc(exc)}</div>'
+        return (
+            f'<div class="gz-context-missing">无法定位原文 Cannot place the quote: {esc(exc)}</div>'
+        )

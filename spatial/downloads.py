@@ -154,8 +154,11 @@ def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     points = [
         (None, None)
         if g is None or g.is_empty
-        else ((g.x, g.y) if g.geom_type == "Point" else (g.representative_point().x,
-                                                        g.representative_point().y))
+        else (
+            (g.x, g.y)
+            if g.geom_type == "Point"
+            else (g.representative_point().x, g.representative_point().y)
+        )
         for g in gdf.geometry
     ]
     frame["lon"] = [None if p[0] is None else round(p[0], 6) for p in points]

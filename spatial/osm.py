@@ -1,4 +1,4 @@
-"""OpenStreetMap context for reading the maps: water, rivers, main roads, airport, stations.
+"""OpenStreetMap context for reading the maps: water, rivers, main roads, airport, rail, stations.
 
 ``fetch_osm`` (``gzmap fetch-osm``, online) asks the Overpass API through ``osmnx`` for a few
 feature groups over the city extent and caches each group as one GeoJSON file in
@@ -128,6 +128,15 @@ OSM_GROUPS: dict[str, OsmGroup] = {
             geom_types=("polygon",),
             kind_tag="aeroway",
             min_area_m2=1_000_000.0,
+            simplify_m=5.0,
+        ),
+        OsmGroup(
+            key="rail",
+            label="铁路",
+            tags={"railway": "rail"},
+            geom_types=("line",),
+            kind_tag="railway",
+            exclude={"service": ("yard", "siding", "spur", "crossover")},
             simplify_m=5.0,
         ),
         OsmGroup(

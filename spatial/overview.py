@@ -64,11 +64,25 @@ def overview_spec(
     pick = alt.selection_point(name=PICK, fields=["plan", "industry"], on="click")
     # industries down the side (Chinese labels read horizontally), plans across the top
     enc = {
-        "y": alt.Y("industry:N", sort=tags, title=None,
-                   axis=alt.Axis(labelLimit=160, labelOverlap=False, labelFontSize=12)),
-        "x": alt.X("plan_name:N", sort=plans, title=None,
-                   axis=alt.Axis(orient="top", labelAngle=-30, labelAlign="left",
-                                 labelLimit=160, labelOverlap=False, labelFontSize=12)),
+        "y": alt.Y(
+            "industry:N",
+            sort=tags,
+            title=None,
+            axis=alt.Axis(labelLimit=160, labelOverlap=False, labelFontSize=12),
+        ),
+        "x": alt.X(
+            "plan_name:N",
+            sort=plans,
+            title=None,
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=-30,
+                labelAlign="left",
+                labelLimit=160,
+                labelOverlap=False,
+                labelFontSize=12,
+            ),
+        ),
     }
     cells = (
         alt.Chart(table)
@@ -92,8 +106,7 @@ def overview_spec(
         .encode(
             **enc,
             text="count:Q",
-            color=alt.condition(f"datum.count > {top / 2}", alt.value("white"),
-                                alt.value("black")),
+            color=alt.condition(f"datum.count > {top / 2}", alt.value("white"), alt.value("black")),
         )
     )
     chart = (cells + labels).properties(height=24 * len(tags))

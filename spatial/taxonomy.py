@@ -74,7 +74,9 @@ def load_taxonomy(path: Path = INDUSTRIES_PATH) -> Taxonomy:
     """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     industries = tuple(
-        Industry(str(e["tag"]), str(e.get("en", "")), tuple(str(s) for s in e.get("synonyms") or ()))
+        Industry(
+            str(e["tag"]), str(e.get("en", "")), tuple(str(s) for s in e.get("synonyms") or ())
+        )
         for e in data["industries"]
     )
     seen: dict[str, str] = {}

@@ -354,7 +354,7 @@ def _is_page_split(prev: _Line, nxt: _Line) -> bool:
     if _FIGURE_RE.match(nxt.text) or _FIGURE_RE.match(prev.text):
         return False
     first = nxt.text[0]
-    return not (_NUMBERED_RE.match(nxt.text) or first in "（(【[“\"")
+    return not (_NUMBERED_RE.match(nxt.text) or first in '（(【[“"')
 
 
 def _normalise(raw: str) -> tuple[str, list[int], list[Heading]]:
@@ -378,7 +378,9 @@ def _normalise(raw: str) -> tuple[str, list[int], list[Heading]]:
             prev.offsets += line.offsets
             prev.eol = line.eol
             continue
-        paragraphs.append(_Line(line.text, list(line.offsets), line.eol, line.kind, line.title, line.item))
+        paragraphs.append(
+            _Line(line.text, list(line.offsets), line.eol, line.kind, line.title, line.item)
+        )
 
     clean_parts: list[str] = []
     clean_offsets: list[int] = []

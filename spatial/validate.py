@@ -394,9 +394,7 @@ def _check_excerpt(
         return
     if exc["seed"] != plan.file:
         out.append(
-            Problem(
-                file, fid, f"{kind} {n}: seed {exc['seed']!r} is not {plan.id}'s ({plan.file})"
-            )
+            Problem(file, fid, f"{kind} {n}: seed {exc['seed']!r} is not {plan.id}'s ({plan.file})")
         )
     if not check_text:
         return

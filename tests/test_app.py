@@ -55,7 +55,9 @@ def marker_names(script: str) -> set[str]:
 
 def switchable_layers(script: str) -> list[str]:
     """Names in the map's layer switcher, in order."""
-    return [json.loads(f'"{m}"') for m in re.findall(r'"((?:[^"\\]|\\.)*)" : feature_group', script)]
+    return [
+        json.loads(f'"{m}"') for m in re.findall(r'"((?:[^"\\]|\\.)*)" : feature_group', script)
+    ]
 
 
 def table_ids(at: AppTest) -> list[str]:
@@ -78,7 +80,9 @@ def test_first_view_shows_map_table_and_no_errors(app: AppTest) -> None:
     assert {"中新广州知识城", "国光2025国际双创社区"} <= marker_names(args["script"])
     assert "gzDistricts" in args["script"]  # district outlines are drawn
     assert switchable_layers(args["script"]) == [
-        "行政区 Districts", "广州市科技创新规划", "花都区先进制造业规划"
+        "行政区 Districts",
+        "广州市科技创新规划",
+        "花都区先进制造业规划",
     ]
     assert args["js_links"] == ["/app/static/leaflet/leaflet.js"]  # works offline
     assert args["returned_objects"] == ["last_object_clicked_tooltip", "last_object_clicked_count"]
@@ -126,7 +130,11 @@ def test_walk_whole_axis_end_to_end(app: AppTest) -> None:
         centres.append(map_args(app)["center"])
     assert visited == AXIS_WALK
     assert titles == [
-        "中新广州知识城", "广州科学城", "广州国际生物岛", "广州人工智能与数字经济试验区", "南沙科学城"
+        "中新广州知识城",
+        "广州科学城",
+        "广州国际生物岛",
+        "广州人工智能与数字经济试验区",
+        "南沙科学城",
     ]
     # the map follows each node: 知识城 first (north), 南沙科学城 last (south)
     assert centres[0] == pytest.approx([23.366, 113.4905], abs=1e-3)
@@ -160,7 +168,8 @@ def test_segment_frames_its_places_and_walks_them(app: AppTest) -> None:
     run(app)
     assert app.session_state["node"] is None
     assert [o.split(". ", 1)[-1].lstrip("· ") for o in app.radio(key="walk_pick").options] == [
-        "南沙科学城", "香港科技大学（广州）"
+        "南沙科学城",
+        "香港科技大学（广州）",
     ]
 
 
@@ -467,16 +476,33 @@ def test_related_places_open_their_panel(app: AppTest) -> None:
 
 # -- any reachable combination ---------------------------------------------------------------------
 ACTIONS = [
-    ("segment", ""), ("segment", "sti-axis"), ("segment", "axis-huangpu"),
-    ("segment", "axis-nansha"), ("next", None), ("prev", None),
-    ("walk", 0), ("walk", -1),
-    ("industries", ["生物医药"]), ("industries", ["智能电子", "人工智能"]), ("industries", []),
-    ("roles", ["park"]), ("roles", ["core", "pole"]), ("roles", []),
-    ("plans", ["huadu_mfg"]), ("plans", []),
-    ("clusters", ["cluster-electronics"]), ("clusters", []),
-    ("q", "生物"), ("q", "{{7*7}}<b>"), ("q", ""),
-    ("basemap", "amap"), ("basemap", "none"), ("basemap", "positron"),
-    ("clear", None), ("related", None), ("context", None),
+    ("segment", ""),
+    ("segment", "sti-axis"),
+    ("segment", "axis-huangpu"),
+    ("segment", "axis-nansha"),
+    ("next", None),
+    ("prev", None),
+    ("walk", 0),
+    ("walk", -1),
+    ("industries", ["生物医药"]),
+    ("industries", ["智能电子", "人工智能"]),
+    ("industries", []),
+    ("roles", ["park"]),
+    ("roles", ["core", "pole"]),
+    ("roles", []),
+    ("plans", ["huadu_mfg"]),
+    ("plans", []),
+    ("clusters", ["cluster-electronics"]),
+    ("clusters", []),
+    ("q", "生物"),
+    ("q", "{{7*7}}<b>"),
+    ("q", ""),
+    ("basemap", "amap"),
+    ("basemap", "none"),
+    ("basemap", "positron"),
+    ("clear", None),
+    ("related", None),
+    ("context", None),
 ]
 
 

@@ -65,9 +65,14 @@ def test_repeated_keys_are_read_as_lists() -> None:
     assert state.node == "x"
 
 
-@given(st.dictionaries(st.sampled_from(["plans", "industries", "roles", "clusters", "segment",
-                                        "q", "node", "basemap", "junk"]),
-                       st.text(max_size=30)))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["plans", "industries", "roles", "clusters", "segment", "q", "node", "basemap", "junk"]
+        ),
+        st.text(max_size=30),
+    )
+)
 def test_any_query_string_yields_a_valid_state(params: dict) -> None:
     # no fixture here: hypothesis runs this many times; the options are built inline
     options_local = options_from_layers(None, plan_ids(), BASEMAPS)
@@ -98,16 +103,23 @@ def test_sanitize_folds_synonyms_and_segment_names(gdf, options) -> None:
 
 def test_sanitize_drops_unknown_values_and_says_so(gdf, options) -> None:
     raw = AppState(
-        selection=Selection(plans=("nope",), roles=("park", "moon"), clusters=("kexuecheng",),
-                            segment="火星段"),
+        selection=Selection(
+            plans=("nope",), roles=("park", "moon"), clusters=("kexuecheng",), segment="火星段"
+        ),
         node="gone",
         basemap="google",
     )
     state, notes = sanitize(raw, options, gdf)
     assert state.selection == Selection(roles=("park",))
     assert state.node is None and state.basemap == "positron"
-    assert notes == ["segment: 火星段", "node: gone", "basemap: google", "plans: nope",
-                     "roles: moon", "clusters: kexuecheng"]
+    assert notes == [
+        "segment: 火星段",
+        "node: gone",
+        "basemap: google",
+        "plans: nope",
+        "roles: moon",
+        "clusters: kexuecheng",
+    ]
 
 
 def browser_text(fragment: str) -> str:

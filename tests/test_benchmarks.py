@@ -11,7 +11,10 @@ from spatial._paths import ROOT
 def test_benchmark_script_runs_quick() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--skip", "app", "export"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout

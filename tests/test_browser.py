@@ -67,9 +67,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("browser_log") / "streamlit.log"
     env = {**os.environ, "GZMAP_LAYERS_DIR": str(layers)}
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -86,7 +94,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start within {STARTUP_LIMIT_S}s:\n{log.read_text()}")
+                pytest.fail(
+                    f"streamlit did not start within {STARTUP_LIMIT_S}s:\n{log.read_text()}"
+                )
             time.sleep(0.3)
         yield url
     finally:
@@ -132,7 +142,9 @@ def test_map_click_and_filter_in_a_real_browser(app_url: str, browser, tmp_path:
     page.keyboard.press("Escape")
     page.get_by_text("地图显示 3 / 17").wait_for()
     # the reloaded map shows the electronics parks and no longer the rest
-    map_frame_with(page, '[aria-label="国光2025国际双创社区"]', without='[aria-label="中新广州知识城"]')
+    map_frame_with(
+        page, '[aria-label="国光2025国际双创社区"]', without='[aria-label="中新广州知识城"]'
+    )
     assert "industries=" in page.url
 
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -50,13 +50,21 @@ CITY = {
             "role": "belt",
             "district": ["黄埔区"],
             "excerpts": ["打造科技创新轴"],
-            "geometry": {"derived": {"method": "hull", "members": ["zhishicheng", "bio-island"], "buffer_m": 500}},
+            "geometry": {
+                "derived": {
+                    "method": "hull",
+                    "members": ["zhishicheng", "bio-island"],
+                    "buffer_m": 500,
+                }
+            },
         },
     ],
 }
 BAIYUN = {
     "plan": "baiyun_sti",
-    "features": [{"id": "bio-island", "name": "生物岛", "excerpts": ["生物岛"], "industries": ["生物医药"]}],
+    "features": [
+        {"id": "bio-island", "name": "生物岛", "excerpts": ["生物岛"], "industries": ["生物医药"]}
+    ],
 }
 
 
@@ -85,7 +93,10 @@ def test_build_merges_plans_fills_sections_and_derives_geometry(tmp_path: Path) 
     assert island["industries"] == ["生物医药"]
     assert island["excerpts"][0]["section"].endswith("科技创新轴（黄埔段）")
     assert island["excerpts"][0]["seed"] == "004_c53a813f44610f0f.txt"
-    assert feats["zhishicheng"]["properties"]["industries"] == ["集成电路", "生物医药"]  # synonym folded
+    assert feats["zhishicheng"]["properties"]["industries"] == [
+        "集成电路",
+        "生物医药",
+    ]  # synonym folded
     line = shape(feats["axis"]["geometry"])
     assert line.geom_type == "LineString" and len(line.coords) == 2
     assert tuple(line.coords[0]) == pytest.approx((113.49, 23.37))
@@ -124,7 +135,10 @@ def test_each_plan_keeps_its_own_role_and_group(tmp_path: Path) -> None:
 
 def test_role_for_a_plan_without_an_excerpt_is_a_problem(tmp_path: Path) -> None:
     _write(tmp_path / "src", "gz_sti", CITY)
-    baiyun = {"plan": "baiyun_sti", "features": [{"id": "bio-island", "role": "pole", "mentions": ["生物岛"]}]}
+    baiyun = {
+        "plan": "baiyun_sti",
+        "features": [{"id": "bio-island", "role": "pole", "mentions": ["生物岛"]}],
+    }
     _write(tmp_path / "src", "baiyun_sti", baiyun)
     text = "\n".join(map(str, build_layers(tmp_path / "src", tmp_path / "out").problems))
     assert "role/group given for plan 'baiyun_sti', which has no excerpt" in text
@@ -146,7 +160,9 @@ def test_build_is_reproducible_and_check_mode_spots_stale_files(tmp_path: Path) 
 
 def test_build_reports_every_problem_and_writes_nothing(tmp_path: Path) -> None:
     bad = json.loads(json.dumps(CITY))
-    bad["features"][0]["excerpts"] = ["中新广州知识城建设具有全国影响力的国家知识中心。"]  # altered quote
+    bad["features"][0]["excerpts"] = [
+        "中新广州知识城建设具有全国影响力的国家知识中心。"
+    ]  # altered quote
     bad["features"][1]["industries"] = ["不存在的产业"]
     bad["features"][1]["colour"] = "red"
     bad["features"][2]["geometry"] = {"derived": {"method": "line", "members": ["nowhere"]}}

@@ -43,8 +43,9 @@ def test_geojson_keeps_the_layer_contract(gdf: gpd.GeoDataFrame) -> None:
     assert bio["geometry"] == {"type": "Point", "coordinates": [113.369, 23.077]}
 
 
-def test_geojson_of_a_selection_reads_back_as_layers(auto_cluster: gpd.GeoDataFrame,
-                                                    tmp_path: Path) -> None:
+def test_geojson_of_a_selection_reads_back_as_layers(
+    auto_cluster: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     path = tmp_path / "sel.geojson"
     path.write_bytes(downloads.to_geojson_bytes(auto_cluster))
     back = load_layers(tmp_path)
@@ -78,8 +79,12 @@ def test_csv_cells_never_start_a_formula(gdf: gpd.GeoDataFrame) -> None:
     hostile.loc["shengwudao", "aliases"] = ["@SUM(1)", "生物岛"]
     hostile.loc["zhishicheng", "name"] = "-2+3"
     hostile.loc["zhishicheng", "location_source"] = "\t=cmd"
-    table = pd.read_csv(io.BytesIO(downloads.to_csv_bytes(hostile)), encoding="utf-8-sig",
-                        dtype=str, keep_default_na=False).set_index("id")
+    table = pd.read_csv(
+        io.BytesIO(downloads.to_csv_bytes(hostile)),
+        encoding="utf-8-sig",
+        dtype=str,
+        keep_default_na=False,
+    ).set_index("id")
     assert table.at["shengwudao", "name"] == "'" + hostile.at["shengwudao", "name"]
     assert table.at["shengwudao", "aliases"] == "'@SUM(1)、生物岛"
     assert table.at["zhishicheng", "name"] == "'-2+3"

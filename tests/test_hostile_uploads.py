@@ -119,8 +119,9 @@ def test_a_runaway_statement_is_stopped_at_the_deadline(tmp_path: Path) -> None:
         conn.execute(f"SELECT count(*) FROM {tables}").fetchone()
     assert time.monotonic() - start < 5
     with pytest.raises(sqlite3.DatabaseError, match="not authorized"):  # nor recursion at all
-        conn.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-                     "SELECT count(*) FROM c").fetchone()
+        conn.execute(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+        ).fetchone()
 
 
 def test_a_wide_geojson_is_refused_with_the_cap_in_one_message() -> None:
@@ -139,8 +140,9 @@ def test_a_giant_integer_is_a_message_not_a_traceback() -> None:
 
 def _points(n: int, **props: object) -> bytes:
     feats = [
-        fixtures.feature(f"p{i}", fixtures.point([113.2 + (i % 500) / 1000, 23.0 + i / n / 2]),
-                         **props)
+        fixtures.feature(
+            f"p{i}", fixtures.point([113.2 + (i % 500) / 1000, 23.0 + i / n / 2]), **props
+        )
         for i in range(n)
     ]
     return json.dumps(fixtures.collection(*feats), ensure_ascii=False).encode()

@@ -43,7 +43,12 @@ def _excerpt_sections(row, plan_id: str) -> list[str]:
 def test_baiyun_layout_elements_are_features_quoting_the_layout_chapter(layers, by_name):
     sentence = _plan_match("baiyun_sti", r"形成以(.+?)的科技创新格局").group(1)
     names = re.findall(r"“([^”]+)”", sentence)
-    assert names == ["广州民营科技园", "白云湖数字科技城", "数字经济创新走廊", "白云大道产业创新走廊"]
+    assert names == [
+        "广州民营科技园",
+        "白云湖数字科技城",
+        "数字经济创新走廊",
+        "白云大道产业创新走廊",
+    ]
     for name in names:
         assert name in by_name, f"{name} is not a feature"
         row = layers.loc[by_name[name]]
@@ -63,7 +68,12 @@ def _baiyun_corridor_nodes() -> dict[str, list[str]]:
 
 def test_baiyun_corridor_nodes_as_the_plan_lists_them():
     nodes = _baiyun_corridor_nodes()
-    assert nodes["白云大道产业创新走廊"] == ["白云新城", "广州设计之都", "民科园核心区", "美丽健康产业园"]
+    assert nodes["白云大道产业创新走廊"] == [
+        "白云新城",
+        "广州设计之都",
+        "民科园核心区",
+        "美丽健康产业园",
+    ]
     assert nodes["数字经济创新走廊"] == ["白云湖数字科技城", "广州西岸"]
 
 
@@ -79,7 +89,9 @@ def test_baiyun_corridor_line_passes_its_nodes_in_plan_order(layers, by_name, co
     along = []
     for fid in expected:
         point = _metric(representative_point(layers.loc[fid].geometry))
-        assert line.distance(point) < 1.0, f"{corridor} misses {fid} by {line.distance(point):.0f} m"
+        assert line.distance(point) < 1.0, (
+            f"{corridor} misses {fid} by {line.distance(point):.0f} m"
+        )
         along.append(line.project(point))
     assert along == sorted(along) and len(set(along)) == len(along), (corridor, along)
 

@@ -2,7 +2,7 @@
 
 No network: ``tests/data/small.osm`` is a hand-written OSM XML extract with real-ish Guangzhou
 coordinates (a stretch of the Pearl River, a pond, 京港澳高速, 黄埔大道, a residential street,
-白云机场, a helipad, 广州南站, 广州东站 and the 体育西路 metro station).
+白云机场, a helipad, 广深铁路 and a yard track, 广州南站, 广州东站 and the 体育西路 metro station).
 """
 
 from __future__ import annotations
@@ -69,6 +69,12 @@ def test_airport_keeps_baiyun_and_drops_the_helipad():
     assert list(airport["osm_id"]) == ["way/3001"]
 
 
+def test_rail_keeps_main_lines_and_drops_yards():
+    rail = parsed("rail")
+    assert list(rail["name"]) == ["广深铁路"]
+    assert set(rail.geom_type) == {"LineString"}
+
+
 def test_stations_are_railway_points_without_metro():
     stations = parsed("stations")
     assert sorted(stations["name"]) == ["广州东站", "广州南站"]
@@ -81,7 +87,7 @@ def test_fetch_caches_one_file_per_group_and_resumes(tmp_path, capsys):
     assert fetch_osm(tmp_path, fetcher=from_xml, extent=EXTENT) == 0
     assert files_in(tmp_path) == sorted(f"{k}.geojson" for k in OSM_GROUPS)
     out = capsys.readouterr().out
-    assert "[3/5] roads: 2 features" in out
+    assert "[3/6] roads: 2 features" in out
 
     context = load_osm_context(tmp_path)
     assert set(context) == set(OSM_GROUPS)

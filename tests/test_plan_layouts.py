@@ -37,12 +37,19 @@ def _layout(plan_id: str) -> dict[str, tuple[str, list[str]]]:
         return {
             "一核": ("core", _names(plan_id, r"\n([^\n：]+创新核)：")),
             "一带": ("belt", _names(plan_id, r"\n([^\n：]+创新带)：")),
-            "五极": ("pole", re.findall(r"\n(?:\d\.)?([^\n：]{2,20}创新极)：", load_plan(plan_id).clean)),
+            "五极": (
+                "pole",
+                re.findall(r"\n(?:\d\.)?([^\n：]{2,20}创新极)：", load_plan(plan_id).clean),
+            ),
         }
     if plan_id == "baiyun_sti":
         sentence = _names(plan_id, r"形成以(.+?)的科技创新格局", "\n")[0]
         quoted = re.findall(r"“([^”]+)”", sentence)
-        return {"一园": ("core", quoted[:1]), "一城": ("core", quoted[1:2]), "双廊": ("corridor", quoted[2:])}
+        return {
+            "一园": ("core", quoted[:1]),
+            "一城": ("core", quoted[1:2]),
+            "双廊": ("corridor", quoted[2:]),
+        }
     raise AssertionError(plan_id)
 
 
@@ -131,10 +138,12 @@ def test_overview_counts_each_plan_by_its_own_roles(layers) -> None:
     tianhe_poles = ["tianhe-cbd", "kyl-software-cluster", "tianhe-shahe"]
     software = sum("软件和信息服务" in layers.at[f, "industries"] for f in tianhe_poles)
     assert software >= 1 and counts[("tianhe_sti", "软件和信息服务")] == software
-    city_poles = layers[layers["plan_roles"].apply(lambda r: r.get("gz_sti", {}).get("role") == "pole")]
-    assert ("gz_sti", "软件和信息服务") not in counts or counts[("gz_sti", "软件和信息服务")] == sum(
-        "软件和信息服务" in tags for tags in city_poles["industries"]
-    )
+    city_poles = layers[
+        layers["plan_roles"].apply(lambda r: r.get("gz_sti", {}).get("role") == "pole")
+    ]
+    assert ("gz_sti", "软件和信息服务") not in counts or counts[
+        ("gz_sti", "软件和信息服务")
+    ] == sum("软件和信息服务" in tags for tags in city_poles["industries"])
 
 
 def test_tianhe_export_draws_and_keys_the_plans_roles(tmp_path) -> None:

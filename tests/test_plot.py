@@ -4,14 +4,18 @@ works on its own."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 from spatial import export
 from spatial.features import Selection
-from spatial.plot import MapText, draw_map, map_style
+from spatial.plot import MapText, draw_map, industry_colours, map_style, prepare_base
+from spatial.plot.geometry import to_map_crs
 from spatial.plot.labels import Placer
+from spatial.plot.style import AIRPORT, RAIL, ROAD, WATER
 
 NUMBER = re.compile(r"\d+")
 
@@ -91,3 +95,68 @@ def test_placer_keeps_texts_apart_even_over_symbols() -> None:
     assert placer.free((15, 15, 25, 25), texts_only=True)  # a number may sit over a symbol
     assert not placer.free((50, 45, 70, 55), texts_only=True)  # never over another text
     assert not placer.free((90, 90, 110, 95))  # nor beyond the frame
+
+
+# -- OSM context --------------------------------------------------------------------------------
+
+
+def _rgb(fig: Figure) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+
+
+def _pixel(fig: Figure, ax, lon: float, lat: float) -> tuple[int, int]:
+    """Row and column in the figure's raster of a WGS84 point on the map axes."""
+    x, y = to_map_crs().transform(lon, lat)
+    px, py = ax.transData.transform((x, y))
+    return int(round(fig.bbox.height - py)), int(round(px))
+
+
+def _near(img: np.ndarray, rc: tuple[int, int], colour: str, radius: int = 2) -> bool:
+    r, c = rc
+    want = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    patch = img[r - radius : r + radius + 1, c - radius : c + radius + 1].reshape(-1, 3)
+    return bool((np.abs(patch.astype(int) - want).max(axis=1) <= 12).any())
+
+
+def test_cached_osm_context_is_drawn_under_the_plan_features(tmp_path) -> None:
+    """The local OSM fixture, cached as `gzmap fetch-osm` caches it: water, river, main roads,
+    rail and the airport appear where they are, under a plan feature placed on the river, and
+    the legend names them."""
+    import osmnx as ox
+    from shapely.geometry import box
+
+    from spatial.base import load_city_outline, load_districts
+    from spatial.layers import frame_from_features
+    from spatial.osm import fetch_osm, load_osm_context
+
+    small = Path(__file__).parent / "data" / "small.osm"
+    fetch = lambda polygon, tags: ox.features_from_xml(small, tags=tags)  # noqa: E731
+    assert fetch_osm(tmp_path, fetcher=fetch, extent=box(113.2, 22.9, 113.5, 23.5)) == 0
+    base = prepare_base(load_districts(), load_city_outline(), load_osm_context(tmp_path))
+    park = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [113.32, 23.113]},  # on the river
+        "properties": {
+            "id": "p", "name": "江心测试园", "role": "park", "plans": ["gz_sti"],
+            "district": ["海珠区"], "industries": ["生物医药"], "aliases": [], "excerpts": [],
+            "location_source": "test", "location_precision_m": 100,
+        },
+    }  # fmt: skip
+    far = dict(park, geometry={"type": "Point", "coordinates": [113.30, 23.40]}, properties=dict(
+        park["properties"], id="q", name="北部测试园", district=["花都区"]))  # fmt: skip
+    frame = frame_from_features([park, far], layer="test").set_index("id", drop=False)
+    with map_style():
+        fig = draw_map(frame, base, MapText("底图"), dpi=150)
+        ax = fig.axes[0]
+        img = _rgb(fig)
+        panel = "".join(t.get_text() for a in fig.axes for t in a.texts)
+    colour = industry_colours(frame)["生物医药"]
+    assert _near(img, _pixel(fig, ax, 113.32, 23.113), colour)  # the park over the water
+    assert not _near(img, _pixel(fig, ax, 113.32, 23.113), WATER, radius=1)
+    assert _near(img, _pixel(fig, ax, 113.305, 23.1145), WATER)  # the river's water beside it
+    assert _near(img, _pixel(fig, ax, 113.4125, 23.225), ROAD)  # 京港澳高速
+    assert _near(img, _pixel(fig, ax, 113.29, 23.1489), RAIL)  # 广深铁路
+    assert _near(img, _pixel(fig, ax, 113.30, 23.38), AIRPORT, radius=4)  # 白云机场
+    for label in ("水体", "河流", "高快速路", "铁路", "机场"):
+        assert label in panel

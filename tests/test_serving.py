@@ -32,7 +32,11 @@ def test_streamlit_runs_with_the_production_settings() -> None:
     # option (which Streamlit ignores) fails here.
     shown = subprocess.run(
         [sys.executable, "-m", "streamlit", "config", "show"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     ).stdout
     settings = dict(re.findall(r"^(\w+) = (.+)$", shown, flags=re.M))
     assert settings["fileWatcherType"] == '"none"'  # no source watcher

@@ -56,14 +56,20 @@ def test_prose_after_a_box_belongs_to_the_section_not_the_box() -> None:
 
 
 def test_colon_item_heads_and_group_lines() -> None:
-    section = load_plan("huadu_sti").find("以中电科华南电子信息产业园、国光智能电子产业园为主体片区").section
+    section = (
+        load_plan("huadu_sti")
+        .find("以中电科华南电子信息产业园、国光智能电子产业园为主体片区")
+        .section
+    )
     assert section == "三、空间战略布局 › 五极协同支撑 › 智能电子产业创新极"
 
 
 def test_quote_with_other_width_punctuation_and_spaces_is_found() -> None:
     text = load_plan("baiyun_sti")  # Baiyun's text uses half-width commas
     original = text.find("立足全国首个以民营经济为特色的国家高新区产业园发展基础")
-    full_width = text.find("立足全国首个以民营经济为特色的国家高新区产业园发展基础".replace(",", "，"))
+    full_width = text.find(
+        "立足全国首个以民营经济为特色的国家高新区产业园发展基础".replace(",", "，")
+    )
     assert original.start == full_width.start
     spaced = load_plan("gz_sti").find("每万人发明专利拥有量达46.6件")  # seed: "达 46.6 件"
     assert spaced.text.replace(" ", "") == "每万人发明专利拥有量达46.6件"
@@ -105,7 +111,10 @@ def test_small_text_heading_tree() -> None:
         "加强组织领导。\n"
     )
     text = PlanText.from_raw(raw, plan_id="t")
-    assert text.find("建设创新高地").section == "一、总体布局 › （一）空间结构 › 专栏1 重点园区 › 甲园区"
+    assert (
+        text.find("建设创新高地").section
+        == "一、总体布局 › （一）空间结构 › 专栏1 重点园区 › 甲园区"
+    )
     assert text.find("发展生物医药").section.endswith("› 乙园区")
     assert text.find("后续正文").section == "一、总体布局 › （一）空间结构"
     assert text.find("加强组织领导").section == "二、保障措施"
@@ -125,7 +134,9 @@ def test_run_in_section_heads_and_numbered_items() -> None:
     core = text.find("依托华南理工大学、华南师范大学").section
     assert core == "四、空间布局 › （一）一核引领：环五山创新策源区 › 区域赋能"
     item = text.find("以图像识别技术为核心").section
-    assert item.endswith("专栏：“十四五”期间天河区物联网与感知技术应用场景 › 4.物联网与感知技术+智能交通")
+    assert item.endswith(
+        "专栏：“十四五”期间天河区物联网与感知技术应用场景 › 4.物联网与感知技术+智能交通"
+    )
 
 
 def test_numbered_head_after_a_prose_box_closes_the_box() -> None:

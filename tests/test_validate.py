@@ -102,7 +102,9 @@ def test_missing_property_and_plans_mismatch() -> None:
 
 def test_excerpt_must_be_verbatim_and_in_the_right_section() -> None:
     altered = _with()
-    altered["properties"]["excerpts"][0]["text"] = "广州国际生物岛依托国家实验室、市实验室等优势资源"
+    altered["properties"]["excerpts"][0]["text"] = (
+        "广州国际生物岛依托国家实验室、市实验室等优势资源"
+    )
     wrong_section = _with(id="other", name="其他", aliases=[])
     wrong_section["properties"]["excerpts"][0]["section"] = "一、立足科技创新发展新基点"
     problems = _problems(altered, wrong_section)
@@ -111,14 +113,19 @@ def test_excerpt_must_be_verbatim_and_in_the_right_section() -> None:
 
 
 def test_duplicate_ids_and_names_across_files() -> None:
-    a = parse_layer_bytes(json.dumps({"type": "FeatureCollection", "features": [GOOD]}).encode(), "a.geojson")
+    a = parse_layer_bytes(
+        json.dumps({"type": "FeatureCollection", "features": [GOOD]}).encode(), "a.geojson"
+    )
     twin = _with(name="另一个生物岛", aliases=[])
     copy_named = _with(id="island-copy", name="生物岛", aliases=[])
     b = parse_layer_bytes(
-        json.dumps({"type": "FeatureCollection", "features": [twin, copy_named]}).encode(), "b.geojson"
+        json.dumps({"type": "FeatureCollection", "features": [twin, copy_named]}).encode(),
+        "b.geojson",
     )
     problems = [str(p) for p in validate_features([a, b], check_districts=False)]
-    assert any(p.startswith("b.geojson: gz-bio-island: duplicate id (also in a.geojson)") for p in problems)
+    assert any(
+        p.startswith("b.geojson: gz-bio-island: duplicate id (also in a.geojson)") for p in problems
+    )
     assert any("name or alias '生物岛' also used by gz-bio-island" in p for p in problems)
 
 
@@ -126,7 +133,9 @@ def test_self_intersecting_polygon_is_invalid() -> None:
     bow = _with()
     bow["geometry"] = {
         "type": "Polygon",
-        "coordinates": [[[113.30, 23.10], [113.35, 23.15], [113.35, 23.10], [113.30, 23.15], [113.30, 23.10]]],
+        "coordinates": [
+            [[113.30, 23.10], [113.35, 23.15], [113.35, 23.10], [113.30, 23.15], [113.30, 23.10]]
+        ],
     }
     assert any("invalid geometry: Self-intersection" in p for p in _problems(bow))
 
@@ -140,7 +149,13 @@ def test_feature_outside_its_district() -> None:
 
 
 def test_all_problems_of_a_file_are_reported_not_only_the_first(tmp_path: Path, capsys) -> None:
-    doc = {"type": "FeatureCollection", "features": [_with(role="tower"), _with(id="b", name="乙", aliases=[], district=["火星区"])]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            _with(role="tower"),
+            _with(id="b", name="乙", aliases=[], district=["火星区"]),
+        ],
+    }
     path = tmp_path / "bad.geojson"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     status = main(["validate", "--no-districts", str(path)])

@@ -40,11 +40,18 @@ CLICK_TEXT_JS = """() => {
 def many_parks(n: int, hostile: int) -> gpd.GeoDataFrame:
     """``n`` parks on a grid; park ``hostile`` has a hostile name and is drawn last (on top)."""
     feats = [
-        {"type": "Feature",
-         "properties": {"id": f"p-{i}", "name": HOSTILE if i == hostile else f"园区{i}",
-                        "role": "park"},
-         "geometry": {"type": "Point",
-                      "coordinates": [113.2 + (i % 60) * 0.004, 23.05 + (i // 60) * 0.004]}}
+        {
+            "type": "Feature",
+            "properties": {
+                "id": f"p-{i}",
+                "name": HOSTILE if i == hostile else f"园区{i}",
+                "role": "park",
+            },
+            "geometry": {
+                "type": "Point",
+                "coordinates": [113.2 + (i % 60) * 0.004, 23.05 + (i // 60) * 0.004],
+            },
+        }
         for i in range(n)
     ]
     feats.append(feats.pop(hostile))
@@ -57,8 +64,11 @@ def test_point_cloud_hover_and_click_in_a_real_browser(tmp_path: Path) -> None:
         pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
     n = webmap.POINT_CLOUD_MIN * 4
     hostile = n // 2 + 30  # mid-map, clear of the legend and the controls
-    m = webmap.build_map(many_parks(n, hostile), basemap=webmap.NO_TILES,
-                         asset_base=(ROOT / "static" / "leaflet").as_uri())
+    m = webmap.build_map(
+        many_parks(n, hostile),
+        basemap=webmap.NO_TILES,
+        asset_base=(ROOT / "static" / "leaflet").as_uri(),
+    )
     page_path = tmp_path / "map.html"
     page_path.write_text(m.get_root().render(), encoding="utf-8")
 
@@ -72,10 +82,13 @@ def test_point_cloud_hover_and_click_in_a_real_browser(tmp_path: Path) -> None:
         page.goto(page_path.as_uri())
         page.locator(".leaflet-gzPoints-pane canvas").wait_for()
         assert page.locator(".gz-marker").count() == 0  # no DOM marker per point
-        assert page.evaluate(
-            "() => { var n = 0, map = Object.values(window).find(v => v instanceof L.Map);"
-            " map.eachLayer(l => { if (l instanceof L.GzShape) n++; }); return n; }"
-        ) == n
+        assert (
+            page.evaluate(
+                "() => { var n = 0, map = Object.values(window).find(v => v instanceof L.Map);"
+                " map.eachLayer(l => { if (l instanceof L.GzShape) n++; }); return n; }"
+            )
+            == n
+        )
 
         clicked = page.evaluate(CLICK_TEXT_JS)
         assert webmap.tooltip_feature_id(clicked["text"]) == f"p-{hostile}"  # its panel opens

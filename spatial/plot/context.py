@@ -1,5 +1,5 @@
 """The base and its context: web tiles (online only), districts, cached OSM context (water,
-airport, rivers, roads), the city outline and district names."""
+airport, rivers, roads, rail), the city outline and district names."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from spatial.plot.style import (
     CITY_FILL,
     DISTRICT_EDGE,
     DISTRICT_LABEL,
+    RAIL,
     RIVER,
     ROAD,
     WATER,
@@ -31,6 +32,16 @@ class Tiles:
     attribution: str
     subdomains: str = "abc"
     max_zoom: int = 19
+
+
+#: The OSM context groups drawn, in legend order, with their legend labels.
+CONTEXT_LEGEND = {
+    "water": "水体 Water",
+    "rivers": "河流 River",
+    "roads": "高快速路 Main road",
+    "rail": "铁路 Railway",
+    "airport": "机场 Airport",
+}
 
 
 def draw_tiles(view: View, tiles: Tiles) -> bool:
@@ -82,6 +93,8 @@ def draw_base(view: View, base: BaseData) -> None:
         )
     )
     osm = base.osm
+    if view.is_main:
+        view.tally.context = [k for k in CONTEXT_LEGEND if k in osm and len(osm[k])]
     for key, colour, z in (("water", WATER, 1.2), ("airport", AIRPORT, 1.15)):
         if key in osm and len(osm[key]):
             geoms = clip_simplify(osm[key].geometry, bbox, tol)
@@ -100,12 +113,26 @@ def draw_base(view: View, base: BaseData) -> None:
             geoms = clip_simplify(osm[key].geometry, bbox, tol)
             segs, _ = line_segments(list(geoms))
             ax.add_collection(LineCollection(segs, colors=colour, linewidths=view.pt(lw), zorder=z))
+    _draw_rail(view, osm, bbox, tol)
     if base.city is not None:
         city = clip_simplify(base.city.geometry, bbox, tol)
         segs, _ = line_segments(list(city))
         ax.add_collection(
             LineCollection(segs, colors=CITY_EDGE, linewidths=view.pt(1.1), zorder=1.4)
         )
+
+
+def _draw_rail(view: View, osm: dict, bbox: tuple[float, ...], tol: float) -> None:
+    """Railway lines as grey lines with white dashes (stations are not drawn: a small square
+    would read as a plan feature)."""
+    if "rail" in osm and len(osm["rail"]):
+        segs, _ = line_segments(list(clip_simplify(osm["rail"].geometry, bbox, tol)))
+        for colour, lw, style, z in ((RAIL, 1.3, "-", 1.35), ("white", 0.6, (0, (3, 3)), 1.36)):
+            view.ax.add_collection(
+                LineCollection(
+                    segs, colors=colour, linewidths=view.pt(lw), linestyles=[style], zorder=z
+                )
+            )
 
 
 def place_district_labels(view: View, base: BaseData) -> None:

@@ -13,10 +13,12 @@ from matplotlib.collections import PatchCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, PathPatch, Rectangle
 
+from spatial.plot.context import CONTEXT_LEGEND
 from spatial.plot.features import FeatureSet
 from spatial.plot.geometry import BaseData, polygon_path
 from spatial.plot.page import Page
 from spatial.plot.style import (
+    AIRPORT,
     AXIS_NUMBER_COLOUR,
     CITY_FILL,
     DISTRICT_EDGE,
@@ -25,6 +27,10 @@ from spatial.plot.style import (
     NO_INDUSTRY,
     OTHER_INDUSTRY,
     OUTSIDE_FILL,
+    RAIL,
+    RIVER,
+    ROAD,
+    WATER,
     primary_colour,
     style_of,
 )
@@ -130,6 +136,20 @@ class _Panel:
             self.y -= self.row
         self.note(count_note(len(feats.frame), len(coloured)), x0, width)
 
+    def context(self, tally: Tally, x0: float, width: float) -> None:
+        """The OSM context drawn under the plan features, two entries a row."""
+        if not tally.context:
+            return
+        self.header("底图 Base map (OpenStreetMap)", x0)
+        col_w = width / 2
+        for i, key in enumerate(tally.context):
+            cx = x0 + (i % 2) * col_w
+            cy = self.y - (i // 2) * self.row - self.row / 2
+            context_symbol(self.page, self.pax, key, cx + self.sym, cy)
+            label = CONTEXT_LEGEND[key]
+            self.entry(cx, cy, self.fit(label, label.split(" ")[0], col_w))
+        self.y -= math.ceil(len(tally.context) / 2) * self.row + self.row * 0.3
+
     def note(self, text: str, x0: float, width: float) -> None:
         size = self.page.pt(5.4)
         for line in self.page.wrap_mm(text, size, width):
@@ -167,10 +187,14 @@ def draw_panel(page: Page, feats: FeatureSet, tally: Tally, base: BaseData, exte
         below_roles = panel.y
         panel.y = top
         panel.industries(feats, pw / 2 + 1.5 * s, half)
-        panel.y = min(panel.y, below_roles)
+        below_industries = panel.y
+        panel.y = below_roles
+        panel.context(tally, 0.0, half)
+        panel.y = min(panel.y, below_industries)
     else:
         panel.roles(feats, tally, 0.0, pw)
         panel.industries(feats, 0.0, pw)
+        panel.context(tally, 0.0, pw)
     y = panel.y - panel.row * 0.5
     if tally.key:
         y = draw_key(page, tally, pax, y, pw)
@@ -235,6 +259,26 @@ def legend_symbol(page: Page, pax: Axes, role: str, kind: str, x: float, y: floa
                 linestyle=st.linestyle,
             )
         )
+
+
+def context_symbol(page: Page, pax: Axes, key: str, x: float, y: float) -> None:
+    """The legend swatch of an OSM context group at (x, y) mm, drawn as on the map."""
+    s = page.s
+    if key in ("water", "airport"):
+        colour = WATER if key == "water" else AIRPORT
+        pax.add_patch(
+            Rectangle(
+                (x - 2.6 * s, y - 1.3 * s), 5.2 * s, 2.6 * s, facecolor=colour, edgecolor="none"
+            )
+        )
+        return
+    line = [x - 2.6 * s, x + 2.6 * s], [y, y]
+    if key == "rail":
+        pax.add_line(Line2D(*line, color=RAIL, linewidth=page.pt(1.3)))
+        pax.add_line(Line2D(*line, color="white", linewidth=page.pt(0.6), linestyle=(0, (3, 3))))
+        return
+    colour, lw = (RIVER, 0.7) if key == "rivers" else (ROAD, 0.8)
+    pax.add_line(Line2D(*line, color=colour, linewidth=page.pt(lw * 1.6)))
 
 
 def draw_key(page: Page, tally: Tally, pax: Axes, y: float, pw: float) -> float:

@@ -27,6 +27,7 @@ WATER = "#cfe2f1"
 RIVER = "#9fc3e3"
 ROAD = "#d8cfc0"
 AIRPORT = "#e4dfec"
+RAIL = "#8c8c8c"
 NO_INDUSTRY = "#ffffff"
 OTHER_INDUSTRY = "#b5b5b5"
 

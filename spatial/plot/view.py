@@ -29,6 +29,8 @@ class Tally:
         Features named on the map.
     outside : int
         Features beyond the frame, shown by an arrow at its edge.
+    context : list of str
+        The OSM context groups drawn on the main map ("water", "rivers", ...).
     """
 
     legend_roles: dict[str, str] = field(default_factory=dict)
@@ -37,6 +39,7 @@ class Tally:
     forced_numbers: int = 0
     named: int = 0
     outside: int = 0
+    context: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -111,8 +111,12 @@ def _path_options(**kwargs: Any) -> dict[str, Any]:
 
 
 def _marker_item(
-    lat_lon: tuple[float, float], role: str | None, selected: bool = False,
-    tooltip: str | None = None, popup: str | None = None, label: str | None = None,
+    lat_lon: tuple[float, float],
+    role: str | None,
+    selected: bool = False,
+    tooltip: str | None = None,
+    popup: str | None = None,
+    label: str | None = None,
 ) -> dict[str, Any]:
     style = role_style(role)
     px = style.size + (10 if selected else 0)
@@ -155,8 +159,13 @@ def feature_items(
     out: list[dict[str, Any]] = []
     if gtype in ("Polygon", "MultiPolygon"):
         opts = _path_options(
-            color=style.color, weight=style.weight, dash_array=style.dash, fill=True,
-            fill_color=style.color, fill_opacity=style.fill_opacity, pane="gzPolygons",
+            color=style.color,
+            weight=style.weight,
+            dash_array=style.dash,
+            fill=True,
+            fill_color=style.color,
+            fill_opacity=style.fill_opacity,
+            pane="gzPolygons",
         )
         for rings in _polygon_rings(geom):
             out.append({"k": "polygon", "ll": rings, "o": opts, **extra})
@@ -166,7 +175,10 @@ def feature_items(
             )
     elif gtype in ("LineString", "MultiLineString"):
         opts = _path_options(
-            color=style.color, weight=style.weight, dash_array=style.dash, opacity=0.9,
+            color=style.color,
+            weight=style.weight,
+            dash_array=style.dash,
+            opacity=0.9,
             pane="gzLines",
         )
         out.append({"k": "line", "ll": _line_parts(geom), "o": opts, **extra})
@@ -175,13 +187,14 @@ def feature_items(
         for pt in points:
             out.append(
                 _marker_item(
-                    (round(pt.y, COORD_DECIMALS), round(pt.x, COORD_DECIMALS)), role,
-                    tooltip=tooltip, popup=popup, label=label,
+                    (round(pt.y, COORD_DECIMALS), round(pt.x, COORD_DECIMALS)),
+                    role,
+                    tooltip=tooltip,
+                    popup=popup,
+                    label=label,
                 )
             )
     return out
-
-
 
 
 def _shift(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
@@ -216,8 +229,13 @@ def frame_bounds(
 def _district_items(districts: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     opts = _path_options(
-        color="#555555", weight=1.2, fill=True, fill_color="#f4f1ea", fill_opacity=0.35,
-        interactive=False, pane="gzDistricts",
+        color="#555555",
+        weight=1.2,
+        fill=True,
+        fill_color="#f4f1ea",
+        fill_opacity=0.35,
+        interactive=False,
+        pane="gzDistricts",
     )
     for _, row in districts.iterrows():
         geom = row.geometry
@@ -289,8 +307,14 @@ def _cloud_item(
     px = max(9, round(style.size * 0.65))
     return {
         "k": "points",
-        "o": {"radius": px / 2, "color": OUTLINE, "weight": 1, "fillColor": style.color,
-              "fillOpacity": 0.95, "pane": "gzPoints"},
+        "o": {
+            "radius": px / 2,
+            "color": OUTLINE,
+            "weight": 1,
+            "fillColor": style.color,
+            "fillOpacity": 0.95,
+            "pane": "gzPoints",
+        },
         "s": _canvas_shape(style.shape),
         "ll": latlon,
         "id": _esc_many(ids[i] for i in rows),
@@ -339,7 +363,8 @@ def prepare_layers(
     ids = [str(v or k) for v, k in zip(id_values, index, strict=True)]
     layers = (
         [str(v or "features") for v in shown["layer"].tolist()]
-        if "layer" in cols else ["features"] * n
+        if "layer" in cols
+        else ["features"] * n
     )
     roles = shown["role"].tolist() if "role" in cols else [None] * n
 
@@ -397,7 +422,6 @@ def prepare_districts(
     return tuple(_district_items(_shift(districts, basemap)))
 
 
-
 def _to_basemap(geometry: BaseGeometry, basemap: str) -> BaseGeometry:
     if basemap == NO_TILES:
         return geometry
@@ -410,4 +434,3 @@ def focus_point(geometry: BaseGeometry | None, basemap: str = DEFAULT_BASEMAP):
     if geometry is None or geometry.is_empty:
         return None
     return _point_of(_to_basemap(geometry, basemap))
-

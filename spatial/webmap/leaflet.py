@@ -32,9 +32,7 @@ def _js_string_json(obj: Any) -> str:
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
     text = _JINJA_OPEN_RE.sub(lambda _m: "\\u007b", text)
-    return (
-        text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    )
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 class _RawText(Element):
@@ -146,9 +144,15 @@ class _TileLayer(folium.TileLayer, _RawMacro):
         self.tile_name = name if name is not None else "".join(tiles.lower().split())
         self.tiles = tiles
         self.options = remove_empty(
-            min_zoom=0, max_zoom=max_zoom or 18, max_native_zoom=max_zoom or 18,
-            no_wrap=False, attribution=attr, subdomains=subdomains, detect_retina=False,
-            tms=False, opacity=1,
+            min_zoom=0,
+            max_zoom=max_zoom or 18,
+            max_native_zoom=max_zoom or 18,
+            no_wrap=False,
+            attribution=attr,
+            subdomains=subdomains,
+            detect_retina=False,
+            tms=False,
+            opacity=1,
         )
 
 

@@ -56,7 +56,6 @@ def basemap_choices() -> list[tuple[str, str]]:
     ]
 
 
-
 def build_map(
     features: gpd.GeoDataFrame | MapLayers | None,
     *,
@@ -114,8 +113,14 @@ def build_map(
     if isinstance(features, MapLayers):
         prepared = features
     else:
-        prepared = prepare_layers(features, basemap=basemap, popups=popups, tooltips=tooltips,
-                                  layer_order=list(layer_names), cloud_min=cloud_min)
+        prepared = prepare_layers(
+            features,
+            basemap=basemap,
+            popups=popups,
+            tooltips=tooltips,
+            layer_order=list(layer_names),
+            cloud_min=cloud_min,
+        )
     m = _Map(
         location=list(GUANGZHOU_CENTER),
         zoom_start=10,
@@ -174,16 +179,22 @@ def build_map(
     return m
 
 
-def _add_user_layer(
-    m: folium.Map, gdf: gpd.GeoDataFrame, name: str, canvas: bool = False
-) -> None:
+def _add_user_layer(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, canvas: bool = False) -> None:
     items: list[dict[str, Any]] = []
     label_col = next((c for c in ("name", "名称", "NAME", "title") if c in gdf.columns), None)
-    poly_opts = _path_options(color="#333333", weight=2, dash_array="4 3", fill=True,
-                              fill_color="#888888", fill_opacity=0.2, pane="gzPolygons")
+    poly_opts = _path_options(
+        color="#333333",
+        weight=2,
+        dash_array="4 3",
+        fill=True,
+        fill_color="#888888",
+        fill_opacity=0.2,
+        pane="gzPolygons",
+    )
     line_opts = _path_options(color="#333333", weight=3, dash_array="4 3", pane="gzLines")
-    point_opts = _path_options(radius=6, color="#222222", weight=2, fill=True,
-                               fill_color="#ffffff", fill_opacity=1.0)
+    point_opts = _path_options(
+        radius=6, color="#222222", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1.0
+    )
     for idx, row in gdf.iterrows():
         geom = row.geometry
         if geom is None or geom.is_empty:
@@ -192,15 +203,23 @@ def _add_user_layer(
         tip = f"<b>{esc(label or f'#{idx}')}</b> · {esc(name)}"
         gtype = geom.geom_type
         if gtype in ("Polygon", "MultiPolygon"):
-            items += [{"k": "polygon", "ll": r, "o": poly_opts, "t": tip}
-                      for r in _polygon_rings(geom)]
+            items += [
+                {"k": "polygon", "ll": r, "o": poly_opts, "t": tip} for r in _polygon_rings(geom)
+            ]
         elif gtype in ("LineString", "MultiLineString"):
             items.append({"k": "line", "ll": _line_parts(geom), "o": line_opts, "t": tip})
         else:
             parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
-            items += [{"k": "circle", "ll": [round(pt.y, COORD_DECIMALS),
-                                             round(pt.x, COORD_DECIMALS)],
-                       "o": point_opts, "t": tip} for pt in parts if pt.geom_type == "Point"]
+            items += [
+                {
+                    "k": "circle",
+                    "ll": [round(pt.y, COORD_DECIMALS), round(pt.x, COORD_DECIMALS)],
+                    "o": point_opts,
+                    "t": tip,
+                }
+                for pt in parts
+                if pt.geom_type == "Point"
+            ]
     group = _FeatureGroup(name=esc(name))
     _Batch(items, canvas=canvas).add_to(group)
     group.add_to(m)
@@ -228,23 +247,28 @@ def highlight_group(
         opts = _path_options(color=OUTLINE, weight=4, fill=False, interactive=False)
         items += [{"k": "polygon", "ll": r, "o": opts} for r in _polygon_rings(geom)]
     elif geom.geom_type in ("LineString", "MultiLineString"):
-        opts = _path_options(color=OUTLINE, weight=style.weight + 5, opacity=0.35,
-                             interactive=False)
+        opts = _path_options(
+            color=OUTLINE, weight=style.weight + 5, opacity=0.35, interactive=False
+        )
         items.append({"k": "line", "ll": _line_parts(geom), "o": opts})
     lat_lon = _point_of(geom)
     items.append(
         {
             "k": "circle",
             "ll": list(lat_lon),
-            "o": _path_options(radius=style.size // 2 + 9, color=OUTLINE, weight=3, fill=False,
-                               interactive=False),
+            "o": _path_options(
+                radius=style.size // 2 + 9, color=OUTLINE, weight=3, fill=False, interactive=False
+            ),
         }
     )
     items.append(
-        _marker_item(lat_lon, role, selected=True, tooltip=tooltip or tooltip_html(row),
-                     label=f"{text_of(row.get('name'))}（已选中 selected）")
+        _marker_item(
+            lat_lon,
+            role,
+            selected=True,
+            tooltip=tooltip or tooltip_html(row),
+            label=f"{text_of(row.get('name'))}（已选中 selected）",
+        )
     )
     _Batch(items).add_to(group)
     return group
-
-

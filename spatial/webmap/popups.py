@@ -50,7 +50,6 @@ def _esc_many(values: Iterable[Any]) -> list[str]:
     return joined.translate(_HTML_ESCAPES).split("\x00") if texts else []
 
 
-
 def tooltip_html(row: Mapping[str, Any]) -> str:
     """Hover text of a feature: its name and role, with its id hidden for click handling."""
     fid = str(row.get("id") or "")
@@ -156,5 +155,3 @@ class FeatureHtml(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._gdf)
-
-

@@ -83,7 +83,6 @@ _SHAPES: dict[str, str] = {
 }
 
 
-
 def _canvas_shape(shape: str) -> float | list[float]:
     """A marker shape for the canvas: ``[x0, y0, x1, y1, …]`` in units of the marker's half
     size (the SVG's 24-unit box, centred), or, for a circle, its radius in those units."""
@@ -163,4 +162,3 @@ def legend_html(roles: Iterable[str], title: str = "图例 Legend") -> str:
         f'max-height:330px;overflow-y:auto">'
         f'<div style="font-weight:600;margin-bottom:3px">{esc(title)}</div>{rows}</div>'
     )
-

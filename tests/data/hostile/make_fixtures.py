@@ -132,7 +132,6 @@ def main() -> None:
     )
 
 
-
 # -- made at test time --------------------------------------------------------------------------
 def base_gpkg(path: Path) -> Path:
     """A small, valid GeoPackage (written by GDAL) with one point layer ``places``."""
