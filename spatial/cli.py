@@ -136,6 +136,10 @@ def _cmd_alignment(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    if args.alignment:
+        from spatial.alignment_export import alignment_cli
+
+        return alignment_cli(args)
     from spatial.export import export_cli
 
     return export_cli(args)
@@ -224,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="map title (default: from the selection)")
     p.add_argument("--tiles", action="store_true", help="draw web tiles under the map (online)")
     p.add_argument("--all", action="store_true", help="one map per plan layout plus the axis")
+    p.add_argument(
+        "--alignment",
+        metavar="DISTRICT",
+        help="规划衔接 briefing (PNG/PDF) of a district (花都区) or district plan (huadu_mfg)",
+    )
     p.add_argument("--out", help="output file, or folder with --all")
     p.set_defaults(func=_cmd_export)
 

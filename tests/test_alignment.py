@@ -177,3 +177,10 @@ def test_cli_alignment_unknown_district_is_one_line(capsys) -> None:
     assert main(["alignment", "海珠区"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "花都区" in err
+
+
+def test_baiyun_weighs_its_one_city_as_a_core(baiyun) -> None:
+    # 一园一城双廊: the Baiyun plan makes 白云湖数字科技城 its 一城; the city plan lists it as a node
+    diff = next(d for d in baiyun.role_diffs if d.id == "baiyunhu-digital-city")
+    assert diff.city_role != diff.district_role
+    assert diff.district_group == "一城"
