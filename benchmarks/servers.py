@@ -28,12 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
 #: Streamlit's own defaults for what ``.streamlit/config.toml`` sets for production: the
-#: settings ``make app`` ran with before (source watcher, script magic, full error details).
+#: settings ``make app`` ran with before (source watcher, script magic, a full garbage
+#: collection after every run, full error details).
 #: Environment variables override the config file.
 BASELINE_ENV = {
     "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto",
     "STREAMLIT_SERVER_RUN_ON_SAVE": "false",
     "STREAMLIT_RUNNER_MAGIC_ENABLED": "true",
+    "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true",
     "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full",
     "STREAMLIT_LOGGER_LEVEL": "info",
     "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "120",
