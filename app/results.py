@@ -59,11 +59,10 @@ def results_table(
     )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-
-
+@st.cache_resource(max_entries=64, show_spinner=False)
 def overview_chart(folder: str, stamp: tuple, key: tuple) -> dict | None:
-    """The overview chart's spec for a selection (cached: stepping along the axis is free)."""
+    """The overview chart's spec under a selection's other filters (``key`` without plans and
+    industries), no cell outlined: built once per process, shared, never modified."""
     gdf = get_layers(folder, stamp)
     names = plan_names()
     options = layer_options(folder, stamp)
@@ -78,7 +77,9 @@ def overview_panel(
 ) -> None:
     if named is not None and not named.empty:
         st.caption(unsited.counts_line(named))
-    spec = overview_chart(folder, stamp, selection_key(sel))
+    spec = overview_chart(folder, stamp, selection_key(sel.with_(plans=(), industries=())))
+    if spec is not None:
+        spec = overview.mark_picked(spec, sel.plans, sel.industries)
     if spec is None:
         st.caption("当前筛选下没有带产业标签的地点。No tagged places under the other filters.")
         return

@@ -3,6 +3,10 @@
 A heatmap of plan × industry feature counts. Clicking a cell selects that plan and industry
 (the chart's ``pick`` point selection), which the app turns into its filters. The counts
 ignore the plan and industry filters (those are what a click sets) but follow the others.
+
+Building the spec with Altair (which validates it against the Vega-Lite schema) costs some
+0.1 s, so the app builds it once per set of other filters and outlines the cells of the plan
+and industry filters with :func:`mark_picked`, which only copies the data rows.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import pandas as pd
 
 from spatial.features import Selection, plan_industry_table, select
 
-__all__ = ["PICK", "overview_spec", "overview_table"]
+__all__ = ["PICK", "mark_picked", "overview_spec", "overview_table"]
 
 #: Name of the chart's click selection (``selection_mode`` in the app).
 PICK = "pick"
@@ -111,3 +115,24 @@ def overview_spec(
     )
     chart = (cells + labels).properties(height=24 * len(tags))
     return chart.to_dict()
+
+
+def mark_picked(
+    spec: dict[str, Any], plans: Sequence[str], industries: Sequence[str]
+) -> dict[str, Any]:
+    """A copy of a spec with the cells of these plan and industry filters outlined.
+
+    A cell is ``picked`` when its industry is among ``industries`` and, if any plans are given,
+    its plan among ``plans`` (the rule of :func:`overview_table`). The given spec, which the
+    app shares between sessions, is not modified; only its data rows are copied.
+    """
+    industries, plans = set(industries), set(plans)
+
+    def picked(row: Mapping[str, Any]) -> bool:
+        return row.get("industry") in industries and (not plans or row.get("plan") in plans)
+
+    datasets = {
+        name: [{**row, "picked": picked(row)} if "picked" in row else row for row in rows]
+        for name, rows in spec.get("datasets", {}).items()
+    }
+    return {**spec, "datasets": datasets}

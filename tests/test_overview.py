@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import geopandas as gpd
 import pytest
 from _appdata import build_fixture_layers
@@ -54,3 +57,33 @@ def test_spec_has_the_click_selection_and_orders(gdf: gpd.GeoDataFrame) -> None:
     assert rect["y"]["sort"] == ["人工智能", "智能电子", "生物医药"]
     assert rect["x"]["sort"] == list(NAMES.values())
     assert overview.overview_spec(table.iloc[:0], [], []) is None
+
+
+@pytest.mark.parametrize(
+    "plans, industries",
+    [((), ("人工智能",)), (("huadu_mfg",), ("汽车制造", "智能电子")), (("gz_sti",), ()), ((), ())],
+)
+def test_outlining_a_shared_spec_equals_building_it_for_the_filters(
+    gdf: gpd.GeoDataFrame, plans: tuple, industries: tuple
+) -> None:
+    # The app builds the chart once without plan/industry filters and outlines the picked cells.
+    order = list(NAMES.values()), ["人工智能", "智能电子", "生物医药", "汽车制造"]
+    shared = overview.overview_spec(overview.overview_table(gdf, Selection(), NAMES), *order)
+    before = repr(shared)
+    sel = Selection(plans=plans, industries=industries)
+    built = overview.overview_spec(overview.overview_table(gdf, sel, NAMES), *order)
+    marked = overview.mark_picked(shared, plans, industries)
+
+    def rows(spec: dict) -> list[dict]:
+        return sorted((r for rs in spec["datasets"].values() for r in rs),
+                      key=lambda r: (r["plan"], r["industry"]))
+
+    assert rows(marked) == rows(built)
+    assert any(r["picked"] for r in rows(marked)) == bool(industries)
+
+    def layout(spec: dict) -> str:  # the chart without its data; internal names normalised
+        text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, sort_keys=True)
+        return re.sub(r"view_[0-9a-f]+_\d+", "view", re.sub(r"data-[0-9a-f]+", "data", text))
+
+    assert layout(marked) == layout(built)
+    assert repr(shared) == before  # the shared spec is left as it was
