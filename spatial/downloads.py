@@ -2,7 +2,8 @@
 
 * GeoJSON keeps the layer contract exactly (RFC 7946, WGS84, list properties as lists,
   excerpts with plan, seed, section and text).
-* GeoPackage cannot store lists: list and object columns become JSON text.
+* GeoPackage cannot store lists: list and object columns become JSON text. One layer per
+  geometry kind, styled for QGIS (``layer_styles``: the print maps' symbols, Chinese aliases).
 * CSV is for spreadsheets: UTF-8 with a byte-order mark (so Excel reads the Chinese), lists of
   names joined with "、", members/excerpts/attributes as JSON, plus the excerpts as plain
   text, a longitude/latitude to plot and the geometry as WKT. A text cell starting with
@@ -172,8 +173,21 @@ def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+#: GeoPackage layer suffix and QGIS symbol kind of each geometry kind.
+GPKG_KINDS: dict[str, tuple[str, str]] = {
+    "Point": ("points", "marker"),
+    "LineString": ("lines", "line"),
+    "Polygon": ("polygons", "fill"),
+}
+
+
 def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "gzplan_selection") -> bytes:
-    """A GeoPackage holding the features in one layer (EPSG:4326); lists stored as JSON text.
+    """A GeoPackage of the features (EPSG:4326), styled for QGIS; lists stored as JSON text.
+
+    One layer per geometry kind (``<layer>_points``, ``_lines``, ``_polygons``: a QGIS layer
+    has one geometry type), each with a default style in the ``layer_styles`` table that QGIS
+    applies on opening: the print maps' symbols (shape = role, colour = industry, the colour
+    in the added ``map_colour`` column) and Chinese field aliases (:mod:`spatial.qgis_style`).
 
     Raises
     ------
@@ -181,17 +195,32 @@ def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "gzplan_selection") -> byt
         For an empty selection: a GeoPackage layer needs at least one feature to carry its
         geometry type.
     """
+    from spatial.plot.style import ROLE_STYLES
+    from spatial.qgis_style import map_colours, write_layer_styles
+
     _check(gdf)
     if gdf.empty:
         raise ValueError("nothing to write: the selection is empty")
     frame = _flat_frame(gdf, ())
+    frame["map_colour"] = map_colours(gdf)
     out = gpd.GeoDataFrame(frame, geometry=list(gdf.geometry), crs="EPSG:4326")
+    kinds = out.geom_type.str.replace("Multi", "", regex=False)
     fd, tmp = tempfile.mkstemp(suffix=".gpkg")
     os.close(fd)
     path = Path(tmp)
+    styles: dict[str, tuple[str, list[str], list[str]]] = {}
     try:
         path.unlink()  # the driver wants to create the file itself
-        out.to_file(path, driver="GPKG", layer=layer, engine="pyogrio")
+        for kind, (suffix, symbol) in GPKG_KINDS.items():
+            part = out[kinds == kind]
+            if part.empty:
+                continue
+            name = f"{layer}_{suffix}"
+            part.to_file(path, driver="GPKG", layer=name, engine="pyogrio")
+            present = set(part["role"])
+            roles = [r for r in ROLE_STYLES if r in present] + sorted(present - set(ROLE_STYLES))
+            styles[name] = (symbol, roles, [*frame.columns])
+        write_layer_styles(path, styles)
         return path.read_bytes()
     finally:
         path.unlink(missing_ok=True)

@@ -25,8 +25,18 @@ from spatial.taxonomy import load_taxonomy
 ROLE_LABEL = "规划提及·尚无确定位置 Named, no site"
 #: Where a place with no district in its plan is counted.
 NO_DISTRICT = "未注明区"
-COLUMNS = ("id", "name", "name_en", "aliases", "role", "plans", "district", "industries", "reason",
-           "excerpts")
+COLUMNS = (
+    "id",
+    "name",
+    "name_en",
+    "aliases",
+    "role",
+    "plans",
+    "district",
+    "industries",
+    "reason",
+    "excerpts",
+)
 _LIST_COLUMNS = ("aliases", "plans", "district", "industries", "excerpts")
 
 
@@ -90,7 +100,9 @@ def counts_line(frame: pd.DataFrame) -> str:
     )
 
 
-def place_facts(place: dict[str, Any], plan_names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def place_facts(
+    place: dict[str, Any], plan_names: dict[str, str] | None = None
+) -> list[tuple[str, str]]:
     """``(label, value)`` rows for a register place's panel, the missing site first."""
     names = plan_names or {}
     facts = [("位置 Location", f"{NO_SITE_LABEL}：{place.get('reason') or ''}")]

@@ -94,10 +94,18 @@ def test_csv_cells_never_start_a_formula(gdf: gpd.GeoDataFrame) -> None:
     assert table.at["kexuecheng", "name"] == gdf.at["kexuecheng", "name"]  # others untouched
 
 
+def _read_gpkg(path: Path) -> gpd.GeoDataFrame:
+    """Every feature layer of a GeoPackage, as one frame."""
+    import pyogrio
+
+    names = [name for name, _ in pyogrio.list_layers(path) if name != "layer_styles"]
+    return pd.concat([gpd.read_file(path, layer=name) for name in names], ignore_index=True)
+
+
 def test_geopackage_reads_back(auto_cluster: gpd.GeoDataFrame, tmp_path: Path) -> None:
     path = tmp_path / "sel.gpkg"
     path.write_bytes(downloads.to_gpkg_bytes(auto_cluster))
-    back = gpd.read_file(path)
+    back = _read_gpkg(path)
     assert back.crs.equals("EPSG:4326")
     assert set(back["id"]) == set(auto_cluster.index)
     cluster = back.set_index("id").loc["cluster-auto"]
@@ -108,11 +116,82 @@ def test_geopackage_reads_back(auto_cluster: gpd.GeoDataFrame, tmp_path: Path) -
 
 
 def test_geopackage_of_mixed_geometry(gdf: gpd.GeoDataFrame, tmp_path: Path) -> None:
+    """One layer per geometry kind: a QGIS layer has one geometry type."""
+    import pyogrio
+
     path = tmp_path / "all.gpkg"
     path.write_bytes(downloads.to_gpkg_bytes(gdf))
-    back = gpd.read_file(path)
+    layers = dict(pyogrio.list_layers(path))
+    assert {n: layers[n] for n in layers if n != "layer_styles"} == {
+        "gzplan_selection_points": "Point",
+        "gzplan_selection_lines": "LineString",
+        "gzplan_selection_polygons": "Polygon",
+    }
+    back = _read_gpkg(path)
     assert len(back) == len(gdf)
     assert set(back.geom_type) == {"Point", "LineString", "Polygon"}
+
+
+def test_geopackage_carries_qgis_styles_like_the_print_maps(
+    gdf: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    """QGIS applies the default style of layer_styles on opening: the print maps' role shapes
+    and industry colours, Chinese field aliases and role names."""
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    from spatial.plot.style import industry_coloured, industry_colours, primary_colour, style_of
+
+    path = tmp_path / "styled.gpkg"
+    path.write_bytes(downloads.to_gpkg_bytes(gdf))
+    con = sqlite3.connect(path)
+    cols = [r[1] for r in con.execute("PRAGMA table_info(layer_styles)")]
+    assert cols == [
+        "id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column",
+        "styleName", "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui",
+        "update_time",
+    ]  # fmt: skip
+    rows = con.execute(
+        "SELECT f_table_name, f_geometry_column, styleQML, styleSLD, useAsDefault FROM layer_styles"
+    ).fetchall()
+    geom_cols = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
+    assert ("layer_styles", "attributes") in con.execute(
+        "SELECT table_name, data_type FROM gpkg_contents"
+    ).fetchall()
+    con.close()
+    assert {r[0] for r in rows} == set(geom_cols)
+    styles = {}
+    for table, geom_col, qml, sld, default in rows:
+        assert geom_col == geom_cols[table] and default == 1
+        styles[table] = ET.fromstring(qml)
+        ET.fromstring(sld)  # parses
+    points = styles["gzplan_selection_points"]
+    renderer = points.find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "role"
+    cats = {c.get("value"): c for c in renderer.iter("category")}
+    symbols = {s.get("name"): s for s in renderer.iter("symbol")}
+    park = symbols[cats["park"].get("symbol")]
+    assert cats["park"].get("label") == "园区 Park"
+    opts = {o.get("name"): o.get("value") for o in park.find("layer").find("Option")}
+    assert opts["name"] == "diamond"  # the park's shape on the print maps
+    dd = park.find(".//Option[@name='fillColor']/Option[@name='expression']")
+    assert dd.get("value") == '"map_colour"'
+    aliases = {a.get("field"): a.get("name") for a in points.iter("alias")}
+    assert aliases["name"] == "名称" and aliases["industries"] == "产业"
+    value_map = points.find(".//field[@name='role']/editWidget")
+    assert value_map.get("type") == "ValueMap"
+    lines = styles["gzplan_selection_lines"].find("renderer-v2")
+    line_cats = {c.get("value"): c.get("symbol") for c in lines.iter("category")}
+    axis = {s.get("name"): s for s in lines.iter("symbol")}[line_cats["axis"]]
+    axis_opts = {o.get("name"): o.get("value") for o in axis.find("layer").find("Option")}
+    r, g, b = (int(style_of("axis").colour[i : i + 2], 16) for i in (1, 3, 5))
+    assert axis_opts["line_color"] == f"{r},{g},{b},255"
+    # the colour each feature wears is the print map's colour for the same features
+    back = _read_gpkg(path).set_index("id")
+    colours = industry_colours(industry_coloured(gdf, number_axis=False))
+    for fid, row in gdf[gdf.geom_type == "Point"].iterrows():
+        assert back.loc[fid, "map_colour"] == primary_colour(row["industries"] or [], colours)
+    assert back["map_colour"].nunique() > 3
 
 
 def test_empty_selection(gdf: gpd.GeoDataFrame) -> None:

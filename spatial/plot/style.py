@@ -131,6 +131,11 @@ DEFAULT_STYLE = RoleStyle("#37474f")
 AXIS_NUMBER_COLOUR = "#c62828"
 
 
+def role_shape(role: str) -> str:
+    """The shape name (:data:`spatial.schema.ROLE_SHAPES`) of a role's point symbol."""
+    return ROLE_SHAPES.get(role, "circle")
+
+
 def style_of(role: str) -> RoleStyle:
     """The drawing style of a role (a neutral default for roles the styles don't know)."""
     return ROLE_STYLES.get(role, DEFAULT_STYLE)
