@@ -87,7 +87,8 @@ def add_unsited_counts(fmap: Any, named: Any, basemap: str) -> None:
     """Places named without a site, only as a count per district (never as points)."""
     import folium
 
-    group = folium.FeatureGroup(name="规划提及·尚无确定位置（按区计数）", show=True)
+    # not in the layer switcher: it is rendered after the switcher, which would see no layer yet
+    group = folium.FeatureGroup(name="规划提及·尚无确定位置（按区计数）", control=False)
     for marker in unsited.count_markers(named, get_districts(), basemap):
         folium.Marker(
             [marker["lat"], marker["lon"]],

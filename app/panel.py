@@ -88,7 +88,7 @@ def node_panel(gdf: gpd.GeoDataFrame, fid: str | None, named: pd.DataFrame | Non
 def unsited_panel(place: dict) -> None:
     """A place the plans name without a known site: why there is none, and the plans' words."""
     st.subheader(str(place["name"]))
-    st.warning(f"{unsited.NO_SITE_LABEL} · Named in the plans, no known site", icon="📍")
+    st.warning(f"{unsited.NO_SITE_LABEL} · Named in the plans, no known site")
     facts = unsited.place_facts(place, plan_names())
     _facts_table(facts)
     excerpt_list(place, str(place["id"]))
