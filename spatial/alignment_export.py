@@ -41,8 +41,9 @@ from spatial.schema import ROLES
 __all__ = ["BRIEFING_FORMATS", "alignment_cli", "alignment_figure", "render_alignment"]
 
 BRIEFING_FORMATS = ("png", "pdf")
-#: Share of the page width (inside the margins) the map takes.
+#: Share of the page width (inside the margins) the map takes, at least and at most.
 MAP_SHARE = 0.53
+MAP_SHARE_MAX = 0.6
 #: Roles drawn as areas behind the places (dashed outline, light fill), never labelled inside.
 AREA_ROLES = ("axis_segment", "belt", "cluster", "corridor")
 #: Roles whose places get the larger dot: the layout's own elements.
@@ -114,6 +115,10 @@ def _draw_places(view: View, frame, statuses: dict[str, str]) -> None:
                 zorder=6 if big else 5.5,
             )
             anchor, radius = pt, view.px(view.pt(size)) / 2 + view.px(view.pt(1.2))
+            dx, dy = to_px((pt.x, pt.y))
+            half = view.px(view.pt(size)) / 2
+            if shown.contains(pt):  # names never cover a dot
+                view.placer.block((dx - half, dy - half, dx + half, dy + half))
         elif kind in ("LineString", "MultiLineString"):
             visible = shapely.intersection(geom, shown)
             if visible.is_empty:
@@ -146,23 +151,27 @@ def _draw_places(view: View, frame, statuses: dict[str, str]) -> None:
         )
 
 
-def _draw_map(page: Page, box_mm, frame, statuses, base: BaseData, district: str) -> View:
-    lay = page.layout
-    tally = Tally()
+def _room(frame, base: BaseData, district: str) -> gpd.GeoDataFrame:
+    """What the map must show: the district's places (a place of several districts drawn
+    elsewhere does not widen it), with room for the scale bar below and the arrow above."""
     focus = base.districts[base.districts["name"] == district]
-    # frame the district's places (a multi-district place drawn elsewhere does not widen it)
     framed = frame
     if len(focus):
         area = shapely.buffer(shapely.union_all(focus.geometry.values), 1000.0)
         framed = frame[frame.geometry.intersects(area)]
     framed = framed if len(framed) else (focus if len(focus) else frame)
-    # room at the foot for the scale bar and at the head for the north arrow
     x0, y0, x1, y1 = framed.total_bounds
     dy = max(y1 - y0, 12000.0)
-    room = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         geometry=[shapely.box(x0, y0 - 0.14 * dy, x1, y1 + 0.06 * dy)], crs=framed.crs
     )
-    extent = map_extent(room, base, box_mm[2] / box_mm[3], 12000.0)
+
+
+def _draw_map(page: Page, box_mm, frame, statuses, base: BaseData, district: str) -> View:
+    lay = page.layout
+    tally = Tally()
+    focus = base.districts[base.districts["name"] == district]
+    extent = map_extent(_room(frame, base, district), base, box_mm[2] / box_mm[3], 12000.0)
     view = open_view(page, lay.frac(box_mm), extent, tally, edge=CITY_EDGE, edge_width=0.8)
     draw_base(view, base)
     if len(focus):  # the district itself, outlined
@@ -391,10 +400,13 @@ def alignment_figure(
     lay = page.layout
     mx, my, _mw, mh = lay.map_box()
     inner = lay.width - 2 * lay.margin
-    map_w = inner * MAP_SHARE
     statuses = {p.id: p.status for p in result.places}
     drawn = to_crs(frame[frame.index.isin(list(statuses))])
     drawn = drawn[drawn.geometry.notna() & ~drawn.geometry.is_empty]
+    # a wide spread of places takes a wider map (the panel keeps at least 1 - MAP_SHARE_MAX)
+    rx0, ry0, rx1, ry1 = _room(drawn, base, result.district).total_bounds
+    wanted = mh * (rx1 - rx0) / (ry1 - ry0) / inner
+    map_w = inner * min(max(wanted, MAP_SHARE), MAP_SHARE_MAX)
     view = _draw_map(page, (mx, my, map_w, mh), drawn, statuses, base, result.district)
     panel_x = mx + map_w + lay.gap * 1.5
     _panel(page, (panel_x, my, lay.width - lay.margin - panel_x, mh), result, view)
