@@ -99,11 +99,15 @@ def download_panel(
 ) -> None:
     n = len(shown)
     st.caption(f"下载当前筛选的 {n} 个要素（含规划摘录）。The {n} filtered features, with excerpts.")
-    table = shown
-    if named is not None and not named.empty:
-        st.caption(f"CSV 另含 {len(named)} 处尚无确定位置的地点。"
-                   f"The CSV also lists the {len(named)} places without a site.")
-        table = pd.concat([shown, unsited.as_features(named)])
+    extra = 0 if named is None else len(named)
+    if extra:
+        st.caption(f"CSV 另含 {extra} 处尚无确定位置的地点。"
+                   f"The CSV also lists the {extra} places without a site.")
+
+    def csv_bytes() -> bytes:  # built when asked for, not on every run
+        table = pd.concat([shown, unsited.as_features(named)]) if extra else shown
+        return downloads.to_csv_bytes(table)
+
     stem = "gzplan-" + hashlib.sha1(repr(sorted(state.to_query().items())).encode()).hexdigest()[:8]
     c1, c2, c3 = st.columns(3)
     c1.download_button(
@@ -117,9 +121,9 @@ def download_panel(
         disabled=n == 0, width="stretch",
     )
     c3.download_button(
-        "CSV", data=lambda: downloads.to_csv_bytes(table), file_name=f"{stem}.csv",
+        "CSV", data=csv_bytes, file_name=f"{stem}.csv",
         mime=downloads.FORMATS["csv"][1], on_click="ignore", key="dl_csv",
-        disabled=len(table) == 0, width="stretch",
+        disabled=n + extra == 0, width="stretch",
     )
     st.divider()
     briefing_export(state)
