@@ -59,6 +59,7 @@ def sidebar(
     sb.text_input(
         "搜索 Search",
         key="q",
+        max_chars=appstate.MAX_QUERY_CHARS,
         placeholder="地名、别称或规划原文，如 生物医药",
         help="Names, aliases and the plans' own words; industry synonyms count too.",
     )

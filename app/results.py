@@ -19,6 +19,7 @@ from app.data import (
 from app.state import on_chart_pick, on_table_pick
 from spatial import appstate, downloads, overview, unsited
 from spatial.features import Selection
+from spatial.plaintext import markdown_text
 from spatial.schema import role_label
 
 ss = st.session_state
@@ -135,7 +136,8 @@ def briefing_export(state: appstate.AppState) -> None:
     if export is None or not hasattr(export, "render_map"):
         st.info("简报图导出模块尚未就绪（spatial.export）。Print export is not available yet.")
         return
-    title = st.text_input("图名 Title", key="export_title", placeholder="默认按筛选条件生成")
+    title = st.text_input("图名 Title", key="export_title", placeholder="默认按筛选条件生成",
+                          max_chars=getattr(export, "MAX_TITLE_CHARS", None))
     key = repr((sorted(state.to_query().items()), title))
     c1, c2 = st.columns(2)
     for col, fmt in ((c1, "png"), (c2, "pdf")):
@@ -144,7 +146,7 @@ def briefing_export(state: appstate.AppState) -> None:
                 try:
                     data = export.render_map(state.selection, fmt=fmt, title=title or None)
                 except Exception as exc:  # the user needs to see why, not a stack trace
-                    st.error(f"生成失败 Rendering failed: {exc}")
+                    st.error(f"生成失败 Rendering failed: {markdown_text(exc, limit=300)}")
                 else:
                     ss[f"_export_{fmt}"] = (key, data)
         made = ss.get(f"_export_{fmt}")

