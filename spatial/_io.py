@@ -1,14 +1,87 @@
-"""Small I/O helpers shared by every writer: atomic writes, JSON with Chinese kept readable."""
+"""Small I/O helpers shared by every writer: atomic writes, JSON with Chinese kept readable.
+
+Every temporary file is made next to its target as ``.<name>.<pid>.<random><suffix>.tmp``. The
+process id lets the next writer in that folder remove what a killed run left behind (its
+process is gone) without touching the temporaries of a run still going.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+__all__ = [
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_many",
+    "atomic_write_text",
+    "clean_stale_temporaries",
+    "dumps_json",
+]
+
+# .<name>.<pid>.<8 random characters from mkstemp><suffix>.tmp
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)\.[a-z0-9_]{8}[^/]*\.tmp$")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process, or not a pid we can judge: leave it
+    return True
+
+
+def clean_stale_temporaries(folder: Path | str) -> list[Path]:
+    """Remove temporaries in ``folder`` whose writing process no longer exists.
+
+    Returns
+    -------
+    list of Path
+        What was removed (a killed ``build-layers`` or ``export`` leaves such files).
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.match(entry.name)
+        if not match or not entry.is_file(follow_symlinks=False):
+            continue
+        if _pid_alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _temporary(path: Path, suffix: str | None = None) -> Path:
+    """A new empty temporary file next to ``path`` (stale ones there are removed first)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}.",
+            suffix=suffix if suffix is not None else path.suffix + ".tmp",
+            dir=path.parent,
+        )
+    except OSError as exc:  # name the file the user asked for, not our temporary
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; published files follow the umask
+    return tmp
 
 
 @contextlib.contextmanager
@@ -19,22 +92,21 @@ def atomic_path(path: Path | str, suffix: str | None = None) -> Iterator[Path]:
     reader ever sees a half-written file.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.",
-        suffix=suffix if suffix is not None else path.suffix + ".tmp",
-        dir=path.parent,
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; published files follow the umask
+    tmp = _temporary(path, suffix)
     try:
         yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        _raise_for_target(exc, tmp, path)
         raise
+
+
+def _raise_for_target(exc: BaseException, tmp: Path, path: Path) -> None:
+    """Re-raise an OS error met on a temporary as one about its target (what the user named)."""
+    if isinstance(exc, OSError) and exc.errno and exc.filename in (None, str(tmp)):
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
 def _umask() -> int:
@@ -43,17 +115,58 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    """Write bytes to ``path`` atomically."""
-    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+def _write_synced(tmp: Path, data: bytes) -> None:
+    with tmp.open("wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())  # on disk before the rename makes it visible
 
 
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """Write bytes to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        _write_synced(tmp, data)
+
+
 def atomic_write_text(path: Path | str, text: str) -> None:
     """Write UTF-8 text to ``path`` atomically."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_many(
+    files: Mapping[Path, str | bytes], remove: Iterable[Path] = ()
+) -> None:
+    """Write a set of files whole or not at all, then remove ``remove``.
+
+    Every file is first written to a temporary next to it and synced to disk; only when all
+    of them are written are they renamed into place. Any failure before that (a full disk, a
+    file-size limit, a folder that cannot be written) removes the temporaries and leaves every
+    target as it was. Renames need no space, so the set changes all at once.
+
+    Raises
+    ------
+    OSError
+        The first error met; nothing has been changed when it is raised.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            tmp = _temporary(path)
+            staged.append((tmp, path))
+            _write_synced(tmp, data.encode("utf-8") if isinstance(data, str) else data)
+    except BaseException as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        if staged:
+            _raise_for_target(exc, *staged[-1])
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)
+    for path in remove:
+        with contextlib.suppress(FileNotFoundError):
+            Path(path).unlink()
 
 
 def dumps_json(obj: Any, indent: int | None = None) -> str:

@@ -19,7 +19,7 @@ import yaml
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, mapping
 
-from spatial._io import atomic_write_text
+from spatial._io import atomic_write_many
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, ROOT
 from spatial._problems import Problem, format_problems
 from spatial.manifest import plan_ids
@@ -561,21 +561,19 @@ def build_layers(
         for name, fc in result.layers.items()
     }
     existing = {p for p in out_dir.glob("*.geojson") if _is_generated(p)}
-    for path, text in sorted(texts.items()):
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == text:
-            continue
-        if check_only:
-            result.stale.append(path)
-        else:
-            atomic_write_text(path, text)
-            result.written.append(path)
-    for path in sorted(existing - set(texts)):
-        if check_only:
-            result.stale.append(path)
-        else:
-            path.unlink()
-            result.removed.append(path)
+    changed = {
+        path: text
+        for path, text in sorted(texts.items())
+        if (path.read_text(encoding="utf-8") if path.exists() else None) != text
+    }
+    gone = sorted(existing - set(texts))
+    if check_only:
+        result.stale.extend([*changed, *gone])
+        return result
+    # the whole set or nothing: every file to a temporary first, then all renamed into place
+    atomic_write_many(changed, remove=gone)
+    result.written.extend(changed)
+    result.removed.extend(gone)
     return result
 
 

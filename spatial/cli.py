@@ -7,6 +7,7 @@ only when it runs, so ``gzmap --help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -252,8 +253,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GzmapError as exc:
         print(f"gzmap {args.command}: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a folder not writable, a file too big: one line
+        print(f"gzmap {args.command}: {os_error_text(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error as one line: what failed, on which file, and its errno name.
+
+    >>> os_error_text(OSError(28, "No space left on device", "layers/a.geojson"))
+    'layers/a.geojson: No space left on device (ENOSPC)'
+    """
+    what = exc.strerror or " ".join(str(exc).split()) or type(exc).__name__
+    code = errno.errorcode.get(exc.errno or -1)
+    files = [str(f) for f in (exc.filename, exc.filename2) if f is not None]
+    where = " -> ".join(files)
+    return (f"{where}: " if where else "") + what + (f" ({code})" if code else "")
 
 
 if __name__ == "__main__":
