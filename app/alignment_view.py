@@ -26,6 +26,22 @@ def _alignment(folder: str, stamp: tuple, target: str) -> al.Alignment:
     return al.align(get_layers(folder, stamp), target)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _map(folder: str, stamp: tuple, target: str, basemap: str):
+    """The page's map, built once per district and basemap: the same object renders the same
+    HTML on every rerun, so the browser keeps the map instead of reloading it."""
+    from app.data import get_layers
+
+    gdf = get_layers(folder, stamp)
+    return alignment_map(
+        gdf,
+        _alignment(folder, stamp, target),
+        districts=get_districts(),
+        basemap=basemap,
+        asset_base=static_url("leaflet"),
+    )
+
+
 def _target_label(key: str) -> str:
     district, plans = al.resolve_target(key)
     names = "、".join(al.plan_short(p) for p in plans)
@@ -217,13 +233,7 @@ def alignment_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: st
     map_col, side_col = st.columns([3, 2], gap="medium")
     with map_col:
         st.markdown(status_legend_html(), unsafe_allow_html=True)
-        fmap = alignment_map(
-            gdf,
-            result,
-            districts=get_districts(),
-            basemap=basemap or NO_TILES,
-            asset_base=static_url("leaflet"),
-        )
+        fmap = _map(folder, stamp, target, basemap or NO_TILES)
         st_folium(
             fmap,
             key="align_map",

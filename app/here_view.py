@@ -13,7 +13,7 @@ from spatial.alignment import plan_short
 from spatial.alignment_map import here_map
 from spatial.basemaps import get_basemap
 from spatial.coords import gcj02_to_wgs84
-from spatial.here import DEFAULT_RADIUS_M, HereElement, parse_lonlat, what_is_here
+from spatial.here import DEFAULT_RADIUS_M, HereElement, HereResult, parse_lonlat, what_is_here
 from spatial.viewparams import ViewParams
 from spatial.webmap import NO_TILES
 
@@ -56,6 +56,21 @@ def _element(el: HereElement) -> None:
         evidence_block([_Ev(e) for e in el.excerpts], show_place=True)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs={HereResult: repr})
+def _map(folder: str, stamp: tuple, result: HereResult | None, basemap: str):
+    """The page's map, built once per answer: the same object renders the same HTML on a
+    rerun, so the browser keeps the map instead of reloading it."""
+    from app.data import get_layers
+
+    return here_map(
+        get_layers(folder, stamp),
+        result,
+        districts=get_districts(),
+        basemap=basemap,
+        asset_base=static_url("leaflet"),
+    )
+
+
 def init_from_url(params: ViewParams) -> None:
     """Put the URL's point into the widgets (first run only)."""
     if params.at:
@@ -64,7 +79,7 @@ def init_from_url(params: ViewParams) -> None:
     ss.here_radius = min(RADII, key=lambda r: abs(r - params.radius_m))
 
 
-def here_page(gdf: gpd.GeoDataFrame, basemap: str) -> ViewParams:
+def here_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) -> ViewParams:
     """Draw the page; returns its part of the URL."""
     ss.setdefault("here_at_text", "")
     ss.setdefault("here_gcj02", False)
@@ -94,13 +109,7 @@ def here_page(gdf: gpd.GeoDataFrame, basemap: str) -> ViewParams:
     map_col, side_col = st.columns([3, 2], gap="medium")
     ss._here_basemap = basemap or NO_TILES
     with map_col:
-        fmap = here_map(
-            gdf,
-            result,
-            districts=get_districts(),
-            basemap=basemap or NO_TILES,
-            asset_base=static_url("leaflet"),
-        )
+        fmap = _map(folder, stamp, result, basemap or NO_TILES)
         st_folium(
             fmap,
             key="here_map",

@@ -69,7 +69,7 @@ def other_page(view: str, gdf: gpd.GeoDataFrame | None, folder: str, stamp: tupl
         if ss.get("_here_params") is not None:
             init_from_url(ss._here_params)
             ss._here_params = None
-        params = here_page(gdf, basemap)
+        params = here_page(gdf, folder, stamp, basemap)
     wanted = params.to_query()
     current = {k: st.query_params.get(k) for k in st.query_params}
     if wanted != current:
