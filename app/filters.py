@@ -84,10 +84,13 @@ def sidebar(
 
     def industry_label(tag: str) -> str:
         try:
-            en = taxonomy.get(tag).en
+            industry = taxonomy.get(tag)
         except KeyError:
-            en = ""
-        return f"{tag} {en} ({int(counts.get(tag, 0))})".replace("  ", " ")
+            return f"{tag} ({int(counts.get(tag, 0))})"
+        n = int(counts.get(tag, 0))
+        if industry.level == "group":  # a group covers the industries beneath it
+            return f"{tag} {industry.en} · 大类 ({n})".replace("  ", " ")
+        return f"\u3000└ {tag} {industry.en} ({n})".replace("  ", " ")
 
     sb.multiselect(
         "产业 Industries",

@@ -124,8 +124,10 @@ def options_from_layers(
     if gdf is None or gdf.empty:
         return Options(plans=tuple(plan_ids), basemaps=tuple(basemaps))
     used_plans = {p for plans in gdf["plans"] for p in plans or []}
+    taxonomy = load_taxonomy()
     used_tags = {t for tags in gdf["industries"] for t in tags or []}
-    tax_order = {t: i for i, t in enumerate(load_taxonomy().tags)}
+    used_tags |= {taxonomy.group_of(t) for t in used_tags if t in taxonomy.tags}  # both levels
+    tax_order = {t: i for i, t in enumerate(taxonomy.tags)}
     used_roles = set(gdf["role"].dropna())
     segments = list(axis_segments(gdf).index)
     has_axis = bool((gdf["role"] == "axis").any() or gdf["axis_order"].notna().any())

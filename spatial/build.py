@@ -322,6 +322,7 @@ def _fold_industries(feat: dict[str, Any], problems: list[Problem]) -> None:
         elif tag not in tags:
             tags.append(tag)
     feat["industries"] = tags
+    feat["industry_groups"] = list(dict.fromkeys(taxonomy.group_of(t) for t in tags))
 
 
 # -- geometry ----------------------------------------------------------------------------------
@@ -471,6 +472,7 @@ def _properties(feat: dict[str, Any]) -> dict[str, Any]:
         "aliases": [],
         "district": [],
         "industries": [],
+        "industry_groups": [],
         "axis_segment": [],
         "members": [],
         "links": [],

@@ -210,8 +210,11 @@ def _qualifiers(sel: Selection, gdf: gpd.GeoDataFrame) -> list[str]:
         out.append(str(gdf.at[seg, "name"]) if seg else sel.segment)
     if sel.industries:
         taxonomy = load_taxonomy()
-        tags = [taxonomy.canonical(t) or t for t in sel.industries]
-        out.append("、".join(dict.fromkeys(tags)))
+        tags = dict.fromkeys(taxonomy.canonical(t) or t for t in sel.industries)
+        # name the level: a group covers the industries beneath it
+        out.append(
+            "、".join(f"{t}（大类）" if t in taxonomy.groups else t for t in tags)
+        )
     if sel.clusters:
         out.append("、".join(str(gdf.at[c, "name"]) for c in sel.clusters if c in gdf.index))
     if sel.roles:

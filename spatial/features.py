@@ -27,7 +27,8 @@ class Selection:
     plans : tuple of str
         Plan ids; a feature matches if any of its ``plans`` is chosen.
     industries : tuple of str
-        Canonical industry tags (synonyms are folded); a feature matches if it has any of them.
+        Industry tags of either level (synonyms are folded); a feature matches if it has any of
+        them, a group matching its own tag and every industry beneath it.
     roles : tuple of str
         Roles; a feature matches if its role is chosen.
     clusters : tuple of str
@@ -222,9 +223,7 @@ def select(gdf: gpd.GeoDataFrame, sel: Selection) -> gpd.GeoDataFrame:
         placed = _has_any(gdf["plans"], sel.plans)
         mask &= placed | linked_mask(gdf, sel.plans) if sel.linked else placed
     if sel.industries:
-        taxonomy = load_taxonomy()
-        tags = {taxonomy.canonical(t) or t for t in sel.industries}
-        mask &= _has_any(gdf["industries"], tags)
+        mask &= _has_any(gdf["industries"], industry_match_tags(sel.industries))
     if sel.roles:
         mask &= gdf["role"].isin(sel.roles)
     if sel.clusters:
@@ -297,10 +296,35 @@ def step(node_ids: list[str], current: str | None, delta: int) -> str | None:
     return node_ids[max(0, min(len(node_ids) - 1, i))]
 
 
+def industry_match_tags(words: Iterable[str]) -> set[str]:
+    """The stored tags a filter on ``words`` matches: synonyms folded, groups expanded."""
+    taxonomy = load_taxonomy()
+    tags: set[str] = set()
+    for word in words:
+        tag = taxonomy.canonical(word) or word
+        tags.update(taxonomy.members(tag) if tag in taxonomy.tags else [tag])
+    return tags
+
+
 def industry_counts(gdf: gpd.GeoDataFrame) -> pd.Series:
-    """Number of features per industry tag, largest first."""
-    exploded = gdf["industries"].explode().dropna()
-    return exploded.value_counts()
+    """Number of features per industry tag, both levels, largest first.
+
+    A specific industry counts the features tagged with it; a group counts the features a filter
+    on it returns (tagged with the group or any industry beneath it, each feature once).
+    """
+    taxonomy = load_taxonomy()
+    counts: dict[str, int] = {}
+    for tags in gdf["industries"]:
+        tags = set(tags or ())
+        groups = set()
+        for tag in tags:
+            counts[tag] = counts.get(tag, 0) + (tag not in taxonomy.groups)
+            if tag in taxonomy.tags:
+                groups.add(taxonomy.group_of(tag))
+        for group in groups:
+            counts[group] = counts.get(group, 0) + 1
+    series = pd.Series(counts, dtype=int)
+    return series[series > 0].sort_values(ascending=False, kind="stable")
 
 
 def plan_industry_table(gdf: gpd.GeoDataFrame, roles: Iterable[str] = ()) -> pd.DataFrame:

@@ -42,6 +42,7 @@ def frame_from_features(features: list[dict], layer: str | None = None) -> gpd.G
         "plans",
         "district",
         "industries",
+        "industry_groups",
         "axis_segment",
         "members",
         "links",

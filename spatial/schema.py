@@ -92,6 +92,7 @@ OPTIONAL_PROPERTIES: dict[str, type | tuple[type, ...]] = {
     "members": list,
     "links": list,
     "mentions": list,
+    "industry_groups": list,
     "attributes": dict,
     "in_guangzhou": bool,
 }
@@ -107,6 +108,7 @@ PROPERTY_ORDER: tuple[str, ...] = (
     "plans",
     "district",
     "industries",
+    "industry_groups",
     "group",
     "plan_roles",
     "parent",

@@ -1,51 +1,86 @@
-"""The industry taxonomy: canonical tags and the plans' own wordings of them."""
+"""The industry taxonomy, two levels: broad groups and the plans' specific industries beneath.
+
+``data/industries.yaml`` lists groups (新一代信息技术, 时尚产业 …), each with its specific industries
+(新型显示, 皮革皮具 …) and every tag with the plans' own wordings (synonyms). A feature stores the
+most specific tags its excerpts support; a filter on a group matches the group's own tag and every
+industry beneath it (:meth:`Taxonomy.members`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from spatial._paths import INDUSTRIES_PATH
 
+#: The two levels, as exports and filters name them.
+LEVEL_LABELS = {"group": "产业大类 Industry group", "industry": "细分产业 Specific industry"}
+
 
 @dataclass(frozen=True)
 class Industry:
-    """One canonical industry tag."""
+    """One canonical industry tag: a group (``group`` is None) or a specific industry."""
 
     tag: str
     en: str
     synonyms: tuple[str, ...]
+    group: str | None = None
 
     @property
     def label(self) -> str:
         """Bilingual label, e.g. ``生物医药 Biomedicine``."""
         return f"{self.tag} {self.en}"
 
+    @property
+    def level(self) -> str:
+        """``group`` or ``industry``."""
+        return "group" if self.group is None else "industry"
+
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """All industry tags with a synonym index."""
+    """All industry tags, groups first in each block, with a synonym index."""
 
     industries: tuple[Industry, ...]
 
     @property
     def tags(self) -> list[str]:
-        """Canonical tags in file order."""
+        """Canonical tags in file order (each group followed by its industries)."""
         return [i.tag for i in self.industries]
+
+    @property
+    def groups(self) -> list[str]:
+        """The broad groups in file order."""
+        return [i.tag for i in self.industries if i.group is None]
 
     def get(self, tag: str) -> Industry:
         """Return the industry of a canonical tag (KeyError if unknown)."""
-        for industry in self.industries:
-            if industry.tag == tag:
-                return industry
-        raise KeyError(tag)
+        found = _by_tag(self).get(tag)
+        if found is None:
+            raise KeyError(tag)
+        return found
 
     def canonical(self, word: str) -> str | None:
         """Fold a tag or a synonym to its canonical tag; None if the taxonomy doesn't know it."""
         return _index(self).get(word.strip())
+
+    def group_of(self, tag: str) -> str:
+        """The broad group a tag belongs to (a group is its own)."""
+        industry = self.get(tag)
+        return industry.group or industry.tag
+
+    def children(self, group: str) -> list[str]:
+        """The specific industries beneath a group, in file order."""
+        return [i.tag for i in self.industries if i.group == group]
+
+    def members(self, tag: str) -> list[str]:
+        """The tags a filter on ``tag`` matches: a group's own tag and its industries, or the
+        specific industry alone."""
+        return [tag, *self.children(tag)]
 
     def expand(self, tag: str) -> list[str]:
         """Return a tag with all its synonyms (for full-text search)."""
@@ -63,6 +98,20 @@ def _index(taxonomy: Taxonomy) -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=8)
+def _by_tag(taxonomy: Taxonomy) -> dict[str, Industry]:
+    return {i.tag: i for i in taxonomy.industries}
+
+
+def _industry(entry: dict[str, Any], group: str | None) -> Industry:
+    return Industry(
+        str(entry["tag"]),
+        str(entry.get("en", "")),
+        tuple(str(s) for s in entry.get("synonyms") or ()),
+        group,
+    )
+
+
 @lru_cache(maxsize=4)
 def load_taxonomy(path: Path = INDUSTRIES_PATH) -> Taxonomy:
     """Read ``data/industries.yaml``.
@@ -70,21 +119,20 @@ def load_taxonomy(path: Path = INDUSTRIES_PATH) -> Taxonomy:
     Raises
     ------
     ValueError
-        If a tag is repeated or a synonym belongs to two tags.
+        If a tag is repeated or a word (tag or synonym) belongs to two tags.
     """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    industries = tuple(
-        Industry(
-            str(e["tag"]), str(e.get("en", "")), tuple(str(s) for s in e.get("synonyms") or ())
-        )
-        for e in data["industries"]
-    )
+    industries: list[Industry] = []
+    for entry in data["groups"]:
+        group = _industry(entry, None)
+        industries.append(group)
+        industries.extend(_industry(child, group.tag) for child in entry.get("industries") or ())
     seen: dict[str, str] = {}
     for industry in industries:
         for word in (industry.tag, *industry.synonyms):
-            if word in seen and seen[word] != industry.tag:
+            if word in seen and (seen[word] != industry.tag or word == industry.tag):
                 raise ValueError(
                     f"{path}: {word!r} is listed under both {seen[word]!r} and {industry.tag!r}"
                 )
             seen[word] = industry.tag
-    return Taxonomy(industries)
+    return Taxonomy(tuple(industries))

@@ -309,6 +309,12 @@ def _check_properties(
             out.append(Problem(file, fid, f"unknown industry {tag!r} (see data/industries.yaml)"))
         elif canonical != tag:
             out.append(Problem(file, fid, f"industry {tag!r} is a synonym: use {canonical!r}"))
+    groups = props.get("industry_groups")
+    if isinstance(groups, list) and isinstance(industries, list):
+        known = [str(t) for t in industries if str(t) in taxonomy.tags]
+        expected = list(dict.fromkeys(taxonomy.group_of(t) for t in known))
+        if groups != expected:
+            out.append(Problem(file, fid, f"industry_groups {groups} should be {expected}"))
     districts = props.get("district")
     if isinstance(districts, list):
         if not districts and props.get("in_guangzhou", True):
