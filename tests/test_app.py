@@ -104,8 +104,11 @@ def test_tiles_need_internet_notice_follows_the_basemap(app: AppTest) -> None:
 def test_industry_options_show_counts(app: AppTest) -> None:
     run(app)
     labels = app.multiselect(key="industries").options
-    assert "生物医药 Biomedicine (2)" in labels  # 生物岛 (via 生物技术) and the 黄埔段
-    assert "智能电子 Smart electronics (3)" in labels
+    assert "\u3000└ 生物医药 Biomedicine (2)" in labels  # 生物岛 (via 生物技术) and the 黄埔段
+    assert "\u3000└ 智能电子 Smart electronics (3)" in labels
+    # both levels: a group heads its industries and counts what its filter returns
+    group = labels.index("生物医药与健康 Biomedicine and health · 大类 (2)")
+    assert group < labels.index("\u3000└ 生物医药 Biomedicine (2)")
 
 
 # -- the axis ---------------------------------------------------------------------------------------
