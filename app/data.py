@@ -36,8 +36,6 @@ def layers_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 @st.cache_resource(max_entries=2, show_spinner="加载图层 Loading layers…")
-
-
 def get_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
     """All features (shared, never modified), or None when no layer is built yet."""
     from spatial.layers import clear_cache, load_layers
@@ -49,8 +47,6 @@ def get_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
 
 
 @st.cache_resource(show_spinner=False)
-
-
 def get_districts() -> gpd.GeoDataFrame | None:
     """District outlines, or None when ``data/geo`` has not been built."""
     from spatial.base import BaseDataMissing, load_districts
@@ -62,8 +58,6 @@ def get_districts() -> gpd.GeoDataFrame | None:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-
-
 def feature_html(folder: str, stamp: tuple) -> tuple[Mapping[str, str], Mapping[str, str]]:
     """Popup and tooltip HTML of the features, each built when first drawn, once per layer
     version (shared, never copied)."""
@@ -78,8 +72,6 @@ def feature_html(folder: str, stamp: tuple) -> tuple[Mapping[str, str], Mapping[
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-
-
 def web_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
     """The features with their geometry simplified for the screen, once per layer version."""
     gdf = get_layers(folder, stamp)
@@ -87,8 +79,6 @@ def web_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-
-
 def map_layers(folder: str, stamp: tuple, key: tuple, basemap: str) -> webmap.MapLayers:
     """The map's drawing items for a selection on a basemap (shared, never modified)."""
     gdf = get_layers(folder, stamp)
@@ -102,16 +92,12 @@ def map_layers(folder: str, stamp: tuple, key: tuple, basemap: str) -> webmap.Ma
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-
-
 def district_items(basemap: str) -> tuple[dict, ...]:
     """District outlines and labels drawn for a basemap (shared, never modified)."""
     return webmap.prepare_districts(get_districts(), basemap)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-
-
 def selected_ids(folder: str, stamp: tuple, key: tuple) -> list[str]:
     """Ids of the features a selection keeps (cached per selection)."""
     gdf = get_layers(folder, stamp)
@@ -158,8 +144,6 @@ def forget_upload() -> None:
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
-
-
 def layer_options(folder: str, stamp: tuple) -> appstate.Options:
     """What the layers offer to choose from (plans, tags, roles, clusters, segments, ids)."""
     return appstate.options_from_layers(get_layers(folder, stamp), plan_names(), basemap_keys())

@@ -125,6 +125,11 @@ def sidebar(
         key="basemap",
         help="离线时底图瓦片无法加载，区界与要素照常显示。Offline, tiles don't load; outlines do.",
     )
+    if ss.get("basemap") != webmap.NO_TILES:
+        sb.caption(
+            "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
+            "Tiles need internet; offline, district outlines and places still show."
+        )
     return own_layer(sb)
 
 

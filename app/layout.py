@@ -24,15 +24,26 @@ from app.map import draw_map
 from app.pages import other_page, page_switch
 from app.panel import axis_walk, node_panel
 from app.results import download_panel, overview_panel, results_table
-from app.state import current_state, init_state, keep_valid, sync_url
-from spatial import appstate, unsited, webmap
+from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url
+from spatial import appstate, unsited
 from spatial.features import plan_view
-from spatial.manifest import load_manifest
 from spatial.plaintext import capped_notes
 
 ss = st.session_state
 TITLE = "广州“十四五”科技创新规划地图"
-SUBTITLE = "Guangzhou 14th Five-Year science & technology plans on the map"
+PANEL_TABS = (PLACE_TAB, "结果 Results", "概览 Overview", "下载 Download")
+
+#: The map fills the window's height beside a panel that scrolls on its own.
+PAGE_CSS = """<style>
+:root { --gz-h: max(440px, calc(100vh - 7rem)); }
+[data-testid="stMainBlockContainer"] { padding: 3.2rem 1.2rem 0 1.2rem; max-width: 100%; }
+[data-testid="stSidebarHeader"] { height: 2.5rem; }
+.gz-title { font-size: 1.05rem; line-height: 1.6rem; padding-top: 0.35rem; }
+.gz-title span { color: #666; font-size: 0.8rem; margin-left: 0.8rem; }
+.st-key-gz_map iframe { height: var(--gz-h) !important; }
+.st-key-gz_panel { height: var(--gz-h); overflow-y: auto; overflow-x: hidden;
+                   padding-right: 0.4rem; flex-wrap: nowrap; }
+</style>"""
 
 
 def main() -> None:
@@ -57,19 +68,18 @@ def main() -> None:
     ss._plan_options = options.plans
     ss._industry_options = options.industries
 
-    st.markdown(f"### {TITLE}")
-    st.caption(
-        SUBTITLE + " · " + "、".join(p.short_name for p in load_manifest())
-    )
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+    title_col, switch_col = st.columns([1, 1], gap="small", vertical_alignment="center")
+    with switch_col:
+        view = page_switch()
     if ss.get("_url_notes"):
         st.warning("链接中的部分参数无效，已忽略 Ignored from the link: "
                    + "; ".join(capped_notes(ss._url_notes)))  # link text is never markup
         ss._url_notes = []
     if gdf is None:
         st.info("还没有图层：请先运行 `gzmap build-layers`。No layers built yet: run `gzmap build-layers`.")
-
-    view = page_switch()
     if view != "map":
+        title_col.markdown(f"<div class='gz-title'><b>{TITLE}</b></div>", unsafe_allow_html=True)
         other_page(view, gdf, str(folder), stamp)
         return
 
@@ -81,39 +91,37 @@ def main() -> None:
         shown = gdf.loc[selected_ids(str(folder), stamp, selection_key(state.selection))]
         shown = plan_view(shown, state.selection.plans)  # each plan's own roles
     named = unsited.select_unsited(register, state.selection)  # no site: listed, never drawn
+    total = 0 if gdf is None else len(gdf)
+    title_col.markdown(
+        f"<div class='gz-title'><b>{TITLE}</b>"
+        f"<span>地图显示 {0 if shown is None else len(shown)} / {total} 个要素 features shown"
+        "</span></div>",
+        unsafe_allow_html=True,
+    )
 
-    map_col, side_col = st.columns([3, 2], gap="medium")
-    with side_col:
+    map_col, side_col = st.columns([3, 2], gap="small")
+    panel = side_col.container(key="gz_panel")
+    with panel:
         if gdf is not None:
             axis_walk(gdf, options)
     state = current_state()  # the walk may have changed the open node
     with map_col:
-        total = 0 if gdf is None else len(gdf)
-        st.caption(
-            f"地图显示 {0 if shown is None else len(shown)} / {total} 个要素 "
-            f"features shown · 点击地点查看规划原文 click a place to read the plans"
-        )
         draw_map(gdf, state, user_layer, str(folder), stamp, named)
-        if not named.empty:
-            st.caption(unsited.counts_line(named))
-        if state.basemap != webmap.NO_TILES:
-            st.caption(
-                "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
-                "Tiles need internet; offline, district outlines and places still show."
-            )
+    with panel:
         if gdf is not None and shown is not None:
-            tab_table, tab_chart, tab_dl = st.tabs(
-                ["结果 Results", "概览 Overview", "下载 Download"]
+            place, results, chart, files = st.tabs(
+                list(PANEL_TABS), key="panel_tab", on_change="rerun"
             )
-            with tab_table:
+            with place:
+                node_panel(gdf, ss.get("node"), register)
+            with results:
+                if not named.empty:
+                    st.caption(unsited.counts_line(named))
                 if shown.empty and named.empty:
                     st.info("没有符合条件的地点。No places match these filters.")
                 results_table(gdf, shown, named)
-            with tab_chart:
+            with chart:
                 overview_panel(str(folder), stamp, state.selection, named)
-            with tab_dl:
+            with files:
                 download_panel(shown, state, named)
-    with side_col:
-        if gdf is not None:
-            node_panel(gdf, ss.get("node"), register)
     sync_url(current_state())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import geopandas as gpd
@@ -35,28 +36,33 @@ def draw_map(
     stamp: tuple,
     named: Any = None,
 ) -> None:
+    """Draw the map of the current view.
+
+    The map on the page depends on the basemap and the uploaded layer only; the features,
+    their names, the legend and the highlight reach it as streamlit-folium's dynamic feature
+    groups, which replace the old ones in the map already drawn (no reload, the view stays).
+    A new segment or search frames its features; opening a place centres it.
+    ``GZMAP_MAP_RELOAD=1`` draws everything into one map instead, which reloads on every
+    change (the benchmarks' baseline).
+    """
     tips = feature_html(folder, stamp)[1] if gdf is not None else {}
     sel = state.selection
-    bounds = None
-    if gdf is not None and sel.segment:  # frame the whole segment, whatever else is filtered
-        segment_ids = selected_ids(folder, stamp, selection_key(Selection(segment=sel.segment)))
-        bounds = webmap.frame_bounds(gdf.loc[segment_ids])
     prepared = (
         map_layers(folder, stamp, selection_key(sel), state.basemap)
         if gdf is not None
         else webmap.MapLayers((), (), None)
     )
-    fmap = webmap.build_map(
-        prepared,
+    frame = prepared.bounds
+    if gdf is not None and sel.segment:  # frame the whole segment, whatever else is filtered
+        segment_ids = selected_ids(folder, stamp, selection_key(Selection(segment=sel.segment)))
+        frame = webmap.frame_bounds(gdf.loc[segment_ids])
+    names = layer_labels(gdf)
+    options = dict(
         districts=district_items(state.basemap),
         basemap=state.basemap,
-        bounds=bounds,
-        layer_names=layer_labels(gdf),
         user_layer=user_layer.gdf if user_layer is not None else None,
         asset_base=static_url("leaflet"),
     )
-    if named is not None and not named.empty:
-        add_unsited_counts(fmap, named, state.basemap)
     node = state.node if gdf is not None and state.node in gdf.index else None
     highlight = webmap.highlight_group(
         gdf.loc[node].to_dict() if node else None,
@@ -64,30 +70,42 @@ def draw_map(
         state.basemap,
         tips.get(node) if node else None,
     )
-    # Follow a newly opened feature; otherwise leave the view to the user (or, when the map
-    # reloads for new filters, to the framing of what they selected).
+    if os.environ.get("GZMAP_MAP_RELOAD") == "1":
+        fmap = webmap.build_map(prepared, bounds=frame, layer_names=names, fill_frame=True,
+                                **options)
+        dynamic = [highlight]
+    else:
+        fmap = webmap.base_map(fill_frame=True, **options)
+        features = webmap.features_group(
+            prepared, layer_names=names, frame=frame, frame_key=f"{sel.segment or ''}|{sel.query}",
+        )
+        dynamic = [features, highlight]
+    if named is not None and not named.empty:
+        dynamic.append(unsited_counts(named, state.basemap))
+    # Follow a newly opened feature; otherwise leave the view to the user.
     center = None
     if node and node != ss.get("_centered"):
         center = webmap.focus_point(gdf.at[node, "geometry"], state.basemap)
     ss._centered = node
-    st_folium(
-        fmap,
-        key="map",
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
-        feature_group_to_add=highlight,
-        center=center,
-        zoom=FOLLOW_ZOOM if center else None,
-        on_change=on_map_click,
-    )
+    with st.container(key="gz_map"):
+        st_folium(
+            fmap,
+            key="map",
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
+            feature_group_to_add=dynamic,
+            center=center,
+            zoom=FOLLOW_ZOOM if center else None,
+            on_change=on_map_click,
+        )
 
 
-def add_unsited_counts(fmap: Any, named: Any, basemap: str) -> None:
-    """Places named without a site, only as a count per district (never as points)."""
+def unsited_counts(named: Any, basemap: str) -> Any:
+    """Places named without a site, only as a count per district (never as points), as a
+    group drawn with the features."""
     import folium
 
-    # not in the layer switcher: it is rendered after the switcher, which would see no layer yet
     group = folium.FeatureGroup(name="规划提及·尚无确定位置（按区计数）", control=False)
     for marker in unsited.count_markers(named, get_districts(), basemap):
         folium.Marker(
@@ -95,4 +113,4 @@ def add_unsited_counts(fmap: Any, named: Any, basemap: str) -> None:
             icon=folium.DivIcon(html=marker["html"], icon_size=(150, 20), icon_anchor=(60, -8)),
             tooltip=f"{marker['district']}：{marker['count']} 处",
         ).add_to(group)
-    group.add_to(fmap)
+    return group

@@ -14,6 +14,7 @@ from spatial.features import (
 )
 
 ss = st.session_state
+PLACE_TAB = "地点 Place"
 LIST_KEYS = ("plans", "industries", "roles", "clusters")
 
 
@@ -23,6 +24,8 @@ LIST_KEYS = ("plans", "industries", "roles", "clusters")
 def open_node(fid: str | None) -> None:
     """Open a feature's panel; the walk list follows when the feature is on the walk."""
     ss.node = fid
+    if fid:
+        ss.panel_tab = PLACE_TAB  # the panel shows the place just opened
     ss.walk_pick = fid if fid in ss.get("_walk_ids", []) else None
 
 

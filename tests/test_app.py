@@ -48,6 +48,11 @@ def map_args(at: AppTest) -> dict:
     return json.loads(maps[0].proto.json_args)
 
 
+def map_text(args: dict) -> str:
+    """Everything the map draws: the map itself and the feature groups it is given."""
+    return args["script"] + (args.get("feature_group") or "")
+
+
 def marker_names(script: str) -> set[str]:
     """Names of the markers drawn by a map script (their accessible labels)."""
     return set(re.findall(r'aria-label=\\"([^"\\]*)\\"', script))
@@ -55,9 +60,9 @@ def marker_names(script: str) -> set[str]:
 
 def switchable_layers(script: str) -> list[str]:
     """Names in the map's layer switcher, in order."""
-    return [
-        json.loads(f'"{m}"') for m in re.findall(r'"((?:[^"\\]|\\.)*)" : feature_group', script)
-    ]
+    found = re.findall(r'overlays\[("(?:[^"\\]|\\.)*")\]|addOverlay\(group, ("(?:[^"\\]|\\.)*")\)',
+                       script)
+    return [json.loads(a or b) for a, b in found]
 
 
 def table_ids(at: AppTest) -> list[str]:
@@ -77,12 +82,10 @@ def test_first_view_shows_map_table_and_no_errors(app: AppTest) -> None:
     run(app)
     assert not app.error
     args = map_args(app)
-    assert {"中新广州知识城", "国光2025国际双创社区"} <= marker_names(args["script"])
+    assert {"中新广州知识城", "国光2025国际双创社区"} <= marker_names(map_text(args))
     assert "gzDistricts" in args["script"]  # district outlines are drawn
-    assert switchable_layers(args["script"]) == [
-        "行政区 Districts",
-        "广州市科技创新规划",
-        "花都区先进制造业规划",
+    assert switchable_layers(map_text(args)) == [
+        "行政区 Districts", "广州市科技创新规划", "花都区先进制造业规划"
     ]
     assert args["js_links"] == ["/app/static/leaflet/leaflet.js"]  # works offline
     assert args["returned_objects"] == ["last_object_clicked_tooltip", "last_object_clicked_count"]
@@ -160,7 +163,7 @@ def test_segment_frames_its_places_and_walks_them(app: AppTest) -> None:
     run(app)
     assert app.selectbox(key="segment").value == "axis-huangpu"
     assert set(table_ids(app)) == {"axis-huangpu", *HUANGPU_WALK}
-    script = map_args(app)["script"]
+    script = map_text(map_args(app))
     assert "fitBounds" in script
     assert marker_names(script) == {"中新广州知识城", "广州科学城", "广州国际生物岛"}
     app.button(key="prev").click()  # prev from nothing starts at the far end
@@ -223,7 +226,7 @@ def test_filter_by_industry_keeps_map_and_table_in_sync(app: AppTest) -> None:
     run(app)
     ids = set(table_ids(app))
     assert ids == {"cluster-electronics", "cetc-park", "guoguang-2025"}
-    script = map_args(app)["script"]
+    script = map_text(map_args(app))
     assert marker_names(script) == {"中电科华南电子信息产业园", "国光2025国际双创社区"}
     assert app.query_params["industries"] == "智能电子"
 

@@ -45,7 +45,8 @@ def marker_names(script: str) -> set[str]:
 
 def map_script(at: AppTest) -> str:
     (component,) = at.get("component_instance")
-    return json.loads(component.proto.json_args)["script"]
+    args = json.loads(component.proto.json_args)
+    return args["script"] + (args.get("feature_group") or "")  # the map and what it is given
 
 
 def test_search_finds_a_register_place_and_its_panel_says_why_it_has_no_site(app: AppTest):

@@ -50,22 +50,15 @@ def hostile_feature(**props) -> dict:
         "industries": [],
         "aliases": [],
         "excerpts": [
-            {
-                "plan": "gz_sti",
-                "seed": "s",
-                "section": "一、x › </script><script>alert(2)</script>",
-                "text": "“引号”</script>{{ config }}",
-            }
+            {"plan": "gz_sti", "seed": "s", "section": "一、x › </script><script>alert(2)</script>",
+             "text": "“引号”</script>{{ config }}"}
         ],
         "location_source": "test",
         "location_precision_m": 10,
     }
     base.update(props)
-    return {
-        "type": "Feature",
-        "properties": base,
-        "geometry": {"type": "Point", "coordinates": [113.33, 23.13]},
-    }
+    return {"type": "Feature", "properties": base,
+            "geometry": {"type": "Point", "coordinates": [113.33, 23.13]}}
 
 
 # -- styles ----------------------------------------------------------------------------------------
@@ -107,10 +100,10 @@ def test_map_draws_every_feature_with_its_role(gdf: gpd.GeoDataFrame) -> None:
     ids = {webmap.tooltip_feature_id(text_content(i["t"])) for i in items if "t" in i}
     assert ids == set(gdf.index)
     star = next(i for i in items if "中新广州知识城" in i.get("t", "") and i["k"] == "marker")
-    assert '<polygon points="12,1.2' in star["i"]["html"]  # the core's star
+    assert "<polygon points=\"12,1.2" in star["i"]["html"]  # the core's star
     axis = next(i for i in items if "⟦sti-axis⟧" in i.get("t", ""))
     assert axis["k"] == "line" and axis["o"]["weight"] == webmap.ROLE_STYLES["axis"].weight
-    legend = re.search(r"div.innerHTML = (\".*?\");", page).group(1)
+    legend = re.search(r"var legend = (\".*?\");", page).group(1)
     assert "产业集群 Industry cluster" in json.loads(legend)
 
 
@@ -135,11 +128,8 @@ def test_user_layer_names_are_escaped() -> None:
         geometry=[Point(113.3, 23.1), Polygon([(113.3, 23.1), (113.31, 23.1), (113.31, 23.11)])],
         crs="EPSG:4326",
     )
-    page = render(
-        webmap.build_map(
-            gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"), basemap=webmap.NO_TILES, user_layer=user
-        )
-    )
+    page = render(webmap.build_map(gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"),
+                                   basemap=webmap.NO_TILES, user_layer=user))
     tips = [i["t"] for i in batch_items(page) if "t" in i]
     assert any("&lt;b&gt;mine&lt;/b&gt;" in t for t in tips)
     assert any("#1" in t for t in tips)  # an unnamed feature gets a placeholder
@@ -242,19 +232,10 @@ def park_frame(n: int, **extra) -> gpd.GeoDataFrame:
     feats = []
     for i in range(n):
         props = {"id": f"p-{i}", "name": f"园区{i}", "role": "park", "plans": ["gz_sti"]}
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": props,
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [
-                        113.30 + (i % 40) * 0.0021234567,
-                        23.10 + (i // 40) * 0.0017654321,
-                    ],
-                },
-            }
-        )
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "Point",
+                                   "coordinates": [113.30 + (i % 40) * 0.0021234567,
+                                                   23.10 + (i // 40) * 0.0017654321]}})
     feats[0]["properties"].update(extra)
     frame = frame_from_features(feats, layer="parks")
     return frame.set_index("id", drop=False).rename_axis(None)
@@ -266,7 +247,7 @@ def cloud_items(page: str) -> list[dict]:
 
 def test_many_points_of_a_role_become_one_point_cloud() -> None:
     few = render(webmap.build_map(park_frame(30), basemap=webmap.NO_TILES))
-    assert cloud_items(few) == [] and "gzPoints" not in few  # a few places: SVG markers
+    assert cloud_items(few) == [] and "var canvas = true" not in few  # a few: SVG markers
 
     frame = park_frame(webmap.POINT_CLOUD_MIN + 1)
     page = render(webmap.build_map(frame, basemap=webmap.NO_TILES))
@@ -293,9 +274,7 @@ def test_point_cloud_text_is_escaped_and_inert() -> None:
     assert "<img" not in page
     assert '"&lt;img src=x onerror=alert(1)&gt;\\u007b{7*7}}"' in page  # no template delimiter
     # the browser's text of a cloud tooltip carries the id, as a marker's does
-    tip = (
-        f'<b>{cloud["n"][0]}</b> · {cloud["r"]}<span style="display:none">⟦{cloud["id"][0]}⟧</span>'
-    )
+    tip = f"<b>{cloud['n'][0]}</b> · {cloud['r']}<span style=\"display:none\">⟦{cloud['id'][0]}⟧</span>"
     assert webmap.tooltip_feature_id(text_content(tip)) == "p-0"
     assert "{{7*7}}" in text_content(tip)
 
@@ -304,7 +283,7 @@ def test_point_cloud_threshold_counts_each_role_and_layer_apart() -> None:
     frame = park_frame(12)
     frame.loc[frame.index[:5], "role"] = "lab"
     prepared = webmap.prepare_layers(frame, basemap=webmap.NO_TILES, cloud_min=6)
-    ((name, items),) = prepared.groups
+    (name, items), = prepared.groups
     assert name == "parks" and prepared.has_point_clouds
     kinds = sorted(i["k"] for i in items)
     assert kinds == ["marker"] * 5 + ["points"]  # 7 parks > 6: a cloud; 5 labs: markers
@@ -314,12 +293,9 @@ def test_geometry_is_simplified_for_the_screen_within_tolerance() -> None:
     # a wiggly 2 km ring: hundreds of vertices, none more than a few metres off a circle
     center = gpd.GeoSeries([Point(113.35, 23.12)], crs="EPSG:4326").to_crs(METRIC_CRS)
     ring = center.iloc[0].buffer(2000, quad_segs=128)
-    wiggly = Polygon(
-        [(x + (3 if k % 2 else -3), y) for k, (x, y) in enumerate(ring.exterior.coords[:-1])]
-    )
-    frame = gpd.GeoDataFrame(
-        {"name": ["a", "pt"]}, crs=METRIC_CRS, geometry=[wiggly, center.iloc[0]]
-    ).to_crs("EPSG:4326")
+    wiggly = Polygon([(x + (3 if k % 2 else -3), y) for k, (x, y) in enumerate(ring.exterior.coords[:-1])])
+    frame = gpd.GeoDataFrame({"name": ["a", "pt"]}, crs=METRIC_CRS,
+                             geometry=[wiggly, center.iloc[0]]).to_crs("EPSG:4326")
     simple = webmap.simplify_for_web(frame)
     before, after = (len(g.exterior.coords) for g in (frame.geometry[0], simple.geometry[0]))
     assert after < before / 4
@@ -330,25 +306,17 @@ def test_geometry_is_simplified_for_the_screen_within_tolerance() -> None:
 
 def test_district_outlines_keep_their_common_border() -> None:
     # two districts sharing a long, finely drawn border
-    west = [
-        (113.20, 23.00),
-        *[(113.30 + 0.00002 * (k % 2), 23.00 + 0.001 * k) for k in range(201)],
-        (113.20, 23.20),
-    ]
+    west = [(113.20, 23.00), *[(113.30 + 0.00002 * (k % 2), 23.00 + 0.001 * k) for k in range(201)],
+            (113.20, 23.20)]
     east = [(113.40, 23.00), (113.40, 23.20), *reversed(west[1:-1])]
-    frame = gpd.GeoDataFrame(
-        {"name": ["西区", "东区"], "name_en": ["W", "E"], "adcode": ["1", "2"]},
-        geometry=[Polygon(west), Polygon(east)],
-        crs="EPSG:4326",
-    )
+    frame = gpd.GeoDataFrame({"name": ["西区", "东区"], "name_en": ["W", "E"], "adcode": ["1", "2"]},
+                             geometry=[Polygon(west), Polygon(east)], crs="EPSG:4326")
     items = webmap.prepare_districts(frame, webmap.NO_TILES)
     rings = [i["ll"][0] for i in items if i["k"] == "polygon"]
     assert len(rings[0]) < len(west) / 2  # simplified
     shared = {tuple(p) for p in rings[0]} & {tuple(p) for p in rings[1]}
     assert len(shared) >= 4  # the border is still one line, drawn by both
-    simple = gpd.GeoSeries(
-        [Polygon([(lon, lat) for lat, lon in r]) for r in rings], crs="EPSG:4326"
-    )
+    simple = gpd.GeoSeries([Polygon([(lon, lat) for lat, lon in r]) for r in rings], crs="EPSG:4326")
     metric = simple.to_crs(METRIC_CRS)
     assert metric.iloc[0].intersection(metric.iloc[1]).area < 1.0  # no overlap
     assert abs(metric.union_all().area - metric.area.sum()) < 1.0
@@ -369,8 +337,27 @@ def test_feature_html_builds_only_what_is_drawn(gdf: gpd.GeoDataFrame) -> None:
 
 
 def test_layer_names_reach_the_layer_switcher_as_typed(gdf: gpd.GeoDataFrame) -> None:
-    page = render(
-        webmap.build_map(gdf, basemap=webmap.NO_TILES, layer_names={"gz_sti": "{{7*7}} 规划"})
-    )
-    label = re.search(r'overlays :\s*\{\s*("[^"]*")', page).group(1)
+    page = render(webmap.build_map(gdf, basemap=webmap.NO_TILES,
+                                   layer_names={"gz_sti": "{{7*7}} 规划"}))
+    label = re.search(r'control.addOverlay\(group, ("[^"]*")\)', page).group(1)
     assert json.loads(label) == "{{7*7}} 规划"  # not evaluated by a second template pass
+
+
+# -- names on the map ------------------------------------------------------------------------------
+def test_structure_is_named_at_city_zoom_and_everything_closer(gdf: gpd.GeoDataFrame) -> None:
+    labels = webmap.label_items(gdf)
+    by_name = {html.unescape(item[2]): item for item in labels}
+    assert set(by_name) == set(gdf["name"])  # every feature has its name on the map
+    city = [html.unescape(i[2]) for i in labels if i[3] < 12]
+    assert "中新广州知识城" in city  # a core
+    assert all(gdf.loc[gdf["name"] == n, "role"].iloc[0] != "park" or
+               gdf.loc[gdf["name"] == n, "axis_order"].notna().iloc[0] for n in city)
+    # structure labels come first, so they win where labels would overlap
+    majors = [i[8] for i in labels]
+    assert majors == sorted(majors, reverse=True)
+
+
+def test_label_names_are_escaped() -> None:
+    frame = frame_from_features([hostile_feature()]).set_index("id", drop=False)
+    (item,) = webmap.label_items(frame)
+    assert "<img" not in item[2] and "&lt;img" in item[2]

@@ -3,7 +3,8 @@
 Modules, one concern each: :mod:`~spatial.webmap.styles` (role colours, shapes, legend),
 :mod:`~spatial.webmap.popups` (escaping, tooltips, popups), :mod:`~spatial.webmap.items`
 (features as drawing items, point clouds, framing), :mod:`~spatial.webmap.leaflet` (Leaflet
-elements and the batch script) and :mod:`~spatial.webmap.map` (the map itself, the highlight).
+elements and the batch script), :mod:`~spatial.webmap.labels` (names on the map,
+placed by role priority) and :mod:`~spatial.webmap.map` (the map itself, the highlight).
 
 The map is built from a filtered layer frame (:func:`spatial.features.select`) over a basemap
 (:mod:`spatial.basemaps`, or no tiles at all) and the district outlines. Every role has its own
@@ -46,12 +47,15 @@ from spatial.webmap.items import (
     prepare_layers,
     simplify_for_web,
 )
+from spatial.webmap.labels import label_items
 from spatial.webmap.map import (
     GUANGZHOU_BOUNDS,
     GUANGZHOU_CENTER,
     NO_TILES_LABEL,
+    base_map,
     basemap_choices,
     build_map,
+    features_group,
     highlight_group,
 )
 from spatial.webmap.popups import (
@@ -91,10 +95,13 @@ __all__ = [
     "RoleStyle",
     "WEB_TOLERANCE_M",
     "_canvas_shape",
+    "base_map",
     "basemap_choices",
     "build_map",
     "esc",
     "feature_items",
+    "features_group",
+    "label_items",
     "focus_point",
     "frame_bounds",
     "grey_level",

@@ -17,14 +17,19 @@ from shapely.geometry.base import BaseGeometry
 
 from spatial.basemaps import DEFAULT_BASEMAP, to_basemap_crs
 from spatial.schema import METRIC_CRS, ROLES
+from spatial.webmap._geom import (
+    COORD_DECIMALS,
+    _line_parts,
+    _point_of,
+    _polygon_rings,
+)
+from spatial.webmap.labels import label_items
 from spatial.webmap.popups import FONT_STACK, _esc_many, esc, popup_html, text_of, tooltip_html
 from spatial.webmap.styles import OUTLINE, _canvas_shape, marker_svg, role_style
 
 #: Basemap key for "no tiles": district outlines and features only (works offline).
 NO_TILES = "none"
 
-#: Decimals kept in map coordinates: 5 is about 1 m, finer than any location in the layers.
-COORD_DECIMALS = 5
 #: Simplification tolerance (metres) of polygons and lines on the web map.
 WEB_TOLERANCE_M = 20.0
 #: Above this many points of one role in one layer, they are drawn as one point cloud.
@@ -73,35 +78,6 @@ def simplify_for_web(
     result = gdf.copy()
     result[gdf.geometry.name] = gpd.GeoSeries(out, index=gdf.index, crs=gdf.crs)
     return result
-
-
-def _latlngs(coords: Any) -> list[list[float]]:
-    """``[[lat, lon], …]`` of a coordinate sequence, rounded to :data:`COORD_DECIMALS`."""
-    xy = np.asarray(coords, dtype=float)
-    if xy.size == 0:
-        return []
-    return np.round(xy[:, 1::-1], COORD_DECIMALS).tolist()
-
-
-def _polygon_rings(geom: BaseGeometry) -> list[list[list[list[float]]]]:
-    polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
-    return [
-        [_latlngs(p.exterior.coords), *(_latlngs(r.coords) for r in p.interiors)] for p in polys
-    ]
-
-
-def _line_parts(geom: BaseGeometry) -> list[list[list[float]]]:
-    lines = list(geom.geoms) if geom.geom_type == "MultiLineString" else [geom]
-    return [_latlngs(line.coords) for line in lines]
-
-
-def _point_of(geom: BaseGeometry) -> tuple[float, float]:
-    """(lat, lon) where a feature's marker or highlight sits."""
-    if geom.geom_type == "Point":
-        return round(geom.y, COORD_DECIMALS), round(geom.x, COORD_DECIMALS)
-    centroid = geom.centroid
-    point = centroid if geom.contains(centroid) else geom.representative_point()
-    return round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)
 
 
 def _path_options(**kwargs: Any) -> dict[str, Any]:
@@ -279,11 +255,14 @@ class MapLayers:
         The roles drawn, for the legend.
     bounds : ((south, west), (north, east)) or None
         The features' extent (WGS84).
+    labels : tuple
+        The features' names on the map (:func:`spatial.webmap.labels.label_items`).
     """
 
     groups: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
     roles: tuple[str, ...]
     bounds: tuple[tuple[float, float], tuple[float, float]] | None
+    labels: tuple[tuple[Any, ...], ...] = ()
 
     @property
     def has_point_clouds(self) -> bool:
@@ -404,6 +383,7 @@ def prepare_layers(
         groups=tuple((name, tuple(groups[name])) for name in order),
         roles=tuple(pd.unique(features["role"].dropna())),
         bounds=frame_bounds(features),
+        labels=tuple(tuple(item) for item in label_items(shown)),
     )
 
 

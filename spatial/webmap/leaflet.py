@@ -20,7 +20,7 @@ from jinja2 import Template
 
 _JINJA_OPEN_RE = re.compile(r"\{(?=[{%#])")
 _TOOLTIP_OPTIONS = {"sticky": True, "direction": "top"}
-_POPUP_OPTIONS = {"maxWidth": 380, "minWidth": 200}
+_POPUP_OPTIONS = {"maxWidth": 380, "minWidth": 200, "autoPanPadding": [24, 24]}
 
 
 def _js_string_json(obj: Any) -> str:
@@ -76,6 +76,13 @@ class _RawMacro(MacroElement):
 class _ScriptElement(_RawMacro):
     """A MacroElement with only a ``script`` macro, rendered without a second template pass."""
 
+    def map_name(self) -> str:
+        """The JavaScript name of the map this element is drawn on (``null`` when none)."""
+        node = self._parent
+        while node is not None and not isinstance(node, folium.Map):
+            node = getattr(node, "_parent", None)
+        return node.get_name() if node is not None else "null"
+
 
 class _Map(folium.Map, _RawMacro):
     """``folium.Map`` rendered without the second template pass (:class:`_RawMacro`)."""
@@ -89,28 +96,31 @@ class _Pane(folium.map.CustomPane, _RawMacro):
     """``folium.map.CustomPane`` rendered without the second template pass."""
 
 
-class _LayerControl(folium.LayerControl, _RawMacro):
-    """``folium.LayerControl`` rendered without the second template pass."""
-
-
 class _FitBounds(folium.map.FitBounds, _RawMacro):
     """``folium.map.FitBounds`` rendered without the second template pass."""
 
 
 class _Legend(_ScriptElement):
-    """A Leaflet control holding the legend HTML."""
+    """The legend of the roles drawn, shown in the map's one legend control (made on first
+    use), so a new group of features brings its own legend."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomleft"});
-        {{ this.get_name() }}.onAdd = function () {
-            var div = L.DomUtil.create("div", "gz-legend-control");
-            div.innerHTML = {{ this.content }};
-            L.DomEvent.disableClickPropagation(div);
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        (function (map) {
+            var legend = {{ this.content }};
+            if (!map._gzLegend) {
+                var control = L.control({position: "bottomleft"});
+                control.onAdd = function () {
+                    var div = L.DomUtil.create("div", "gz-legend-control");
+                    L.DomEvent.disableClickPropagation(div);
+                    L.DomEvent.disableScrollPropagation(div);
+                    return div;
+                };
+                control.addTo(map);
+                map._gzLegend = control;
+            }
+            map._gzLegend.getContainer().innerHTML = legend;
+        })({{ this.map_name() }});
         {% endmacro %}"""
     )
 
@@ -118,6 +128,103 @@ class _Legend(_ScriptElement):
         super().__init__()
         self._name = "Legend"
         self.content = _js_string_json(legend)
+
+
+class _Switcher(_ScriptElement):
+    """The layer switcher (``map._gzControl``), listing the given groups; a group of
+    features adds its layers to it (:class:`_Overlay`)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            var overlays = {};
+            {% for name, group in this.overlays %}overlays[{{ name }}] = {{ group }};
+            {% endfor %}
+            map._gzControl = L.control.layers({}, overlays,
+                {collapsed: true, position: "topright"}).addTo(map);
+        })({{ this.map_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, groups: Sequence[folium.FeatureGroup]) -> None:
+        super().__init__()
+        self._name = "Switcher"
+        self._groups = list(groups)
+
+    @property
+    def overlays(self) -> list[tuple[str, str]]:
+        return [(_js_string_json(g.layer_name), g.get_name()) for g in self._groups]
+
+
+class _Overlay(_ScriptElement):
+    """Lists the parent group in the layer switcher until the group of features it belongs
+    to leaves the map."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (group, outer, map) {
+            var control = map && map._gzControl;
+            if (!control) { return; }
+            control.addOverlay(group, {{ this.label }});
+            outer.on("remove", function () { control.removeLayer(group); });
+        })({{ this._parent.get_name() }}, {{ this._parent._parent.get_name() }}, {{ this.map_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self._name = "Overlay"
+        self.label = _js_string_json(label)
+
+
+class _Frame(_ScriptElement):
+    """Fits bounds into view when the map has not shown this frame key yet."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            var key = {{ this.key }};
+            if (map._gzFrameKey !== key) {
+                var first = map._gzFrameKey === undefined;  // a new map: no animation
+                map._gzFrameKey = key;
+                map.fitBounds({{ this.bounds }}, {padding: [24, 24], maxZoom: 15, animate: !first});
+            }
+        })({{ this.map_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]], key: str) -> None:
+        super().__init__()
+        self._name = "Frame"
+        self.bounds = json.dumps([list(bounds[0]), list(bounds[1])])
+        self.key = _js_string_json(key)
+
+
+class _MapSupport(_ScriptElement):
+    """Mouse wheel zooms the map only once it has focus (a click) or with Ctrl held; the map
+    keeps its size when the frame around it changes."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            var box = map.getContainer();
+            map.on("focus click", function () { map.scrollWheelZoom.enable(); });
+            map.on("blur", function () { map.scrollWheelZoom.disable(); });
+            box.addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
+            box.addEventListener("wheel", function (e) {
+                if (!e.ctrlKey || map.scrollWheelZoom.enabled()) { return; }
+                e.preventDefault();
+                var at = map.mouseEventToContainerPoint(e);
+                map.setZoomAround(at, map.getZoom() + (e.deltaY < 0 ? 1 : -1));
+            }, {passive: false});
+            window.addEventListener("resize", function () { map.invalidateSize(); });
+        })({{ this.map_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MapSupport"
 
 
 class _TileLayer(folium.TileLayer, _RawMacro):
@@ -206,13 +313,6 @@ class _Batch(_ScriptElement):
         self.canvas = "true" if canvas else "false"
         self.tip_options = json.dumps(_TOOLTIP_OPTIONS)
         self.pop_options = json.dumps(_POPUP_OPTIONS)
-
-    def map_name(self) -> str:
-        """The JavaScript name of the map this batch is drawn on (``null`` when none)."""
-        node = self._parent
-        while node is not None and not isinstance(node, folium.Map):
-            node = getattr(node, "_parent", None)
-        return node.get_name() if node is not None else "null"
 
 
 class _PointSupport(_ScriptElement):

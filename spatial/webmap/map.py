@@ -27,16 +27,20 @@ from spatial.webmap.items import (
     prepare_districts,
     prepare_layers,
 )
+from spatial.webmap.labels import LABEL_CSS, _LabelBatch, _LabelSupport
 from spatial.webmap.leaflet import (
     _Batch,
     _FeatureGroup,
     _FitBounds,
-    _LayerControl,
+    _Frame,
     _Legend,
     _Map,
+    _MapSupport,
+    _Overlay,
     _Pane,
     _PointSupport,
     _RawText,
+    _Switcher,
     _TileLayer,
 )
 from spatial.webmap.popups import FONT_STACK, esc, text_of, tooltip_html
@@ -56,6 +60,7 @@ def basemap_choices() -> list[tuple[str, str]]:
     ]
 
 
+
 def build_map(
     features: gpd.GeoDataFrame | MapLayers | None,
     *,
@@ -70,8 +75,13 @@ def build_map(
     asset_base: str | None = None,
     legend_roles: Iterable[str] | None = None,
     cloud_min: int = POINT_CLOUD_MIN,
+    fill_frame: bool = False,
 ) -> folium.Map:
-    """Build the interactive map of a selection.
+    """Build the interactive map of a selection, in one piece.
+
+    The same as :func:`base_map` with :func:`features_group` on it, framed on ``bounds``
+    (default the features). The app draws the two apart, so that new filters replace the
+    features in the map already on the page instead of reloading it.
 
     Parameters
     ----------
@@ -102,25 +112,47 @@ def build_map(
     cloud_min : int
         More points than this of one role in one layer are drawn as a point cloud
         (:func:`prepare_layers`; ignored for features already prepared).
+    fill_frame : bool
+        Fill the height of the page the map is in (:func:`base_map`).
 
     Returns
     -------
     folium.Map
     """
-    if basemap != NO_TILES:
-        get_basemap(basemap)  # KeyError naming the known keys
     layer_names = layer_names or {}
     if isinstance(features, MapLayers):
         prepared = features
     else:
-        prepared = prepare_layers(
-            features,
-            basemap=basemap,
-            popups=popups,
-            tooltips=tooltips,
-            layer_order=list(layer_names),
-            cloud_min=cloud_min,
-        )
+        prepared = prepare_layers(features, basemap=basemap, popups=popups, tooltips=tooltips,
+                                  layer_order=list(layer_names), cloud_min=cloud_min)
+    m = base_map(districts=districts, basemap=basemap, bounds=bounds or prepared.bounds,
+                 user_layer=user_layer, user_layer_name=user_layer_name, asset_base=asset_base,
+                 fill_frame=fill_frame)
+    features_group(prepared, layer_names=layer_names, legend_roles=legend_roles).add_to(m)
+    return m
+
+
+def base_map(
+    *,
+    districts: gpd.GeoDataFrame | Sequence[dict[str, Any]] | None = None,
+    basemap: str = DEFAULT_BASEMAP,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    user_layer: gpd.GeoDataFrame | None = None,
+    user_layer_name: str = "我的图层 My layer",
+    asset_base: str | None = None,
+    fill_frame: bool = False,
+) -> folium.Map:
+    """The map without the selected features: tiles, district outlines and names, the user's
+    layer, an empty legend and the layer switcher, framed on ``bounds`` (default the city).
+
+    It depends on the basemap and the upload only, so it stays the same while filters change;
+    :func:`features_group` draws the features on it. The mouse wheel zooms the map only once
+    the map has been clicked (or with Ctrl held), so a wheel over the map scrolls the page.
+    With ``fill_frame`` the map fills the height of the page it is in (streamlit-folium's
+    frame, whose height the app sets). Other arguments as for :func:`build_map`.
+    """
+    if basemap != NO_TILES:
+        get_basemap(basemap)  # KeyError naming the known keys
     m = _Map(
         location=list(GUANGZHOU_CENTER),
         zoom_start=10,
@@ -128,6 +160,7 @@ def build_map(
         control_scale=True,
         min_zoom=7,
         max_zoom=19,
+        scroll_wheel_zoom=False,
     )
     leaflet_js = f"{asset_base.rstrip('/')}/leaflet.js" if asset_base else None
     leaflet_css = f"{asset_base.rstrip('/')}/leaflet.css" if asset_base else None
@@ -140,61 +173,87 @@ def build_map(
         _RawText(
             "<style>.gz-marker{background:none;border:none}"
             ".gz-district-label{background:none;border:none}"
-            f".leaflet-container{{font-family:{FONT_STACK}}}</style>"
+            f".leaflet-container{{font-family:{FONT_STACK}}}"
+            ".leaflet-popup-content{max-height:min(60vh,420px);overflow-y:auto}"
+            f"{LABEL_CSS}"
+            + ("html,body{margin:0;overflow:hidden}#map_div{height:100vh!important}"
+               if fill_frame else "")
+            + "</style>"
         ),
         name="gz_style",
     )
-    canvas = prepared.has_point_clouds
     for name, z in (("gzDistricts", 350), ("gzPolygons", 410), ("gzLines", 420)):
         _Pane(name, z_index=z).add_to(m)
-    if canvas:  # the shared canvas takes the mouse for every interactive vector
-        _Pane("gzPoints", z_index=430, pointer_events=True).add_to(m)
-        _PointSupport().add_to(m)
+    # the shared canvas of point clouds takes the mouse for every interactive vector
+    _Pane("gzPoints", z_index=430, pointer_events=True).add_to(m)
+    _PointSupport().add_to(m)
+    _LabelSupport().add_to(m)
+    _MapSupport().add_to(m)
 
     if basemap != NO_TILES:
         _TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
 
     if isinstance(districts, gpd.GeoDataFrame):
         districts = prepare_districts(districts, basemap)
+    overlays = []
     if districts:
-        group = _FeatureGroup(name="行政区 Districts", control=True)
+        group = _FeatureGroup(name="行政区 Districts", control=False)
         _Batch(districts).add_to(group)
         group.add_to(m)
-
-    for layer, items in prepared.groups:
-        group = _FeatureGroup(name=esc(layer_names.get(layer, layer)))
-        _Batch(items, canvas=canvas).add_to(group)
-        group.add_to(m)
+        overlays.append(group)
 
     if user_layer is not None and not user_layer.empty:
-        _add_user_layer(m, _shift(user_layer, basemap), user_layer_name, canvas=canvas)
+        overlays.append(_add_user_layer(m, _shift(user_layer, basemap), user_layer_name))
 
-    roles = list(legend_roles) if legend_roles is not None else list(prepared.roles)
-    if roles:
-        _Legend(legend_html(roles)).add_to(m)
-    _LayerControl(collapsed=True, position="topright").add_to(m)
-
-    frame = bounds or prepared.bounds or GUANGZHOU_BOUNDS
+    _Switcher(overlays).add_to(m)
+    frame = bounds or GUANGZHOU_BOUNDS
     _FitBounds([list(frame[0]), list(frame[1])], padding=(20, 20)).add_to(m)
     return m
 
 
-def _add_user_layer(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, canvas: bool = False) -> None:
+def features_group(
+    prepared: MapLayers,
+    *,
+    layer_names: Mapping[str, str] | None = None,
+    legend_roles: Iterable[str] | None = None,
+    frame: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    frame_key: str | None = None,
+) -> folium.FeatureGroup:
+    """The selected features as one group for a :func:`base_map`: a group per layer (listed
+    in the layer switcher, labelled by ``layer_names``), the names on the map and the legend
+    of the roles drawn.
+
+    ``frame`` is fitted into view the first time the group is drawn on a map and whenever
+    ``frame_key`` differs from the last group's, so new filters keep the user's view while a
+    new segment or search moves it.
+    """
+    layer_names = layer_names or {}
+    outer = _FeatureGroup(name="要素 Features", control=False)
+    canvas = prepared.has_point_clouds
+    for layer, items in prepared.groups:
+        group = _FeatureGroup(name=esc(layer_names.get(layer, layer)), control=False)
+        _Batch(items, canvas=canvas).add_to(group)
+        _Overlay(esc(layer_names.get(layer, layer))).add_to(group)
+        group.add_to(outer)
+    if prepared.labels:
+        _LabelBatch(prepared.labels).add_to(outer)
+    roles = list(legend_roles) if legend_roles is not None else list(prepared.roles)
+    _Legend(legend_html(roles) if roles else "").add_to(outer)
+    if frame is not None:
+        _Frame(frame, frame_key or "").add_to(outer)
+    return outer
+
+
+def _add_user_layer(
+    m: folium.Map, gdf: gpd.GeoDataFrame, name: str, canvas: bool = False
+) -> folium.FeatureGroup:
     items: list[dict[str, Any]] = []
     label_col = next((c for c in ("name", "名称", "NAME", "title") if c in gdf.columns), None)
-    poly_opts = _path_options(
-        color="#333333",
-        weight=2,
-        dash_array="4 3",
-        fill=True,
-        fill_color="#888888",
-        fill_opacity=0.2,
-        pane="gzPolygons",
-    )
+    poly_opts = _path_options(color="#333333", weight=2, dash_array="4 3", fill=True,
+                              fill_color="#888888", fill_opacity=0.2, pane="gzPolygons")
     line_opts = _path_options(color="#333333", weight=3, dash_array="4 3", pane="gzLines")
-    point_opts = _path_options(
-        radius=6, color="#222222", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1.0
-    )
+    point_opts = _path_options(radius=6, color="#222222", weight=2, fill=True,
+                               fill_color="#ffffff", fill_opacity=1.0)
     for idx, row in gdf.iterrows():
         geom = row.geometry
         if geom is None or geom.is_empty:
@@ -203,26 +262,19 @@ def _add_user_layer(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, canvas: boo
         tip = f"<b>{esc(label or f'#{idx}')}</b> · {esc(name)}"
         gtype = geom.geom_type
         if gtype in ("Polygon", "MultiPolygon"):
-            items += [
-                {"k": "polygon", "ll": r, "o": poly_opts, "t": tip} for r in _polygon_rings(geom)
-            ]
+            items += [{"k": "polygon", "ll": r, "o": poly_opts, "t": tip}
+                      for r in _polygon_rings(geom)]
         elif gtype in ("LineString", "MultiLineString"):
             items.append({"k": "line", "ll": _line_parts(geom), "o": line_opts, "t": tip})
         else:
             parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
-            items += [
-                {
-                    "k": "circle",
-                    "ll": [round(pt.y, COORD_DECIMALS), round(pt.x, COORD_DECIMALS)],
-                    "o": point_opts,
-                    "t": tip,
-                }
-                for pt in parts
-                if pt.geom_type == "Point"
-            ]
-    group = _FeatureGroup(name=esc(name))
+            items += [{"k": "circle", "ll": [round(pt.y, COORD_DECIMALS),
+                                             round(pt.x, COORD_DECIMALS)],
+                       "o": point_opts, "t": tip} for pt in parts if pt.geom_type == "Point"]
+    group = _FeatureGroup(name=esc(name), control=False)
     _Batch(items, canvas=canvas).add_to(group)
     group.add_to(m)
+    return group
 
 
 def highlight_group(
@@ -247,28 +299,23 @@ def highlight_group(
         opts = _path_options(color=OUTLINE, weight=4, fill=False, interactive=False)
         items += [{"k": "polygon", "ll": r, "o": opts} for r in _polygon_rings(geom)]
     elif geom.geom_type in ("LineString", "MultiLineString"):
-        opts = _path_options(
-            color=OUTLINE, weight=style.weight + 5, opacity=0.35, interactive=False
-        )
+        opts = _path_options(color=OUTLINE, weight=style.weight + 5, opacity=0.35,
+                             interactive=False)
         items.append({"k": "line", "ll": _line_parts(geom), "o": opts})
     lat_lon = _point_of(geom)
     items.append(
         {
             "k": "circle",
             "ll": list(lat_lon),
-            "o": _path_options(
-                radius=style.size // 2 + 9, color=OUTLINE, weight=3, fill=False, interactive=False
-            ),
+            "o": _path_options(radius=style.size // 2 + 9, color=OUTLINE, weight=3, fill=False,
+                               interactive=False),
         }
     )
     items.append(
-        _marker_item(
-            lat_lon,
-            role,
-            selected=True,
-            tooltip=tooltip or tooltip_html(row),
-            label=f"{text_of(row.get('name'))}（已选中 selected）",
-        )
+        _marker_item(lat_lon, role, selected=True, tooltip=tooltip or tooltip_html(row),
+                     label=f"{text_of(row.get('name'))}（已选中 selected）")
     )
     _Batch(items).add_to(group)
     return group
+
+
