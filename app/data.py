@@ -138,6 +138,12 @@ def read_upload(data: bytes, filename: str) -> Any:
     return layer
 
 
+def current_upload() -> tuple[Any, Any]:
+    """This session's uploaded layer and the key of its file, or (None, None)."""
+    held = st.session_state.get("_upload")
+    return (held[1], held[0]) if held is not None else (None, None)
+
+
 def forget_upload() -> None:
     """Drop this session's uploaded layer (the file was removed)."""
     st.session_state.pop("_upload", None)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app.data import (
+    current_upload,
     get_layers,
     layer_options,
     optional_module,
@@ -138,13 +139,20 @@ def briefing_export(state: appstate.AppState) -> None:
         return
     title = st.text_input("图名 Title", key="export_title", placeholder="默认按筛选条件生成",
                           max_chars=getattr(export, "MAX_TITLE_CHARS", None))
-    key = repr((sorted(state.to_query().items()), title))
+    upload, upload_key = current_upload()
+    overlays = []
+    if upload is not None and upload.ok:  # the uploaded layer, as on the map
+        overlays = [export.Overlay(upload.name, upload.gdf)]
+        st.caption("简报图包含我的图层 The map includes your uploaded layer.")
+    key = repr((sorted(state.to_query().items()), title, upload_key if overlays else None))
     c1, c2 = st.columns(2)
     for col, fmt in ((c1, "png"), (c2, "pdf")):
         if col.button(f"生成 {fmt.upper()} Render", key=f"render_{fmt}", width="stretch"):
             with st.spinner(f"正在生成 {fmt.upper()}…"):
                 try:
-                    data = export.render_map(state.selection, fmt=fmt, title=title or None)
+                    data = export.render_map(
+                        state.selection, fmt=fmt, title=title or None, overlays=overlays
+                    )
                 except Exception as exc:  # the user needs to see why, not a stack trace
                     st.error(f"生成失败 Rendering failed: {markdown_text(exc, limit=300)}")
                 else:

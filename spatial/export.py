@@ -36,6 +36,7 @@ from spatial.plot import (
     PAGE_SIZES,
     BaseData,
     MapText,
+    Overlay,
     Tiles,
     draw_map,
     figure_bytes,
@@ -313,6 +314,7 @@ def _render(
     number_axis: bool,
     preferred: Sequence[str] = (),
     focus_ids: Sequence[str] | None = None,
+    overlays: Sequence[Overlay] = (),
 ) -> bytes:
     base = _base()
     text = text_for(bool(base.osm), tiles.attribution if tiles else None)
@@ -328,6 +330,7 @@ def _render(
             preferred_industries=preferred,
             tiles=tiles,
             focus_ids=focus_ids,
+            overlays=overlays,
         )
         return figure_bytes(fig, fmt, dpi=dpi, title=text.pdf_title)
 
@@ -354,6 +357,7 @@ def render_map(
     dpi: int = 300,
     title: str | None = None,
     tiles: bool = False,
+    overlays: Sequence[Overlay] = (),
 ) -> bytes:
     """Render the features of a selection as a print map.
 
@@ -373,6 +377,10 @@ def render_map(
     tiles : bool
         Draw web tiles under the map when online; offline, a :class:`TilesUnavailable`
         warning is issued and the vector base drawn.
+    overlays : sequence of Overlay
+        Uploaded layers (:class:`spatial.plot.Overlay`: the file name and its features,
+        WGS84), drawn in grey under the plan features as on screen, each with a legend entry;
+        the map frame takes them in.
 
     Returns
     -------
@@ -404,6 +412,7 @@ def render_map(
         number_axis=bool(selection.segment),
         preferred=preferred,
         focus_ids=_focus(selection, frame),
+        overlays=overlays,
     )
 
 

@@ -494,3 +494,105 @@ def test_online_tiles_are_drawn_under_the_map_and_credited(layers, monkeypatch) 
     assert drawn and drawn[0][1] == "EPSG:4547"
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "CARTO" in re.sub(r"\s+", " ", text)
+
+
+# -- uploaded layers ----------------------------------------------------------------------------
+
+STUDY_AREA = [[113.355, 23.055], [113.375, 23.055], [113.375, 23.070], [113.355, 23.070]]
+SURVEY_POINT = (113.395, 23.095)
+
+
+def _upload_bytes() -> bytes:
+    """A 研究范围 polygon and a survey point, as a user uploads them."""
+    import json
+
+    ring = [*STUDY_AREA, STUDY_AREA[0]]
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "研究范围"},
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                },
+                {
+                    "type": "Feature",
+                    "properties": {"name": "调研点"},
+                    "geometry": {"type": "Point", "coordinates": list(SURVEY_POINT)},
+                },
+            ],
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def _render_capturing(monkeypatch, fmt: str, overlays) -> tuple[bytes, object]:
+    """render_map's bytes, and the figure they were saved from (for its transforms)."""
+    figs = []
+    real = export.figure_bytes
+
+    def keep(fig, *args, **kwargs):
+        figs.append(fig)
+        return real(fig, *args, **kwargs)
+
+    monkeypatch.setattr(export, "figure_bytes", keep)
+    data = export.render_map(
+        Selection(segment="海珠段"), fmt=fmt, dpi=150, title=TITLE, overlays=overlays
+    )
+    return data, figs[-1]
+
+
+def _pixels_at(fig, dpi: int, lon: float, lat: float) -> tuple[int, int]:
+    from spatial.plot.geometry import to_map_crs
+
+    x, y = to_map_crs().transform(lon, lat)
+    px, py = fig.axes[0].transData.transform((x, y))
+    scale = dpi / fig.dpi
+    return int(round((fig.bbox.height - py) * scale)), int(round(px * scale))
+
+
+def _dark_near(img: np.ndarray, rc: tuple[int, int], radius: int) -> int:
+    r, c = rc
+    patch = img[r - radius : r + radius + 1, c - radius : c + radius + 1]
+    return int((patch < 90).sum())
+
+
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_uploaded_layer_is_drawn_in_the_briefing_export(layers, monkeypatch, tmp_path, fmt):
+    """The app's round trip: an uploaded GeoJSON read as uploads are read, then a segment
+    exported with it: ink where the uploaded point and area are, and a legend entry named
+    after the file."""
+    from pypdf import PdfReader
+
+    from spatial.plot import Overlay
+    from spatial.upload import read_user_layer
+
+    upload = read_user_layer(_upload_bytes(), "研究范围.geojson")
+    assert upload.ok, upload.problems
+    images = {}
+    for name, overlays in (("with", [Overlay(upload.name, upload.gdf)]), ("without", [])):
+        data, fig = _render_capturing(monkeypatch, fmt, overlays)
+        if fmt == "pdf":
+            pdf = tmp_path / f"{name}.pdf"
+            pdf.write_bytes(data)
+            if name == "with":
+                text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+                assert "研究范围.geojson" in text and "我的图层" in text
+            subprocess.run(
+                ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / name)],
+                check=True,
+                capture_output=True,
+            )
+            data = (tmp_path / f"{name}.png").read_bytes()
+        img = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+        point = _pixels_at(fig, 150, *SURVEY_POINT)
+        centre = _pixels_at(fig, 150, 113.365, 23.0625)
+        edge = _pixels_at(fig, 150, 113.365, 23.055)  # the area's south edge
+        images[name] = (img, point, centre, edge)
+    img, point, centre, edge = images["with"]
+    bare, bpoint, bcentre, bedge = images["without"]
+    assert _dark_near(bare, bpoint, 8) == 0  # nothing there without the upload
+    assert _dark_near(img, point, 8) > 20  # the uploaded point's ring
+    assert _dark_near(img, edge, 3) > _dark_near(bare, bedge, 3)  # the area's dashed edge
+    assert int(img[centre]) < int(bare[bcentre]) - 8  # its grey fill

@@ -12,6 +12,7 @@ page       page sizes and regions, text measuring, header and footer
 view       a map frame on the page, and the tally of what was drawn
 context    web tiles, districts, OSM context, district names
 features   plan features, edge arrows, the names they queue
+overlay    uploaded layers, drawn in grey as on screen
 labels     label and key-number placement without collisions
 inset      the enlarged view of a crowded area
 furniture  scale bar, north arrow
@@ -27,6 +28,7 @@ from spatial.plot.context import Tiles
 from spatial.plot.draw import draw_map
 from spatial.plot.geometry import MAP_CRS, MAP_CRS_LABEL, BaseData, prepare_base
 from spatial.plot.output import FORMATS, figure_bytes, map_style
+from spatial.plot.overlay import Overlay
 from spatial.plot.page import PAGE_SIZES, MapText, page_inches, page_pixels
 from spatial.plot.style import industry_colours
 
@@ -38,6 +40,7 @@ __all__ = [
     "MapText",
     "BaseData",
     "Tiles",
+    "Overlay",
     "page_inches",
     "page_pixels",
     "draw_map",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import geopandas as gpd
+import pandas as pd
 from matplotlib.figure import Figure
 
 from spatial.plot.context import Tiles, draw_base, draw_tiles, place_district_labels
@@ -14,6 +15,7 @@ from spatial.plot.geometry import BaseData, map_extent, to_crs
 from spatial.plot.inset import Inset, plan_insets
 from spatial.plot.labels import place_names, place_numbers
 from spatial.plot.legend import draw_panel
+from spatial.plot.overlay import Overlay, draw_overlays, prepare_overlays
 from spatial.plot.page import PAGE_SIZES, MapText, Page, draw_header_footer
 from spatial.plot.style import CITY_EDGE, INK
 from spatial.plot.view import Tally, View, open_view
@@ -34,7 +36,9 @@ class _MapDrawer:
         page: Page,
         tiles: Tiles | None,
         focus_ids: Sequence[str] | None = None,
+        overlays: Sequence[Overlay] = (),
     ) -> None:
+        self.overlays = list(overlays)
         self.feats = feats
         self.base = base
         self.text = text
@@ -52,7 +56,8 @@ class _MapDrawer:
         if self.focus_ids is not None:
             focus = frame[frame.index.isin(list(self.focus_ids))]
         mw, mh = lay.map_box()[2:]
-        extent = map_extent(focus, self.base, mw / mh, min_span_m=8000.0)
+        shown = pd.concat([focus.geometry, *(ov.frame.geometry for ov in self.overlays)])
+        extent = map_extent(shown, self.base, mw / mh, min_span_m=8000.0)
         view = open_view(
             page, lay.frac(lay.map_box()), extent, self.tally, edge=CITY_EDGE, edge_width=0.8
         )
@@ -67,12 +72,13 @@ class _MapDrawer:
             self._draw_inset(view, inset)
         self.insets = insets
         draw_header_footer(page, self.text, view.ax, empty=not len(frame))
-        draw_panel(page, self.feats, self.tally, self.base, view.extent)
+        draw_panel(page, self.feats, self.tally, self.base, view.extent, self.overlays)
         return page.fig
 
     def _draw_layers(self, view: View, legend: bool) -> None:
         view.tiles_drawn = draw_tiles(view, self.tiles) if self.tiles else False
         draw_base(view, self.base)
+        draw_overlays(view, self.overlays)
         draw_features(view, self.feats, legend=legend)
 
     def _draw_inset(self, main: View, inset: Inset) -> None:
@@ -117,6 +123,7 @@ def draw_map(
     preferred_industries: Sequence[str] = (),
     tiles: Tiles | None = None,
     focus_ids: Sequence[str] | None = None,
+    overlays: Sequence[Overlay] = (),
 ) -> Figure:
     """Draw one map page; call inside :func:`map_style`.
 
@@ -143,14 +150,19 @@ def draw_map(
     focus_ids : sequence of str, optional
         Ids of the features the map frame is fitted to (default: all). Features beyond the
         frame are shown by an arrow at its edge, pointing to them, with their name.
+    overlays : sequence of Overlay
+        Uploaded layers, drawn in grey under the plan features, each with a legend entry
+        named after its file; the map frame takes them in.
     """
     if size not in PAGE_SIZES:
         raise ValueError(f"unknown page size {size!r}; known: {', '.join(PAGE_SIZES)}")
     frame = to_crs(frame[frame.geometry.notna() & ~frame.geometry.is_empty])
+    overlays = prepare_overlays(overlays)
     feats = FeatureSet(frame, number_axis, tuple(preferred_industries))
     # a wider panel (a narrower map) only when the key to numbered features needs it
     for panel in PANEL_WIDTHS:
-        drawer = _MapDrawer(feats, base, text, Page(size, dpi, raster, panel), tiles, focus_ids)
+        page = Page(size, dpi, raster, panel)
+        drawer = _MapDrawer(feats, base, text, page, tiles, focus_ids, overlays)
         fig = drawer.draw()
         if not drawer.tally.key_overflow:
             break

@@ -109,7 +109,7 @@ def line_segments(geoms: Sequence[shapely.Geometry]) -> tuple[list[np.ndarray], 
 
 
 def map_extent(
-    frame: gpd.GeoDataFrame, base: BaseData, aspect: float, min_span_m: float
+    frame: gpd.GeoDataFrame | gpd.GeoSeries, base: BaseData, aspect: float, min_span_m: float
 ) -> tuple[float, float, float, float]:
     """The map frame: ``frame``'s bounds (or the city's) with a margin, at ``aspect`` (w / h)."""
     if len(frame):

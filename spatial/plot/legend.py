@@ -4,6 +4,7 @@ locator map."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -16,6 +17,7 @@ from matplotlib.patches import Circle, PathPatch, Rectangle
 from spatial.plot.context import CONTEXT_LEGEND
 from spatial.plot.features import FeatureSet
 from spatial.plot.geometry import BaseData, polygon_path
+from spatial.plot.overlay import Overlay, overlay_symbol
 from spatial.plot.page import Page
 from spatial.plot.style import (
     AIRPORT,
@@ -136,6 +138,24 @@ class _Panel:
             self.y -= self.row
         self.note(count_note(len(feats.frame), len(coloured)), x0, width)
 
+    def uploads(self, overlays: Sequence[Overlay], x0: float, width: float) -> None:
+        """An entry per uploaded layer: its symbols and its file name (at most two lines)."""
+        if not overlays:
+            return
+        self.header("我的图层 Uploaded layers", x0)
+        for ov in overlays:
+            kinds = ov.kinds()
+            cy = self.y - self.row / 2
+            for j, kind in enumerate(kinds):
+                overlay_symbol(self.page, self.pax, kind, x0 + self.sym, cy - j * self.row)
+            lines = self.page.wrap_mm(ov.name, self.fs, width - self.gap - 0.5 * self.s)
+            if len(lines) > 2:
+                lines = [lines[0], lines[1][:-1] + "…"]
+            for j, line in enumerate(lines):
+                self.entry(x0, cy - j * self.row * 0.8, line)
+            self.y -= max(len(kinds), 1 + 0.8 * (len(lines) - 1)) * self.row
+        self.y -= self.row * 0.3
+
     def context(self, tally: Tally, x0: float, width: float) -> None:
         """The OSM context drawn under the plan features, two entries a row."""
         if not tally.context:
@@ -170,7 +190,14 @@ def count_note(total: int, coloured: int) -> str:
 _SIDE_BY_SIDE = 95.0
 
 
-def draw_panel(page: Page, feats: FeatureSet, tally: Tally, base: BaseData, extent: Extent) -> None:
+def draw_panel(
+    page: Page,
+    feats: FeatureSet,
+    tally: Tally,
+    base: BaseData,
+    extent: Extent,
+    overlays: Sequence[Overlay] = (),
+) -> None:
     """Legend (roles, industries), the key to numbered features, and a locator map."""
     lay = page.layout
     px, py, pw, ph = lay.panel_box()
@@ -189,10 +216,12 @@ def draw_panel(page: Page, feats: FeatureSet, tally: Tally, base: BaseData, exte
         panel.industries(feats, pw / 2 + 1.5 * s, half)
         below_industries = panel.y
         panel.y = below_roles
+        panel.uploads(overlays, 0.0, half)
         panel.context(tally, 0.0, half)
         panel.y = min(panel.y, below_industries)
     else:
         panel.roles(feats, tally, 0.0, pw)
+        panel.uploads(overlays, 0.0, pw)
         panel.industries(feats, 0.0, pw)
         panel.context(tally, 0.0, pw)
     y = panel.y - panel.row * 0.5

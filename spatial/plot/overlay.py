@@ -1,0 +1,169 @@
+"""Uploaded layers on the print map: drawn in neutral grey, as on screen, under the plan features.
+
+An uploaded file is untrusted: its name is drawn as plain text (math parsing is off in
+:func:`spatial.plot.output.map_style`) and cut to fit the legend; its features are drawn, never
+labelled (a name from a file could be anything, and the plan features' names come first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import PathPatch, Rectangle
+
+from spatial.plot.geometry import clip_simplify, line_segments, polygon_path, to_crs
+from spatial.plot.page import Page
+from spatial.plot.view import View
+
+#: The web map's colours for an uploaded layer (spatial.webmap.map._add_user_layer).
+OVERLAY_EDGE = "#333333"
+OVERLAY_FILL = "#888888"
+OVERLAY_FILL_ALPHA = 0.2
+OVERLAY_DASH = (0, (4, 3))
+#: Above the base and its context, below every plan feature.
+OVERLAY_Z = 2.5
+
+_KINDS = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """An uploaded layer to draw.
+
+    Attributes
+    ----------
+    name : str
+        What the legend calls it: the uploaded file's name (untrusted text).
+    frame : GeoDataFrame
+        Its features, any CRS (uploads are EPSG:4326).
+    """
+
+    name: str
+    frame: gpd.GeoDataFrame
+
+    def kinds(self) -> list[str]:
+        """ "point", "line", "polygon": the kinds of geometry it has, in that order."""
+        present = set(self.frame.geometry.geom_type.map(_KINDS).dropna())
+        return [k for k in ("polygon", "line", "point") if k in present]
+
+
+def prepare_overlays(overlays: Sequence[Overlay]) -> list[Overlay]:
+    """The overlays with features, reprojected to the map CRS, empty geometries dropped."""
+    ready = []
+    for ov in overlays:
+        frame = ov.frame
+        if frame is None or frame.empty:
+            continue
+        frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+        if len(frame):
+            ready.append(Overlay(str(ov.name), to_crs(frame)))
+    return ready
+
+
+def draw_overlays(view: View, overlays: Sequence[Overlay]) -> None:
+    """Draw every overlay in the view; its point symbols keep labels off."""
+    pad = 0.05 * (view.extent[2] - view.extent[0])
+    x0, y0, x1, y1 = view.extent
+    bbox = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    tol = view.m_per_px * 0.5
+    for ov in overlays:
+        kinds = ov.frame.geometry.geom_type.map(_KINDS)
+        polys = clip_simplify(ov.frame.geometry[kinds == "polygon"], bbox, tol)
+        paths = [p for p in (polygon_path(g) for g in polys) if p is not None]
+        if paths:
+            view.ax.add_collection(
+                PatchCollection(
+                    [PathPatch(p) for p in paths],
+                    facecolors=OVERLAY_FILL,
+                    alpha=OVERLAY_FILL_ALPHA,
+                    edgecolors="none",
+                    zorder=OVERLAY_Z,
+                )
+            )
+        outlines = list(polys) + list(clip_simplify(ov.frame.geometry[kinds == "line"], bbox, tol))
+        segs, _ = line_segments(outlines)
+        if segs:
+            view.ax.add_collection(
+                LineCollection(
+                    segs,
+                    colors=OVERLAY_EDGE,
+                    linewidths=view.pt(1.1),
+                    linestyles=[OVERLAY_DASH],
+                    zorder=OVERLAY_Z + 0.01,
+                )
+            )
+        _draw_points(view, ov.frame.geometry[kinds == "point"], bbox)
+
+
+def _draw_points(view: View, points: gpd.GeoSeries, bbox: tuple[float, ...]) -> None:
+    if not len(points):
+        return
+    xy = shapely.get_coordinates(np.asarray(points.values, dtype=object))
+    inside = (xy[:, 0] >= bbox[0]) & (xy[:, 0] <= bbox[2]) & (xy[:, 1] >= bbox[1])
+    xy = xy[inside & (xy[:, 1] <= bbox[3])]
+    if not len(xy):
+        return
+    size = view.pt(6.5)
+    view.ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        s=size**2,
+        marker="o",
+        c="white",
+        edgecolors=OVERLAY_EDGE,
+        linewidths=view.pt(1.1),
+        zorder=OVERLAY_Z + 0.02,
+    )
+    rad = view.px(size) / 2
+    for x, y in view.ax.transData.transform(xy):
+        view.placer.block((x - rad, y - rad, x + rad, y + rad))
+
+
+def overlay_symbol(page: Page, pax: Axes, kind: str, x: float, y: float) -> None:
+    """The legend symbol of an overlay's geometry ``kind`` at (x, y) mm in the panel."""
+    s = page.s
+    if kind == "polygon":
+        pax.add_patch(
+            Rectangle(
+                (x - 2.6 * s, y - 1.3 * s),
+                5.2 * s,
+                2.6 * s,
+                facecolor=(0.533, 0.533, 0.533, OVERLAY_FILL_ALPHA),
+                edgecolor=OVERLAY_EDGE,
+                linewidth=page.pt(1.0),
+                linestyle=OVERLAY_DASH,
+            )
+        )
+    elif kind == "line":
+        pax.add_line(
+            Line2D(
+                [x - 2.6 * s, x + 2.6 * s],
+                [y, y],
+                color=OVERLAY_EDGE,
+                linewidth=page.pt(1.1),
+                linestyle=OVERLAY_DASH,
+            )
+        )
+    else:
+        pax.scatter(
+            [x],
+            [y],
+            s=page.pt(6) ** 2,
+            c="white",
+            edgecolors=OVERLAY_EDGE,
+            linewidths=page.pt(1.0),
+        )
