@@ -26,15 +26,14 @@ def _alignment(folder: str, stamp: tuple, target: str) -> al.Alignment:
     return al.align(get_layers(folder, stamp), target)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
 def _map(folder: str, stamp: tuple, target: str, basemap: str):
-    """The page's map, built once per district and basemap: the same object renders the same
-    HTML on every rerun, so the browser keeps the map instead of reloading it."""
+    """The page's map, built afresh on every run (about 50 ms): ``st_folium`` renames the
+    map's elements as it renders them, so a map object must not be shared between runs. The
+    script it sends is the same each time, so the browser keeps the map it has."""
     from app.data import get_layers
 
-    gdf = get_layers(folder, stamp)
     return alignment_map(
-        gdf,
+        get_layers(folder, stamp),
         _alignment(folder, stamp, target),
         districts=get_districts(),
         basemap=basemap,

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from app.data import get_districts, static_url
 from app.excerpts import evidence_block, safe_html
 from spatial.alignment import plan_short
-from spatial.alignment_map import here_map
+from spatial.alignment_map import here_legend_html, here_map
 from spatial.basemaps import get_basemap
 from spatial.coords import gcj02_to_wgs84
 from spatial.here import DEFAULT_RADIUS_M, HereElement, HereResult, parse_lonlat, what_is_here
@@ -56,10 +56,9 @@ def _element(el: HereElement) -> None:
         evidence_block([_Ev(e) for e in el.excerpts], show_place=True)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs={HereResult: repr})
 def _map(folder: str, stamp: tuple, result: HereResult | None, basemap: str):
-    """The page's map, built once per answer: the same object renders the same HTML on a
-    rerun, so the browser keeps the map instead of reloading it."""
+    """The page's map, built afresh on every run (``st_folium`` renames a map's elements as
+    it renders them, so a map object must not be shared between runs)."""
     from app.data import get_layers
 
     return here_map(
@@ -109,6 +108,8 @@ def here_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) ->
     map_col, side_col = st.columns([3, 2], gap="medium")
     ss._here_basemap = basemap or NO_TILES
     with map_col:
+        if result is not None:
+            st.markdown(here_legend_html(result.radius_m), unsafe_allow_html=True)
         fmap = _map(folder, stamp, result, basemap or NO_TILES)
         st_folium(
             fmap,

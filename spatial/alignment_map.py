@@ -20,7 +20,10 @@ from spatial.coords import wgs84_to_gcj02
 from spatial.here import HereResult
 from spatial.webmap import NO_TILES, esc, tooltip_html
 
-__all__ = ["alignment_map", "here_map", "status_legend_html"]
+__all__ = ["HERE_COLORS", "alignment_map", "here_legend_html", "here_map", "status_legend_html"]
+
+#: The 这里规划了什么 map's colours: areas covering the point, and elements near it.
+HERE_COLORS = {"covering": "#2166ac", "nearby": "#d6604d", "point": "#111111"}
 
 _DISTRICT_STYLE = {"color": "#555555", "weight": 1, "fill": False}
 _FOCUS_STYLE = {"color": "#222222", "weight": 2.5, "fillColor": "#f2f2f2", "fillOpacity": 0.35}
@@ -115,6 +118,22 @@ def status_legend_html() -> str:
     return f"<div style='font-size:0.85rem'>{rows}</div>"
 
 
+def here_legend_html(radius_m: float) -> str:
+    """Legend of the 这里规划了什么 map."""
+    items = (
+        (HERE_COLORS["covering"], "覆盖此点的范围 areas covering the point"),
+        (HERE_COLORS["nearby"], f"{radius_m:,.0f} 米内 within {radius_m:,.0f} m"),
+        (HERE_COLORS["point"], "所选点 the point"),
+    )
+    rows = "".join(
+        f"<span style='display:inline-block;margin-right:12px'>"
+        f"<span style='display:inline-block;width:12px;height:12px;border-radius:6px;"
+        f"background:{c};vertical-align:middle'></span> {esc(label)}</span>"
+        for c, label in items
+    )
+    return f"<div style='font-size:0.85rem'>{rows}</div>"
+
+
 def alignment_map(
     gdf: gpd.GeoDataFrame,
     alignment: Alignment,
@@ -166,7 +185,7 @@ def here_map(
     shown = _shift(gdf.loc[ids], basemap)
     for fid in ids:
         row = shown.loc[fid]
-        color = "#1b7837" if fid in covering else "#8c6bb1"
+        color = HERE_COLORS["covering"] if fid in covering else HERE_COLORS["nearby"]
         _add_feature(m, row.to_dict(), row.geometry, color)
     lon, lat = result.lon, result.lat
     if basemap != NO_TILES and get_basemap(basemap).crs == "gcj02":
@@ -174,14 +193,20 @@ def here_map(
     folium.Circle(
         [lat, lon],
         radius=result.radius_m,
-        color="#d6604d",
+        color=HERE_COLORS["point"],
         weight=1,
+        dash_array="5 5",
         fill=False,
         interactive=False,
     ).add_to(m)
     folium.CircleMarker(
-        [lat, lon], radius=6, color="#d6604d", fill=True, fill_opacity=1.0, interactive=False
+        [lat, lon],
+        radius=6,
+        color=HERE_COLORS["point"],
+        fill=True,
+        fill_opacity=1.0,
+        interactive=False,
     ).add_to(m)
-    pad = max(result.radius_m, 500) / 111_000
+    pad = max(result.radius_m, 500) * 1.25 / 111_000
     m.fit_bounds([[lat - pad, lon - pad], [lat + pad, lon + pad]])
     return m

@@ -39,9 +39,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("align_browser") / "streamlit.log"
     env = {k: v for k, v in os.environ.items() if k != "GZMAP_LAYERS_DIR"}
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -103,6 +111,8 @@ def _screen_point(page, frame, element) -> tuple[float, float]:
 def test_click_a_place_reads_both_plans(app_url: str, browser) -> None:
     page = browser.new_page(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
     page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{app_url}/?view=alignment&district=天河区")
     frame = _map_frame(page, "path.leaflet-interactive")
     page.wait_for_timeout(1500)  # the map has framed the district
@@ -130,6 +140,13 @@ def test_click_a_place_reads_both_plans(app_url: str, browser) -> None:
     page.get_by_text("广州市科技创新规划").first.wait_for()
     assert page.locator("blockquote").count() >= 1  # a plan's own words
     assert "district=" in page.url and "view=alignment" in page.url
+    # after the rerun the map is still whole, and no script failed
+    page.wait_for_timeout(1000)
+    assert (
+        _map_frame(page, "path.leaflet-interactive").locator("path.leaflet-interactive").count()
+        >= 20
+    )
+    assert errors == []
     page.close()
 
 
@@ -137,6 +154,8 @@ def test_click_the_ground_lists_what_the_plans_say_there(app_url: str, browser) 
     page = browser.new_page(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
     page.set_default_timeout(WAIT_MS)
     # start on the 生物岛 point; then click the map's centre (the same point)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{app_url}/?view=here&at=113.382,23.082&radius=3000")
     page.get_by_text("广州国际生物岛").first.wait_for()
     frame = _map_frame(page, ".leaflet-container")
@@ -149,4 +168,7 @@ def test_click_the_ground_lists_what_the_plans_say_there(app_url: str, browser) 
     elapsed = time.perf_counter() - start
     print(f"\n这里规划了什么: click on the ground -> list in {elapsed:.2f} s ({page.url})")
     assert "view=here" in page.url and "at=" in page.url
+    page.wait_for_timeout(1000)
+    assert _map_frame(page, "path.leaflet-interactive").locator("path.leaflet-interactive").count()
+    assert errors == []
     page.close()
