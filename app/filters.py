@@ -14,9 +14,10 @@ from app.data import (
     plan_names,
     read_upload,
     selected_ids,
+    selection_from_key,
     selection_key,
 )
-from app.state import clear_filters
+from app.state import clear_filters, on_hit_pick
 from spatial import appstate, webmap
 from spatial.features import (
     AXIS_ID,
@@ -25,10 +26,12 @@ from spatial.features import (
 )
 from spatial.plaintext import capped_notes, markdown_text
 from spatial.schema import role_label
+from spatial.search import rank_hits
 from spatial.taxonomy import load_taxonomy
 
 ss = st.session_state
 CHOOSE = "请选择 Choose"  # multiselect placeholder, Chinese first
+MAX_HITS = 8  # search hits listed under the search box
 
 
 def feature_label(gdf: gpd.GeoDataFrame, fid: str) -> str:
@@ -47,6 +50,40 @@ def segment_label(gdf: gpd.GeoDataFrame | None, key: str) -> str:
     return key
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def ranked_hits(folder: str, stamp: tuple, key: tuple) -> list[tuple[str, int, str]]:
+    """``(id, rank, reason)`` of a selection's search hits, best first (cached per selection)."""
+    from app.data import get_layers
+
+    gdf = get_layers(folder, stamp)
+    shown = gdf.loc[selected_ids(folder, stamp, key)]
+    return [(h.id, h.rank, h.reason) for h in rank_hits(shown, selection_from_key(key).query)]
+
+
+def search_hits(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, sel: Selection, sb: Any) -> None:
+    """The search's hits, best first, each with why it matched; choosing one opens it."""
+    hits = ranked_hits(folder, stamp, selection_key(sel))
+    if not hits:
+        sb.caption("没有找到。Nothing found.")
+        return
+    ss._hit_reasons = {fid: reason for fid, _rank, reason in hits}
+    shown = [fid for fid, _rank, _reason in hits[:MAX_HITS]]
+    if ss.get("hit_pick") not in shown:
+        ss.hit_pick = None
+    sb.radio(
+        f"搜索结果 {len(hits)} 处（按匹配程度）Hits, best first",
+        options=shown,
+        format_func=lambda fid: markdown_text(
+            f"{feature_label(gdf, fid)} · {ss._hit_reasons.get(fid, '')}", limit=80
+        ),
+        key="hit_pick",
+        index=None,
+        on_change=on_hit_pick,
+    )
+    if len(hits) > MAX_HITS:
+        sb.caption(f"另有 {len(hits) - MAX_HITS} 处见“结果”表。{len(hits) - MAX_HITS} more in Results.")
+
+
 def sidebar(
     gdf: gpd.GeoDataFrame | None, options: appstate.Options, sel: Selection, folder: str,
     stamp: tuple,
@@ -63,12 +100,15 @@ def sidebar(
         placeholder="地名、别称或规划原文，如 生物医药",
         help="Names, aliases and the plans' own words; industry synonyms count too.",
     )
+    if gdf is not None and sel.query:
+        search_hits(gdf, folder, stamp, sel, sb)
     sb.multiselect(
         "规划 Plans",
         options=list(options.plans),
         format_func=lambda p: names.get(p, p),
         key="plans",
         placeholder=CHOOSE,
+        select_all=False,  # its built-in text is English only
     )
     sb.toggle(
         "含仅提及的地点 Include linked places",
@@ -98,6 +138,7 @@ def sidebar(
         format_func=industry_label,
         key="industries",
         placeholder=CHOOSE,
+        select_all=False,  # its built-in text is English only
         help="括号内为当前其他筛选条件下的地点数。Counts under the other filters.",
     )
     sb.multiselect(
@@ -106,6 +147,7 @@ def sidebar(
         format_func=role_label,
         key="roles",
         placeholder=CHOOSE,
+        select_all=False,  # its built-in text is English only
     )
     sb.multiselect(
         "产业集群 Clusters（花都 表5-1）",
@@ -113,6 +155,7 @@ def sidebar(
         format_func=lambda c: feature_label(gdf, c) if gdf is not None else c,
         key="clusters",
         placeholder=CHOOSE,
+        select_all=False,  # its built-in text is English only
         help="选中集群即显示其核心园区。A cluster shows with its core parks.",
     )
     sb.button("清除筛选 Clear filters", on_click=clear_filters, key="clear")

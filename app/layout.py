@@ -19,7 +19,7 @@ from app.data import (
     selection_key,
     unsited_stamp,
 )
-from app.filters import sidebar
+from app.filters import ranked_hits, sidebar
 from app.map import draw_map
 from app.pages import other_page, page_switch
 from app.panel import axis_walk, node_panel
@@ -119,7 +119,11 @@ def main() -> None:
                     st.caption(unsited.counts_line(named))
                 if shown.empty and named.empty:
                     st.info("没有符合条件的地点。No places match these filters.")
-                results_table(gdf, shown, named)
+                reasons = None
+                if state.selection.query:
+                    hits = ranked_hits(str(folder), stamp, selection_key(state.selection))
+                    reasons = {fid: reason for fid, _rank, reason in hits}
+                results_table(gdf, shown, named, reasons)
             with chart:
                 overview_panel(str(folder), stamp, state.selection, named)
             with files:

@@ -27,15 +27,27 @@ ss = st.session_state
 
 
 def results_table(
-    gdf: gpd.GeoDataFrame, shown: gpd.GeoDataFrame, named: pd.DataFrame | None = None
+    gdf: gpd.GeoDataFrame,
+    shown: gpd.GeoDataFrame,
+    named: pd.DataFrame | None = None,
+    reasons: dict[str, str] | None = None,
 ) -> None:
-    """The features shown, then the places named without a site (opened in the panel too)."""
+    """The features shown, then the places named without a site (opened in the panel too).
+
+    With search ``reasons`` (id -> why it matched, best first) the features come in that
+    order with a column saying why. A click on a row, or on any cell of it, opens the place.
+    """
     names = plan_names()
+    if reasons:
+        first = [fid for fid in reasons if fid in shown.index]
+        shown = shown.loc[first + [fid for fid in shown.index if fid not in reasons]]
 
     def rows(frame: pd.DataFrame, roles: pd.Series) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "名称 Name": frame["name"],
+                **({"匹配 Match": frame.index.map(lambda f: reasons.get(f, ""))}
+                   if reasons else {}),
                 "类型 Role": roles,
                 "所在区 District": frame["district"].map("、".join),
                 "产业 Industries": frame["industries"].map("、".join),
@@ -54,11 +66,18 @@ def results_table(
         table,
         key="results",
         on_select=on_table_pick,
-        selection_mode="single-row",
+        selection_mode=["single-row", "single-cell"],
         hide_index=True,
         width="stretch",
-        height=min(420, 38 + 35 * max(len(table), 1)),
+        height=min(560, 38 + 35 * max(len(table), 1)),
+        column_config={
+            "名称 Name": st.column_config.TextColumn(width="medium", pinned=True),
+            "规划 Plans": st.column_config.TextColumn(width="medium"),
+            "id": st.column_config.TextColumn(width="small"),
+        },
     )
+    st.caption(f"共 {len(table)} 行，表内可滚动；点击名称打开地点。"
+               f"{len(table)} rows; scroll the table, click a name to open the place.")
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

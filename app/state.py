@@ -56,8 +56,16 @@ def on_map_click() -> None:
         open_node(fid)
 
 
+def on_hit_pick() -> None:
+    """A search hit was chosen: open it (the map zooms to it)."""
+    if ss.get("hit_pick"):
+        open_node(ss.hit_pick)
+
+
 def on_table_pick() -> None:
-    rows = ss.get("results", {}).get("selection", {}).get("rows", [])
+    """A row, or a cell of it (a click on the name), was picked in the results table."""
+    picked = ss.get("results", {}).get("selection", {})
+    rows = list(picked.get("rows", [])) + [cell[0] for cell in picked.get("cells", [])]
     ids = ss.get("_table_ids", [])
     if rows and rows[0] < len(ids):
         open_node(ids[rows[0]])

@@ -241,6 +241,24 @@ def test_search_finds_places_whose_excerpts_say_it(app: AppTest) -> None:
     assert "zhishicheng" not in ids
 
 
+def test_search_ranks_hits_says_why_and_choosing_one_zooms_to_it(app: AppTest) -> None:
+    run(app)
+    app.text_input(key="q").set_value("知识城")
+    run(app)
+    assert table_ids(app)[0] == "zhishicheng"  # the alias beats the plans' mentions
+    table = app.dataframe[0].value
+    assert table["匹配 Match"].iloc[0] == "别称：知识城"
+    assert all(r.startswith("规划原文：“") and "知识城" in r for r in table["匹配 Match"].iloc[1:])
+    hits = app.radio(key="hit_pick")
+    assert hits.options[0].startswith("中新广州知识城")
+    hits.set_value(hits.options[0])
+    run(app)
+    assert app.session_state["node"] == "zhishicheng"
+    assert panel_title(app) == "中新广州知识城"
+    args = map_args(app)
+    assert args["center"] and args["zoom"] >= 12  # the map zooms to it
+
+
 def test_search_by_alias(app: AppTest) -> None:
     run(app)
     app.text_input(key="q").set_value("琶洲")

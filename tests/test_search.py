@@ -1,0 +1,41 @@
+"""Ranked search: the place a planner means comes first, and each hit says why it matched."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from _appdata import build_fixture_layers
+
+from spatial.features import Selection, select
+from spatial.layers import load_layers
+from spatial.search import rank_hits
+
+
+@pytest.fixture(scope="module")
+def gdf(tmp_path_factory: pytest.TempPathFactory) -> gpd.GeoDataFrame:
+    return load_layers(build_fixture_layers(tmp_path_factory.mktemp("search_layers")))
+
+
+def test_alias_beats_plan_text(gdf: gpd.GeoDataFrame) -> None:
+    hits = rank_hits(gdf, "知识城")
+    assert hits[0].id == "zhishicheng" and hits[0].reason == "别称：知识城"
+    rest = hits[1:]
+    assert rest and all(h.rank == 4 for h in rest)
+    assert all("知识城" in h.reason and h.reason.startswith("规划原文：“") for h in rest)
+
+
+def test_name_part_beats_plan_text(gdf: gpd.GeoDataFrame) -> None:
+    ids = [h.id for h in rank_hits(gdf, "科学城")]
+    assert ids[:2] == ["kexuecheng", "nansha-kexuecheng"]  # an alias, then a name containing it
+
+
+def test_exact_name_comes_first(gdf: gpd.GeoDataFrame) -> None:
+    name = gdf.at["shengwudao", "name"]
+    hits = rank_hits(gdf, name)
+    assert hits[0].id == "shengwudao" and hits[0].reason == "名称"
+
+
+def test_ranking_finds_exactly_what_the_filter_keeps(gdf: gpd.GeoDataFrame) -> None:
+    for query in ("知识城", "生物医药", "科学城", "没有这个地方"):
+        kept = set(select(gdf, Selection(query=query)).index)
+        assert {h.id for h in rank_hits(gdf, query)} == kept
