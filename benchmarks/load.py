@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
@@ -259,6 +260,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--setups", nargs="*", default=DEFAULT_SETUPS, choices=list(SETUPS))
     g.add_argument("--churn", type=int, default=200,
                    help="sessions opened and closed for the memory figure (0: skip)")
+    g.add_argument("--churn-setups", nargs="*", default=["single"],
+                   choices=[k for k, v in SETUPS.items() if not v.proxy],
+                   help="settings for --churn (one process each)")
     g.add_argument("--session-ttl", type=float, default=5.0,
                    help="seconds a closed session is kept, for --churn")
     g.add_argument("--link", default=DEFAULT_LINK, help="query string every session opens")
@@ -266,7 +270,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--deadline", type=float, default=1200.0, help="seconds for the whole run")
 
 
-async def _run_all(args: argparse.Namespace) -> tuple[list[Burst], list[str], list]:
+async def _run_all(args: argparse.Namespace) -> tuple[list[Burst], list[str], dict]:
     rows: list[Burst] = []
     notes: list[str] = []
     for name in args.setups:
@@ -274,15 +278,18 @@ async def _run_all(args: argparse.Namespace) -> tuple[list[Burst], list[str], li
         if setup.proxy and nginx_path() is None:
             notes.append(f"{setup.label}: skipped, nginx is not installed (make sysdeps)")
             continue
-        print(f"… {setup.label}", flush=True, file=__import__("sys").stderr)
+        print(f"… {setup.label}", flush=True, file=sys.stderr)
         with serve(setup.replicas, setup.proxy, setup.profile) as server:
             rows.append(await burst(server, setup, args.sessions, args.link, args.timeout))
-    points = []
-    if args.churn:
-        print("… churn", flush=True, file=__import__("sys").stderr)
+    points: dict[str, list[tuple[str, int]]] = {}
+    for name in args.churn_setups if args.churn else []:
+        setup = SETUPS[name]
+        print(f"… churn, {setup.label}", flush=True, file=sys.stderr)
         ttl = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": f"{args.session_ttl:g}"}
-        with serve(env=ttl) as server:
-            points = await churn(server, args.churn, args.sessions, args.session_ttl, args.timeout)
+        with serve(profile=setup.profile, env=ttl) as server:
+            points[setup.label] = await churn(
+                server, args.churn, args.sessions, args.session_ttl, args.timeout
+            )
     return rows, notes, points
 
 
@@ -302,10 +309,13 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print("- " + note)
     if points:
-        print(f"\nresident memory, {args.churn} sessions opened and closed in waves of "
-              f"{args.sessions} (1 process, closed sessions kept {args.session_ttl:g} s):")
-        for label, rss in points:
-            print(f"  {label:<32} {rss / 1024 / 1024:7.0f} MiB")
+        labels = list(points)
+        print(f"\nresident memory (MiB), {args.churn} sessions opened and closed in waves of "
+              f"{args.sessions}, closed sessions kept {args.session_ttl:g} s:")
+        print(f"  {'':<32} " + "  ".join(f"{x:>{len(x)}}" for x in labels))
+        for i, (step, _) in enumerate(points[labels[0]]):
+            cells = [f"{points[x][i][1] / 1024 / 1024:>{len(x)}.0f}" for x in labels]
+            print(f"  {step:<32} " + "  ".join(cells))
     print(f"\n{os.cpu_count()} cores; load average {load[0]:.2f} at start, "
           f"{os.getloadavg()[0]:.2f} at the end; {time.perf_counter() - t0:.0f} s; "
           f"client CPU per session {_s(sum(b.client_cpu for b in rows) / max(1, sum(b.sessions for b in rows)))}")
