@@ -57,6 +57,9 @@ def test_nginx_two_replicas_shared_link_each_session_its_own(tmp_path) -> None:
     with serve(replicas=2, proxy=True, run_dir=run_dir) as server:
         with urlopen(server.url + "/_stcore/health", timeout=10) as resp:
             assert resp.read() == b"ok"
+        with urlopen(server.url + "/", timeout=10) as resp:  # a first visit gets its replica
+            assert "gzmap_replica=" in resp.headers.get("Set-Cookie", "")
+            assert b"<html" in resp.read()
         # Leaflet comes from nginx (its cache header), byte for byte the repository's copy.
         with urlopen(server.url + "/app/static/leaflet/leaflet.js", timeout=10) as resp:
             assert "public" in resp.headers.get("Cache-Control", "")
