@@ -279,17 +279,23 @@ async def _run_all(args: argparse.Namespace) -> tuple[list[Burst], list[str], di
             notes.append(f"{setup.label}: skipped, nginx is not installed (make sysdeps)")
             continue
         print(f"… {setup.label}", flush=True, file=sys.stderr)
-        with serve(setup.replicas, setup.proxy, setup.profile) as server:
-            rows.append(await burst(server, setup, args.sessions, args.link, args.timeout))
+        try:
+            with serve(setup.replicas, setup.proxy, setup.profile) as server:
+                rows.append(await burst(server, setup, args.sessions, args.link, args.timeout))
+        except Exception as exc:  # a failed setup is reported, the run goes on
+            notes.append(f"{setup.label}: FAILED, {type(exc).__name__}: {exc}")
     points: dict[str, list[tuple[str, int]]] = {}
     for name in args.churn_setups if args.churn else []:
         setup = SETUPS[name]
         print(f"… churn, {setup.label}", flush=True, file=sys.stderr)
         ttl = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": f"{args.session_ttl:g}"}
-        with serve(profile=setup.profile, env=ttl) as server:
-            points[setup.label] = await churn(
-                server, args.churn, args.sessions, args.session_ttl, args.timeout
-            )
+        try:
+            with serve(profile=setup.profile, env=ttl) as server:
+                points[setup.label] = await churn(
+                    server, args.churn, args.sessions, args.session_ttl, args.timeout
+                )
+        except Exception as exc:  # reported, the run goes on
+            notes.append(f"churn, {setup.label}: FAILED, {type(exc).__name__}: {exc}")
     return rows, notes, points
 
 
@@ -322,4 +328,5 @@ def run(args: argparse.Namespace) -> int:
     for b in rows:
         for err in b.errors[:5]:
             print(f"{b.setup.label}: {err}")
-    return 1 if any(b.errors or b.mixed for b in rows) else 0
+    failed = any("FAILED" in note for note in notes)
+    return 1 if failed or any(b.errors or b.mixed for b in rows) else 0

@@ -98,6 +98,7 @@ class Session:
                 additional_headers=headers,
                 max_size=MAX_FRAME,
                 compression=None,
+                open_timeout=self.timeout,
             ),
             self.timeout,
         )
