@@ -185,11 +185,20 @@ def _context() -> Any:
         if _CONTEXT is None:
             if "forkserver" in multiprocessing.get_all_start_methods():
                 ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(["spatial._upload_worker"])
+                ctx.set_forkserver_preload(["spatial._upload_worker", "spatial._worker_process"])
             else:
                 ctx = multiprocessing.get_context("spawn")
             _CONTEXT = ctx
         return _CONTEXT
+
+
+def _process(ctx: Any, args: tuple[Any, ...]) -> Any:
+    """The worker process (see :mod:`spatial._worker_process` for why not ``ctx.Process``)."""
+    if ctx.get_start_method() != "forkserver":
+        return ctx.Process(target=worker.child_main, args=args, daemon=True)
+    from spatial._worker_process import WorkerProcess
+
+    return WorkerProcess(target=worker.child_main, args=args, daemon=True)
 
 
 def _run_worker(
@@ -203,7 +212,7 @@ def _run_worker(
     start_worker()
     receiver, sender = ctx.Pipe(duplex=False)
     args = (sender, data, name, seconds, memory_bytes)
-    proc = ctx.Process(target=worker.child_main, args=args, daemon=True)
+    proc = _process(ctx, args)
     try:
         proc.start()
     except OSError as exc:
