@@ -98,19 +98,31 @@ def _places_table(result: al.Alignment) -> None:
 
 
 def _industry_table(result: al.Alignment) -> None:
+    level = st.segmented_control(
+        "产业层级 Level",
+        options=["industry", "group"],
+        format_func=lambda k: "细分产业 Specific" if k == "industry" else "产业大类 Groups",
+        default="industry",
+        key="align_level",
+        label_visibility="collapsed",
+    )
+    source = result.industry_groups if level == "group" else result.industries
     rows = []
     ids = []
-    for row in result.industries:
-        rows.append(
+    for row in source:
+        entry = {"产业 Industry": row.tag}
+        if level != "group":
+            entry["大类 Group"] = row.group or ""
+        entry.update(
             {
-                "产业 Industry": row.tag,
                 "状态 Status": al.STATUS_LABELS[row.status][0],
                 "市级 City": "、".join(dict.fromkeys(e.feature_name for e in row.city)) or "—",
                 "区级 District": "、".join(dict.fromkeys(e.feature_name for e in row.district))
                 or "—",
             }
         )
-        ids.append(("industry", row.tag))
+        rows.append(entry)
+        ids.append((level or "industry", row.tag))
     ss._align_industry_ids = ids
     if not rows:
         st.info("两级规划在本区均未点名产业。Neither plan names an industry here.")
@@ -121,7 +133,7 @@ def _industry_table(result: al.Alignment) -> None:
         on_select=lambda: _on_table_pick("align_industries", "_align_industry_ids"),
         selection_mode="single-row",
         key="align_industries",
-        height=360,
+        height=320,
         width="stretch",
     )
 
@@ -165,7 +177,7 @@ def _pick_panel(result: al.Alignment) -> None:
         st.caption(al.STATUS_LABELS[place.status][0] + " · " + al.STATUS_LABELS[place.status][1])
         city_ev, district_ev = place.city_excerpts, place.district_excerpts
     else:
-        row = result.industry(key)
+        row = result.industry_group(key) if kind == "group" else result.industry(key)
         if row is None:
             return
         st.markdown(f"#### {safe_html(row.tag)}", unsafe_allow_html=True)
@@ -174,11 +186,11 @@ def _pick_panel(result: al.Alignment) -> None:
     c_col, d_col = st.columns(2)
     with c_col:
         st.markdown(f"**{safe_html(al.plan_short(result.city_plan))}**", unsafe_allow_html=True)
-        evidence_block(city_ev, show_place=kind == "industry")
+        evidence_block(city_ev, show_place=kind != "place")
     with d_col:
         names = "、".join(al.plan_short(p) for p in result.district_plans)
         st.markdown(f"**{safe_html(names)}**", unsafe_allow_html=True)
-        evidence_block(district_ev, show_place=kind == "industry")
+        evidence_block(district_ev, show_place=kind != "place")
 
 
 def _briefing(target: str) -> None:

@@ -126,6 +126,7 @@ class IndustryRow:
     status: str
     city: list[Evidence]
     district: list[Evidence]
+    group: str | None = None  # the broad group of a specific industry; None for a group row
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class Alignment:
     elsewhere: list[PlaceRow]
     industries: list[IndustryRow]
     role_diffs: list[RoleDiff]
+    industry_groups: list[IndustryRow] = field(default_factory=list)
 
     @property
     def places(self) -> list[PlaceRow]:
@@ -171,6 +173,10 @@ class Alignment:
     def industry(self, tag: str) -> IndustryRow | None:
         """The row of one industry tag, None when neither side names it."""
         return next((row for row in self.industries if row.tag == tag), None)
+
+    def industry_group(self, group: str) -> IndustryRow | None:
+        """The row of one broad group (:attr:`industry_groups`), None when neither names it."""
+        return next((row for row in self.industry_groups if row.tag == group), None)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -337,16 +343,41 @@ def _industry_rows(
                 for tag in industries_in(ev.text, taxonomy):
                     if tag in curated:
                         side.setdefault(tag, []).append(ev)
+    return _rows(city, district, taxonomy, taxonomy.tags, by_group=False)
+
+
+def _rows(
+    city: dict[str, list[Evidence]],
+    district: dict[str, list[Evidence]],
+    taxonomy: Taxonomy,
+    order: Iterable[str],
+    by_group: bool,
+) -> list[IndustryRow]:
     out = []
-    for tag in taxonomy.tags:
+    for tag in order:
         if tag not in city and tag not in district:
             continue
         status = (
             BOTH if tag in city and tag in district else CITY_ONLY if tag in city else DISTRICT_ONLY
         )
-        out.append(IndustryRow(tag, status, city.get(tag, []), district.get(tag, [])))
-    order = {BOTH: 0, CITY_ONLY: 1, DISTRICT_ONLY: 2}
-    return sorted(out, key=lambda r: order[r.status])
+        group = None if by_group else taxonomy.group_of(tag)
+        out.append(IndustryRow(tag, status, city.get(tag, []), district.get(tag, []), group))
+    rank = {BOTH: 0, CITY_ONLY: 1, DISTRICT_ONLY: 2}
+    return sorted(out, key=lambda r: rank[r.status])
+
+
+def _group_rows(rows: list[IndustryRow], taxonomy: Taxonomy) -> list[IndustryRow]:
+    """The same table one level up: a group is named by a side when the side names the group
+    or any of its industries (a city 新一代信息技术 meets a district 智能电子 here)."""
+    city: dict[str, list[Evidence]] = {}
+    district: dict[str, list[Evidence]] = {}
+    for row in rows:
+        group = taxonomy.group_of(row.tag)
+        for side, evidence in ((city, row.city), (district, row.district)):
+            if evidence:
+                kept = side.setdefault(group, [])
+                kept.extend(ev for ev in evidence if ev not in kept)
+    return _rows(city, district, taxonomy, taxonomy.groups, by_group=True)
 
 
 def _role_diffs(
@@ -416,6 +447,7 @@ def align(gdf: gpd.GeoDataFrame, target: str) -> Alignment:
     elsewhere = rows(by_city & by_district & ~inside, BOTH, set(), is_inside=False)
     city_rows = taken_up + not_mentioned
     district_rows = taken_up + district_only
+    industries = _industry_rows(gdf, city_rows, district_rows, taxonomy)
     return Alignment(
         district=district,
         city_plan=city,
@@ -424,7 +456,8 @@ def align(gdf: gpd.GeoDataFrame, target: str) -> Alignment:
         not_mentioned=not_mentioned,
         district_only=district_only,
         elsewhere=elsewhere,
-        industries=_industry_rows(gdf, city_rows, district_rows, taxonomy),
+        industries=industries,
+        industry_groups=_group_rows(industries, taxonomy),
         role_diffs=_role_diffs(gdf, [r.id for r in taken_up + elsewhere], city, dplans),
     )
 
@@ -491,6 +524,12 @@ def format_alignment(alignment: Alignment, excerpts: bool = False) -> str:
         c = "、".join(dict.fromkeys(e.feature_name for e in row.city)) or "—"
         d = "、".join(dict.fromkeys(e.feature_name for e in row.district)) or "—"
         lines.append(f"  - {row.tag} [{STATUS_LABELS[row.status][0]}] 市: {c} | 区: {d}")
+    lines.append("产业大类 (市级 / 区级 / 状态):")
+    for row in alignment.industry_groups:
+        lines.append(
+            f"  - {row.tag} [{STATUS_LABELS[row.status][0]}] "
+            f"市 {len({e.feature_id for e in row.city})} 处 / 区 {len({e.feature_id for e in row.district})} 处"
+        )
     lines.append(f"角色不同的要素 ({len(alignment.role_diffs)}):")
     for diff in alignment.role_diffs:
         lines.append(

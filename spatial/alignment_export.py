@@ -277,7 +277,7 @@ def _industry_table(col: _Column, result: al.Alignment) -> None:
     if not rows:
         col.para("两级规划在本区均未点名产业。", colour=MUTED)
         return
-    n_cols = 2 if len(rows) > 12 else 1
+    n_cols = 3 if len(rows) > 48 else 2 if len(rows) > 12 else 1
     per = -(-len(rows) // n_cols)
     block_w = col.width / n_cols
     cw = (block_w * 0.50, block_w * 0.17, block_w * 0.17)
@@ -314,6 +314,15 @@ def _industry_table(col: _Column, result: al.Alignment) -> None:
             )
             col.y -= col.row
     col.y = top - (per + 1) * col.row - col.row * 0.4
+    groups = {
+        status: "、".join(r.tag for r in result.industry_groups if r.status == status) or "无"
+        for status in (al.BOTH, al.CITY_ONLY, al.DISTRICT_ONLY)
+    }
+    col.para(
+        f"按产业大类：两级均有 {groups[al.BOTH]}；仅市级 {groups[al.CITY_ONLY]}；"
+        f"仅区级 {groups[al.DISTRICT_ONLY]}。",
+        max_lines=3,
+    )
 
 
 def _places(col: _Column, result: al.Alignment, on_map: set[str]) -> None:

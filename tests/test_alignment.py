@@ -184,3 +184,18 @@ def test_baiyun_weighs_its_one_city_as_a_core(baiyun) -> None:
     diff = next(d for d in baiyun.role_diffs if d.id == "baiyunhu-digital-city")
     assert diff.city_role != diff.district_role
     assert diff.district_group == "一城"
+
+
+@pytest.mark.parametrize("district", DISTRICTS)
+def test_group_rows_gather_their_industries(layers, district) -> None:
+    tax = load_taxonomy()
+    al = align(layers, district)
+    assert {r.tag for r in al.industry_groups} == {tax.group_of(r.tag) for r in al.industries}
+    for group in al.industry_groups:
+        children = [r for r in al.industries if tax.group_of(r.tag) == group.tag]
+        assert bool(group.city) == any(r.city for r in children)
+        assert bool(group.district) == any(r.district for r in children)
+        assert al.industry_group(group.tag) is group
+    # a group can only be shared more often than its industries are, never less
+    shared_groups = {r.tag for r in al.industry_groups if r.status == BOTH}
+    assert {tax.group_of(r.tag) for r in al.industries if r.status == BOTH} <= shared_groups

@@ -136,3 +136,18 @@ def test_map_filters_survive_a_visit_to_another_page(app) -> None:
     run(app)
     assert app.multiselect(key="plans").value == ["tianhe_sti"]
     assert app.query_params["plans"] == "tianhe_sti"
+
+
+def test_industry_table_one_level_up(app, layers) -> None:
+    app.query_params["view"] = "alignment"
+    app.query_params["district"] = "花都区"
+    run(app)
+    app.session_state["align_level"] = "group"
+    run(app)
+    groups = app.dataframe[1].value
+    result = align(layers, "花都区")
+    assert list(groups["产业 Industry"]) == [r.tag for r in result.industry_groups]
+    app.session_state["align_pick"] = ("group", result.industry_groups[0].tag)
+    run(app)
+    first = result.industry_groups[0]
+    assert safe_html((first.city or first.district)[0].text) in page_text(app)
