@@ -36,8 +36,21 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
         attempts.append(args)
         raise OSError("network access attempted in an offline test")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    local_connect, local_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def connect(sock: socket.socket, address: object) -> None:
+        if sock.family == socket.AF_UNIX:  # a local pipe (the upload worker's), not the network
+            return local_connect(sock, address)
+        return refuse(sock, address)
+
+    def connect_ex(sock: socket.socket, address: object) -> int:
+        if sock.family == socket.AF_UNIX:
+            return local_connect_ex(sock, address)
+        refuse(sock, address)
+        return 1
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     return attempts
