@@ -46,6 +46,20 @@ PAGE_CSS = """<style>
 </style>"""
 
 
+def close_link_notes() -> None:
+    ss._url_notes = []
+
+
+def link_notes() -> None:
+    """What the link asked for that could not be shown; stays until the user closes it."""
+    if not ss.get("_url_notes"):
+        return
+    note, close = st.columns([9, 1], vertical_alignment="center")
+    note.warning("链接中的部分参数无效，已忽略 Ignored from the link: "
+                 + "; ".join(capped_notes(ss._url_notes)))  # link text is never markup
+    close.button("✕", key="close_link_notes", on_click=close_link_notes, help="关闭 Close")
+
+
 def main() -> None:
     folder = layers_dir()
     stamp = layers_stamp(folder)
@@ -72,10 +86,6 @@ def main() -> None:
     title_col, switch_col = st.columns([1, 1], gap="small", vertical_alignment="center")
     with switch_col:
         view = page_switch()
-    if ss.get("_url_notes"):
-        st.warning("链接中的部分参数无效，已忽略 Ignored from the link: "
-                   + "; ".join(capped_notes(ss._url_notes)))  # link text is never markup
-        ss._url_notes = []
     if gdf is None:
         st.info("还没有图层：请先运行 `gzmap build-layers`。No layers built yet: run `gzmap build-layers`.")
     if view != "map":
@@ -102,6 +112,7 @@ def main() -> None:
     map_col, side_col = st.columns([3, 2], gap="small")
     panel = side_col.container(key="gz_panel")
     with panel:
+        link_notes()
         if gdf is not None:
             axis_walk(gdf, options)
     state = current_state()  # the walk may have changed the open node
@@ -113,7 +124,11 @@ def main() -> None:
                 list(PANEL_TABS), key="panel_tab", on_change="rerun"
             )
             with place:
-                node_panel(gdf, ss.get("node"), register)
+                node = ss.get("node")
+                if node and node in gdf.index and node not in shown.index:
+                    st.info("此地点不在当前筛选结果中，仍为您打开。"
+                            "This place is outside the current filters; opened anyway.")
+                node_panel(gdf, node, register)
             with results:
                 if not named.empty:
                     st.caption(unsited.counts_line(named))

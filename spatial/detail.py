@@ -124,14 +124,50 @@ def feature_facts(
         facts.append(("别称 Also called", "、".join(map(str, row["aliases"]))))
     for key, value in (row.get("attributes") or {}).items():
         facts.append((str(key), str(value)))
-    precision = row.get("location_precision_m")
-    source = text_of(row.get("location_source"))
-    if source or precision:
-        where = source
-        if precision is not None and precision == precision:
-            where = f"{where}（误差约 {float(precision):,.0f} 米）" if where else f"± {precision} m"
+    where = location_text(row.get("location_source"), row.get("location_precision_m"))
+    if where:
         facts.append(("位置依据 Location", where))
     return facts
+
+
+#: How a location was found, by the start of ``location_source`` (layer contract), in Chinese.
+_SOURCE_KINDS = (
+    ("best knowledge", "本项目判定的位置（规划未给出坐标）"),
+    ("best guess", "估计位置（确切地点不详）"),
+    ("site not", "确切地点不详，按规划所述区域标注"),
+    ("plan", "规划给出的位置"),
+    ("drawn", "本项目判定的位置（规划未给出坐标）"),
+)
+
+
+def location_text(source: Any, precision: Any = None) -> str:
+    """Where a feature's location comes from, Chinese first: the kind of source, the margin
+    of error in metres, then the source's own note (kept as written).
+
+    ``"best knowledge: sketch of the island"`` with 800 m becomes
+    ``"本项目判定的位置（规划未给出坐标），误差约 800 米。说明：sketch of the island"``.
+    """
+    text = text_of(source).strip()
+    kind, note = "", text
+    lowered = text.lower()
+    if lowered.endswith("derived") or lowered == "derived":
+        kind = "由所含要素推得"
+        note = text[: -len("derived")].rstrip(" ;:，,")
+    else:
+        for prefix, label in _SOURCE_KINDS:
+            if lowered.startswith(prefix):
+                kind = label
+                note = text[len(prefix):].lstrip(" :：;,()（）") if prefix not in ("site not",
+                                                                            "drawn") else text
+                note = note.rstrip(")）") if note.count("(") < note.count(")") else note
+                break
+    parts = [kind] if kind else []
+    if precision is not None and precision == precision:
+        parts.append(f"误差约 {float(precision):,.0f} 米")
+    head = "，".join(parts)
+    if note:
+        return f"{head}。说明：{note}" if head else f"说明：{note}"
+    return head
 
 
 def related_parks(gdf: gpd.GeoDataFrame, row: Mapping[str, Any]) -> list[str]:

@@ -350,6 +350,20 @@ def test_stale_link_is_ignored_with_a_warning(app: AppTest) -> None:
         assert bad in warning
     assert len(table_ids(app)) == 17
     assert panel_title(app) is None
+    app.multiselect(key="roles").set_value(["park"])  # another change: the note stays
+    run(app)
+    assert any("gone-id" in _shown_text(w.value) for w in app.warning)
+    app.button(key="close_link_notes").click()  # until it is closed
+    run(app)
+    assert not any("Ignored from the link" in w.value for w in app.warning)
+
+
+def test_link_to_a_place_outside_its_filter_opens_it_and_says_so(app: AppTest) -> None:
+    app.query_params = {"industries": "智能电子", "node": "shengwudao"}
+    run(app)
+    assert "shengwudao" not in table_ids(app)
+    assert panel_title(app) == "广州国际生物岛"
+    assert any("不在当前筛选结果中" in i.value for i in app.info)
 
 
 def _shown_text(markdown: str) -> str:

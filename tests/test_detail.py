@@ -60,3 +60,14 @@ def test_missing_quote() -> None:
         detail.context_html("gz_sti", "这句话不在规划里出现过的文字")
     note = detail.safe_context_html("gz_sti", "这句话不在<b>规划</b>里出现过的文字")
     assert "无法定位原文" in note and "<b>" not in note
+
+
+def test_location_source_reads_in_chinese_first() -> None:
+    from spatial.detail import location_text
+
+    text = location_text("best knowledge: sketch of the island", 800)
+    assert text.startswith("本项目判定的位置") and "误差约 800 米" in text
+    assert text.endswith("说明：sketch of the island")  # the note kept as written
+    assert location_text("plan") == "规划给出的位置"
+    assert location_text("the cluster's core parks in 表5-1; derived").startswith("由所含要素推得")
+    assert location_text(None, None) == ""
