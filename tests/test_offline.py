@@ -1,5 +1,9 @@
 """Loading layers, districts and OSM context, reading uploads and rendering the map need no network.
 
+The last test runs an export, an upload and the whole app in a child process with the network
+really absent (a network namespace from ``unshare -n`` where allowed; otherwise every internet
+socket refused and PROJ/GDAL's network use switched off).
+
 Every socket connection and name lookup raises during these calls (and is recorded, in case
 some code swallowed the error), so anything that quietly reaches for the internet fails here.
 Only public functions are called; each works on copies of the repository's data in a temporary
@@ -8,15 +12,18 @@ folder so that no cache filled by an earlier test hides the work.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 
-from spatial._paths import CITY_OUTLINE_PATH, DISTRICTS_PATH, LAYERS_DIR, OSM_CACHE_DIR
+from spatial._paths import CITY_OUTLINE_PATH, DISTRICTS_PATH, LAYERS_DIR, OSM_CACHE_DIR, ROOT
 from spatial.base import districts_containing, load_city_outline, load_districts
 from spatial.basemaps import BASEMAPS, to_basemap_crs
 from spatial.features import Selection, select
@@ -128,3 +135,58 @@ def test_rendering_the_map_needs_no_network(
     assert "L.map(" in page or "leaflet" in page.lower()
     assert isinstance(upload.gdf, gpd.GeoDataFrame)
     assert offline == []
+
+
+# -- with the network really absent ---------------------------------------------------------------
+_NO_NETWORK_SCRIPT = r"""
+import socket, sys
+if sys.argv[1] == "patched":  # no network namespace here: refuse every internet socket instead
+    real = socket.socket.connect
+    def connect(sock, address):
+        if sock.family != socket.AF_UNIX:
+            raise OSError("network access attempted in an offline run")
+        return real(sock, address)
+    socket.socket.connect = connect
+from pathlib import Path
+from streamlit.testing.v1 import AppTest
+from spatial.export import render_map
+from spatial.features import Selection
+from spatial.upload import read_user_layer
+
+out = Path(sys.argv[2])
+png = render_map(Selection(plans=("gz_sti",)), fmt="png", dpi=60)
+assert png.startswith(b"\x89PNG"), "export is not a PNG"
+(out / "offline.png").write_bytes(png)
+layer = read_user_layer(Path(sys.argv[3]).read_bytes(), "good.geojson")
+assert layer.ok, layer.problems
+at = AppTest.from_file("streamlit_app.py", default_timeout=300)
+at.run()
+assert not at.exception, [e.value for e in at.exception]
+assert at.get("component_instance"), "the app drew no map"
+print("offline ok")
+"""
+
+
+def _no_network_prefix() -> tuple[list[str], str]:
+    """``unshare -n`` (a network namespace: not even loopback) when allowed, else patching."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
+        return [unshare, "-n"], "namespace"
+    return [], "patched"
+
+
+def test_export_upload_and_app_with_the_network_really_absent(tmp_path: Path) -> None:
+    prefix, how = _no_network_prefix()
+    env = {
+        **os.environ,
+        "PROJ_NETWORK": "OFF",  # PROJ and GDAL must not fetch grids or files either
+        "GDAL_HTTP_PROXY": "127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    cmd = [*prefix, sys.executable, "-c", _NO_NETWORK_SCRIPT, how, str(tmp_path),
+           str(HOSTILE / "good_upload.geojson")]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0 and "offline ok" in proc.stdout, (how, proc.stderr[-3000:])
+    assert (tmp_path / "offline.png").stat().st_size > 10_000
