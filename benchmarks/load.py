@@ -168,8 +168,8 @@ async def burst(server: Server, setup: Setup, n: int, link: str, timeout: float)
 async def _change(session: Session, i: int) -> tuple[str, object, bool]:
     """Pick the session's own industry; whether the URL the app set names exactly that one."""
     options = session.widgets["industries"].options
-    label = options[i % len(options)]
-    tag = label.split(" ")[0]
+    label = options[i % len(options)]  # "生物医药 Biomedicine (12)", "\u3000└ 集成电路 …" under a group
+    tag = label.lstrip("\u3000└├ ").split(" ")[0]
     run = await session.pick("industries", [label])
     if run.seconds_to_map is None:
         raise ProtocolError("no map after the filter change")
