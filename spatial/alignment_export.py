@@ -112,7 +112,7 @@ def _draw_places(view: View, frame, statuses: dict[str, str]) -> None:
                 markeredgecolor=INK,
                 markeredgewidth=view.pt(0.5),
                 linestyle="none",
-                zorder=6 if big else 5.5,
+                zorder=(6 if big else 5.5) + (0.2 if statuses[fid] != al.DISTRICT_ONLY else 0),
             )
             anchor, radius = pt, view.px(view.pt(size)) / 2 + view.px(view.pt(1.2))
             dx, dy = to_px((pt.x, pt.y))

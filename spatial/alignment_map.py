@@ -14,7 +14,13 @@ import folium
 import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
-from spatial.alignment import STATUS_COLORS, STATUS_LABELS, Alignment, status_frame
+from spatial.alignment import (
+    DISTRICT_ONLY,
+    STATUS_COLORS,
+    STATUS_LABELS,
+    Alignment,
+    status_frame,
+)
 from spatial.basemaps import get_basemap, to_basemap_crs
 from spatial.coords import wgs84_to_gcj02
 from spatial.here import HereResult
@@ -150,18 +156,24 @@ def alignment_map(
     _add_districts(m, districts, alignment.district, basemap)
     frame = status_frame(gdf, alignment)
     shown = _shift(frame, basemap)
-    order = shown.geometry.geom_type.map(
+    kind = shown.geometry.geom_type.map(
         {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
     ).fillna(2)
-    for fid in order.sort_values(kind="stable").index:
+    # places both plans name, and those only the city names, are drawn last: on top
+    on_top = (shown["alignment_status"] != DISTRICT_ONLY).astype(int)
+    order = (kind * 2 + on_top).sort_values(kind="stable")
+    for fid in order.index:
         row = shown.loc[fid]
         if row.geometry is None or row.geometry.is_empty:
             continue
         _add_feature(m, row.to_dict(), row.geometry, STATUS_COLORS[row["alignment_status"]])
+    # frame the district's places; a place of several districts drawn elsewhere does not widen it
+    framed = shown
     if districts is not None and alignment.district in set(districts["name"]):
-        _fit(m, _shift(districts[districts["name"] == alignment.district], basemap))
-    else:
-        _fit(m, shown)
+        outline = _shift(districts[districts["name"] == alignment.district], basemap)
+        inside = shown[shown.intersects(outline.geometry.union_all().buffer(0.01))]
+        framed = inside if len(inside) else outline
+    _fit(m, framed)
     return m
 
 
