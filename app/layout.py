@@ -38,11 +38,12 @@ PAGE_CSS = """<style>
 :root { --gz-h: max(440px, calc(100vh - 7rem)); }
 [data-testid="stMainBlockContainer"] { padding: 3.2rem 1.2rem 0 1.2rem; max-width: 100%; }
 [data-testid="stSidebarHeader"] { height: 2.5rem; }
-.gz-title { font-size: 1.05rem; line-height: 1.6rem; padding-top: 0.35rem; }
+.gz-title { font-size: 1.05rem; line-height: 1.6rem; padding-top: 0.35rem; white-space: nowrap;
+            overflow: hidden; text-overflow: ellipsis; }
 .gz-title span { color: #666; font-size: 0.8rem; margin-left: 0.8rem; }
 .st-key-gz_map iframe { height: var(--gz-h) !important; }
-.st-key-gz_panel { height: var(--gz-h); overflow-y: auto; overflow-x: hidden;
-                   padding-right: 0.4rem; flex-wrap: nowrap; }
+.st-key-gz_panel { height: var(--gz-h) !important; max-height: var(--gz-h); overflow-y: auto;
+                   overflow-x: hidden; padding-right: 0.4rem; flex-wrap: nowrap; }
 </style>"""
 
 
@@ -60,7 +61,25 @@ def link_notes() -> None:
     close.button("✕", key="close_link_notes", on_click=close_link_notes, help="关闭 Close")
 
 
+def url_params() -> dict[str, list[str]]:
+    """The page's URL query, as lists of values."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
 def main() -> None:
+    """The page. A URL that differs from the one the last run left (browser Back or Forward,
+    which rerun the script with the history entry's URL) is read again, as on a first visit,
+    so Back and Forward walk the views; every view change is a history entry."""
+    if ss.get("_init") and ss.get("_synced") is not None and url_params() != ss._synced:
+        ss._init = False
+        ss._pages_init = False
+    try:
+        page()
+    finally:
+        ss._synced = url_params()
+
+
+def page() -> None:
     folder = layers_dir()
     stamp = layers_stamp(folder)
     gdf: gpd.GeoDataFrame | None
@@ -83,7 +102,7 @@ def main() -> None:
     ss._industry_options = options.industries
 
     st.markdown(PAGE_CSS, unsafe_allow_html=True)
-    title_col, switch_col = st.columns([1, 1], gap="small", vertical_alignment="center")
+    title_col, switch_col = st.columns([2, 3], gap="small", vertical_alignment="center")
     with switch_col:
         view = page_switch()
     if gdf is None:

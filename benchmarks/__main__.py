@@ -352,6 +352,12 @@ def bench_scale(sizes: list[int], runs: int) -> list[Row]:
     return rows
 
 
+def _bench_browser(runs: int, scale_n: int) -> list[Row]:
+    from benchmarks.browser import bench_browser
+
+    return bench_browser(max(runs, 1), scale_n)
+
+
 def print_table(rows: list[Row]) -> None:
     """Print rows as a Markdown table."""
     head = ["measure", "median", "naive baseline", "gain", "target", ""]
@@ -372,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-size", type=int, default=10_000,
                         help="synthetic parks added to the real layers for the app's rows 2d-2e")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one run: checks the script")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["load", "app", "payload", "export", "scale"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["load", "app", "payload", "export", "scale", "browser"])
     from benchmarks import load
 
     load.add_arguments(parser)
@@ -388,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         ("payload", lambda: bench_payload(runs)),
         ("export", lambda: bench_export(runs, dpi)),
         ("scale", lambda: bench_scale(sizes, runs)),
+        ("browser", lambda: _bench_browser(runs, app_n)),
     ]
     rows: list[Row] = []
     t0 = time.perf_counter()

@@ -358,6 +358,29 @@ def test_stale_link_is_ignored_with_a_warning(app: AppTest) -> None:
     assert not any("Ignored from the link" in w.value for w in app.warning)
 
 
+def test_back_and_forward_walk_the_views(app: AppTest) -> None:
+    # Back/Forward rerun the script with the history entry's URL; the app follows the URL
+    run(app)
+    app.multiselect(key="industries").set_value(["智能电子"])
+    run(app)
+    first = dict(app.query_params)
+    app.selectbox(key="segment").set_value("axis-huangpu")
+    run(app)
+    assert app.query_params["segment"] == "axis-huangpu"
+    app.query_params.clear()
+    app.query_params.update(first)  # Back: the view before the segment
+    run(app)
+    assert app.selectbox(key="segment").value == ""
+    assert app.multiselect(key="industries").value == ["智能电子"]
+    assert set(table_ids(app)) == {"cluster-electronics", "cetc-park", "guoguang-2025"}
+    app.query_params.clear()
+    run(app)
+    assert app.multiselect(key="industries").value == [] and len(table_ids(app)) == 17
+    app.query_params.update({**first, "segment": "axis-huangpu"})  # Forward
+    run(app)
+    assert app.selectbox(key="segment").value == "axis-huangpu"
+
+
 def test_link_to_a_place_outside_its_filter_opens_it_and_says_so(app: AppTest) -> None:
     app.query_params = {"industries": "智能电子", "node": "shengwudao"}
     run(app)

@@ -1,0 +1,106 @@
+"""The map as a planner's workspace, in headless Chromium: names on the map without hovering,
+the map stays in view while the panel is read, filters redraw in place, Back walks the views,
+search puts the place meant first and zooms to it.
+
+Needs Debian's Chromium at /usr/bin/chromium and the ``playwright`` package.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_browser import WAIT_MS, app_url, browser, map_frame_with  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def open_page(browser, url: str, width: int = 1600, height: int = 1000):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url)
+    return page
+
+
+def shown_labels(frame) -> list[str]:
+    return frame.evaluate(
+        "[...document.querySelectorAll('.gz-label')]"
+        ".filter(d => d.style.display !== 'none').map(d => d.textContent)"
+    )
+
+
+def test_names_show_on_the_landing_map_without_hovering(app_url, browser) -> None:  # noqa: F811
+    page = open_page(browser, app_url + "/?basemap=none")
+    frame = map_frame_with(page, ".gz-label")
+    page.wait_for_timeout(500)
+    labels = shown_labels(frame)
+    assert "中新广州知识城" in labels  # a core, named at city zoom
+    assert frame.locator(".leaflet-tooltip").count() == 0  # nothing hovered
+    # no two names overlap, and none covers a district name
+    boxes = frame.evaluate(
+        "[...document.querySelectorAll('.gz-label, .gz-district-label > div')]"
+        ".filter(d => d.offsetParent !== null || d.style.display === 'block')"
+        ".map(d => { const r = d.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+        ".filter(b => b[2] > b[0])"
+    )
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+            overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+            assert overlap_x <= 1 or overlap_y <= 1, (a, b)
+    page.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_reading_a_long_panel_keeps_the_map_in_view(app_url, browser, size) -> None:  # noqa: F811
+    page = open_page(browser, app_url + "/?basemap=none&node=sti-axis", *size)
+    map_frame_with(page, ".gz-marker")
+    page.get_by_role("heading", name="科技创新轴").wait_for()
+    box = page.locator("iframe[title*=streamlit_folium]").bounding_box()
+    assert box["height"] >= 0.7 * size[1]  # the map fills the window's height
+    page.get_by_text("查看上下文").first.click()  # the plan's text around the excerpt
+    panel = page.locator(".st-key-gz_panel")
+    page.wait_for_timeout(2500)
+    assert panel.evaluate("p => p.scrollHeight > p.clientHeight")  # a panel longer than the window
+    panel.hover()
+    page.mouse.wheel(0, 5000)  # read to the end of the panel
+    page.wait_for_timeout(500)
+    assert panel.evaluate("p => p.scrollTop") > 0  # the panel scrolled on its own
+    box = page.locator("iframe[title*=streamlit_folium]").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 2  # the map did not move
+    page.close()
+
+
+def test_back_returns_to_the_previous_view(app_url, browser) -> None:  # noqa: F811
+    page = open_page(browser, app_url + "/?basemap=none")
+    map_frame_with(page, '[aria-label="中新广州知识城"]')
+    roles = page.locator('[data-testid="stMultiSelect"]').filter(has_text="类型 Roles")
+    roles.click()
+    page.keyboard.type("园区")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url("**roles=park**")
+    map_frame_with(page, ".gz-marker", without='[aria-label="中新广州知识城"]')
+    page.go_back()
+    page.wait_for_function("!location.search.includes('roles=')")
+    map_frame_with(page, '[aria-label="中新广州知识城"]')  # the landing view again
+    page.get_by_text("地图显示 17 / 17").wait_for()
+    page.go_forward()
+    page.wait_for_url("**roles=park**")
+    map_frame_with(page, ".gz-marker", without='[aria-label="中新广州知识城"]')
+    page.close()
+
+
+def test_search_puts_the_place_meant_first_and_zooms_to_it(app_url, browser) -> None:  # noqa: F811
+    page = open_page(browser, app_url + "/?basemap=none")
+    frame = map_frame_with(page, ".gz-marker")
+    page.get_by_placeholder("地名、别称或规划原文").fill("知识城")
+    page.keyboard.press("Enter")
+    hits = page.locator('[data-testid="stRadio"]').filter(has_text="搜索结果")
+    first = hits.locator('[role="radiogroup"] label').first
+    first.wait_for()
+    assert first.inner_text().startswith("中新广州知识城")
+    first.click()
+    page.get_by_role("heading", name="中新广州知识城").wait_for()
+    frame.wait_for_function("window.map && window.map.getZoom() >= 12")
+    center = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert abs(center[0] - 23.36) < 0.15 and abs(center[1] - 113.55) < 0.2
+    page.close()
