@@ -141,7 +141,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         from spatial.alignment_export import alignment_cli
 
         return alignment_cli(args)
-    from spatial.export import export_cli
+    from spatial.export_cli import export_cli
 
     return export_cli(args)
 
@@ -233,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--alignment",
         metavar="DISTRICT",
         help="规划衔接 briefing (PNG/PDF) of a district (花都区) or district plan (huadu_mfg)",
+    )
+    p.add_argument(
+        "--layer",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="your own GeoJSON/GeoPackage layer, drawn in grey as in the app (repeatable)",
     )
     p.add_argument("--out", help="output file, or folder with --all")
     p.set_defaults(func=_cmd_export)

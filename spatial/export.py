@@ -9,12 +9,10 @@ shows for the same :class:`~spatial.features.Selection`. The base is the distric
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import os
 import re
 import socket
-import sys
 import threading
 import time
 import warnings
@@ -26,7 +24,6 @@ from urllib.parse import urlparse
 import geopandas as gpd
 import pandas as pd
 
-from spatial._errors import GzmapError
 from spatial._io import atomic_path
 from spatial.features import AXIS_ID, Selection, axis_nodes, axis_segments, resolve_segment, select
 from spatial.manifest import Plan, get_plan, load_manifest, plan_ids
@@ -55,7 +52,6 @@ __all__ = [
     "selection_frame",
     "axis_frame",
     "export_all",
-    "export_cli",
     "tiles_unavailable_reason",
 ]
 
@@ -537,111 +533,3 @@ def export_all(
         f"({len(data) / 1024:.0f} KB, {time.perf_counter() - start:.1f} s)"
     )
     return written
-
-
-def _format_of(args: argparse.Namespace, out: Path) -> str:
-    suffix = out.suffix.lower().lstrip(".")
-    if args.format:
-        if not args.all and suffix and suffix != args.format:
-            raise ValueError(f"--format {args.format} does not match --out suffix .{suffix}")
-        return args.format
-    if args.all:
-        return "png"
-    if suffix in FORMATS:
-        return suffix
-    if suffix:
-        raise ValueError(f"cannot tell the format from .{suffix}; use --format png|pdf|svg")
-    raise ValueError(f"--out {out} has no suffix; add .png/.pdf/.svg or use --format")
-
-
-def _selection_from_args(args: argparse.Namespace, gdf: gpd.GeoDataFrame) -> Selection:
-    from spatial.taxonomy import load_taxonomy
-
-    taxonomy = load_taxonomy()
-    industries = []
-    for word in args.industry or []:
-        tag = taxonomy.canonical(word)
-        if tag is None:
-            raise ValueError(f"unknown industry {word!r}; known tags: {', '.join(taxonomy.tags)}")
-        industries.append(tag)
-    sel = Selection(
-        plans=tuple(dict.fromkeys(args.plan or [])),
-        industries=tuple(dict.fromkeys(industries)),
-        roles=tuple(dict.fromkeys(args.role or [])),
-        segment=args.segment or None,
-    )
-    check_selection(gdf, sel)
-    return sel
-
-
-def export_cli(args: argparse.Namespace) -> int:
-    """Run ``gzmap export`` from parsed arguments; raise ``GzmapError`` for a bad option.
-
-    Nothing is written unless every option is valid and the map renders.
-    """
-    notices: list[str] = []
-    try:
-        if not args.out:
-            raise ValueError("--out is required (a file, or a folder with --all)")
-        if not DPI_RANGE[0] <= args.dpi <= DPI_RANGE[1]:
-            raise ValueError(f"--dpi must be from {DPI_RANGE[0]} to {DPI_RANGE[1]}, got {args.dpi}")
-        out = Path(args.out)
-        fmt = _format_of(args, out)
-        tiles = bool(args.tiles)
-        if tiles:
-            reason = tiles_unavailable_reason()
-            if reason:
-                notices.append(f"web tiles not drawn: {reason}; drawing the offline vector base")
-                tiles = False
-        if args.all:
-            mixed = [
-                name
-                for name, value in (
-                    ("--plan", args.plan),
-                    ("--industry", args.industry),
-                    ("--role", args.role),
-                    ("--segment", args.segment),
-                    ("--title", args.title),
-                )
-                if value
-            ]
-            if mixed:
-                raise ValueError(
-                    f"--all exports every plan layout; it cannot take {', '.join(mixed)}"
-                )
-            for line in notices:
-                print(f"gzmap export: notice: {line}", file=sys.stderr)
-            export_all(out, fmt=fmt, size=args.size, dpi=args.dpi, tiles=tiles)
-            return 0
-        if out.is_dir():
-            raise ValueError(f"--out {out} is a folder; give a file name (or use --all)")
-        gdf = _layers()
-        sel = _selection_from_args(args, gdf)
-        for line in notices:
-            print(f"gzmap export: notice: {line}", file=sys.stderr)
-        start = time.perf_counter()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", TilesUnavailable)
-            data = render_map(
-                sel, fmt=fmt, size=args.size, dpi=args.dpi, title=args.title, tiles=tiles
-            )
-        for w in caught:
-            if issubclass(w.category, TilesUnavailable):
-                print(f"gzmap export: notice: {w.message}", file=sys.stderr)
-            else:
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        _write(out, data)
-        n = len(selection_frame(sel, gdf))
-        print(
-            f"wrote {out} ({fmt}, {len(data) / 1024:.0f} KB, {n} features, "
-            f"{time.perf_counter() - start:.1f} s)"
-        )
-        if n == 0:
-            print(
-                "gzmap export: notice: no features match this selection; the map shows the "
-                "base only",
-                file=sys.stderr,
-            )
-        return 0
-    except ValueError as exc:
-        raise GzmapError(str(exc)) from exc

@@ -596,3 +596,20 @@ def test_uploaded_layer_is_drawn_in_the_briefing_export(layers, monkeypatch, tmp
     assert _dark_near(img, point, 8) > 20  # the uploaded point's ring
     assert _dark_near(img, edge, 3) > _dark_near(bare, bedge, 3)  # the area's dashed edge
     assert int(img[centre]) < int(bare[bcentre]) - 8  # its grey fill
+
+
+def test_cli_layer_option_draws_the_file_and_refuses_a_bad_one(layers, tmp_path, capsys):
+    good = tmp_path / "研究范围.geojson"
+    good.write_bytes(_upload_bytes())
+    out = tmp_path / "map.pdf"
+    assert main(["export", "--segment", "海珠段", "--layer", str(good), "--out", str(out)]) == 0
+    from pypdf import PdfReader
+
+    assert "研究范围.geojson" in PdfReader(out).pages[0].extract_text()
+    bad = tmp_path / "broken.geojson"
+    bad.write_text('{"type": "Feature', encoding="utf-8")
+    out2 = tmp_path / "map2.png"
+    assert main(["export", "--segment", "海珠段", "--layer", str(bad), "--out", str(out2)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gzmap export: --layer") and "\n" not in err
+    assert not out2.exists()

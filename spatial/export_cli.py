@@ -1,0 +1,160 @@
+"""``gzmap export``: command-line options to a written map (the work is :mod:`spatial.export`).
+
+Every option is checked before anything is drawn; nothing is written unless the map renders.
+An ``--layer`` file is read as the app reads an upload (:mod:`spatial.upload`: a separate,
+bounded process; every refusal said in one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+
+from spatial import export as ex
+from spatial._errors import GzmapError
+from spatial.features import Selection
+from spatial.plot import Overlay
+
+__all__ = ["export_cli"]
+
+
+def _format_of(args: argparse.Namespace, out: Path) -> str:
+    suffix = out.suffix.lower().lstrip(".")
+    if args.format:
+        if not args.all and suffix and suffix != args.format:
+            raise ValueError(f"--format {args.format} does not match --out suffix .{suffix}")
+        return args.format
+    if args.all:
+        return "png"
+    if suffix in ex.FORMATS:
+        return suffix
+    if suffix:
+        raise ValueError(f"cannot tell the format from .{suffix}; use --format png|pdf|svg")
+    raise ValueError(f"--out {out} has no suffix; add .png/.pdf/.svg or use --format")
+
+
+def _selection_from_args(args: argparse.Namespace, gdf: gpd.GeoDataFrame) -> Selection:
+    from spatial.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    industries = []
+    for word in args.industry or []:
+        tag = taxonomy.canonical(word)
+        if tag is None:
+            raise ValueError(f"unknown industry {word!r}; known tags: {', '.join(taxonomy.tags)}")
+        industries.append(tag)
+    sel = Selection(
+        plans=tuple(dict.fromkeys(args.plan or [])),
+        industries=tuple(dict.fromkeys(industries)),
+        roles=tuple(dict.fromkeys(args.role or [])),
+        segment=args.segment or None,
+    )
+    ex.check_selection(gdf, sel)
+    return sel
+
+
+def _read_layer(path: Path) -> Overlay:
+    """An ``--layer`` file as an overlay, read with the app's upload limits."""
+    from spatial.upload import MAX_UPLOAD_BYTES, read_user_layer
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            raise ValueError(
+                f"--layer {path}: {size / 1024 / 1024:.1f} MiB, over the "
+                f"{MAX_UPLOAD_BYTES / 1024 / 1024:g} MiB limit"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"--layer {path}: {exc.strerror or exc}") from exc
+    layer = read_user_layer(data, path.name)
+    if not layer.ok:
+        raise ValueError(f"--layer {path}: " + "; ".join(layer.problems))
+    return Overlay(layer.name, layer.gdf)
+
+
+def export_cli(args: argparse.Namespace) -> int:
+    """Run ``gzmap export`` from parsed arguments; raise ``GzmapError`` for a bad option.
+
+    Nothing is written unless every option is valid and the map renders.
+    """
+    notices: list[str] = []
+    try:
+        if not args.out:
+            raise ValueError("--out is required (a file, or a folder with --all)")
+        lo, hi = ex.DPI_RANGE
+        if not lo <= args.dpi <= hi:
+            raise ValueError(f"--dpi must be from {lo} to {hi}, got {args.dpi}")
+        out = Path(args.out)
+        fmt = _format_of(args, out)
+        tiles = bool(args.tiles)
+        if tiles:
+            reason = ex.tiles_unavailable_reason()
+            if reason:
+                notices.append(f"web tiles not drawn: {reason}; drawing the offline vector base")
+                tiles = False
+        if args.all:
+            mixed = [
+                name
+                for name, value in (
+                    ("--plan", args.plan),
+                    ("--industry", args.industry),
+                    ("--role", args.role),
+                    ("--segment", args.segment),
+                    ("--title", args.title),
+                    ("--layer", getattr(args, "layer", None)),
+                )
+                if value
+            ]
+            if mixed:
+                raise ValueError(
+                    f"--all exports every plan layout; it cannot take {', '.join(mixed)}"
+                )
+            for line in notices:
+                print(f"gzmap export: notice: {line}", file=sys.stderr)
+            ex.export_all(out, fmt=fmt, size=args.size, dpi=args.dpi, tiles=tiles)
+            return 0
+        if out.is_dir():
+            raise ValueError(f"--out {out} is a folder; give a file name (or use --all)")
+        overlays = [_read_layer(Path(p)) for p in getattr(args, "layer", None) or []]
+        gdf = ex._layers()
+        sel = _selection_from_args(args, gdf)
+        for line in notices:
+            print(f"gzmap export: notice: {line}", file=sys.stderr)
+        start = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ex.TilesUnavailable)
+            data = ex.render_map(
+                sel,
+                fmt=fmt,
+                size=args.size,
+                dpi=args.dpi,
+                title=args.title,
+                tiles=tiles,
+                overlays=overlays,
+            )
+        for w in caught:
+            if issubclass(w.category, ex.TilesUnavailable):
+                print(f"gzmap export: notice: {w.message}", file=sys.stderr)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        ex._write(out, data)
+        n = len(ex.selection_frame(sel, gdf))
+        print(
+            f"wrote {out} ({fmt}, {len(data) / 1024:.0f} KB, {n} features, "
+            f"{time.perf_counter() - start:.1f} s)"
+        )
+        if n == 0:
+            print(
+                "gzmap export: notice: no features match this selection; the map shows the "
+                "base only",
+                file=sys.stderr,
+            )
+        return 0
+    except ValueError as exc:
+        raise GzmapError(str(exc)) from exc
