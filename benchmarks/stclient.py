@@ -84,6 +84,7 @@ class Session:
         self.widgets: dict[str, Widget] = {}  # user key -> widget
         self._ws: websockets.ClientConnection | None = None
         self.cookie = ""
+        self.query_string = ""  # the page's URL query now, as a browser's address bar has it
 
     async def connect(self) -> None:
         """Fetch the page (cookies) and open the websocket."""
@@ -112,12 +113,15 @@ class Session:
         """The first run of a session opened at ``?<query_string>``."""
         return await self._run(query_string, {})
 
-    async def pick(self, key: str, values: list[str], query_string: str = "") -> Run:
-        """Set the multiselect ``key`` to ``values`` (its displayed labels) and rerun."""
+    async def pick(self, key: str, values: list[str]) -> Run:
+        """Set the multiselect ``key`` to ``values`` (its displayed labels) and rerun.
+
+        Like a browser, the rerun carries the page's current URL (the one the app last set).
+        """
         widget = self.widgets.get(key)
         if widget is None:
             raise ProtocolError(f"no widget {key!r} on the page")
-        return await self._run(query_string, {widget.id: list(values)})
+        return await self._run(self.query_string, {widget.id: list(values)})
 
     async def _run(self, query_string: str, arrays: dict[str, list[str]]) -> Run:
         if self._ws is None:
@@ -129,6 +133,7 @@ class Session:
             state = msg.rerun_script.widget_states.widgets.add()
             state.id = wid
             state.string_array_value.data.extend(values)
+        self.query_string = query_string
         run = Run()
         start = time.perf_counter()
         await self._ws.send(msg.SerializeToString())
@@ -151,7 +156,7 @@ class Session:
         if kind == "script_finished":
             run.seconds = time.perf_counter() - start
         elif kind == "page_info_changed":
-            run.query_string = fmsg.page_info_changed.query_string
+            run.query_string = self.query_string = fmsg.page_info_changed.query_string
         elif kind == "delta" and fmsg.delta.WhichOneof("type") == "new_element":
             self._element(fmsg.delta.new_element, run, start)
 
