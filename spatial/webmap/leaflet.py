@@ -184,10 +184,31 @@ class _Frame(_ScriptElement):
         """{% macro script(this, kwargs) %}
         (function (map) {
             var key = {{ this.key }};
-            if (map._gzFrameKey !== key) {
-                var first = map._gzFrameKey === undefined;  // a new map: no animation
-                map._gzFrameKey = key;
-                map.fitBounds({{ this.bounds }}, {padding: [24, 24], maxZoom: 15, animate: !first});
+            if (map._gzFrameKey === key) { return; }
+            var first = map._gzFrameKey === undefined;  // a new map: no animation
+            map._gzFrameKey = key;
+            var bounds = {{ this.bounds }}, tries = 0;
+            function fit() {
+                var size = map.getSize();
+                if ((size.x < 240 || size.y < 240) && tries++ < 40) {  // not laid out yet
+                    setTimeout(fit, 50);
+                    return;
+                }
+                map.fitBounds(bounds, {padding: [24, 24], maxZoom: 15, animate: !first});
+            }
+            fit();
+            if (first) {  // the page may still be sizing the map: frame again until touched
+                var box = map.getContainer();
+                ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+                    box.addEventListener(name, function () { map._gzTouched = true; });
+                });
+                [300, 1000, 2500].forEach(function (ms) {
+                    setTimeout(function () {
+                        if (map._gzFrameKey === key && !map._gzTouched) {
+                            map.fitBounds(bounds, {padding: [24, 24], maxZoom: 15, animate: false});
+                        }
+                    }, ms);
+                });
             }
         })({{ this.map_name() }});
         {% endmacro %}"""
