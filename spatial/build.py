@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import shapely
 import yaml
-from pyproj import Transformer
-from shapely.geometry import LineString, Point, Polygon, mapping
+from shapely.geometry import mapping
 
 from spatial._io import atomic_write_many
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, ROOT
 from spatial._problems import Problem, format_problems
+from spatial.derive import derive, districts_of, explicit_geometry
+from spatial.derive import representative_point as representative_point
 from spatial.manifest import plan_ids
-from spatial.schema import METRIC_CRS, PROPERTY_ORDER
+from spatial.schema import PROPERTY_ORDER
 from spatial.taxonomy import load_taxonomy
 from spatial.texts import QuoteNotFound, load_plan
 
@@ -54,8 +54,6 @@ KNOWN_KEYS = {
     *PLAN_FIELDS,
 }
 
-_TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-_TO_WGS84 = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
 
 
 @dataclass
@@ -325,78 +323,12 @@ def _fold_industries(feat: dict[str, Any], problems: list[Problem]) -> None:
     feat["industry_groups"] = list(dict.fromkeys(taxonomy.group_of(t) for t in tags))
 
 
-# -- geometry ----------------------------------------------------------------------------------
-def _to_metric(geom: Any) -> Any:
-    return shapely.transform(geom, lambda xy: _project(_TO_METRIC, xy))
-
-
-def _to_wgs84(geom: Any) -> Any:
-    return shapely.transform(geom, lambda xy: _project(_TO_WGS84, xy))
-
-
-def _project(transformer: Transformer, xy: Any) -> Any:
-    import numpy as np
-
-    x, y = transformer.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
-
-
-def representative_point(geom: Any) -> Point:
-    """The point a line through members passes: the point itself, else the centroid if inside."""
-    if geom.geom_type == "Point":
-        return geom
-    centroid = geom.centroid
-    return centroid if geom.contains(centroid) else geom.point_on_surface()
-
-
-def _explicit_geometry(spec: Any) -> Any:
-    if not isinstance(spec, dict) or len(spec) != 1:
-        raise ValueError("geometry must have exactly one of point, polygon, derived")
-    ((kind, value),) = spec.items()
-    if kind == "point":
-        lon, lat = (float(v) for v in value)
-        return Point(lon, lat)
-    if kind == "polygon":
-        ring = [(float(x), float(y)) for x, y in value]
-        poly = Polygon(ring)
-        if not poly.is_valid:
-            raise ValueError(f"polygon is not valid: {shapely.is_valid_reason(poly)}")
-        return poly
-    if kind == "derived":
-        return None
-    raise ValueError(f"unknown geometry kind {kind!r}")
-
-
-def _derive(
-    fid: str, spec: dict[str, Any], feats: dict[str, dict[str, Any]], geoms: dict[str, Any]
-) -> tuple[Any, str]:
-    method = spec.get("method")
-    members = spec.get("members") or feats[fid].get("members") or []
-    missing = [m for m in members if m not in feats]
-    if missing:
-        raise ValueError(f"derived geometry names unknown member(s): {', '.join(missing)}")
-    if not members:
-        raise ValueError("derived geometry needs members")
-    parts = [_to_metric(geoms[m]) for m in members]
-    names = " → ".join(feats[m].get("name", m) for m in members)
-    if method == "line":
-        if len(parts) < 2:
-            raise ValueError("a derived line needs at least two members")
-        pts = [representative_point(_to_wgs84(p)) for p in parts]
-        line = _to_metric(LineString([(p.x, p.y) for p in pts]))
-        line = _to_wgs84(line)
-        return (
-            line,
-            f"derived: straight line through the members' points in order ({names}), EPSG:32649",
-        )
-    if method == "hull":
-        buffer_m = float(spec.get("buffer_m", 1000))
-        hull = shapely.union_all(parts).convex_hull.buffer(buffer_m, quad_segs=8)
-        return (
-            _to_wgs84(hull),
-            f"derived: convex hull of the members ({names}) buffered {buffer_m:g} m, EPSG:32649",
-        )
-    raise ValueError(f"unknown derived method {method!r} (line or hull)")
+# -- geometry (spatial.derive builds it) -------------------------------------------------------
+def _derived_members(spec: dict[str, Any], feat: dict[str, Any]) -> list[str]:
+    if spec.get("method") == "network":
+        branches = [m for b in spec.get("branches") or [] for m in b]
+        return list(dict.fromkeys([*(spec.get("trunk") or []), *branches]))
+    return list(spec.get("members") or feat.get("members") or [])
 
 
 def _resolve_geometry(feats: dict[str, dict[str, Any]], problems: list[Problem]) -> dict[str, Any]:
@@ -409,7 +341,7 @@ def _resolve_geometry(feats: dict[str, dict[str, Any]], problems: list[Problem])
             continue
         source, spec = given
         try:
-            geom = _explicit_geometry(spec)
+            geom = explicit_geometry(spec)
         except (ValueError, TypeError) as exc:
             problems.append(Problem(source, fid, f"bad geometry: {exc}"))
             continue
@@ -417,28 +349,15 @@ def _resolve_geometry(feats: dict[str, dict[str, Any]], problems: list[Problem])
             derived[fid] = spec["derived"] if isinstance(spec["derived"], dict) else {}
         else:
             geoms[fid] = geom
+    names = {fid: str(f.get("name", fid)) for fid, f in feats.items()}
     pending = dict(derived)
     while pending:
         progressed = False
         for fid, spec in list(pending.items()):
-            members = spec.get("members") or feats[fid].get("members") or []
+            members = _derived_members(spec, feats[fid])
             if any(m in pending and m != fid for m in members):
                 continue
-            try:
-                geom, how = _derive(fid, spec, feats, geoms)
-            except (ValueError, KeyError) as exc:
-                problems.append(Problem(feats[fid]["_sources"][0], fid, f"bad geometry: {exc}"))
-            else:
-                geoms[fid] = geom
-                given_src = feats[fid].get("location_source")
-                feats[fid]["location_source"] = f"{given_src}; {how}" if given_src else how
-                if "location_precision_m" not in feats[fid]:
-                    precisions = [
-                        float(feats[m].get("location_precision_m", 0))
-                        for m in members
-                        if m in feats
-                    ]
-                    feats[fid]["location_precision_m"] = max(precisions, default=0) or 1000
+            _place_derived(fid, spec, members, feats, geoms, names, problems)
             del pending[fid]
             progressed = True
         if not progressed:
@@ -448,6 +367,42 @@ def _resolve_geometry(feats: dict[str, dict[str, Any]], problems: list[Problem])
                 )
             break
     return geoms
+
+
+def _place_derived(
+    fid: str,
+    spec: dict[str, Any],
+    members: list[str],
+    feats: dict[str, dict[str, Any]],
+    geoms: dict[str, Any],
+    names: dict[str, str],
+    problems: list[Problem],
+) -> None:
+    """Derive one feature's geometry; its ``district`` comes from that geometry."""
+    feat = feats[fid]
+    try:
+        geom, how = derive(fid, spec, members, geoms, names)
+    except (ValueError, KeyError) as exc:
+        problems.append(Problem(feat["_sources"][0], fid, f"bad geometry: {exc}"))
+        return
+    geoms[fid] = geom
+    given_src = feat.get("location_source")
+    feat["location_source"] = f"{given_src}; {how}" if given_src else how
+    if "location_precision_m" not in feat:
+        precisions = [float(feats[m].get("location_precision_m", 0)) for m in members if m in feats]
+        feat["location_precision_m"] = max(precisions, default=0) or 1000
+    computed = districts_of(geom)
+    given = feat.get("district")
+    if given and set(given) != set(computed):
+        problems.append(
+            Problem(
+                feat["_sources"][0],
+                fid,
+                f"district {'、'.join(given)} differs from the districts its derived geometry "
+                f"lies in: {'、'.join(computed)} (omit district for derived geometry)",
+            )
+        )
+    feat["district"] = computed
 
 
 def _round_coords(obj: Any) -> Any:

@@ -39,7 +39,6 @@ CITY = {
             "id": "axis",
             "name": "科技创新轴",
             "role": "axis",
-            "district": ["黄埔区", "海珠区"],
             "members": ["zhishicheng", "bio-island"],
             "excerpts": ["打造科技创新轴"],
             "geometry": {"derived": {"method": "line"}},
@@ -48,7 +47,6 @@ CITY = {
             "id": "hull",
             "name": "测试带",
             "role": "belt",
-            "district": ["黄埔区"],
             "excerpts": ["打造科技创新轴"],
             "geometry": {
                 "derived": {
@@ -102,9 +100,39 @@ def test_build_merges_plans_fills_sections_and_derives_geometry(tmp_path: Path) 
     assert tuple(line.coords[0]) == pytest.approx((113.49, 23.37))
     assert "derived: straight line" in feats["axis"]["properties"]["location_source"]
     hull = shape(feats["hull"]["geometry"])
-    assert hull.geom_type == "Polygon"
+    # members in two districts: one part per district, each clipped to its district
+    assert hull.geom_type == "MultiPolygon" and len(hull.geoms) == 2
     assert hull.contains(shape(feats["zhishicheng"]["geometry"]))
+    assert hull.contains(shape(feats["bio-island"]["geometry"]))
+    assert feats["hull"]["properties"]["district"] == ["黄埔区", "海珠区"]  # from the geometry
+    assert set(feats["axis"]["properties"]["district"]) >= {"黄埔区", "海珠区"}
     assert feats["hull"]["properties"]["location_precision_m"] == 2000  # widest member's
+
+
+def test_a_derived_district_that_disagrees_with_the_geometry_is_a_problem(tmp_path: Path) -> None:
+    city = json.loads(json.dumps(CITY))
+    city["features"][3]["district"] = ["天河区"]
+    _write(tmp_path / "src", "gz_sti", city)
+    text = "\n".join(map(str, build_layers(tmp_path / "src", tmp_path / "out").problems))
+    assert "hull: district 天河区 differs from the districts its derived geometry lies in" in text
+
+
+def test_network_is_a_trunk_with_branches(tmp_path: Path) -> None:
+    city = json.loads(json.dumps(CITY))
+    city["features"][2]["geometry"] = {
+        "derived": {"method": "network", "trunk": ["zhishicheng", "bio-island"], "branches": [["bio-island", "hull"]]}
+    }
+    city["features"][3]["geometry"] = {"point": [113.30, 23.12]}
+    city["features"][3].update(location_source="best knowledge", location_precision_m=500, district=["天河区"])
+    _write(tmp_path / "src", "gz_sti", city)
+    result = build_layers(tmp_path / "src", tmp_path / "out")
+    assert not result.problems, result.report_lines()
+    axis = shape(_features(tmp_path / "out")["axis"]["geometry"])
+    assert axis.geom_type == "MultiLineString"
+    trunk, branch = axis.geoms
+    assert tuple(trunk.coords[0]) == pytest.approx((113.49, 23.37))
+    assert tuple(branch.coords[0]) == pytest.approx(tuple(trunk.coords[-1]))
+    assert tuple(branch.coords[-1]) == pytest.approx((113.30, 23.12))
 
 
 def test_each_plan_keeps_its_own_role_and_group(tmp_path: Path) -> None:
