@@ -117,7 +117,7 @@ def excerpt_list(row: dict, fid: str) -> None:
             if view.section:
                 st.caption(" › ".join(view.section_parts))
             st.markdown(
-                f"<blockquote style='margin:0'>{webmap.esc(view.text)}</blockquote>",
+                f"<blockquote style='margin:0'>{webmap.esc(view.shown)}</blockquote>",
                 unsafe_allow_html=True,
             )
             if st.toggle("查看上下文 Read in context", key=f"ctx_{fid}_{i}"):

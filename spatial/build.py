@@ -41,6 +41,10 @@ SCALAR_FIELDS = (
     "parent",
     "in_guangzhou",
 )
+#: Optional keys of a source excerpt kept on the built one: why it is about its feature without
+#: naming it, and a table row's cells by column.
+EXCERPT_EXTRAS = ("note", "cells")
+
 #: Fields each plan sets for itself: a record's value is that record's plan's (``plan_roles``).
 PLAN_FIELDS = ("role", "group")
 KNOWN_KEYS = {
@@ -219,8 +223,8 @@ def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[st
                 if not isinstance(exc, dict) or not isinstance(exc.get("text"), str):
                     problems.append(Problem(rec.source, fid, f"{key[:-1]} is not text: {exc!r}"))
                     continue
-                note = exc.get("note")
-                feat[f"_{key}"].append((rec.source, exc.get("plan", rec.plan), exc["text"], note))
+                extra = {k: exc[k] for k in EXCERPT_EXTRAS if exc.get(k)}
+                feat[f"_{key}"].append((rec.source, exc.get("plan", rec.plan), exc["text"], extra))
         if "geometry" in rec.data:
             if feat["_geometry"] is not None:
                 problems.append(
@@ -246,10 +250,11 @@ def _resolve_excerpts(feat: dict[str, Any], problems: list[Problem]) -> None:
 def _resolve_quotes(
     feat: dict[str, Any], quotes: list[tuple[str, str, str, Any]], problems: list[Problem]
 ) -> list[dict[str, str]]:
-    """Look each quote up in its plan: ``{plan, seed, section, text}`` (+ ``note`` if given)."""
+    """Look each quote up in its plan: ``{plan, seed, section, text}``, plus ``note`` and
+    ``cells`` (a table row's cells by column, each checked against the quoted text) if given."""
     excerpts: list[dict[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for source, plan_id, text, note in quotes:
+    for source, plan_id, text, extra in quotes:
         try:
             plan = load_plan(plan_id)
         except KeyError as exc:
@@ -264,12 +269,38 @@ def _resolve_quotes(
             continue
         seen.add((plan_id, match.text))
         quote = {"plan": plan_id, "seed": plan.seed, "section": match.section, "text": match.text}
-        if note:
-            quote["note"] = str(note)
+        if extra.get("note"):
+            quote["note"] = str(extra["note"])
+        if extra.get("cells"):
+            cells = _table_cells(extra["cells"], match.text)
+            if isinstance(cells, str):
+                problems.append(Problem(source, feat["id"], cells))
+            else:
+                quote["cells"] = cells
         excerpts.append(quote)
     order = {pid: i for i, pid in enumerate(plan_ids())}
     excerpts.sort(key=lambda e: order.get(e["plan"], 99))  # stable: text order within a plan
     return excerpts
+
+
+def _table_cells(cells: Any, text: str) -> dict[str, str] | str:
+    """A table row's ``{column: cell}`` if every cell is in the quoted row, in order; else why not."""
+    if not isinstance(cells, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in cells.items()
+    ):
+        return "cells must map column names to cell text"
+
+    def squash(value: str) -> str:  # a cell's lines may be joined with 、 in the source
+        return "".join(value.split()).replace("、", "")
+
+    squashed = squash(text)
+    at = 0
+    for column, cell in cells.items():
+        found = squashed.find(squash(cell), at)
+        if found < 0:
+            return f"cell {column!r} ({cell[:30]!r}) is not in the quoted row after the cells before it"
+        at = found + len(squash(cell))
+    return dict(cells)
 
 
 def _plan_roles(feat: dict[str, Any], problems: list[Problem]) -> None:

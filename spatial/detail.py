@@ -12,6 +12,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from spatial._about import excerpt_display
 from spatial.manifest import get_plan
 from spatial.schema import role_label
 from spatial.taxonomy import load_taxonomy
@@ -38,6 +39,14 @@ class ExcerptView:
     plan_title: str
     section: str
     text: str
+    cells: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def shown(self) -> str:
+        """The text to show: a table row as its cells with their column names, else the quote."""
+        return excerpt_display(
+            {"text": self.text, "cells": dict(self.cells)} if self.cells else {"text": self.text}
+        )
 
     @property
     def section_parts(self) -> list[str]:
@@ -62,9 +71,11 @@ def excerpt_views(row: Mapping[str, Any]) -> list[ExcerptView]:
             plan_title=plan_label(str(exc.get("plan", "")), short=False),
             section=str(exc.get("section") or ""),
             text=str(exc.get("text") or ""),
+            cells=tuple((str(k), str(v)) for k, v in (exc.get("cells") or {}).items()),
         )
         for exc in row.get("excerpts") or []
     ]
+
 
 
 def _names(gdf: gpd.GeoDataFrame | None, ids: list[str]) -> str:

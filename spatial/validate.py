@@ -21,6 +21,7 @@ import shapely
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
+from spatial._about import check_excerpts_about
 from spatial._paths import LAYERS_DIR
 from spatial._problems import Problem, format_problems
 from spatial.manifest import get_plan, plan_ids
@@ -329,6 +330,8 @@ def _check_properties(
             if not isinstance(p, str) or p not in known_plans:
                 out.append(Problem(file, fid, f"unknown plan {p!r}"))
     _check_plan_roles(file, fid, props, out)
+    if check_excerpts:
+        check_excerpts_about(file, fid, props, out)
     precision = props.get("location_precision_m")
     if isinstance(precision, int | float) and not isinstance(precision, bool) and precision <= 0:
         out.append(Problem(file, fid, "location_precision_m must be positive"))

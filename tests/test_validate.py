@@ -163,7 +163,8 @@ def test_all_problems_of_a_file_are_reported_not_only_the_first(tmp_path: Path, 
     assert status == 1
     assert "gz-bio-island: unknown role 'tower'" in err
     assert "b: unknown district '火星区'" in err
-    assert "2 problem(s) found" in err
+    assert "b: excerpt 1 names neither '乙' nor an alias" in err  # it quotes 生物岛's sentence
+    assert "3 problem(s) found" in err
 
 
 def test_repository_layers_are_valid(capsys) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from spatial._about import excerpt_display
 from spatial.manifest import load_manifest
 from spatial.schema import ROLES, role_label
 
@@ -110,7 +111,7 @@ def popup_html(
             '<div style="margin-top:5px;border-left:3px solid #999;padding-left:6px">'
             f'<div style="color:#555;font-size:12px">{esc(plan)}'
             f"{' · ' + esc(section) if section else ''}</div>"
-            f"<div>“{esc(_short(exc.get('text', ''), excerpt_chars))}”</div></div>"
+            f"<div>“{esc(_short(excerpt_display(exc), excerpt_chars))}”</div></div>"
         )
     if len(excerpts) > max_excerpts:
         parts.append(f'<div style="color:#555">另有 {len(excerpts) - max_excerpts} 段摘录</div>')
