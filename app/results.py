@@ -19,6 +19,7 @@ from app.data import (
 )
 from app.state import on_chart_pick, on_table_pick
 from spatial import appstate, downloads, overview, unsited
+from spatial.csv_zh import to_csv_zh_bytes
 from spatial.features import Selection
 from spatial.plaintext import markdown_text
 from spatial.schema import role_label
@@ -125,12 +126,12 @@ def download_panel(
         st.caption(f"CSV 另含 {extra} 处尚无确定位置的地点。"
                    f"The CSV also lists the {extra} places without a site.")
 
-    def csv_bytes() -> bytes:  # built when asked for, not on every run
+    def csv_bytes(codes: bool = False) -> bytes:  # built when asked for, not on every run
         table = pd.concat([shown, unsited.as_features(named)]) if extra else shown
-        return downloads.to_csv_bytes(table)
+        return downloads.to_csv_bytes(table) if codes else to_csv_zh_bytes(table, plan_names())
 
     stem = "gzplan-" + hashlib.sha1(repr(sorted(state.to_query().items())).encode()).hexdigest()[:8]
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
         "GeoJSON", data=lambda: downloads.to_geojson_bytes(shown), file_name=f"{stem}.geojson",
         mime=downloads.FORMATS["geojson"][1], on_click="ignore", key="dl_geojson",
@@ -142,9 +143,17 @@ def download_panel(
         disabled=n == 0, width="stretch",
     )
     c3.download_button(
-        "CSV", data=csv_bytes, file_name=f"{stem}.csv",
+        "CSV 中文", data=csv_bytes, file_name=f"{stem}.csv",
         mime=downloads.FORMATS["csv"][1], on_click="ignore", key="dl_csv",
         disabled=n + extra == 0, width="stretch",
+        help="中文表头，类型、规划等为文字。Chinese headers and labels, for reading.",
+    )
+    c4.download_button(
+        "CSV 代码", data=lambda: csv_bytes(codes=True), file_name=f"{stem}-codes.csv",
+        mime=downloads.FORMATS["csv"][1], on_click="ignore", key="dl_csv_codes",
+        disabled=n + extra == 0, width="stretch",
+        help="图层规范的字段名与代码（见 docs/layer-contract.md），供 GIS 使用。"
+        "The layer contract's column names and codes, for GIS.",
     )
     st.divider()
     briefing_export(state)

@@ -361,3 +361,9 @@ def test_label_names_are_escaped() -> None:
     frame = frame_from_features([hostile_feature()]).set_index("id", drop=False)
     (item,) = webmap.label_items(frame)
     assert "<img" not in item[2] and "&lt;img" in item[2]
+
+
+def test_cluster_legend_shows_the_outlined_area_the_map_draws() -> None:
+    legend = webmap.legend_html(["cluster"])
+    assert "<rect" in legend and "stroke-dasharray" in legend  # a dotted area, as drawn
+    assert "21.1,6.75" not in legend  # not the hexagon marker the map never draws for it

@@ -3,9 +3,9 @@
 At city zoom only the structure is named: the axis and its segments, cores, poles, belts,
 corridors and the nodes on the axis. From :data:`CLOSE_ZOOM` on, every feature is. In the
 browser, labels are laid out again after every zoom or pan: in priority order, a label that
-would overlap a label already placed, or a district name, is hidden (district names are never
-hidden). Label boxes are estimated here from the text (a CJK character is one em wide), so the
-layout needs no measuring in the page.
+would overlap a label already placed, a district name or a count of places without a site is
+hidden (those are never hidden). Label boxes are estimated here from the text (a CJK character
+is one em wide), so the layout needs no measuring in the page.
 
 Names are HTML-escaped here and reach the page as one JSON literal (:class:`_LabelBatch`).
 """
@@ -143,7 +143,7 @@ class _LabelSupport(_ScriptElement):
                     if (!map) { return; }
                     var z = map.getZoom(), size = map.getSize(), taken = [];
                     var root = map.getContainer(), at = root.getBoundingClientRect();
-                    root.querySelectorAll(".gz-district-label > div").forEach(function (el) {
+                    root.querySelectorAll(".gz-district-label > div, .gz-unsited-count").forEach(function (el) {
                         var r = el.getBoundingClientRect();
                         if (r.width) { taken.push([r.left - at.left - 2, r.top - at.top - 1, r.right - at.left + 2, r.bottom - at.top + 1]); }
                     });

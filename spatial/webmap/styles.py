@@ -67,6 +67,8 @@ _DEFAULT_STYLE = RoleStyle("#777777", "circle", 14, None, 2.0)
 
 #: Roles drawn as lines (their legend swatch is a line, not a marker).
 LINE_ROLES = ("axis", "axis_segment", "corridor", "belt")
+#: Roles drawn as an outlined area with no marker (their legend swatch is that area).
+AREA_ROLES = ("cluster",)
 
 _SHAPES: dict[str, str] = {
     "circle": '<circle cx="12" cy="12" r="9"/>',
@@ -142,6 +144,14 @@ def _swatch(role: str) -> str:
             '<svg width="28" height="14" viewBox="0 0 28 14">'
             f'<line x1="1" y1="7" x2="27" y2="7" stroke="{style.color}" '
             f'stroke-width="{min(style.weight, 5)}"{dash}/></svg>'
+        )
+    if role in AREA_ROLES:  # drawn as an outlined area, never as a marker
+        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+        return (
+            '<svg width="28" height="16" viewBox="0 0 28 16">'
+            f'<rect x="2" y="2" width="24" height="12" rx="6" fill="{style.color}" '
+            f'fill-opacity="{max(style.fill_opacity, 0.25)}" stroke="{style.color}" '
+            f'stroke-width="{min(style.weight, 3)}"{dash}/></svg>'
         )
     return marker_svg(role, size=16)
 

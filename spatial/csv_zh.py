@@ -1,0 +1,102 @@
+"""The CSV a planner reads: Chinese headers, and roles, plans and sources as words, not codes.
+
+The same features as :func:`spatial.downloads.to_csv_bytes`, which stays the *code form* for
+GIS users (the layer contract's column names and codes, ``role=park``, ``plans=baiyun_sti``;
+see ``docs/layer-contract.md``). This form is for reading in a spreadsheet: one row per feature,
+columns in Chinese, values as the app shows them, the feature's id kept last (``编号 id``) so a
+row can be found in the code form. Text a spreadsheet would run as a formula gets a leading
+``'`` (:func:`spatial.plaintext.spreadsheet_cell`). UTF-8 with BOM, so Excel reads the Chinese.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from spatial.detail import location_text
+from spatial.manifest import load_manifest
+from spatial.plaintext import spreadsheet_cell
+from spatial.schema import ROLES
+
+__all__ = ["HEADERS", "to_csv_zh_bytes"]
+
+#: The columns of the Chinese form, in order, with the contract column each comes from.
+HEADERS: dict[str, str] = {
+    "名称": "name",
+    "英文名称": "name_en",
+    "别称": "aliases",
+    "类型": "role",
+    "规划": "plans",
+    "所在区": "district",
+    "产业": "industries",
+    "分组": "group",
+    "轴上次序": "axis_order",
+    "位置依据": "location_source",
+    "经度": "lon",
+    "纬度": "lat",
+    "规划原文": "excerpts",
+    "编号 id": "id",
+}
+
+_SEP = "、"
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _words(values: Any, names: Mapping[str, str] | None = None) -> str:
+    items = list(values) if isinstance(values, list | tuple) else ([] if not values else [values])
+    return _SEP.join(names.get(str(v), str(v)) if names else str(v) for v in items)
+
+
+def to_csv_zh_bytes(gdf: gpd.GeoDataFrame, plan_names: Mapping[str, str] | None = None) -> bytes:
+    """The features as a Chinese CSV (UTF-8 with BOM); see the module notes.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Features in WGS84, as :func:`spatial.layers.load_layers` gives them.
+    plan_names : mapping, optional
+        Plan id -> name; default the manifest's short names.
+    """
+    if plan_names is None:
+        plan_names = {p.id: p.short_name for p in load_manifest()}
+    rows = []
+    for _, row in gdf.iterrows():
+        geom = row.geometry
+        point = None
+        if geom is not None and not geom.is_empty:
+            point = geom if geom.geom_type == "Point" else geom.representative_point()
+        order = row.get("axis_order")
+        excerpts = [
+            f"【{plan_names.get(e.get('plan', ''), e.get('plan', ''))}】{e.get('text', '')}"
+            for e in (row.get("excerpts") or [])
+        ]
+        values = {
+            "名称": _text(row.get("name")),
+            "英文名称": _text(row.get("name_en")),
+            "别称": _words(row.get("aliases")),
+            "类型": ROLES.get(_text(row.get("role")), (_text(row.get("role")), ""))[0],
+            "规划": _words(row.get("plans"), plan_names),
+            "所在区": _words(row.get("district")),
+            "产业": _words(row.get("industries")),
+            "分组": _text(row.get("group")),
+            "轴上次序": "" if order is None or order != order else str(int(order)),
+            "位置依据": location_text(row.get("location_source"), row.get("location_precision_m")),
+            "经度": "" if point is None else f"{point.x:.6f}",
+            "纬度": "" if point is None else f"{point.y:.6f}",
+            "规划原文": "\n".join(excerpts),
+            "编号 id": _text(row.get("id") or row.name),
+        }
+        rows.append({k: spreadsheet_cell(v) for k, v in values.items()})
+    frame = pd.DataFrame(rows, columns=list(HEADERS))
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8-sig")
