@@ -221,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--industry", action="append", default=[], help="industry tag (repeatable)")
     p.add_argument("--role", action="append", default=[], help="role (repeatable)")
     p.add_argument("--segment", help="axis segment name or id, e.g. 黄埔段")
+    p.add_argument(
+        "--linked",
+        action="store_true",
+        help="with --plan: also the places the plan only names in passing or links to",
+    )
     p.add_argument("--format", choices=["png", "pdf", "svg"], help="default: from --out suffix")
     p.add_argument("--dpi", type=int, default=300)
     p.add_argument(

@@ -53,6 +53,7 @@ def _selection_from_args(args: argparse.Namespace, gdf: gpd.GeoDataFrame) -> Sel
         industries=tuple(dict.fromkeys(industries)),
         roles=tuple(dict.fromkeys(args.role or [])),
         segment=args.segment or None,
+        linked=bool(getattr(args, "linked", False)),
     )
     ex.check_selection(gdf, sel)
     return sel

@@ -155,6 +155,16 @@ def test_tianhe_export_draws_and_keys_the_plans_roles(tmp_path) -> None:
     out = tmp_path / "tianhe.pdf"
     assert main(["export", "--plan", "tianhe_sti", "--out", str(out)]) == 0
     text = re.sub(r"\s+", "", PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text())
-    for label in ("核Core", "极Pole", "片区Zone", "天河中央商务区", "科韵路软件集聚区", "沙河片区"):
+    # the legend names the plan's own groups beside the role symbols
+    for label in ("核（一核）", "极（多极）", "片区（含两区）", "天河中央商务区", "科韵路软件集聚区", "沙河片区"):
         assert label in text, label
     assert "南沙科学城" not in text  # named in passing only
+
+
+def test_export_includes_passing_mentions_only_when_asked(tmp_path) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "tianhe-linked.pdf"
+    assert main(["export", "--plan", "tianhe_sti", "--linked", "--out", str(out)]) == 0
+    text = re.sub(r"\s+", "", PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text())
+    assert "南沙科学城" in text and "天河中央商务区" in text

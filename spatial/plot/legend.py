@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import shapely
@@ -83,6 +84,7 @@ class _Panel:
             entries.append(("__axis_node__", "point", "轴线节点（按轴序编号）"))
         for role, kind in tally.legend_roles.items():
             zh, en = ROLES.get(role, (role, ""))
+            zh += _groups_note(feats.frame, role)
             entries.append((role, kind, f"{zh} {en}".strip()))
         two_cols = len(entries) > 4
         col_w = width / 2 if two_cols else width
@@ -442,3 +444,16 @@ def draw_locator(page: Page, base: BaseData, extent: Extent, box: Extent) -> Non
         fontsize=page.pt(5.6),
         color=MUTED,
     )
+
+
+def _groups_note(frame: Any, role: str) -> str:
+    """The plan's groups a role's features form, e.g. ``（多极）`` for the Tianhe plan's poles;
+    ``（含两区）`` when only some of them are in a group; empty for none or more than three."""
+    if "group" not in frame.columns:
+        return ""
+    of_role = frame.loc[frame["role"] == role, "group"]
+    groups = [g for g in dict.fromkeys(of_role.dropna()) if g]
+    if not groups or len(groups) > 3:
+        return ""
+    some = "含" if of_role.isna().any() else ""
+    return f"（{some}{'、'.join(groups)}）"
