@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from spatial.features import Selection
+from spatial.features import Selection, industry_match_tags
 from spatial.register import NO_SITE_LABEL, REGISTER_PATH, load_register
 from spatial.taxonomy import load_taxonomy
 
@@ -67,8 +67,8 @@ def select_unsited(frame: pd.DataFrame, sel: Selection) -> pd.DataFrame:
     if sel.plans:
         mask &= frame["plans"].apply(lambda ps: bool(set(ps) & set(sel.plans)))
     taxonomy = load_taxonomy()
-    if sel.industries:
-        tags = {taxonomy.canonical(t) or t for t in sel.industries}
+    if sel.industries:  # a group matches its own tag and every industry beneath it
+        tags = industry_match_tags(sel.industries)
         mask &= frame["industries"].apply(lambda ts: bool(set(ts) & tags))
     if sel.roles:
         mask &= frame["role"].isin(sel.roles)
