@@ -175,3 +175,21 @@ def test_gzmap_coverage_prints_one_row_per_plan(capsys):
     cells = row.split()
     assert cells[1] == str(len(find_candidates("huadu_mfg")))
     assert cells[6] == "100%"
+
+
+def test_readme_coverage_table_matches_the_report():
+    import re
+
+    from spatial._paths import ROOT
+    from spatial.coverage import coverage
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {
+        m[0]: [int(x) for x in m[1:6]]
+        for m in re.findall(r"^\| `(\w+)` \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| \d+% \|$",
+                            readme, flags=re.M)
+    }
+    for cov in coverage():
+        expected = [cov.candidates, cov.named_places, len(cov.on_map), len(cov.in_register),
+                    len(cov.left_out)]
+        assert rows.get(cov.plan) == expected, (cov.plan, "README coverage table is stale")
