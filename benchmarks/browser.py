@@ -11,61 +11,28 @@ session with warm server caches is timed too.
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from spatial._appserver import run_app
 from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
-from spatial._paths import ROOT
 
 MARKERS = "document.querySelectorAll('.gz-marker').length"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
 def app_server(layers: Path | None, reload: bool) -> Iterator[str]:
     """``streamlit run`` of the app on a free port; yields its URL."""
-    port = _free_port()
-    env = {**os.environ, "GZMAP_MAP_RELOAD": "1" if reload else "0"}
+    env: dict[str, str | None] = {"GZMAP_MAP_RELOAD": "1" if reload else "0"}
     if layers is not None:
         env["GZMAP_LAYERS_DIR"] = str(layers)
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
-           "true", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with run_app(env=env) as app:
+        yield app.url
 
 
 def _markers(page: Any) -> int:

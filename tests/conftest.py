@@ -1,4 +1,4 @@
-"""Fixtures shared by the layer tests."""
+"""Fixtures shared by the tests: the curated layers, and the headless browser."""
 
 from __future__ import annotations
 
@@ -22,3 +22,12 @@ def by_name(layers: gpd.GeoDataFrame) -> dict[str, str]:
         for name in [row["name"], *row["aliases"]]:
             index[name] = fid
     return index
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium under Playwright; skips, saying what is missing, without it."""
+    from _browser import chromium
+
+    with chromium() as b:
+        yield b

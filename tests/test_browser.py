@@ -9,102 +9,23 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _appdata import build_fixture_layers
-
-from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
-from spatial._paths import ROOT
+from _browser import WAIT_MS, app_for_test, map_frame_with
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = CHROMIUM_PATH
-STARTUP_LIMIT_S = 90
-WAIT_MS = 60_000
-
-
-def map_frame_with(page, selector: str, without: str | None = None, timeout_ms: int = WAIT_MS):
-    """The map's frame once it shows ``selector`` (and nothing matching ``without``).
-
-    New filters reload the map component, and for a moment the old and the new map are both
-    on the page; this waits for the one whose content matches.
-    """
-    waited = 0
-    while waited <= timeout_ms:
-        for frame in page.frames:
-            if "streamlit_folium" not in frame.url or frame.is_detached():
-                continue
-            try:
-                if frame.locator(selector).count() and not (
-                    without and frame.locator(without).count()
-                ):
-                    return frame
-            except sync_api.Error:  # the old map went away while being looked at
-                continue
-        page.wait_for_timeout(200)
-        waited += 200
-    raise AssertionError(f"no map showed {selector!r} within {timeout_ms / 1000:g} s")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     layers = build_fixture_layers(tmp_path_factory.mktemp("browser_layers"))
-    port = free_port()
     log = tmp_path_factory.mktemp("browser_log") / "streamlit.log"
-    env = {**os.environ, "GZMAP_LAYERS_DIR": str(layers)}
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_LIMIT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited ({proc.returncode}):\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start within {STARTUP_LIMIT_S}s:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
-        yield chromium
-        chromium.close()
+    with app_for_test(log, env={"GZMAP_LAYERS_DIR": str(layers)}) as app:
+        yield app.url
 
 
 def test_map_click_and_filter_in_a_real_browser(app_url: str, browser, tmp_path: Path) -> None:

@@ -3,19 +3,13 @@ the map only as per-district counts, the map still draws, and their panel says w
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from test_browser import STARTUP_LIMIT_S, WAIT_MS, free_port, map_frame_with
+from _browser import WAIT_MS, app_for_test, map_frame_with
 
-from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
-from spatial._paths import LAYERS_DIR, ROOT
+from spatial._paths import LAYERS_DIR
 from spatial.features import Selection
 from spatial.unsited import load_unsited, select_unsited
 
@@ -27,45 +21,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not (LAYERS_DIR / "register.json").exists():
         pytest.skip("the register is not built")
-    port = free_port()
     log = tmp_path_factory.mktemp("browser_register_log") / "streamlit.log"
-    env = {k: v for k, v in os.environ.items() if k != "GZMAP_LAYERS_DIR"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless",
-           "true", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_LIMIT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited ({proc.returncode}):\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start within {STARTUP_LIMIT_S}s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM_PATH.exists():
-        pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS))
-        yield chromium
-        chromium.close()
+    with app_for_test(log, env={"GZMAP_LAYERS_DIR": None}) as app:  # the project's layers
+        yield app.url
 
 
 def test_counts_per_district_and_the_panel_of_a_place_without_a_site(app_url, browser):

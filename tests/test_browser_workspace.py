@@ -8,7 +8,8 @@ Needs Debian's Chromium at /usr/bin/chromium and the ``playwright`` package.
 from __future__ import annotations
 
 import pytest
-from test_browser import WAIT_MS, app_url, browser, map_frame_with  # noqa: F401 (fixtures)
+from _browser import WAIT_MS, map_frame_with
+from test_browser import app_url  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 

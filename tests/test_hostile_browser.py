@@ -14,20 +14,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _appdata import build_fixture_layers
-
-from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
-from spatial._paths import ROOT
+from _browser import app_for_test
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -44,12 +37,6 @@ RSS_BOUND_MIB = 100
 SESSION_TTL_S = 3
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _rss_mib(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         line = next(ln for ln in fh if ln.startswith("VmRSS:"))
@@ -60,49 +47,11 @@ def _rss_mib(pid: int) -> float:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """The app on a free port: its URL and the server's process id."""
     layers = build_fixture_layers(tmp_path_factory.mktemp("hostile_layers"))
-    port = _free_port()
     log = tmp_path_factory.mktemp("hostile_log") / "streamlit.log"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.disconnectedSessionTTL", str(SESSION_TTL_S),
-    ]
-    env = {**os.environ, "GZMAP_LAYERS_DIR": str(layers)}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited ({proc.returncode}):\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM_PATH.exists():
-        pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS))
-        yield chromium
-        chromium.close()
+    env = {"GZMAP_LAYERS_DIR": str(layers)}
+    args = ("--server.disconnectedSessionTTL", str(SESSION_TTL_S))
+    with app_for_test(log, env=env, args=args) as app:
+        yield app.url, app.pid
 
 
 def _hostile_files(folder: Path) -> list[tuple[Path, str]]:
@@ -117,7 +66,7 @@ def _hostile_files(folder: Path) -> list[tuple[Path, str]]:
         ("wide.geojson", fixtures.wide_geojson(500, 100), "属性过多（每个要素最多 50 个）"),
         ("giant.geojson", fixtures.giant_integer_geojson(5000), "数字位数过多"),
         ("layer.shp", b"\x00\x00\x27\x0a" + bytes(96), "不支持的文件类型"),
-        ("big.geojson", b" " * (6 * 1024 * 1024), "文件过大（上限 5 MiB）"),
+        ("big.geojson", b" " * (11 * 1024 * 1024), "文件过大（上限 5 MiB）"),
         ("![x](http:⁄⁄e.example⁄i.png).geojson", b"{", "不是有效的 JSON"),
     ):
         path = folder / name.replace("⁄", "_")

@@ -1,0 +1,124 @@
+"""Start the app under ``streamlit run`` on a free loopback port (browser tests, benchmarks).
+
+One way to start and stop the app for everything that drives it from outside: the server is
+bound to 127.0.0.1, answers ``/_stcore/health`` before :func:`run_app` yields, and is terminated
+(then killed) however the caller leaves the ``with`` block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from spatial._paths import ROOT
+
+HOST = "127.0.0.1"
+
+
+class AppNotStarted(RuntimeError):
+    """The app exited, or did not answer its health check in time; the message holds its log."""
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    """A started app: its base URL and the server's process id."""
+
+    url: str
+    pid: int
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def run_app(
+    *,
+    env: Mapping[str, str | None] | None = None,
+    args: Sequence[str] = (),
+    log: Path | None = None,
+    startup_s: float = 90.0,
+) -> Iterator[RunningApp]:
+    """Run ``streamlit run streamlit_app.py`` from the project root until the block ends.
+
+    Parameters
+    ----------
+    env
+        Variables added to this process's environment; a value of None removes the variable.
+    args
+        Further ``streamlit run`` options, e.g. ``("--server.disconnectedSessionTTL", "3")``.
+    log
+        File that receives the server's output (discarded when None).
+    startup_s
+        How long the server may take to answer its health check.
+
+    Raises
+    ------
+    AppNotStarted
+        The server exited or stayed silent for ``startup_s`` seconds.
+    """
+    port = free_port()
+    full_env = dict(os.environ)
+    for key, value in (env or {}).items():
+        if value is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = value
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        HOST,
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        *args,
+    ]
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log.open("wb")) if log else subprocess.DEVNULL
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://{HOST}:{port}"
+        try:
+            deadline = time.monotonic() + startup_s
+            while not _healthy(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    said = log.read_text(errors="replace") if log else ""
+                    state = (
+                        f"exited ({proc.returncode})"
+                        if proc.poll() is not None
+                        else f"did not start within {startup_s:g} s"
+                    )
+                    raise AppNotStarted(f"streamlit {state}:\n{said}")
+                time.sleep(0.3)
+            yield RunningApp(url=url, pid=proc.pid)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()

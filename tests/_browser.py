@@ -1,0 +1,64 @@
+"""Shared pieces of the headless-Chromium tests: the app as a pytest fixture, the browser, and
+finding the map's iframe once it shows something."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from spatial._appserver import AppNotStarted, RunningApp, run_app
+from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+
+STARTUP_LIMIT_S = 90
+WAIT_MS = 60_000
+
+
+@contextlib.contextmanager
+def app_for_test(
+    log: Path, env: Mapping[str, str | None] | None = None, args: Sequence[str] = ()
+) -> Iterator[RunningApp]:
+    """:func:`spatial._appserver.run_app`, failing the test (with the server's log) if it
+    does not start."""
+    try:
+        with run_app(env=env, args=args, log=log, startup_s=STARTUP_LIMIT_S) as app:
+            yield app
+    except AppNotStarted as exc:
+        pytest.fail(str(exc))
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium under Playwright, or a skip that says what is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM_PATH.exists():
+        pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def map_frame_with(page, selector: str, without: str | None = None, timeout_ms: int = WAIT_MS):
+    """The map iframe once it holds ``selector`` (and, if given, no ``without``)."""
+    from playwright.sync_api import Error
+
+    waited = 0
+    while waited <= timeout_ms:
+        for frame in page.frames:
+            if "streamlit_folium" not in frame.url or frame.is_detached():
+                continue
+            try:
+                if frame.locator(selector).count() and (
+                    without is None or not frame.locator(without).count()
+                ):
+                    return frame
+            except Error:  # the old map went away while being looked at
+                continue
+        page.wait_for_timeout(200)
+        waited += 200
+    raise AssertionError(f"no map showed {selector!r} within {timeout_ms / 1000:g} s")
