@@ -26,7 +26,7 @@ from matplotlib.patches import PathPatch, Rectangle
 
 from spatial import alignment as al
 from spatial._errors import GzmapError
-from spatial.export import _RENDER_LOCK, DPI_RANGE, _base, _layers, _source_line, _write
+from spatial.export import DPI_RANGE, RENDER_LOCK, base_data, plan_layers, source_line, write_output
 from spatial.manifest import get_plan
 from spatial.plot import MapText, figure_bytes, map_style
 from spatial.plot.context import draw_base, place_district_labels
@@ -383,7 +383,7 @@ def _text(result: al.Alignment, osm: bool) -> MapText:
     city = get_plan(result.city_plan)
     plans = [get_plan(p) for p in result.district_plans]
     names = "、".join(p.short_name for p in plans)
-    source = _source_line([city, *plans], osm=osm, tiles_attribution=None)
+    source = source_line([city, *plans], osm=osm, tiles_attribution=None)
     source += " 承接＝同一地点两级规划均有原文摘录；产业按各规划对该地点的原文点名统计。"
     return MapText(
         title=f"规划衔接 · {result.district}：{names}对照{city.short_name}",
@@ -442,10 +442,10 @@ def render_alignment(
     """
     if fmt not in BRIEFING_FORMATS:
         raise ValueError(f"the alignment briefing is {' or '.join(BRIEFING_FORMATS)}, not {fmt!r}")
-    gdf = _layers()
+    gdf = plan_layers()
     result = al.align(gdf, target)
-    base = _base()
-    with _RENDER_LOCK, map_style():
+    base = base_data()
+    with RENDER_LOCK, map_style():
         fig = alignment_figure(result, gdf, base, size=size, dpi=dpi, raster=fmt == "png")
         return figure_bytes(fig, fmt, dpi=dpi, title=_text(result, bool(base.osm)).pdf_title)
 
@@ -488,7 +488,7 @@ def alignment_cli(args: argparse.Namespace) -> int:
             raise ValueError(f"--dpi must be from {DPI_RANGE[0]} to {DPI_RANGE[1]}, got {args.dpi}")
         start = time.perf_counter()
         data = render_alignment(args.alignment, fmt=fmt, size=args.size, dpi=args.dpi)
-        _write(out, data)
+        write_output(out, data)
     except ValueError as exc:
         raise GzmapError(str(exc)) from exc
     print(f"wrote {out} ({fmt}, {len(data) / 1024:.0f} KB, {time.perf_counter() - start:.1f} s)")

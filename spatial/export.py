@@ -65,7 +65,7 @@ MAX_TITLE_CHARS = 120
 
 
 #: matplotlib's rcParams are process-wide: one map is drawn at a time (the app serves threads).
-_RENDER_LOCK = threading.Lock()
+RENDER_LOCK = threading.Lock()
 
 
 class TilesUnavailable(UserWarning):
@@ -131,7 +131,8 @@ def _drawable(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 @lru_cache(maxsize=1)
-def _base() -> BaseData:
+def base_data() -> BaseData:
+    """District outlines, the city outline and any cached OSM context, prepared for drawing."""
     from spatial.base import BaseDataMissing, load_city_outline, load_districts
 
     try:
@@ -149,7 +150,8 @@ def _base() -> BaseData:
     return prepare_base(districts, city, osm)
 
 
-def _layers() -> gpd.GeoDataFrame:
+def plan_layers() -> gpd.GeoDataFrame:
+    """The built plan layers; a missing layer folder is a ValueError the CLI reports."""
     from spatial.layers import load_layers
 
     try:
@@ -183,7 +185,8 @@ def _plans_shown(frame: pd.DataFrame, sel: Selection) -> list[Plan]:
     return [p for p in load_manifest() if p.id in present]
 
 
-def _source_line(plans: Sequence[Plan], *, osm: bool, tiles_attribution: str | None) -> str:
+def source_line(plans: Sequence[Plan], *, osm: bool, tiles_attribution: str | None) -> str:
+    """The map's source line: the plans shown with their dates, the boundaries, OSM, tiles."""
     sources = "；".join(f"{p.title}（{_plan_date(p)}）" for p in plans) if plans else "无"
     base = BASE_SOURCE
     if osm:
@@ -250,7 +253,7 @@ def _map_text(
         title=title or auto,
         subtitle=" · ".join(bits),
         subtitle_en=subtitle_en,
-        source=_source_line(plans, osm=osm, tiles_attribution=tiles_attribution),
+        source=source_line(plans, osm=osm, tiles_attribution=tiles_attribution),
         note=EMPTY_NOTE,
         pdf_title=title or auto,
     )
@@ -312,9 +315,9 @@ def _render(
     focus_ids: Sequence[str] | None = None,
     overlays: Sequence[Overlay] = (),
 ) -> bytes:
-    base = _base()
+    base = base_data()
     text = text_for(bool(base.osm), tiles.attribution if tiles else None)
-    with _RENDER_LOCK, map_style():
+    with RENDER_LOCK, map_style():
         fig = draw_map(
             frame,
             base,
@@ -340,7 +343,7 @@ def selection_frame(selection: Selection, gdf: gpd.GeoDataFrame | None = None) -
     ValueError
         When the selection names an unknown plan, industry, role, cluster or segment.
     """
-    gdf = _layers() if gdf is None else gdf
+    gdf = plan_layers() if gdf is None else gdf
     check_selection(gdf, selection)
     return _drawable(select(gdf, selection))
 
@@ -389,7 +392,7 @@ def render_map(
         For a bad option or a selection naming something unknown (one-line message).
     """
     _check_options(fmt, size, dpi)
-    gdf = _layers()
+    gdf = plan_layers()
     frame = selection_frame(selection, gdf)
     tile_source = _resolve_tiles(tiles)
     from spatial.taxonomy import load_taxonomy
@@ -443,7 +446,7 @@ def render_axis_overview(
 ) -> bytes:
     """Render the 科技创新轴 overview: the axis, its segments, and its nodes numbered in order."""
     _check_options(fmt, size, dpi)
-    gdf = _layers()
+    gdf = plan_layers()
     frame = _drawable(axis_frame(gdf))
     tile_source = _resolve_tiles(tiles)
     axis_plans = [p for p in load_manifest() if p.id in set(frame["plans"].explode().dropna())]
@@ -458,7 +461,7 @@ def render_axis_overview(
             title=title,
             subtitle=f"{axis_name}总览 · 轴段 {n_segs} 个 · 节点 {n_nodes} 处（按轴序编号，1 = 知识城一端）",
             subtitle_en="Science and technology innovation axis: segments and nodes in axis order",
-            source=_source_line(axis_plans, osm=osm, tiles_attribution=attr),
+            source=source_line(axis_plans, osm=osm, tiles_attribution=attr),
             note=EMPTY_NOTE,
             pdf_title=title,
         )
@@ -469,7 +472,8 @@ def render_axis_overview(
 # -- writing ----------------------------------------------------------------------------------
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_output(path: Path, data: bytes) -> None:
+    """Write an export atomically (a reader never sees half a file)."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
 
@@ -501,8 +505,8 @@ def export_all(
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"--out {out_dir} is a file; with --all give a folder")
-    _layers()  # fail before writing anything
-    _base()
+    plan_layers()  # fail before writing anything
+    base_data()
     plans = load_manifest()
     total = len(plans) + 1
     written: list[Path] = []
@@ -517,7 +521,7 @@ def export_all(
             tiles=tiles,
         )
         path = out_dir / f"{plan.id}.{fmt}"
-        _write(path, data)
+        write_output(path, data)
         written.append(path)
         progress(
             f"[{i}/{total}] {path}  {plan.short_name}“{plan.layout_name}” "
@@ -526,7 +530,7 @@ def export_all(
     start = time.perf_counter()
     data = render_axis_overview(fmt=fmt, size=size, dpi=dpi, tiles=tiles)
     path = out_dir / f"axis.{fmt}"
-    _write(path, data)
+    write_output(path, data)
     written.append(path)
     progress(
         f"[{total}/{total}] {path}  科技创新轴总览 "

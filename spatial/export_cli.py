@@ -123,7 +123,7 @@ def export_cli(args: argparse.Namespace) -> int:
         if out.is_dir():
             raise ValueError(f"--out {out} is a folder; give a file name (or use --all)")
         overlays = [_read_layer(Path(p)) for p in getattr(args, "layer", None) or []]
-        gdf = ex._layers()
+        gdf = ex.plan_layers()
         sel = _selection_from_args(args, gdf)
         for line in notices:
             print(f"gzmap export: notice: {line}", file=sys.stderr)
@@ -144,7 +144,7 @@ def export_cli(args: argparse.Namespace) -> int:
                 print(f"gzmap export: notice: {w.message}", file=sys.stderr)
             else:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        ex._write(out, data)
+        ex.write_output(out, data)
         n = len(ex.selection_frame(sel, gdf))
         print(
             f"wrote {out} ({fmt}, {len(data) / 1024:.0f} KB, {n} features, "

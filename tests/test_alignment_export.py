@@ -15,7 +15,7 @@ from PIL import Image
 from spatial import alignment as al
 from spatial.alignment_export import alignment_figure, render_alignment
 from spatial.cli import main
-from spatial.export import _base
+from spatial.export import base_data
 from spatial.plot import map_style, page_pixels
 
 DISTRICT_PLANS = ["huadu_sti", "huadu_mfg", "baiyun_sti", "tianhe_sti"]
@@ -42,7 +42,7 @@ def test_every_district_plan_draws_without_missing_glyphs_or_forced_labels(layer
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing CJK glyph is a warning in matplotlib
         with map_style():
-            fig = alignment_figure(result, layers, _base(), dpi=80)
+            fig = alignment_figure(result, layers, base_data(), dpi=80)
     stats = fig.gzplan_stats
     assert stats["forced_numbers"] == 0  # every key number found a free place
     # the places the briefing is about are named on the map or numbered in its key

@@ -201,7 +201,7 @@ NAMES = {f["properties"]["name"] for f in FEATURES if f["properties"].get("in_gu
 def layers(monkeypatch):
     gdf = frame_from_features(FEATURES, layer="test")
     gdf = gdf.set_index("id", drop=False).rename_axis(None)
-    monkeypatch.setattr(export, "_layers", lambda: gdf)
+    monkeypatch.setattr(export, "plan_layers", lambda: gdf)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     return gdf
 
@@ -472,7 +472,7 @@ def test_cached_osm_context_is_drawn_and_credited(layers, monkeypatch) -> None:
         ),
     }
     base = prepare_base(load_districts(), load_city_outline(), osm)
-    monkeypatch.setattr(export, "_base", lambda: base)
+    monkeypatch.setattr(export, "base_data", lambda: base)
     pdf = export.render_map(Selection(), fmt="pdf")
     text = re.sub(r"\s+", "", PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
     assert "©OpenStreetMapcontributors" in text

@@ -49,7 +49,7 @@ def test_unfiltered_map_has_no_overlapping_labels_and_lists_every_number(size) -
     frame = export.selection_frame(Selection())
     assert len(frame) > 150  # the real layers: the crowded case
     with map_style():
-        fig = draw_map(frame, export._base(), MapText("全部要素"), size=size, dpi=80)
+        fig = draw_map(frame, export.base_data(), MapText("全部要素"), size=size, dpi=80)
         boxes = _label_boxes(fig)
         stats = fig.gzplan_stats
         panel_text = "".join(
@@ -72,12 +72,12 @@ def test_subtitle_and_legend_count_the_same_features() -> None:
     sel = Selection(industries=("生物医药",))
     frame = export.selection_frame(sel)
     text = export._map_text(
-        sel, export._layers(), frame, title=None, osm=False, tiles_attribution=None
+        sel, export.plan_layers(), frame, title=None, osm=False, tiles_attribution=None
     )
     n = int(re.search(r"图上要素 (\d+) 处", text.subtitle).group(1))
     assert n == len(frame)
     with map_style():
-        fig = draw_map(frame, export._base(), text, dpi=60, preferred_industries=["生物医药"])
+        fig = draw_map(frame, export.base_data(), text, dpi=60, preferred_industries=["生物医药"])
         panel = "".join(t.get_text() for ax in fig.axes for t in ax.texts)
     note = re.search(r"图上要素共 (\d+) 处，其中 (\d+) 处[^，；]*(?:，(\d+) 处)?", panel)
     assert note is not None, panel

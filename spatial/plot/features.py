@@ -13,7 +13,7 @@ import shapely
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.patches import PathPatch
 
-from spatial.plot.geometry import line_segments, polygon_path
+from spatial.plot.geometry import GEOMETRY_KINDS, line_segments, polygon_path
 from spatial.plot.labels import Label, short_segment_name, wrap_label
 from spatial.plot.style import (
     AXIS_NUMBER_COLOUR,
@@ -29,15 +29,6 @@ from spatial.schema import ROLES
 
 #: Diameter in points (A4) of a numbered axis node.
 NUMBER_DIAMETER = 11
-
-_KINDS = {
-    "Point": "point",
-    "MultiPoint": "point",
-    "LineString": "line",
-    "MultiLineString": "line",
-    "Polygon": "polygon",
-    "MultiPolygon": "polygon",
-}
 
 
 @dataclass
@@ -72,7 +63,7 @@ class FeatureSet:
 
     def kinds(self) -> pd.Series:
         """ "point", "line" or "polygon" for each feature."""
-        return self.frame.geometry.geom_type.map(_KINDS)
+        return self.frame.geometry.geom_type.map(GEOMETRY_KINDS)
 
     def numbered(self) -> pd.Series:
         """True for the features drawn as numbered circles."""

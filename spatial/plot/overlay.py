@@ -18,7 +18,13 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 
-from spatial.plot.geometry import clip_simplify, line_segments, polygon_path, to_crs
+from spatial.plot.geometry import (
+    GEOMETRY_KINDS,
+    clip_simplify,
+    line_segments,
+    polygon_path,
+    to_crs,
+)
 from spatial.plot.page import Page
 from spatial.plot.view import View
 
@@ -29,15 +35,6 @@ OVERLAY_FILL_ALPHA = 0.2
 OVERLAY_DASH = (0, (4, 3))
 #: Above the base and its context, below every plan feature.
 OVERLAY_Z = 2.5
-
-_KINDS = {
-    "Point": "point",
-    "MultiPoint": "point",
-    "LineString": "line",
-    "MultiLineString": "line",
-    "Polygon": "polygon",
-    "MultiPolygon": "polygon",
-}
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ class Overlay:
 
     def kinds(self) -> list[str]:
         """ "point", "line", "polygon": the kinds of geometry it has, in that order."""
-        present = set(self.frame.geometry.geom_type.map(_KINDS).dropna())
+        present = set(self.frame.geometry.geom_type.map(GEOMETRY_KINDS).dropna())
         return [k for k in ("polygon", "line", "point") if k in present]
 
 
@@ -81,7 +78,7 @@ def draw_overlays(view: View, overlays: Sequence[Overlay]) -> None:
     bbox = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     tol = view.m_per_px * 0.5
     for ov in overlays:
-        kinds = ov.frame.geometry.geom_type.map(_KINDS)
+        kinds = ov.frame.geometry.geom_type.map(GEOMETRY_KINDS)
         polys = clip_simplify(ov.frame.geometry[kinds == "polygon"], bbox, tol)
         paths = [p for p in (polygon_path(g) for g in polys) if p is not None]
         if paths:
