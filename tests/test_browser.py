@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,13 +93,31 @@ def test_uploaded_layer_is_overlaid_with_its_names_escaped(
     page.get_by_text("我的图层 Own layer").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(layer))
     page.get_by_text("已叠加 1 个要素").wait_for()
-    frame = map_frame_with(page, ".leaflet-overlay-pane path.leaflet-interactive")
-    point = frame.locator(".leaflet-overlay-pane path.leaflet-interactive").last
-    point.hover(force=True)
-    tooltip = frame.locator(".leaflet-tooltip").filter(has_text="调研点")
-    tooltip.wait_for()
+    frame, tooltip = _hover_until_tooltip(page, "调研点")
     assert "<img src=x onerror=alert(1)>调研点" in tooltip.inner_text()  # shown as text
     assert frame.locator(".leaflet-tooltip img").count() == 0
     assert dialogs == []
     assert page.locator('[data-testid="stException"]').count() == 0
     page.close()
+
+
+def _hover_until_tooltip(page, text: str):
+    """Hover the map's drawn features until one shows a tooltip holding ``text``.
+
+    The upload's point is one path among the plan features' paths, and the map redraws its
+    dynamic layers as it settles, so no fixed index finds it: every path is tried, afresh.
+    """
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        frame = map_frame_with(page, ".leaflet-overlay-pane path.leaflet-interactive")
+        paths = frame.locator(".leaflet-overlay-pane path.leaflet-interactive")
+        tooltip = frame.locator(".leaflet-tooltip").filter(has_text=text)
+        for i in reversed(range(paths.count())):
+            try:
+                paths.nth(i).hover(force=True, timeout=2_000)
+                if tooltip.count():
+                    return frame, tooltip
+            except sync_api.Error:  # the path went away while being hovered
+                break
+        page.wait_for_timeout(500)
+    raise AssertionError(f"no feature on the map showed a tooltip with {text!r}")
