@@ -16,3 +16,11 @@ OSM_CACHE_DIR = DATA_GEO_DIR / "osm"
 DISTRICTS_PATH = DATA_GEO_DIR / "districts.geojson"
 CITY_OUTLINE_PATH = DATA_GEO_DIR / "guangzhou.geojson"
 INDUSTRIES_PATH = DATA_DIR / "industries.yaml"
+
+
+def rel_path(path: Path) -> str:
+    """``path`` relative to the repository root when it lies inside it (for messages)."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)

@@ -18,7 +18,7 @@ import yaml
 from shapely.geometry import mapping
 
 from spatial._io import atomic_write_many
-from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, ROOT
+from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, rel_path
 from spatial._problems import Problem, format_problems
 from spatial.derive import derive, districts_of, explicit_geometry
 from spatial.derive import representative_point as representative_point
@@ -88,18 +88,11 @@ class BuildResult:
         n = sum(len(fc["features"]) for fc in self.layers.values())
         for name, fc in sorted(self.layers.items()):
             lines.append(f"{name}: {len(fc['features'])} features")
-        lines.extend(f"out of date: {_rel(p)}" for p in self.stale)
-        lines.extend(f"wrote {_rel(p)}" for p in self.written)
-        lines.extend(f"removed {_rel(p)}" for p in self.removed)
+        lines.extend(f"out of date: {rel_path(p)}" for p in self.stale)
+        lines.extend(f"wrote {rel_path(p)}" for p in self.written)
+        lines.extend(f"removed {rel_path(p)}" for p in self.removed)
         lines.append(f"{n} features in {len(self.layers)} layers")
         return lines
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(ROOT))
-    except ValueError:
-        return str(path)
 
 
 # -- reading sources ---------------------------------------------------------------------------
@@ -114,7 +107,7 @@ def _read_sources(files: list[Path], problems: list[Problem]) -> list[_Record]:
     records: list[_Record] = []
     known_plans = set(plan_ids())
     for path in files:
-        rel = _rel(path)
+        rel = rel_path(path)
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:

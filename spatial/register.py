@@ -32,8 +32,9 @@ from typing import Any
 import yaml
 
 from spatial._io import atomic_write_text
-from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, ROOT
+from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, rel_path
 from spatial._problems import Problem
+from spatial.build import source_files
 from spatial.manifest import plan_ids
 from spatial.schema import DISTRICTS, ID_RE, ROLES
 from spatial.taxonomy import load_taxonomy
@@ -50,21 +51,13 @@ _LIST_KEYS = ("aliases", "district", "industries")
 _MARKUP = set('<>"`')
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
-
 def register_sources(src_dir: Path = REGISTER_SOURCES_DIR) -> list[Path]:
-    """Register source files in manifest order."""
-    order = {pid: i for i, pid in enumerate(plan_ids())}
-    return sorted(src_dir.glob("*.yaml"), key=lambda p: (order.get(p.stem, len(order)), p.name))
+    """Register source files in manifest order (the order the layer sources are read in)."""
+    return source_files(src_dir)
 
 
 def _read(path: Path, problems: list[Problem]) -> tuple[str, list[dict[str, Any]]]:
-    rel = _rel(path)
+    rel = rel_path(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -162,7 +155,7 @@ def build_register(
     places: dict[str, dict[str, Any]] = {}
     for path in register_sources(src_dir):
         plan, recs = _read(path, problems)
-        rel = _rel(path)
+        rel = rel_path(path)
         for i, rec in enumerate(recs):
             if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
                 problems.append(Problem(rel, f"#{i}", "record without a string 'id'"))
@@ -222,7 +215,7 @@ def validate_register(
     feature_names: set[str] | None = None,
 ) -> list[Problem]:
     """Check the built register against the contract (see the module docstring)."""
-    rel = _rel(path)
+    rel = rel_path(path)
     try:
         places = load_register(path)
     except (OSError, ValueError, AttributeError) as exc:
