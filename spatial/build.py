@@ -59,9 +59,10 @@ KNOWN_KEYS = {
 }
 
 
-
 @dataclass
-class _Record:
+class SourceRecord:
+    """One record of a source file, with the plan and layer its file names."""
+
     source: str  # relative path of the YAML file
     plan: str
     layer: str
@@ -103,8 +104,18 @@ def source_files(src_dir: Path = LAYER_SOURCES_DIR) -> list[Path]:
     return sorted(files, key=lambda p: (order.get(p.stem, len(order)), p.name))
 
 
-def _read_sources(files: list[Path], problems: list[Problem]) -> list[_Record]:
-    records: list[_Record] = []
+def read_records(
+    files: list[Path],
+    problems: list[Problem],
+    list_key: str = "features",
+    known_keys: set[str] | frozenset[str] = frozenset(KNOWN_KEYS),
+) -> list[SourceRecord]:
+    """Every record (a mapping with a string ``id``) of the files' ``list_key`` lists.
+
+    A file's ``plan`` (default: its stem) must be in the manifest; keys outside ``known_keys``
+    are problems, and the record is still read.
+    """
+    records: list[SourceRecord] = []
     known_plans = set(plan_ids())
     for path in files:
         rel = rel_path(path)
@@ -118,20 +129,20 @@ def _read_sources(files: list[Path], problems: list[Problem]) -> list[_Record]:
             problems.append(Problem(rel, "", f"unknown plan {plan!r} (see seeds/manifest.json)"))
             continue
         layer = doc.get("layer", plan)
-        feats = doc.get("features")
+        feats = doc.get(list_key)
         if not isinstance(feats, list):
-            problems.append(Problem(rel, "", "expected a 'features' list"))
+            problems.append(Problem(rel, "", f"expected a '{list_key}' list"))
             continue
         for i, data in enumerate(feats):
             if not isinstance(data, dict) or not isinstance(data.get("id"), str):
                 problems.append(Problem(rel, f"#{i}", "record without a string 'id'"))
                 continue
-            unknown = set(data) - KNOWN_KEYS
+            unknown = set(data) - known_keys
             if unknown:
                 problems.append(
                     Problem(rel, data["id"], f"unknown key(s): {', '.join(sorted(unknown))}")
                 )
-            records.append(_Record(rel, plan, layer, data))
+            records.append(SourceRecord(rel, plan, layer, data))
     return records
 
 
@@ -142,7 +153,7 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[str, Any]]:
+def _merge(records: list[SourceRecord], problems: list[Problem]) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     origin: dict[tuple[str, str], str] = {}  # (id, field) -> source that set it
     for rec in records:
@@ -233,15 +244,15 @@ def _merge(records: list[_Record], problems: list[Problem]) -> dict[str, dict[st
 
 # -- excerpts and industries -------------------------------------------------------------------
 def _resolve_excerpts(feat: dict[str, Any], problems: list[Problem]) -> None:
-    feat["excerpts"] = _resolve_quotes(feat, feat.pop("_excerpts"), problems)
-    feat["mentions"] = _resolve_quotes(feat, feat.pop("_mentions"), problems)
+    feat["excerpts"] = resolve_quotes(feat["id"], feat.pop("_excerpts"), problems)
+    feat["mentions"] = resolve_quotes(feat["id"], feat.pop("_mentions"), problems)
     feat["plans"] = list(dict.fromkeys(e["plan"] for e in feat["excerpts"]))
     if not feat["excerpts"]:
         problems.append(Problem(feat["_sources"][0], feat["id"], "no excerpt from any plan"))
 
 
-def _resolve_quotes(
-    feat: dict[str, Any], quotes: list[tuple[str, str, str, Any]], problems: list[Problem]
+def resolve_quotes(
+    fid: str, quotes: list[tuple[str, str, str, Any]], problems: list[Problem]
 ) -> list[dict[str, str]]:
     """Look each quote up in its plan: ``{plan, seed, section, text}``, plus ``note`` and
     ``cells`` (a table row's cells by column, each checked against the quoted text) if given."""
@@ -251,12 +262,12 @@ def _resolve_quotes(
         try:
             plan = load_plan(plan_id)
         except KeyError as exc:
-            problems.append(Problem(source, feat["id"], str(exc).strip("'\"")))
+            problems.append(Problem(source, fid, str(exc).strip("'\"")))
             continue
         try:
             match = plan.find(text)
         except QuoteNotFound as exc:
-            problems.append(Problem(source, feat["id"], str(exc)))
+            problems.append(Problem(source, fid, str(exc)))
             continue
         if (plan_id, match.text) in seen:
             continue
@@ -267,7 +278,7 @@ def _resolve_quotes(
         if extra.get("cells"):
             cells = _table_cells(extra["cells"], match.text)
             if isinstance(cells, str):
-                problems.append(Problem(source, feat["id"], cells))
+                problems.append(Problem(source, fid, cells))
             else:
                 quote["cells"] = cells
         excerpts.append(quote)
@@ -330,19 +341,15 @@ def _plan_roles(feat: dict[str, Any], problems: list[Problem]) -> None:
 
 def _fold_industries(feat: dict[str, Any], problems: list[Problem]) -> None:
     taxonomy = load_taxonomy()
-    tags: list[str] = []
-    for word in feat.get("industries", []):
-        tag = taxonomy.canonical(str(word))
-        if tag is None:
-            problems.append(
-                Problem(
-                    feat["_sources"][0],
-                    feat["id"],
-                    f"industry {word!r} is not a tag or synonym in data/industries.yaml",
-                )
+    tags, unknown = taxonomy.fold(feat.get("industries", []))
+    for word in unknown:
+        problems.append(
+            Problem(
+                feat["_sources"][0],
+                feat["id"],
+                f"industry {word!r} is not a tag or synonym in data/industries.yaml",
             )
-        elif tag not in tags:
-            tags.append(tag)
+        )
     feat["industries"] = tags
     feat["industry_groups"] = list(dict.fromkeys(taxonomy.group_of(t) for t in tags))
 
@@ -509,7 +516,7 @@ def build_layers(
     """
     result = BuildResult()
     files = source_files(src_dir)
-    records = _read_sources(files, result.problems)
+    records = read_records(files, result.problems)
     feats = _merge(records, result.problems)
     for feat in feats.values():
         _resolve_excerpts(feat, result.problems)

@@ -29,16 +29,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from spatial._io import atomic_write_text
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, rel_path
 from spatial._problems import Problem
-from spatial.build import source_files
-from spatial.manifest import plan_ids
+from spatial.build import read_records, resolve_quotes, source_files
 from spatial.schema import DISTRICTS, ID_RE, ROLES
 from spatial.taxonomy import load_taxonomy
-from spatial.texts import QuoteNotFound, load_plan
+from spatial.texts import load_plan
 
 REGISTER_SOURCES_DIR = LAYER_SOURCES_DIR / "register"
 REGISTER_PATH = LAYERS_DIR / "register.json"
@@ -54,24 +51,6 @@ _MARKUP = set('<>"`')
 def register_sources(src_dir: Path = REGISTER_SOURCES_DIR) -> list[Path]:
     """Register source files in manifest order (the order the layer sources are read in)."""
     return source_files(src_dir)
-
-
-def _read(path: Path, problems: list[Problem]) -> tuple[str, list[dict[str, Any]]]:
-    rel = rel_path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(Problem(rel, "", f"not readable YAML: {exc}".replace("\n", " ")))
-        return "", []
-    plan = doc.get("plan", path.stem)
-    if plan not in plan_ids():
-        problems.append(Problem(rel, "", f"unknown plan {plan!r} (see seeds/manifest.json)"))
-        return "", []
-    places = doc.get("places")
-    if not isinstance(places, list):
-        problems.append(Problem(rel, "", "expected a 'places' list"))
-        return "", []
-    return plan, places
 
 
 def _merge_place(
@@ -104,39 +83,19 @@ def _merge_place(
             problems.append(Problem(rel, fid, f"excerpt is not text: {exc!r}"))
             continue
         exc_plan = exc.get("plan", plan) if isinstance(exc, dict) else plan
-        place["_excerpts"].append((rel, exc_plan, text))
+        place["_excerpts"].append((rel, exc_plan, text, {}))
 
 
 def _resolve(place: dict[str, Any], problems: list[Problem]) -> None:
-    excerpts: list[dict[str, str]] = []
-    for rel, plan_id, text in place.pop("_excerpts"):
-        try:
-            plan = load_plan(plan_id)
-            match = plan.find(text)
-        except (KeyError, QuoteNotFound) as exc:
-            problems.append(Problem(rel, place["id"], str(exc).strip("'\"")))
-            continue
-        item = {"plan": plan_id, "seed": plan.seed, "section": match.section, "text": match.text}
-        if item not in excerpts:
-            excerpts.append(item)
-    order = {pid: i for i, pid in enumerate(plan_ids())}
-    excerpts.sort(key=lambda e: order.get(e["plan"], 99))
-    place["excerpts"] = excerpts
-    place["plans"] = list(dict.fromkeys(e["plan"] for e in excerpts))
-    taxonomy = load_taxonomy()
-    tags: list[str] = []
-    for word in place["industries"]:
-        tag = taxonomy.canonical(str(word))
-        if tag is None:
-            problems.append(
-                Problem(
-                    place["_source"],
-                    place["id"],
-                    f"industry {word!r} is not in data/industries.yaml",
-                )
+    place["excerpts"] = resolve_quotes(place["id"], place.pop("_excerpts"), problems)
+    place["plans"] = list(dict.fromkeys(e["plan"] for e in place["excerpts"]))
+    tags, unknown = load_taxonomy().fold(place["industries"])
+    for word in unknown:
+        problems.append(
+            Problem(
+                place["_source"], place["id"], f"industry {word!r} is not in data/industries.yaml"
             )
-        elif tag not in tags:
-            tags.append(tag)
+        )
     place["industries"] = tags
 
 
@@ -153,23 +112,13 @@ def build_register(
     """
     problems: list[Problem] = []
     places: dict[str, dict[str, Any]] = {}
-    for path in register_sources(src_dir):
-        plan, recs = _read(path, problems)
-        rel = rel_path(path)
-        for i, rec in enumerate(recs):
-            if not isinstance(rec, dict) or not isinstance(rec.get("id"), str):
-                problems.append(Problem(rel, f"#{i}", "record without a string 'id'"))
-                continue
-            unknown = set(rec) - _KEYS
-            if unknown:
-                problems.append(
-                    Problem(rel, rec["id"], f"unknown key(s): {', '.join(sorted(unknown))}")
-                )
-            place = places.setdefault(
-                rec["id"],
-                {"id": rec["id"], "_source": rel, "_excerpts": [], **{k: [] for k in _LIST_KEYS}},
-            )
-            _merge_place(place, rec, plan, rel, problems)
+    for rec in read_records(register_sources(src_dir), problems, "places", _KEYS):
+        fid = rec.data["id"]
+        place = places.setdefault(
+            fid,
+            {"id": fid, "_source": rec.source, "_excerpts": [], **{k: [] for k in _LIST_KEYS}},
+        )
+        _merge_place(place, rec.data, rec.plan, rec.source, problems)
     out: list[dict[str, Any]] = []
     for place in places.values():
         _resolve(place, problems)

@@ -68,6 +68,18 @@ class Taxonomy:
         """Fold a tag or a synonym to its canonical tag; None if the taxonomy doesn't know it."""
         return _index(self).get(word.strip())
 
+    def fold(self, words: list[Any]) -> tuple[list[str], list[Any]]:
+        """Fold words to canonical tags, each once in first-seen order; also the unknown words."""
+        tags: list[str] = []
+        unknown: list[Any] = []
+        for word in words:
+            tag = self.canonical(str(word))
+            if tag is None:
+                unknown.append(word)
+            elif tag not in tags:
+                tags.append(tag)
+        return tags, unknown
+
     def group_of(self, tag: str) -> str:
         """The broad group a tag belongs to (a group is its own)."""
         industry = self.get(tag)
