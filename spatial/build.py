@@ -412,7 +412,7 @@ def _place_derived(
     """Derive one feature's geometry; its ``district`` comes from that geometry."""
     feat = feats[fid]
     try:
-        geom, how = derive(fid, spec, members, geoms, names)
+        geom, how = derive(spec, members, geoms, names)
     except (ValueError, KeyError) as exc:
         problems.append(Problem(feat["_sources"][0], fid, f"bad geometry: {exc}"))
         return

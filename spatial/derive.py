@@ -195,9 +195,11 @@ def _derive_hull(
 
 
 def derive(
-    fid: str, spec: dict[str, Any], members: list[str], geoms: dict[str, Any], names: dict[str, str]
+    spec: dict[str, Any], members: list[str], geoms: dict[str, Any], names: dict[str, str]
 ) -> tuple[Any, str]:
     """A derived geometry (WGS84) and the ``location_source`` text describing the method.
+
+    ``members`` are every member the shape is built from (a network's trunk and branches).
 
     Raises
     ------
@@ -205,10 +207,7 @@ def derive(
         On an unknown method or members, or too few members for the method.
     """
     method = spec.get("method")
-    needed = list(members)
-    if method == "network":
-        needed = list(spec.get("trunk") or []) + [m for b in spec.get("branches") or [] for m in b]
-    missing = [m for m in needed if m not in geoms]
+    missing = [m for m in members if m not in geoms]
     if missing:
         raise ValueError(f"derived geometry names unknown member(s): {', '.join(missing)}")
     if method == "network":
