@@ -21,7 +21,6 @@ from spatial._io import atomic_write_many
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, rel_path
 from spatial._problems import Problem, format_problems
 from spatial.derive import derive, districts_of, explicit_geometry
-from spatial.derive import representative_point as representative_point
 from spatial.manifest import plan_ids
 from spatial.schema import PROPERTY_ORDER
 from spatial.taxonomy import load_taxonomy

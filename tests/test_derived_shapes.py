@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from spatial.base import load_districts
-from spatial.build import representative_point
+from spatial.derive import representative_point
 from spatial.schema import METRIC_CRS
 
 BRANCH_NODES = {"baiyunhu-digital-city"}  # off the 科学城–天河智慧城 spine

@@ -11,7 +11,7 @@ import re
 import geopandas as gpd
 import pytest
 
-from spatial.build import representative_point
+from spatial.derive import representative_point
 from spatial.schema import METRIC_CRS
 from spatial.texts import load_plan
 

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from spatial.build import representative_point
+from spatial.derive import representative_point
 from spatial.schema import METRIC_CRS
 from spatial.texts import Heading, load_plan
 
