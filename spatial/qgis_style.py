@@ -30,7 +30,7 @@ from spatial.plot.style import (
     role_shape,
     style_of,
 )
-from spatial.schema import ROLES
+from spatial.schema import ROLES, role_label
 
 __all__ = ["FIELD_ALIASES", "map_colours", "qml", "sld", "write_layer_styles"]
 
@@ -205,17 +205,12 @@ def _symbol(kind: str, role: str, name: str) -> str:
     )
 
 
-def _role_label(role: str) -> str:
-    zh, en = ROLES.get(role, (role, ""))
-    return f"{zh} {en}".strip()
-
-
 def _fields_xml(fields: Sequence[str]) -> str:
     configs = []
     for field in fields:
         if field == "role":
             entries = "".join(
-                '<Option type="Map">' + _opt(_role_label(r), r) + "</Option>" for r in ROLES
+                '<Option type="Map">' + _opt(role_label(r), r) + "</Option>" for r in ROLES
             )
             widget = (
                 '<editWidget type="ValueMap"><config><Option type="Map">'
@@ -260,7 +255,7 @@ def qml(kind: str, roles: Sequence[str], fields: Sequence[str]) -> str:
     """
     categories = "".join(
         f'<category render="true" symbol="{i}" value={quoteattr(r)} '
-        f'label={quoteattr(_role_label(r))} type="string"/>'
+        f'label={quoteattr(role_label(r))} type="string"/>'
         for i, r in enumerate(roles)
     )
     symbols = "".join(_symbol(kind, r, str(i)) for i, r in enumerate(roles))
@@ -314,7 +309,7 @@ def sld(layer: str, kind: str, roles: Sequence[str]) -> str:
                 )
             sym = f"<se:PolygonSymbolizer>{body}{stroke}</se:PolygonSymbolizer>"
         rules.append(
-            f"<se:Rule><se:Name>{escape(_role_label(role))}</se:Name>"
+            f"<se:Rule><se:Name>{escape(role_label(role))}</se:Name>"
             "<ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>role</ogc:PropertyName>"
             f"<ogc:Literal>{escape(role)}</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>"
             f"{sym}</se:Rule>"
