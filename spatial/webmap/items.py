@@ -24,7 +24,7 @@ from spatial.webmap._geom import (
     _polygon_rings,
 )
 from spatial.webmap.labels import label_items
-from spatial.webmap.popups import FONT_STACK, _esc_many, esc, popup_html, text_of, tooltip_html
+from spatial.webmap.popups import FONT_STACK, esc, popup_html, text_of, tooltip_html
 from spatial.webmap.styles import OUTLINE, _canvas_shape, marker_svg, role_style
 
 #: Basemap key for "no tiles": district outlines and features only (works offline).
@@ -296,8 +296,8 @@ def _cloud_item(
         },
         "s": _canvas_shape(style.shape),
         "ll": latlon,
-        "id": _esc_many(ids[i] for i in rows),
-        "n": _esc_many(names[i] for i in rows),
+        "id": [esc(ids[i]) for i in rows],
+        "n": [esc(names[i]) for i in rows],
         "r": esc(ROLES.get(role or "", (role or "", ""))[0]),
     }
 

@@ -8,8 +8,9 @@ and nothing else about it.
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -21,9 +22,6 @@ from spatial.schema import ROLES, role_label
 
 FONT_STACK = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
 
-_HTML_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
-)
 _ID_MARK_RE = re.compile(r"⟦([a-z0-9][a-z0-9_-]{0,79})⟧")
 
 
@@ -35,20 +33,8 @@ def text_of(value: Any) -> str:
 
 
 def esc(value: Any) -> str:
-    """Escape any value for HTML text or attributes (``None``/NaN become an empty string).
-
-    The same as ``html.escape(text, quote=True)``, in one pass.
-    """
-    return text_of(value).translate(_HTML_ESCAPES)
-
-
-def _esc_many(values: Iterable[Any]) -> list[str]:
-    """:func:`esc` of many values at once (one translate over the joined text)."""
-    texts = [text_of(v) for v in values]
-    joined = "\x00".join(texts)
-    if joined.count("\x00") != max(len(texts) - 1, 0):  # a NUL in a text: one at a time
-        return [t.translate(_HTML_ESCAPES) for t in texts]
-    return joined.translate(_HTML_ESCAPES).split("\x00") if texts else []
+    """Escape any value for HTML text or attributes (``None``/NaN become an empty string)."""
+    return html.escape(text_of(value))
 
 
 def tooltip_html(row: Mapping[str, Any]) -> str:
