@@ -20,7 +20,7 @@ import pandas as pd
 from spatial.detail import location_text
 from spatial.manifest import load_manifest
 from spatial.plaintext import spreadsheet_cell
-from spatial.schema import ROLES
+from spatial.webmap.popups import role_zh, text_of
 
 __all__ = ["HEADERS", "to_csv_zh_bytes"]
 
@@ -43,12 +43,6 @@ HEADERS: dict[str, str] = {
 }
 
 _SEP = "、"
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
 
 
 def _words(values: Any, names: Mapping[str, str] | None = None) -> str:
@@ -80,20 +74,20 @@ def to_csv_zh_bytes(gdf: gpd.GeoDataFrame, plan_names: Mapping[str, str] | None 
             for e in (row.get("excerpts") or [])
         ]
         values = {
-            "名称": _text(row.get("name")),
-            "英文名称": _text(row.get("name_en")),
+            "名称": text_of(row.get("name")),
+            "英文名称": text_of(row.get("name_en")),
             "别称": _words(row.get("aliases")),
-            "类型": ROLES.get(_text(row.get("role")), (_text(row.get("role")), ""))[0],
+            "类型": role_zh(row.get("role")),
             "规划": _words(row.get("plans"), plan_names),
             "所在区": _words(row.get("district")),
             "产业": _words(row.get("industries")),
-            "分组": _text(row.get("group")),
+            "分组": text_of(row.get("group")),
             "轴上次序": "" if order is None or order != order else str(int(order)),
             "位置依据": location_text(row.get("location_source"), row.get("location_precision_m")),
             "经度": "" if point is None else f"{point.x:.6f}",
             "纬度": "" if point is None else f"{point.y:.6f}",
             "规划原文": "\n".join(excerpts),
-            "编号 id": _text(row.get("id") or row.name),
+            "编号 id": text_of(row.get("id") or row.name),
         }
         rows.append({k: spreadsheet_cell(v) for k, v in values.items()})
     frame = pd.DataFrame(rows, columns=list(HEADERS))

@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from spatial.basemaps import DEFAULT_BASEMAP, to_basemap_crs
-from spatial.schema import METRIC_CRS, ROLES
+from spatial.schema import METRIC_CRS
 from spatial.webmap._geom import (
     COORD_DECIMALS,
     _line_parts,
@@ -24,7 +24,14 @@ from spatial.webmap._geom import (
     _polygon_rings,
 )
 from spatial.webmap.labels import label_items
-from spatial.webmap.popups import FONT_STACK, esc, popup_html, text_of, tooltip_html
+from spatial.webmap.popups import (
+    FONT_STACK,
+    esc,
+    popup_html,
+    role_zh,
+    text_of,
+    tooltip_html,
+)
 from spatial.webmap.styles import OUTLINE, _canvas_shape, marker_svg, role_style
 
 #: Basemap key for "no tiles": district outlines and features only (works offline).
@@ -298,7 +305,7 @@ def _cloud_item(
         "ll": latlon,
         "id": [esc(ids[i]) for i in rows],
         "n": [esc(names[i]) for i in rows],
-        "r": esc(ROLES.get(role or "", (role or "", ""))[0]),
+        "r": esc(role_zh(role)),
     }
 
 

@@ -32,6 +32,12 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
+def role_zh(role: Any) -> str:
+    """The Chinese name of a role (``园区``); an unknown role as it is, a missing one ``""``."""
+    code = text_of(role)
+    return ROLES.get(code, (code, ""))[0]
+
+
 def esc(value: Any) -> str:
     """Escape any value for HTML text or attributes (``None``/NaN become an empty string)."""
     return html.escape(text_of(value))
@@ -40,7 +46,7 @@ def esc(value: Any) -> str:
 def tooltip_html(row: Mapping[str, Any]) -> str:
     """Hover text of a feature: its name and role, with its id hidden for click handling."""
     fid = str(row.get("id") or "")
-    role = ROLES.get(row.get("role") or "", (row.get("role") or "", ""))[0]
+    role = role_zh(row.get("role"))
     hidden = f'<span style="display:none">⟦{esc(fid)}⟧</span>' if fid else ""
     return f"<b>{esc(row.get('name'))}</b> · {esc(role)}{hidden}"
 
