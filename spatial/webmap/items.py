@@ -32,7 +32,13 @@ from spatial.webmap.popups import (
     text_of,
     tooltip_html,
 )
-from spatial.webmap.styles import OUTLINE, _canvas_shape, marker_svg, role_style
+from spatial.webmap.styles import (
+    OUTLINE,
+    UNMARKED_ROLES,
+    _canvas_shape,
+    marker_svg,
+    role_style,
+)
 
 #: Basemap key for "no tiles": district outlines and features only (works offline).
 NO_TILES = "none"
@@ -152,7 +158,7 @@ def feature_items(
         )
         for rings in _polygon_rings(geom):
             out.append({"k": "polygon", "ll": rings, "o": opts, **extra})
-        if role not in ("cluster", "belt", "corridor", "axis_segment", "axis"):
+        if role not in UNMARKED_ROLES:
             out.append(
                 _marker_item(_point_of(geom), role, tooltip=tooltip, popup=popup, label=label)
             )

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from spatial.webmap._geom import COORD_DECIMALS, _point_of
 from spatial.webmap.leaflet import _items_json, _ScriptElement
 from spatial.webmap.popups import FONT_STACK, esc, text_of
-from spatial.webmap.styles import role_style
+from spatial.webmap.styles import UNMARKED_ROLES, role_style
 
 #: Label priority of each role (lower is placed first and wins a collision).
 ROLE_PRIORITY: dict[str, int] = {
@@ -94,8 +94,8 @@ def label_items(features: gpd.GeoDataFrame | None) -> list[list[Any]]:
         font = _FONT_PX[structure]
         width = round(_text_width(name, font) + 2 * _PAD_PX)
         height = font + 4
-        if geom.geom_type in ("Point", "MultiPoint", "Polygon", "MultiPolygon") and role not in (
-            "cluster", "belt", "corridor", "axis_segment", "axis",
+        if geom.geom_type in ("Point", "MultiPoint", "Polygon", "MultiPolygon") and (
+            role not in UNMARKED_ROLES
         ):
             dx = role_style(role).size // 2 + 3  # right of the marker
         else:

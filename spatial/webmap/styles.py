@@ -69,6 +69,9 @@ _DEFAULT_STYLE = RoleStyle("#777777", "circle", 14, None, 2.0)
 LINE_ROLES = ("axis", "axis_segment", "corridor", "belt")
 #: Roles drawn as an outlined area with no marker (their legend swatch is that area).
 AREA_ROLES = ("cluster",)
+#: Roles whose polygons get no marker at their centre (lines and area-wide shapes); their
+#: labels are centred on the shape instead of set beside a marker.
+UNMARKED_ROLES = LINE_ROLES + AREA_ROLES
 
 _SHAPES: dict[str, str] = {
     "circle": '<circle cx="12" cy="12" r="9"/>',
