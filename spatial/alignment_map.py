@@ -21,10 +21,18 @@ from spatial.alignment import (
     Alignment,
     status_frame,
 )
-from spatial.basemaps import get_basemap, to_basemap_crs
+from spatial.basemaps import get_basemap
 from spatial.coords import wgs84_to_gcj02
 from spatial.here import HereResult
-from spatial.webmap import NO_TILES, esc, tooltip_html
+from spatial.webmap import (
+    GUANGZHOU_BOUNDS,
+    GUANGZHOU_CENTER,
+    NO_TILES,
+    esc,
+    shift_to_basemap,
+    tooltip_html,
+    use_leaflet_only,
+)
 
 __all__ = ["HERE_COLORS", "alignment_map", "here_legend_html", "here_map", "status_legend_html"]
 
@@ -37,20 +45,11 @@ _AREA_ROLES = ("axis_segment", "belt", "cluster", "corridor")
 
 
 def _base_map(basemap: str, asset_base: str | None) -> folium.Map:
-    m = folium.Map(location=[23.13, 113.3], zoom_start=10, tiles=None, control_scale=True)
-    if asset_base:  # the app serves Leaflet itself, so the map works offline
-        m.default_js = [("leaflet", f"{asset_base.rstrip('/')}/leaflet.js")]
-        m.default_css = [("leaflet_css", f"{asset_base.rstrip('/')}/leaflet.css")]
-    else:
-        m.default_js = [("leaflet", dict(folium.Map.default_js)["leaflet"])]
-        m.default_css = [("leaflet_css", dict(folium.Map.default_css)["leaflet_css"])]
+    m = folium.Map(location=list(GUANGZHOU_CENTER), zoom_start=10, tiles=None, control_scale=True)
+    use_leaflet_only(m, asset_base)
     if basemap != NO_TILES:
         folium.TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
     return m
-
-
-def _shift(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
-    return gdf if basemap == NO_TILES or gdf.empty else to_basemap_crs(gdf, basemap)
 
 
 def _add_districts(
@@ -58,7 +57,7 @@ def _add_districts(
 ) -> None:
     if districts is None or districts.empty:
         return
-    shown = _shift(districts[["name", "geometry"]], basemap)
+    shown = shift_to_basemap(districts[["name", "geometry"]], basemap)
     folium.GeoJson(
         shown.__geo_interface__,
         name="行政区 Districts",
@@ -155,7 +154,7 @@ def alignment_map(
     m = _base_map(basemap, asset_base)
     _add_districts(m, districts, alignment.district, basemap)
     frame = status_frame(gdf, alignment)
-    shown = _shift(frame, basemap)
+    shown = shift_to_basemap(frame, basemap)
     kind = shown.geometry.geom_type.map(
         {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
     ).fillna(2)
@@ -170,7 +169,7 @@ def alignment_map(
     # frame the district's places; a place of several districts drawn elsewhere does not widen it
     framed = shown
     if districts is not None and alignment.district in set(districts["name"]):
-        outline = _shift(districts[districts["name"] == alignment.district], basemap)
+        outline = shift_to_basemap(districts[districts["name"] == alignment.district], basemap)
         inside = shown[shown.intersects(outline.geometry.union_all().buffer(0.01))]
         framed = inside if len(inside) else outline
     _fit(m, framed)
@@ -189,12 +188,12 @@ def here_map(
     m = _base_map(basemap, asset_base)
     _add_districts(m, districts, result.district if result else None, basemap)
     if result is None:
-        m.fit_bounds([[22.56, 112.95], [23.93, 114.05]])
+        m.fit_bounds([list(GUANGZHOU_BOUNDS[0]), list(GUANGZHOU_BOUNDS[1])])
         return m
     covering = [e.id for e in result.covering]
     nearby = [e.id for e in result.nearby]
     ids = [i for i in covering + nearby if i in gdf.index]
-    shown = _shift(gdf.loc[ids], basemap)
+    shown = shift_to_basemap(gdf.loc[ids], basemap)
     for fid in ids:
         row = shown.loc[fid]
         color = HERE_COLORS["covering"] if fid in covering else HERE_COLORS["nearby"]

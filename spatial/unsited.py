@@ -130,12 +130,9 @@ def count_markers(frame: pd.DataFrame, districts: Any, basemap: str) -> list[dic
     if rows.empty:
         return []
     points = rows.set_geometry(rows.geometry.representative_point())
-    from spatial.webmap import NO_TILES
+    from spatial.webmap import shift_to_basemap
 
-    if basemap != NO_TILES:
-        from spatial.basemaps import to_basemap_crs
-
-        points = to_basemap_crs(points, basemap)
+    points = shift_to_basemap(points, basemap)
     out = []
     for _, row in points.iterrows():
         n = counts[row["name"]]

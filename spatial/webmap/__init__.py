@@ -45,6 +45,7 @@ from spatial.webmap.items import (
     frame_bounds,
     prepare_districts,
     prepare_layers,
+    shift_to_basemap,
     simplify_for_web,
 )
 from spatial.webmap.labels import label_items
@@ -57,6 +58,7 @@ from spatial.webmap.map import (
     build_map,
     features_group,
     highlight_group,
+    use_leaflet_only,
 )
 from spatial.webmap.popups import (
     FONT_STACK,
@@ -114,8 +116,10 @@ __all__ = [
     "prepare_layers",
     "role_style",
     "role_zh",
+    "shift_to_basemap",
     "simplify_for_web",
     "text_of",
     "tooltip_feature_id",
     "tooltip_html",
+    "use_leaflet_only",
 ]

@@ -186,7 +186,8 @@ def feature_items(
     return out
 
 
-def _shift(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
+def shift_to_basemap(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
+    """The frame in the basemap's datum (GCJ-02 for Amap); as it is for :data:`NO_TILES`."""
     return gdf if basemap == NO_TILES or gdf.empty else to_basemap_crs(gdf, basemap)
 
 
@@ -341,7 +342,7 @@ def prepare_layers(
         features = features[features["in_guangzhou"].apply(lambda v: v is not False)]
     if features is None or features.empty:
         return MapLayers((), (), None)
-    shown = _shift(features, basemap)
+    shown = shift_to_basemap(features, basemap)
     if simplify_m:
         shown = simplify_for_web(shown, simplify_m)
     popups = popups or {}
@@ -412,7 +413,7 @@ def prepare_districts(
         return ()
     if simplify_m:
         districts = simplify_for_web(districts, simplify_m, coverage=True)
-    return tuple(_district_items(_shift(districts, basemap)))
+    return tuple(_district_items(shift_to_basemap(districts, basemap)))
 
 
 def _to_basemap(geometry: BaseGeometry, basemap: str) -> BaseGeometry:

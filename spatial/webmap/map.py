@@ -22,10 +22,10 @@ from spatial.webmap.items import (
     _path_options,
     _point_of,
     _polygon_rings,
-    _shift,
     _to_basemap,
     prepare_districts,
     prepare_layers,
+    shift_to_basemap,
 )
 from spatial.webmap.labels import LABEL_CSS, _LabelBatch, _LabelSupport
 from spatial.webmap.leaflet import (
@@ -59,6 +59,17 @@ def basemap_choices() -> list[tuple[str, str]]:
         (NO_TILES, NO_TILES_LABEL)
     ]
 
+
+
+def use_leaflet_only(m: folium.Map, asset_base: str | None) -> None:
+    """Load only Leaflet itself in the map's page (nothing here needs jQuery, Bootstrap or
+    icon fonts): from ``asset_base`` (a URL folder holding ``leaflet.js`` and ``leaflet.css``,
+    so the map works offline), else from Leaflet's CDN."""
+    base = asset_base.rstrip("/") if asset_base else None
+    cdn_js = dict(folium.Map.default_js)["leaflet"]
+    cdn_css = dict(folium.Map.default_css)["leaflet_css"]
+    m.default_js = [("leaflet", cdn_js if base is None else f"{base}/leaflet.js")]
+    m.default_css = [("leaflet_css", cdn_css if base is None else f"{base}/leaflet.css")]
 
 
 def build_map(
@@ -162,13 +173,7 @@ def base_map(
         max_zoom=19,
         scroll_wheel_zoom=False,
     )
-    leaflet_js = f"{asset_base.rstrip('/')}/leaflet.js" if asset_base else None
-    leaflet_css = f"{asset_base.rstrip('/')}/leaflet.css" if asset_base else None
-    cdn_js = dict(folium.Map.default_js)["leaflet"]
-    cdn_css = dict(folium.Map.default_css)["leaflet_css"]
-    # Only Leaflet itself: nothing here needs jQuery, Bootstrap or icon fonts.
-    m.default_js = [("leaflet", leaflet_js or cdn_js)]
-    m.default_css = [("leaflet_css", leaflet_css or cdn_css)]
+    use_leaflet_only(m, asset_base)
     m.get_root().header.add_child(
         _RawText(
             "<style>.gz-marker{background:none;border:none}"
@@ -203,7 +208,7 @@ def base_map(
         overlays.append(group)
 
     if user_layer is not None and not user_layer.empty:
-        overlays.append(_add_user_layer(m, _shift(user_layer, basemap), user_layer_name))
+        overlays.append(_add_user_layer(m, shift_to_basemap(user_layer, basemap), user_layer_name))
 
     _Switcher(overlays).add_to(m)
     frame = bounds or GUANGZHOU_BOUNDS
