@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from spatial.detail import location_text
+from spatial.downloads import table_point
 from spatial.manifest import load_manifest
 from spatial.plaintext import spreadsheet_cell
 from spatial.webmap.popups import role_zh, text_of
@@ -64,10 +65,7 @@ def to_csv_zh_bytes(gdf: gpd.GeoDataFrame, plan_names: Mapping[str, str] | None 
         plan_names = {p.id: p.short_name for p in load_manifest()}
     rows = []
     for _, row in gdf.iterrows():
-        geom = row.geometry
-        point = None
-        if geom is not None and not geom.is_empty:
-            point = geom if geom.geom_type == "Point" else geom.representative_point()
+        point = table_point(row.geometry)
         order = row.get("axis_order")
         excerpts = [
             f"【{plan_names.get(e.get('plan', ''), e.get('plan', ''))}】{e.get('text', '')}"

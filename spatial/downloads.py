@@ -30,6 +30,7 @@ from spatial.plaintext import spreadsheet_cell
 __all__ = [
     "CSV_JOINED",
     "FORMATS",
+    "table_point",
     "to_csv_bytes",
     "to_geojson_bytes",
     "to_gpkg_bytes",
@@ -143,6 +144,14 @@ def _excerpt_text(excerpts: list[dict[str, Any]]) -> str:
     return "\n".join(f"【{e.get('plan', '')}】{e.get('text', '')}" for e in excerpts or [])
 
 
+def table_point(geom: Any) -> Any:
+    """The point a table gives for a feature: the point itself, else a point inside the
+    shape (``representative_point``); None for a missing or empty geometry."""
+    if geom is None or geom.is_empty:
+        return None
+    return geom if geom.geom_type == "Point" else geom.representative_point()
+
+
 def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     """A CSV table of the features (UTF-8 with BOM), one row each.
 
@@ -152,18 +161,9 @@ def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     _check(gdf)
     frame = _flat_frame(gdf, CSV_JOINED)
     frame["excerpt_text"] = [_excerpt_text(list(v or [])) for v in gdf["excerpts"]]
-    points = [
-        (None, None)
-        if g is None or g.is_empty
-        else (
-            (g.x, g.y)
-            if g.geom_type == "Point"
-            else (g.representative_point().x, g.representative_point().y)
-        )
-        for g in gdf.geometry
-    ]
-    frame["lon"] = [None if p[0] is None else round(p[0], 6) for p in points]
-    frame["lat"] = [None if p[1] is None else round(p[1], 6) for p in points]
+    points = [table_point(g) for g in gdf.geometry]
+    frame["lon"] = [None if p is None else round(p.x, 6) for p in points]
+    frame["lat"] = [None if p is None else round(p.y, 6) for p in points]
     frame["wkt"] = [None if g is None else g.wkt for g in gdf.geometry]
     for col in frame.columns:  # text a spreadsheet would run as a formula gets a leading '
         if pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col]):
