@@ -26,6 +26,7 @@ import pandas as pd
 from spatial.build import geometry_to_geojson
 from spatial.layers import COLUMNS
 from spatial.plaintext import spreadsheet_cell
+from spatial.schema import ROLES
 
 __all__ = [
     "CSV_JOINED",
@@ -195,7 +196,6 @@ def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "gzplan_selection") -> byt
         For an empty selection: a GeoPackage layer needs at least one feature to carry its
         geometry type.
     """
-    from spatial.plot.style import ROLE_STYLES
     from spatial.qgis_style import map_colours, write_layer_styles
 
     _check(gdf)
@@ -218,7 +218,7 @@ def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "gzplan_selection") -> byt
             name = f"{layer}_{suffix}"
             part.to_file(path, driver="GPKG", layer=name, engine="pyogrio")
             present = set(part["role"])
-            roles = [r for r in ROLE_STYLES if r in present] + sorted(present - set(ROLE_STYLES))
+            roles = [r for r in ROLES if r in present] + sorted(present - set(ROLES))
             styles[name] = (symbol, roles, [*frame.columns])
         write_layer_styles(path, styles)
         return path.read_bytes()
