@@ -142,6 +142,18 @@ def _dash(role: str) -> dict[str, object]:
     }
 
 
+def _stroke(role: str, **extra: object) -> dict[str, object]:
+    """SimpleLine options of a role's line: colour, width, ``extra`` and the dash pattern."""
+    st = style_of(role)
+    return {
+        "line_color": _rgba(st.colour),
+        "line_width": f"{st.linewidth * _PT_MM:.2f}",
+        "line_width_unit": "MM",
+        **extra,
+        **_dash(role),
+    }
+
+
 def _symbol(kind: str, role: str, name: str) -> str:
     st = style_of(role)
     colour_expr = '"map_colour"'
@@ -161,14 +173,7 @@ def _symbol(kind: str, role: str, name: str) -> str:
         layer = f'<layer class="SimpleMarker" enabled="1" locked="0" pass="0">{_options(opts)}'
         layer += _data_defined("fillColor", colour_expr) + "</layer>"
     elif kind == "line":
-        opts = {
-            "line_color": _rgba(st.colour),
-            "line_width": f"{st.linewidth * _PT_MM:.2f}",
-            "line_width_unit": "MM",
-            "capstyle": "round",
-            "joinstyle": "round",
-            **_dash(role),
-        }
+        opts = _stroke(role, capstyle="round", joinstyle="round")
         layer = (
             f'<layer class="SimpleLine" enabled="1" locked="0" pass="0">{_options(opts)}</layer>'
         )
@@ -189,15 +194,9 @@ def _symbol(kind: str, role: str, name: str) -> str:
             layer += _data_defined("fillColor", f"set_color_part({colour_expr}, 'alpha', {alpha})")
         layer += "</layer>"
         if dashed:  # QGIS fills have no dash pattern: the outline is a line layer over the fill
-            line = {
-                "line_color": _rgba(st.colour),
-                "line_width": f"{st.linewidth * _PT_MM:.2f}",
-                "line_width_unit": "MM",
-                **_dash(role),
-            }
             layer += (
                 '<layer class="SimpleLine" enabled="1" locked="0" pass="0">'
-                f"{_options(line)}</layer>"
+                f"{_options(_stroke(role))}</layer>"
             )
     return (
         f'<symbol type="{kind}" name={quoteattr(name)} alpha="1" clip_to_extent="1" '
