@@ -55,11 +55,25 @@ def _on_map_click() -> None:
         ss.align_pick = ("place", fid)
 
 
-def _on_table_pick(table_key: str, ids_key: str) -> None:
-    rows = ss.get(table_key, {}).get("selection", {}).get("rows", [])
-    ids = ss.get(ids_key, [])
+def _on_table_pick(key: str) -> None:
+    rows = ss.get(key, {}).get("selection", {}).get("rows", [])
+    ids = ss.get(f"_{key}_ids", [])
     if rows and rows[0] < len(ids):
         ss.align_pick = ids[rows[0]]
+
+
+def _pick_table(rows: list[dict], ids: list[tuple[str, str]], key: str, height: int) -> None:
+    """A table whose picked row opens the ``align_pick`` of the same position in ``ids``."""
+    ss[f"_{key}_ids"] = ids
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        on_select=lambda: _on_table_pick(key),
+        selection_mode="single-row",
+        key=key,
+        height=height,
+        width="stretch",
+    )
 
 
 def _role_zh(role: str | None) -> str:
@@ -85,16 +99,7 @@ def _places_table(result: al.Alignment) -> None:
             }
         )
         ids.append(("place", place.id))
-    ss._align_place_ids = ids
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        on_select=lambda: _on_table_pick("align_places", "_align_place_ids"),
-        selection_mode="single-row",
-        key="align_places",
-        height=360,
-        width="stretch",
-    )
+    _pick_table(rows, ids, "align_places", height=360)
 
 
 def _industry_table(result: al.Alignment) -> None:
@@ -123,19 +128,10 @@ def _industry_table(result: al.Alignment) -> None:
         )
         rows.append(entry)
         ids.append((level or "industry", row.tag))
-    ss._align_industry_ids = ids
     if not rows:
         st.info("两级规划在本区均未点名产业。Neither plan names an industry here.")
         return
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        on_select=lambda: _on_table_pick("align_industries", "_align_industry_ids"),
-        selection_mode="single-row",
-        key="align_industries",
-        height=320,
-        width="stretch",
-    )
+    _pick_table(rows, ids, "align_industries", height=320)
 
 
 def _roles_table(result: al.Alignment) -> None:
