@@ -6,14 +6,13 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from app.data import get_districts, static_url
 from app.excerpts import evidence_block, safe_html
+from app.map import page_map
 from spatial import alignment as al
 from spatial.alignment_map import alignment_map, status_legend_html
 from spatial.viewparams import target_options
-from spatial.webmap import NO_TILES, tooltip_feature_id
+from spatial.webmap import tooltip_feature_id
 
 ss = st.session_state
 MAP_HEIGHT = 560
@@ -24,21 +23,6 @@ def _alignment(folder: str, stamp: tuple, target: str) -> al.Alignment:
     from app.data import get_layers
 
     return al.align(get_layers(folder, stamp), target)
-
-
-def _map(folder: str, stamp: tuple, target: str, basemap: str):
-    """The page's map, built afresh on every run (about 50 ms): ``st_folium`` renames the
-    map's elements as it renders them, so a map object must not be shared between runs. The
-    script it sends is the same each time, so the browser keeps the map it has."""
-    from app.data import get_layers
-
-    return alignment_map(
-        get_layers(folder, stamp),
-        _alignment(folder, stamp, target),
-        districts=get_districts(),
-        basemap=basemap,
-        asset_base=static_url("leaflet"),
-    )
 
 
 def _target_label(key: str) -> str:
@@ -240,14 +224,9 @@ def alignment_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: st
     map_col, side_col = st.columns([3, 2], gap="medium")
     with map_col:
         st.markdown(status_legend_html(), unsafe_allow_html=True)
-        fmap = _map(folder, stamp, target, basemap or NO_TILES)
-        st_folium(
-            fmap,
-            key="align_map",
-            height=MAP_HEIGHT,
-            use_container_width=True,
-            returned_objects=["last_object_clicked_tooltip"],
-            on_change=_on_map_click,
+        page_map(
+            alignment_map, gdf, result, basemap, key="align_map", height=MAP_HEIGHT,
+            returned=["last_object_clicked_tooltip"], on_change=_on_map_click,
         )
     with side_col:
         tab_places, tab_ind, tab_roles = st.tabs(["地点 Places", "产业 Industries", "定位 Roles"])

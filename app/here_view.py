@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from app.data import get_districts, static_url
 from app.excerpts import evidence_block, safe_html
+from app.map import page_map
 from spatial.alignment import plan_short
 from spatial.alignment_map import here_legend_html, here_map
 from spatial.basemaps import get_basemap
 from spatial.coords import gcj02_to_wgs84
-from spatial.here import DEFAULT_RADIUS_M, HereElement, HereResult, parse_lonlat, what_is_here
+from spatial.here import DEFAULT_RADIUS_M, HereElement, parse_lonlat, what_is_here
 from spatial.viewparams import ViewParams
 from spatial.webmap import NO_TILES
 
@@ -56,20 +55,6 @@ def _element(el: HereElement) -> None:
         evidence_block([_Ev(e) for e in el.excerpts], show_place=True)
 
 
-def _map(folder: str, stamp: tuple, result: HereResult | None, basemap: str):
-    """The page's map, built afresh on every run (``st_folium`` renames a map's elements as
-    it renders them, so a map object must not be shared between runs)."""
-    from app.data import get_layers
-
-    return here_map(
-        get_layers(folder, stamp),
-        result,
-        districts=get_districts(),
-        basemap=basemap,
-        asset_base=static_url("leaflet"),
-    )
-
-
 def init_from_url(params: ViewParams) -> None:
     """Put the URL's point into the widgets (first run only)."""
     if params.at:
@@ -110,14 +95,9 @@ def here_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) ->
     with map_col:
         if result is not None:
             st.markdown(here_legend_html(result.radius_m), unsafe_allow_html=True)
-        fmap = _map(folder, stamp, result, basemap or NO_TILES)
-        st_folium(
-            fmap,
-            key="here_map",
-            height=MAP_HEIGHT,
-            use_container_width=True,
-            returned_objects=["last_clicked"],
-            on_change=_on_click,
+        page_map(
+            here_map, gdf, result, basemap, key="here_map", height=MAP_HEIGHT,
+            returned=["last_clicked"], on_change=_on_click,
         )
     with side_col:
         if result is None:

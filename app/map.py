@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -99,6 +100,41 @@ def draw_map(
             zoom=FOLLOW_ZOOM if center else None,
             on_change=on_map_click,
         )
+
+
+def page_map(
+    make: Callable[..., Any],
+    gdf: gpd.GeoDataFrame,
+    result: Any,
+    basemap: str,
+    *,
+    key: str,
+    height: int,
+    returned: list[str],
+    on_change: Callable[[], None],
+) -> None:
+    """Draw the map of another page (规划衔接, 这里规划了什么): ``make(gdf, result, ...)`` of
+    :mod:`spatial.alignment_map`.
+
+    The map is built afresh on every run (``st_folium`` renames a map's elements as it
+    renders them, so a map object must not be shared between runs); the script it sends is
+    the same each time, so the browser keeps the map it has.
+    """
+    fmap = make(
+        gdf,
+        result,
+        districts=get_districts(),
+        basemap=basemap or webmap.NO_TILES,
+        asset_base=static_url("leaflet"),
+    )
+    st_folium(
+        fmap,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=returned,
+        on_change=on_change,
+    )
 
 
 def unsited_counts(named: Any, basemap: str) -> Any:
