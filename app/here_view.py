@@ -6,13 +6,14 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
+from app.data import get_layers
 from app.excerpts import evidence_block, safe_html
 from app.map import page_map
 from spatial.alignment import plan_short
 from spatial.alignment_map import here_legend_html, here_map
 from spatial.basemaps import get_basemap
 from spatial.coords import gcj02_to_wgs84
-from spatial.here import DEFAULT_RADIUS_M, HereElement, parse_lonlat, what_is_here
+from spatial.here import DEFAULT_RADIUS_M, HereElement, HereResult, parse_lonlat, what_is_here
 from spatial.viewparams import ViewParams
 from spatial.webmap import NO_TILES
 
@@ -31,6 +32,15 @@ def _on_click() -> None:
         lon, lat = gcj02_to_wgs84(lon, lat)  # the map is drawn in Amap's datum
     ss.here_at_text = f"{lon:.6f}, {lat:.6f}"
     ss.here_gcj02 = False
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _what_is_here(
+    folder: str, stamp: tuple, lon: float, lat: float, radius_m: float, gcj02: bool
+) -> HereResult:
+    """What is at a point, once per point, radius and layer version (it measures every
+    feature in metres)."""
+    return what_is_here(get_layers(folder, stamp), lon, lat, radius_m=radius_m, gcj02=gcj02)
 
 
 class _Ev:
@@ -84,8 +94,8 @@ def here_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) ->
     if ss.here_at_text.strip():
         try:
             point = parse_lonlat(ss.here_at_text)
-            result = what_is_here(
-                gdf, *point, radius_m=float(ss.here_radius), gcj02=bool(ss.here_gcj02)
+            result = _what_is_here(
+                folder, stamp, *point, radius_m=float(ss.here_radius), gcj02=bool(ss.here_gcj02)
             )
         except ValueError as exc:
             st.warning(safe_html(exc))
