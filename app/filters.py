@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.data import (
     forget_upload,
+    get_layers,
     optional_module,
     plan_names,
     read_upload,
@@ -53,11 +54,16 @@ def segment_label(gdf: gpd.GeoDataFrame | None, key: str) -> str:
 @st.cache_data(max_entries=64, show_spinner=False)
 def ranked_hits(folder: str, stamp: tuple, key: tuple) -> list[tuple[str, int, str]]:
     """``(id, rank, reason)`` of a selection's search hits, best first (cached per selection)."""
-    from app.data import get_layers
-
     gdf = get_layers(folder, stamp)
     shown = gdf.loc[selected_ids(folder, stamp, key)]
     return [(h.id, h.rank, h.reason) for h in rank_hits(shown, selection_from_key(key).query)]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def facet_counts(folder: str, stamp: tuple, key: tuple) -> pd.Series:
+    """Features per industry tag under a selection (``key`` without industries), cached per
+    selection."""
+    return industry_counts(get_layers(folder, stamp).loc[selected_ids(folder, stamp, key)])
 
 
 def search_hits(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, sel: Selection, sb: Any) -> None:
@@ -119,8 +125,7 @@ def sidebar(
     )
     counts = pd.Series(dtype=int)
     if gdf is not None:  # facet counts: what each tag would show under the other filters
-        ids = selected_ids(folder, stamp, selection_key(sel.with_(industries=())))
-        counts = industry_counts(gdf.loc[ids])
+        counts = facet_counts(folder, stamp, selection_key(sel.with_(industries=())))
 
     def industry_label(tag: str) -> str:
         try:
