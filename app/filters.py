@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import geopandas as gpd
@@ -90,6 +91,23 @@ def search_hits(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, sel: Selection
         sb.caption(f"另有 {len(hits) - MAX_HITS} 处见“结果”表。{len(hits) - MAX_HITS} more in Results.")
 
 
+def choose(
+    sb: Any, label: str, key: str, options: Iterable[str], format_func: Callable[[str], str],
+    help: str | None = None,
+) -> None:
+    """A filter's multiselect, with a Chinese-first placeholder and no "select all" (its
+    built-in text is English only)."""
+    sb.multiselect(
+        label,
+        options=list(options),
+        format_func=format_func,
+        key=key,
+        placeholder=CHOOSE,
+        select_all=False,
+        help=help,
+    )
+
+
 def sidebar(
     gdf: gpd.GeoDataFrame | None, options: appstate.Options, sel: Selection, folder: str,
     stamp: tuple,
@@ -108,14 +126,7 @@ def sidebar(
     )
     if gdf is not None and sel.query:
         search_hits(gdf, folder, stamp, sel, sb)
-    sb.multiselect(
-        "规划 Plans",
-        options=list(options.plans),
-        format_func=lambda p: names.get(p, p),
-        key="plans",
-        placeholder=CHOOSE,
-        select_all=False,  # its built-in text is English only
-    )
+    choose(sb, "规划 Plans", "plans", options.plans, lambda p: names.get(p, p))
     sb.toggle(
         "含仅提及的地点 Include linked places",
         key="linked",
@@ -137,30 +148,14 @@ def sidebar(
             return f"{tag} {industry.en} · 大类 ({n})".replace("  ", " ")
         return f"\u3000└ {tag} {industry.en} ({n})".replace("  ", " ")
 
-    sb.multiselect(
-        "产业 Industries",
-        options=list(options.industries),
-        format_func=industry_label,
-        key="industries",
-        placeholder=CHOOSE,
-        select_all=False,  # its built-in text is English only
+    choose(
+        sb, "产业 Industries", "industries", options.industries, industry_label,
         help="括号内为当前其他筛选条件下的地点数。Counts under the other filters.",
     )
-    sb.multiselect(
-        "类型 Roles",
-        options=list(options.roles),
-        format_func=role_label,
-        key="roles",
-        placeholder=CHOOSE,
-        select_all=False,  # its built-in text is English only
-    )
-    sb.multiselect(
-        "产业集群 Clusters（花都 表5-1）",
-        options=list(options.clusters),
-        format_func=lambda c: feature_label(gdf, c) if gdf is not None else c,
-        key="clusters",
-        placeholder=CHOOSE,
-        select_all=False,  # its built-in text is English only
+    choose(sb, "类型 Roles", "roles", options.roles, role_label)
+    choose(
+        sb, "产业集群 Clusters（花都 表5-1）", "clusters", options.clusters,
+        lambda c: feature_label(gdf, c) if gdf is not None else c,
         help="选中集群即显示其核心园区。A cluster shows with its core parks.",
     )
     sb.button("清除筛选 Clear filters", on_click=clear_filters, key="clear")
