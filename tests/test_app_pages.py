@@ -53,13 +53,18 @@ def test_alignment_page_opens_from_the_link_with_the_counts(app, layers) -> None
     assert app.query_params["district"] == "天河区"
 
 
+def picked_on_alignment(at: AppTest, district: str, pick: tuple[str, str]) -> str:
+    """The 规划衔接 page's text for a district once a place or industry is picked."""
+    at.query_params["view"] = "alignment"
+    at.query_params["district"] = district
+    run(at)
+    at.session_state["align_pick"] = pick
+    run(at)
+    return page_text(at)
+
+
 def test_a_picked_place_shows_both_plans_words(app, layers) -> None:
-    app.query_params["view"] = "alignment"
-    app.query_params["district"] = "白云区"
-    run(app)
-    app.session_state["align_pick"] = ("place", "baiyunhu-digital-city")
-    run(app)
-    text = page_text(app)
+    text = picked_on_alignment(app, "白云区", ("place", "baiyunhu-digital-city"))
     row = next(r for r in align(layers, "白云区").taken_up if r.id == "baiyunhu-digital-city")
     # each plan's excerpt appears whole (made inert: markup characters become entities)
     assert safe_html(row.city_excerpts[0].text) in text
@@ -67,12 +72,7 @@ def test_a_picked_place_shows_both_plans_words(app, layers) -> None:
 
 
 def test_a_picked_industry_shows_the_places_and_words_behind_it(app, layers) -> None:
-    app.query_params["view"] = "alignment"
-    app.query_params["district"] = "白云区"
-    run(app)
-    app.session_state["align_pick"] = ("industry", "人工智能")
-    run(app)
-    text = page_text(app)
+    text = picked_on_alignment(app, "白云区", ("industry", "人工智能"))
     cell = align(layers, "白云区").industry("人工智能")
     assert cell.city and cell.district
     assert safe_html(cell.city[0].text) in text and "白云湖数字科技城" in text
