@@ -77,7 +77,6 @@ def excerpt_views(row: Mapping[str, Any]) -> list[ExcerptView]:
     ]
 
 
-
 def _names(gdf: gpd.GeoDataFrame | None, ids: list[str]) -> str:
     names = []
     for fid in ids:
