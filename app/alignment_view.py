@@ -174,10 +174,8 @@ def _pick_panel(result: al.Alignment) -> None:
 
 
 def _briefing(target: str) -> None:
-    try:
-        from spatial.alignment_export import render_alignment
-    except ImportError:
-        return
+    from spatial.alignment_export import render_alignment
+
     c1, c2 = st.columns(2)
     for col, fmt in ((c1, "png"), (c2, "pdf")):
         if col.button(

@@ -4,7 +4,6 @@ per layer version (``GZMAP_LAYERS_DIR`` points the app at another folder of buil
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -194,16 +193,6 @@ def selection_from_key(key: tuple) -> Selection:
     """The selection a :func:`selection_key` stands for."""
     plans, industries, roles, clusters, segment, query, linked = key
     return Selection(plans, industries, roles, clusters, segment or None, query, linked)
-
-
-def optional_module(name: str) -> Any:
-    """A project module a colleague may not have written yet, or None."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
-        raise
 
 
 def static_url(folder: str) -> str:

@@ -12,7 +12,6 @@ import streamlit as st
 from app.data import (
     forget_upload,
     get_layers,
-    optional_module,
     plan_names,
     read_upload,
     selected_ids,
@@ -177,11 +176,9 @@ def sidebar(
 
 
 def own_layer(sb: Any) -> Any:
-    upload = optional_module("spatial.upload")
+    from spatial import upload
+
     with sb.expander("我的图层 Own layer"):
-        if upload is None:
-            st.caption("上传功能尚未就绪。Upload is not available yet.")
-            return None
         limit_mib = upload.MAX_UPLOAD_BYTES / 1024 / 1024
         # No `type=` filter: a wrong file type gets the reader's own message below, in the same
         # place as every other refusal, instead of the widget's easily missed English one.

@@ -12,7 +12,6 @@ from app.data import (
     current_upload,
     get_layers,
     layer_options,
-    optional_module,
     plan_names,
     selection_from_key,
     selection_key,
@@ -161,12 +160,10 @@ def download_panel(
 
 def briefing_export(state: appstate.AppState) -> None:
     st.markdown("**简报图 Briefing map**（A4 横版，300 dpi）")
-    export = optional_module("spatial.export")
-    if export is None or not hasattr(export, "render_map"):
-        st.info("简报图导出模块尚未就绪（spatial.export）。Print export is not available yet.")
-        return
+    from spatial import export
+
     title = st.text_input("图名 Title", key="export_title", placeholder="默认按筛选条件生成",
-                          max_chars=getattr(export, "MAX_TITLE_CHARS", None))
+                          max_chars=export.MAX_TITLE_CHARS)
     upload, upload_key = current_upload()
     overlays = []
     if upload is not None and upload.ok:  # the uploaded layer, as on the map
