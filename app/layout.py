@@ -24,7 +24,7 @@ from app.map import draw_map
 from app.pages import other_page, page_switch
 from app.panel import axis_walk, node_panel
 from app.results import download_panel, overview_panel, results_table
-from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url
+from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url, url_params
 from spatial import appstate, unsited
 from spatial.features import plan_view
 from spatial.plaintext import capped_notes
@@ -59,11 +59,6 @@ def link_notes() -> None:
     note.warning("链接中的部分参数无效，已忽略 Ignored from the link: "
                  + "; ".join(capped_notes(ss._url_notes)))  # link text is never markup
     close.button("✕", key="close_link_notes", on_click=close_link_notes, help="关闭 Close")
-
-
-def url_params() -> dict[str, list[str]]:
-    """The page's URL query, as lists of values."""
-    return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
 def main() -> None:

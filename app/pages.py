@@ -10,6 +10,7 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
+from app.state import sync_url, url_params
 from spatial.viewparams import VIEWS, ViewParams
 
 ss = st.session_state
@@ -21,9 +22,7 @@ MAP_KEYS = ("plans", "industries", "roles", "clusters", "segment", "q", "basemap
 def page_switch() -> str:
     """The page switch; on the first run it opens the page the URL names. Returns the page."""
     if not ss.get("_pages_init"):
-        params, notes = ViewParams.from_query(
-            {k: st.query_params.get_all(k) for k in st.query_params}
-        )
+        params, notes = ViewParams.from_query(url_params())
         ss.page = params.view
         ss.align_target = params.target
         ss._here_params = params
@@ -70,7 +69,4 @@ def other_page(view: str, gdf: gpd.GeoDataFrame | None, folder: str, stamp: tupl
             init_from_url(ss._here_params)
             ss._here_params = None
         params = here_page(gdf, folder, stamp, basemap)
-    wanted = params.to_query()
-    current = {k: st.query_params.get(k) for k in st.query_params}
-    if wanted != current:
-        st.query_params.from_dict(wanted)
+    sync_url(params)

@@ -12,6 +12,7 @@ from spatial.features import (
     Selection,
     step,
 )
+from spatial.viewparams import ViewParams
 
 ss = st.session_state
 PLACE_TAB = "地点 Place"
@@ -94,9 +95,13 @@ def clear_filters() -> None:
 # -- state: URL → widgets on first run, widgets → URL on every run ---------------------------------
 
 
+def url_params() -> dict[str, list[str]]:
+    """The page's URL query, as lists of values."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
 def init_state(options: appstate.Options, gdf: gpd.GeoDataFrame | None) -> None:
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    state, notes = appstate.sanitize(appstate.AppState.from_query(params), options, gdf)
+    state, notes = appstate.sanitize(appstate.AppState.from_query(url_params()), options, gdf)
     sel = state.selection
     ss.plans = list(sel.plans)
     ss.industries = list(sel.industries)
@@ -146,7 +151,8 @@ def current_state() -> appstate.AppState:
     return appstate.AppState(selection=sel, node=ss.node, basemap=ss.basemap)
 
 
-def sync_url(state: appstate.AppState) -> None:
+def sync_url(state: appstate.AppState | ViewParams) -> None:
+    """Put the open page's choices in the URL (untouched when it already says the same)."""
     wanted = state.to_query()
     current = {k: st.query_params.get(k) for k in st.query_params}
     if wanted != current:
