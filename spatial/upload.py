@@ -192,13 +192,15 @@ def _context() -> Any:
         return _CONTEXT
 
 
-def _process(ctx: Any, args: tuple[Any, ...]) -> Any:
+def _process(ctx: Any, args: tuple[Any, ...], start_timeout: float) -> Any:
     """The worker process (see :mod:`spatial._worker_process` for why not ``ctx.Process``)."""
     if ctx.get_start_method() != "forkserver":
         return ctx.Process(target=worker.child_main, args=args, daemon=True)
     from spatial._worker_process import WorkerProcess
 
-    return WorkerProcess(target=worker.child_main, args=args, daemon=True)
+    return WorkerProcess(
+        start_timeout=start_timeout, target=worker.child_main, args=args, daemon=True
+    )
 
 
 def _run_worker(
@@ -212,12 +214,14 @@ def _run_worker(
     start_worker()
     receiver, sender = ctx.Pipe(duplex=False)
     args = (sender, data, name, seconds, memory_bytes)
-    proc = _process(ctx, args)
+    proc = _process(ctx, args, start_timeout=seconds)
     try:
         proc.start()
-    except OSError as exc:
+    except (OSError, EOFError) as exc:  # TimeoutError is an OSError: a busy or wedged fork server
         sender.close()
         receiver.close()
+        if isinstance(exc, TimeoutError):
+            return _failure(name, f"took longer than the {seconds:g} s time limit to start")
         return _failure(name, f"worker stopped: could not start ({exc})")
     try:
         sender.close()

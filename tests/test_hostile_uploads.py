@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import signal
 import sqlite3
 import time
 from pathlib import Path
@@ -167,6 +169,30 @@ def test_a_worker_over_its_limits_is_stopped_with_a_message() -> None:
     assert any("超出内存限制" in p and "memory limit" in p for p in memory["problems"])
     slow = _run_worker(data, "big.geojson", seconds=0.01)
     assert any("文件处理超时" in p and "time limit" in p for p in slow["problems"])
+
+
+def test_an_upload_to_a_wedged_fork_server_is_answered_with_the_time_limit() -> None:
+    """A worker that cannot start (its fork server stopped) is a message, never a wait."""
+    from multiprocessing import forkserver
+
+    start_worker()
+    server = forkserver._forkserver._forkserver_pid
+    small = _points(3)
+    large = _points(2_000)  # more than a pipe holds: the hand-over itself must be bounded
+    os.kill(server, signal.SIGSTOP)
+    try:
+        answers = []
+        for data in (small, large):
+            start = time.monotonic()
+            answers.append(
+                (_run_worker(data, "stuck.geojson", seconds=1.0), time.monotonic() - start)
+            )
+    finally:
+        os.kill(server, signal.SIGCONT)
+    for answer, seconds in answers:
+        assert seconds < 1.0 + 2.0, seconds
+        assert any("文件处理超时" in p and "time limit" in p for p in answer["problems"]), answer
+    assert read_user_layer(small, "after.geojson").ok  # the same fork server serves the next one
 
 
 def test_the_whole_hostile_suite_leaves_the_asking_process_as_it_was(tmp_path: Path) -> None:
