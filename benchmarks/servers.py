@@ -16,16 +16,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from spatial._appserver import HOST, free_port, streamlit_command, wait_healthy
+from spatial._paths import ROOT
 
 #: Streamlit's own defaults for what ``.streamlit/config.toml`` sets for production: the
 #: settings ``make app`` ran with before (source watcher, script magic, a full garbage
@@ -53,9 +51,7 @@ def nginx_path() -> str | None:
 def free_ports(n: int) -> list[int]:
     """``n`` consecutive free TCP ports on loopback (the replicas take consecutive ports)."""
     for _ in range(50):
-        with socket.socket() as s:
-            s.bind((HOST, 0))
-            first = s.getsockname()[1]
+        first = free_port()
         if first + n >= 65535:
             continue
         ok = True
@@ -84,10 +80,9 @@ class Usage:
 class Server:
     """A running app: ``url`` to connect to, the processes to measure."""
 
-    def __init__(self, proc: subprocess.Popen, url: str, log: Path, replica_urls: list[str]) -> None:
+    def __init__(self, proc: subprocess.Popen, url: str, replica_urls: list[str]) -> None:
         self.proc = proc
         self.url = url
-        self.log = log
         self.replica_urls = replica_urls  # each Streamlit process, bypassing any proxy
 
     def _processes(self) -> tuple[list[psutil.Process], list[psutil.Process]]:
@@ -107,9 +102,6 @@ class Server:
                     app.append(p)
         return app, proxy
 
-    def streamlit_pids(self) -> list[int]:
-        return [p.pid for p in self._processes()[0] if "streamlit" in " ".join(p.cmdline())]
-
     def usage(self) -> Usage:
         app, proxy = self._processes()
         cpu, rss, each, pcpu = 0.0, 0, [], 0.0
@@ -125,26 +117,6 @@ class Server:
                 pcpu += t.user + t.system
         rss = sum(each)
         return Usage(cpu, rss, each, pcpu)
-
-    def log_tail(self, chars: int = 2000) -> str:
-        with contextlib.suppress(OSError):
-            return self.log.read_text(errors="replace")[-chars:]
-        return ""
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with status {proc.returncode}")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp,
-        ):
-            if resp.read().strip() == b"ok":
-                return
-        time.sleep(0.3)
-    raise RuntimeError(f"the server did not answer within {timeout:g} s")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -204,20 +176,15 @@ def serve(
             cmd = ["bash", str(ROOT / "deploy" / "run.sh")]
             replica_urls = [f"http://{HOST}:{p}" for p in rest]
         else:
-            port = free_ports(1)[0]
-            cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-                   "--server.address", HOST, "--server.port", str(port),
-                   "--server.headless", "true"]
+            port = free_port()
+            cmd = streamlit_command(port)
             replica_urls = [f"http://{HOST}:{port}"]
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)
-        server = Server(proc, f"http://{HOST}:{port}", log, replica_urls)
+        server = Server(proc, f"http://{HOST}:{port}", replica_urls)
         try:
-            try:
-                _wait_healthy(server.url, proc, start_timeout)
-            except RuntimeError as exc:
-                raise RuntimeError(f"{exc}\n{server.log_tail()}") from None
+            wait_healthy(server.url, proc, start_timeout, log)
             yield server
         finally:
             _stop(proc)

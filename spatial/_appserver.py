@@ -42,12 +42,54 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def streamlit_command(port: int, args: Sequence[str] = ()) -> list[str]:
+    """``streamlit run streamlit_app.py`` headless on ``HOST:port``, with further options."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        HOST,
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        *args,
+    ]
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
             return resp.status == 200
     except OSError:
         return False
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float, log: Path | None) -> None:
+    """Return once ``url`` answers ``/_stcore/health``.
+
+    Raises
+    ------
+    AppNotStarted
+        ``proc`` exited or ``url`` stayed silent for ``timeout_s`` seconds; the message holds
+        the server's output from ``log``.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not _healthy(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            said = log.read_text(errors="replace") if log else ""
+            state = (
+                f"exited ({proc.returncode})"
+                if proc.poll() is not None
+                else f"did not start within {timeout_s:g} s"
+            )
+            raise AppNotStarted(f"the server {state}:\n{said}")
+        time.sleep(0.3)
 
 
 @contextlib.contextmanager
@@ -83,38 +125,13 @@ def run_app(
             full_env.pop(key, None)
         else:
             full_env[key] = value
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        HOST,
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        *args,
-    ]
+    cmd = streamlit_command(port, args)
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(log.open("wb")) if log else subprocess.DEVNULL
         proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://{HOST}:{port}"
         try:
-            deadline = time.monotonic() + startup_s
-            while not _healthy(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    said = log.read_text(errors="replace") if log else ""
-                    state = (
-                        f"exited ({proc.returncode})"
-                        if proc.poll() is not None
-                        else f"did not start within {startup_s:g} s"
-                    )
-                    raise AppNotStarted(f"streamlit {state}:\n{said}")
-                time.sleep(0.3)
+            wait_healthy(url, proc, startup_s, log)
             yield RunningApp(url=url, pid=proc.pid)
         finally:
             proc.terminate()
