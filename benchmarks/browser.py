@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from spatial._appserver import run_app
-from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+from spatial._chromium import CHROMIUM_PATH, launch, map_frames
 
 MARKERS = "document.querySelectorAll('.gz-marker').length"
 
@@ -38,9 +38,7 @@ def app_server(layers: Path | None, reload: bool) -> Iterator[str]:
 def _markers(page: Any) -> int:
     """Markers drawn in the map on the page now (the largest count over its frames)."""
     best = -1
-    for frame in page.frames:
-        if "streamlit_folium" not in frame.url or frame.is_detached():
-            continue
+    for frame in map_frames(page):
         with contextlib.suppress(Exception):  # a frame going away while being looked at
             best = max(best, int(frame.evaluate(MARKERS)))
     return best
@@ -63,7 +61,7 @@ def click_to_drawn(url: str, runs: int) -> tuple[float, float]:
     firsts: list[float] = []
     clicks: list[float] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS))
+        browser = launch(pw)
         try:
             for i in range(runs + 1):  # the first run warms the server's caches
                 page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")

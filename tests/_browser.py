@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from spatial._appserver import AppNotStarted, RunningApp, run_app
-from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+from spatial._chromium import CHROMIUM_PATH, launch, map_frames
 
 STARTUP_LIMIT_S = 90
 WAIT_MS = 60_000
@@ -36,7 +36,7 @@ def chromium() -> Iterator:
     if not CHROMIUM_PATH.exists():
         pytest.skip("needs /usr/bin/chromium (apt-get install chromium)")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS))
+        browser = launch(pw)
         try:
             yield browser
         finally:
@@ -49,9 +49,7 @@ def map_frame_with(page, selector: str, without: str | None = None, timeout_ms: 
 
     waited = 0
     while waited <= timeout_ms:
-        for frame in page.frames:
-            if "streamlit_folium" not in frame.url or frame.is_detached():
-                continue
+        for frame in map_frames(page):
             try:
                 if frame.locator(selector).count() and (
                     without is None or not frame.locator(without).count()
