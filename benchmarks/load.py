@@ -66,21 +66,17 @@ DEFAULT_SETUPS = ["single-baseline", "single", "proxy2-baseline", "proxy2"]
 class Burst:
     setup: Setup
     sessions: int
-    cold_first: float = 0.0  # seconds to the map for the very first session of a process
     wall: float = 0.0  # until every landing finished
     to_map: list[float] = field(default_factory=list)
     land_cpu: float = 0.0
     change_cpu: float = 0.0
-    change_times: list[float] = field(default_factory=list)
     changes: int = 0
     rss_idle: int = 0
     rss_open: int = 0
     rss_each: list[int] = field(default_factory=list)
-    proxy_cpu: float = 0.0
     client_cpu: float = 0.0
     errors: list[str] = field(default_factory=list)
     mixed: int = 0
-    load_before: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -106,20 +102,17 @@ async def _land(url: str, link: str, timeout: float) -> tuple[Session, float, ob
     return session, time.perf_counter() - start - (run.seconds - run.seconds_to_map), run
 
 
-async def warm(server: Server, link: str, timeout: float) -> float:
-    """One session on every process (imports, caches); the slowest time to its map."""
-    worst = 0.0
+async def warm(server: Server, link: str, timeout: float) -> None:
+    """One session on every process (imports, caches)."""
     for url in server.replica_urls:
-        session, seconds, _run = await _land(url, link, timeout)
+        session, _seconds, _run = await _land(url, link, timeout)
         await session.close()
-        worst = max(worst, seconds)
-    return worst
 
 
 async def burst(server: Server, setup: Setup, n: int, link: str, timeout: float) -> Burst:
     """``n`` sessions open ``link`` together, then each picks its own industry."""
-    out = Burst(setup, n, load_before=os.getloadavg()[0])
-    out.cold_first = await warm(server, link, timeout)
+    out = Burst(setup, n)
+    await warm(server, link, timeout)
     await asyncio.sleep(1.0)
     idle = server.usage()
     out.rss_idle = idle.rss
@@ -142,7 +135,6 @@ async def burst(server: Server, setup: Setup, n: int, link: str, timeout: float)
     if len(digests) > 1:  # one link, one view: every session must get the same map
         out.mixed += len(digests) - 1
     out.land_cpu = mid.cpu - idle.cpu
-    out.proxy_cpu = mid.proxy_cpu - idle.proxy_cpu
 
     changed = await asyncio.gather(*(_change(s, i) for i, s in enumerate(sessions)),
                                    return_exceptions=True)
@@ -153,7 +145,6 @@ async def burst(server: Server, setup: Setup, n: int, link: str, timeout: float)
             out.errors.append(f"filter change: {type(item).__name__}: {item}")
             continue
         tag, run, own_url = item
-        out.change_times.append(run.seconds)
         out.changes += 1
         out.mixed += not own_url
         by_pick.setdefault(tag, set()).add(run.map_digest)

@@ -3,7 +3,7 @@
 Both are started with the project's own commands (``streamlit run streamlit_app.py`` and
 ``deploy/run.sh``), bound to loopback on free ports, in their own process group, and are
 stopped with it whatever happens. :class:`Server` also reads the CPU time and resident memory
-of the Streamlit processes (and, apart, of nginx) with psutil.
+of the Streamlit processes (not nginx's) with psutil.
 """
 
 from __future__ import annotations
@@ -74,7 +74,6 @@ class Usage:
     cpu: float
     rss: int  # all Streamlit processes together
     rss_each: list[int]
-    proxy_cpu: float = 0.0
 
 
 class Server:
@@ -85,38 +84,32 @@ class Server:
         self.url = url
         self.replica_urls = replica_urls  # each Streamlit process, bypassing any proxy
 
-    def _processes(self) -> tuple[list[psutil.Process], list[psutil.Process]]:
-        """(Streamlit processes with their children, nginx processes)."""
+    def _processes(self) -> list[psutil.Process]:
+        """The Streamlit processes with their children (not nginx)."""
         try:
             top = psutil.Process(self.proc.pid)
             family = [top, *top.children(recursive=True)]
         except psutil.NoSuchProcess:
-            return [], []
-        app, proxy = [], []
+            return []
+        app = []
         for p in family:
             with contextlib.suppress(psutil.Error):
                 name = p.name()
-                if name == "nginx":
-                    proxy.append(p)
-                elif name.startswith("python") or "streamlit" in " ".join(p.cmdline()):
+                if name != "nginx" and (
+                    name.startswith("python") or "streamlit" in " ".join(p.cmdline())
+                ):
                     app.append(p)
-        return app, proxy
+        return app
 
     def usage(self) -> Usage:
-        app, proxy = self._processes()
-        cpu, rss, each, pcpu = 0.0, 0, [], 0.0
-        for p in app:
+        cpu, each = 0.0, []
+        for p in self._processes():
             with contextlib.suppress(psutil.Error):
                 t = p.cpu_times()
                 cpu += t.user + t.system
                 if "streamlit" in " ".join(p.cmdline()):
                     each.append(p.memory_info().rss)
-        for p in proxy:
-            with contextlib.suppress(psutil.Error):
-                t = p.cpu_times()
-                pcpu += t.user + t.system
-        rss = sum(each)
-        return Usage(cpu, rss, each, pcpu)
+        return Usage(cpu, sum(each), each)
 
 
 def _stop(proc: subprocess.Popen) -> None:
