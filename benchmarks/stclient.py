@@ -41,9 +41,7 @@ class Run:
 
     seconds_to_map: float | None = None
     seconds: float | None = None  # until ``script_finished``
-    bytes: int = 0
     map_digest: str | None = None  # sha1 of the map component's arguments (its HTML)
-    markdown: list[str] = field(default_factory=list)
     query_string: str | None = None  # the URL the app set (``page_info_changed``)
     exceptions: list[str] = field(default_factory=list)
 
@@ -53,7 +51,6 @@ class Widget:
     """A widget as the last run drew it."""
 
     id: str
-    kind: str
     options: list[str]
 
 
@@ -141,7 +138,6 @@ class Session:
             async with asyncio.timeout(self.timeout):
                 while run.seconds is None:
                     data = await self._ws.recv()
-                    run.bytes += len(data)
                     self._read(data, run, start)
         except TimeoutError:
             raise ProtocolError(f"no end of the script run after {self.timeout:g} s") from None
@@ -165,11 +161,9 @@ class Session:
         if kind == "component_instance" and element.component_instance.component_name == MAP_COMPONENT:
             run.seconds_to_map = time.perf_counter() - start
             run.map_digest = hashlib.sha1(element.component_instance.json_args.encode()).hexdigest()
-        elif kind == "markdown":
-            run.markdown.append(element.markdown.body)
         elif kind == "exception":
             run.exceptions.append(f"{element.exception.type}: {element.exception.message}")
         elif kind in ("multiselect", "selectbox", "text_input", "radio"):
             widget = getattr(element, kind)
             key = widget.id.split("-", 2)[-1] if widget.id.startswith("$$ID-") else widget.id
-            self.widgets[key] = Widget(widget.id, kind, list(getattr(widget, "options", [])))
+            self.widgets[key] = Widget(widget.id, list(getattr(widget, "options", [])))
