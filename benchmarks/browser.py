@@ -67,7 +67,6 @@ def click_to_drawn(url: str, runs: int) -> tuple[float, float]:
                 page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
                 t0 = time.perf_counter()
                 page.goto(f"{url}/?roles=park&basemap=none")
-                parks = _markers(page)
                 _wait(page, lambda n: n > 0)
                 first = time.perf_counter() - t0
                 page.wait_for_timeout(800)  # the map settles (its first value reaches the app)
