@@ -26,7 +26,8 @@ from matplotlib.patches import PathPatch, Rectangle
 
 from spatial import alignment as al
 from spatial._errors import GzmapError
-from spatial.export import DPI_RANGE, RENDER_LOCK, base_data, plan_layers, source_line, write_output
+from spatial.export import RENDER_LOCK, base_data, plan_layers, source_line, write_output
+from spatial.export_cli import check_dpi, refuse_mixed
 from spatial.manifest import get_plan
 from spatial.plot import MapText, figure_bytes, map_style
 from spatial.plot.context import draw_base, place_district_labels
@@ -456,23 +457,12 @@ def alignment_cli(args: argparse.Namespace) -> int:
     Nothing is written unless every option is valid and the page renders.
     """
     try:
-        mixed = [
-            name
-            for name, value in (
-                ("--plan", args.plan),
-                ("--industry", args.industry),
-                ("--role", args.role),
-                ("--segment", args.segment),
-                ("--title", args.title),
-                ("--tiles", args.tiles),
-                ("--all", args.all),
-            )
-            if value
-        ]
-        if mixed:
-            raise ValueError(
-                f"--alignment makes the briefing page; it cannot take {', '.join(mixed)}"
-            )
+        refuse_mixed(
+            args,
+            "--alignment",
+            "makes the briefing page",
+            ("--plan", "--industry", "--role", "--segment", "--title", "--tiles", "--all"),
+        )
         if not args.out:
             raise ValueError("--out is required, e.g. --out huadu.pdf")
         out = Path(args.out)
@@ -484,8 +474,7 @@ def alignment_cli(args: argparse.Namespace) -> int:
             raise ValueError(f"--format {args.format} does not match --out suffix .{suffix}")
         if out.is_dir():
             raise ValueError(f"--out {out} is a folder; give a file name")
-        if not DPI_RANGE[0] <= args.dpi <= DPI_RANGE[1]:
-            raise ValueError(f"--dpi must be from {DPI_RANGE[0]} to {DPI_RANGE[1]}, got {args.dpi}")
+        check_dpi(args.dpi)
         start = time.perf_counter()
         data = render_alignment(args.alignment, fmt=fmt, size=args.size, dpi=args.dpi)
         write_output(out, data)

@@ -11,6 +11,7 @@ import argparse
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,7 +21,22 @@ from spatial._errors import GzmapError
 from spatial.features import Selection
 from spatial.plot import Overlay
 
-__all__ = ["export_cli"]
+__all__ = ["check_dpi", "export_cli", "refuse_mixed"]
+
+
+def refuse_mixed(args: argparse.Namespace, option: str, does: str, others: Sequence[str]) -> None:
+    """Raise ``ValueError`` naming those of ``others`` (``--plan``, ...) that are set in ``args``:
+    ``option`` (which ``does`` something else) cannot take them."""
+    mixed = [name for name in others if getattr(args, name.removeprefix("--"), None)]
+    if mixed:
+        raise ValueError(f"{option} {does}; it cannot take {', '.join(mixed)}")
+
+
+def check_dpi(dpi: int) -> None:
+    """Raise ``ValueError`` for a ``--dpi`` outside :data:`spatial.export.DPI_RANGE`."""
+    lo, hi = ex.DPI_RANGE
+    if not lo <= dpi <= hi:
+        raise ValueError(f"--dpi must be from {lo} to {hi}, got {dpi}")
 
 
 def _format_of(args: argparse.Namespace, out: Path) -> str:
@@ -88,9 +104,7 @@ def export_cli(args: argparse.Namespace) -> int:
     try:
         if not args.out:
             raise ValueError("--out is required (a file, or a folder with --all)")
-        lo, hi = ex.DPI_RANGE
-        if not lo <= args.dpi <= hi:
-            raise ValueError(f"--dpi must be from {lo} to {hi}, got {args.dpi}")
+        check_dpi(args.dpi)
         out = Path(args.out)
         fmt = _format_of(args, out)
         tiles = bool(args.tiles)
@@ -100,22 +114,12 @@ def export_cli(args: argparse.Namespace) -> int:
                 notices.append(f"web tiles not drawn: {reason}; drawing the offline vector base")
                 tiles = False
         if args.all:
-            mixed = [
-                name
-                for name, value in (
-                    ("--plan", args.plan),
-                    ("--industry", args.industry),
-                    ("--role", args.role),
-                    ("--segment", args.segment),
-                    ("--title", args.title),
-                    ("--layer", getattr(args, "layer", None)),
-                )
-                if value
-            ]
-            if mixed:
-                raise ValueError(
-                    f"--all exports every plan layout; it cannot take {', '.join(mixed)}"
-                )
+            refuse_mixed(
+                args,
+                "--all",
+                "exports every plan layout",
+                ("--plan", "--industry", "--role", "--segment", "--title", "--layer"),
+            )
             for line in notices:
                 print(f"gzmap export: notice: {line}", file=sys.stderr)
             ex.export_all(out, fmt=fmt, size=args.size, dpi=args.dpi, tiles=tiles)
