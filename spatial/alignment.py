@@ -48,6 +48,7 @@ __all__ = [
     "plan_roles_of",
     "plan_short",
     "resolve_target",
+    "role_zh",
     "status_frame",
 ]
 
@@ -478,15 +479,16 @@ def plan_short(plan_id: str) -> str:
         return plan_id
 
 
-# -- text report -------------------------------------------------------------------------------
-def _role_zh(role: str | None) -> str:
+def role_zh(role: str | None) -> str:
+    """A role's Chinese name (the role itself for an unknown one, ``—`` for none)."""
     return ROLES.get(role or "", (role or "—", ""))[0]
 
 
+# -- text report -------------------------------------------------------------------------------
 def _place_line(place: PlaceRow) -> str:
-    roles = _role_zh(place.city_role or place.district_role)
+    roles = role_zh(place.city_role or place.district_role)
     if place.city_role and place.district_role and place.city_role != place.district_role:
-        roles = f"市:{_role_zh(place.city_role)} / 区:{_role_zh(place.district_role)}"
+        roles = f"市:{role_zh(place.city_role)} / 区:{role_zh(place.district_role)}"
     line = f"  - {place.name} [{roles}] ({place.id})"
     if place.related:
         line += " 关联: " + "、".join(name for _, name in place.related)
@@ -533,8 +535,8 @@ def format_alignment(alignment: Alignment, excerpts: bool = False) -> str:
     lines.append(f"角色不同的要素 ({len(alignment.role_diffs)}):")
     for diff in alignment.role_diffs:
         lines.append(
-            f"  - {diff.name}: 市级 {_role_zh(diff.city_role)} ({diff.city_group or '—'}) / "
-            f"{plan_short(diff.district_plan)} {_role_zh(diff.district_role)} "
+            f"  - {diff.name}: 市级 {role_zh(diff.city_role)} ({diff.city_group or '—'}) / "
+            f"{plan_short(diff.district_plan)} {role_zh(diff.district_role)} "
             f"({diff.district_group or '—'})"
         )
     if not alignment.role_diffs:

@@ -37,7 +37,6 @@ from spatial.plot.labels import Label, place_names, place_numbers, wrap_label
 from spatial.plot.page import Page, draw_header_footer
 from spatial.plot.style import CITY_EDGE, INK, MUTED
 from spatial.plot.view import Tally, View, open_view
-from spatial.schema import ROLES
 
 __all__ = ["BRIEFING_FORMATS", "alignment_cli", "alignment_figure", "render_alignment"]
 
@@ -51,10 +50,6 @@ AREA_ROLES = ("axis_segment", "belt", "cluster", "corridor")
 LAYOUT_ROLES = ("core", "pole", "zone", "node", "axis_segment", "belt", "corridor")
 #: Status -> label priority (lower is placed first).
 _PRIORITY = {al.CITY_ONLY: 0, al.BOTH: 1, al.DISTRICT_ONLY: 3}
-
-
-def _role_zh(role: str | None) -> str:
-    return ROLES.get(role or "", (role or "—", ""))[0]
 
 
 # -- the map ----------------------------------------------------------------------------------
@@ -340,12 +335,12 @@ def _places(col: _Column, result: al.Alignment, on_map: set[str]) -> None:
     if layout:
         col.para(
             f"区级规划自有的布局要素 {len(layout)}："
-            + "、".join(f"{p.name}（{_role_zh(p.district_role)}）" for p in layout),
+            + "、".join(f"{p.name}（{al.role_zh(p.district_role)}）" for p in layout),
             max_lines=7,
         )
     if result.role_diffs:
         diffs = "；".join(
-            f"{d.name} 市级{_role_zh(d.city_role)}→区级{_role_zh(d.district_role)}"
+            f"{d.name} 市级{al.role_zh(d.city_role)}→区级{al.role_zh(d.district_role)}"
             for d in result.role_diffs
         )
         col.para(f"定位不同 {len(result.role_diffs)}：{diffs}", max_lines=3)
