@@ -19,9 +19,9 @@ import numpy as np
 import shapely
 from shapely.geometry import Point
 
+from spatial.alignment import plan_short
 from spatial.base import METRIC_CRS, BaseDataMissing, districts_containing
 from spatial.coords import gcj02_to_wgs84
-from spatial.manifest import get_plan
 from spatial.schema import role_label
 
 __all__ = [
@@ -266,13 +266,6 @@ def what_is_here(
     )
 
 
-def _plan_short(plan_id: str) -> str:
-    try:
-        return get_plan(plan_id).short_name
-    except KeyError:
-        return plan_id
-
-
 def _format_element(el: HereElement, excerpt_chars: int) -> list[str]:
     where = "覆盖此点" if el.contains else f"{el.distance_m:,.0f} m"
     note = "，范围由成员推算" if el.derived else ""
@@ -282,7 +275,7 @@ def _format_element(el: HereElement, excerpt_chars: int) -> list[str]:
         text = exc["text"]
         if excerpt_chars and len(text) > excerpt_chars:
             text = text[:excerpt_chars] + "…"
-        lines.append(f"    {_plan_short(exc['plan'])}: “{text}”")
+        lines.append(f"    {plan_short(exc['plan'])}: “{text}”")
         if exc["section"]:
             lines.append(f"      ({exc['section']})")
     return lines
