@@ -244,7 +244,7 @@ def what_is_here(
         mpoint = gpd.GeoSeries([point], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
         geoms = np.asarray(metric.values, dtype=object)
         dist = shapely.distance(geoms, mpoint)
-        is_area = np.isin(shapely.get_type_id(geoms), [3, 6])
+        is_area = metric.geom_type.isin(_AREA_TYPES).to_numpy()
         inside = is_area & shapely.covers(geoms, mpoint)
         for i in np.flatnonzero(inside):
             row = live.iloc[i]
