@@ -157,10 +157,6 @@ class Page:
         """Points (already scaled) to display pixels."""
         return points * self.fig.dpi / 72.0
 
-    def mm_px(self, mm: float) -> float:
-        """Paper millimetres (already scaled) to display pixels."""
-        return mm * self.fig.dpi / 25.4
-
     def text_px(self, text: str, size: float) -> float:
         """Width in display pixels of one line of text at ``size`` points."""
         w, _h, _d = self.renderer.get_text_width_height_descent(
