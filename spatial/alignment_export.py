@@ -163,11 +163,14 @@ def _room(frame, base: BaseData, district: str) -> gpd.GeoDataFrame:
     )
 
 
-def _draw_map(page: Page, box_mm, frame, statuses, base: BaseData, district: str) -> View:
+def _draw_map(
+    page: Page, box_mm, frame, statuses, base: BaseData, district: str, room: gpd.GeoDataFrame
+) -> View:
+    """The map in ``box_mm``, showing at least ``room`` (:func:`_room`)."""
     lay = page.layout
     tally = Tally()
     focus = base.districts[base.districts["name"] == district]
-    extent = map_extent(_room(frame, base, district), base, box_mm[2] / box_mm[3], 12000.0)
+    extent = map_extent(room, base, box_mm[2] / box_mm[3], 12000.0)
     view = open_view(page, lay.frac(box_mm), extent, tally, edge=CITY_EDGE, edge_width=0.8)
     draw_base(view, base)
     if len(focus):  # the district itself, outlined
@@ -409,10 +412,11 @@ def alignment_figure(
     drawn = to_crs(frame[frame.index.isin(list(statuses))])
     drawn = drawn[drawn.geometry.notna() & ~drawn.geometry.is_empty]
     # a wide spread of places takes a wider map (the panel keeps at least 1 - MAP_SHARE_MAX)
-    rx0, ry0, rx1, ry1 = _room(drawn, base, result.district).total_bounds
+    room = _room(drawn, base, result.district)
+    rx0, ry0, rx1, ry1 = room.total_bounds
     wanted = mh * (rx1 - rx0) / (ry1 - ry0) / inner
     map_w = inner * min(max(wanted, MAP_SHARE), MAP_SHARE_MAX)
-    view = _draw_map(page, (mx, my, map_w, mh), drawn, statuses, base, result.district)
+    view = _draw_map(page, (mx, my, map_w, mh), drawn, statuses, base, result.district, room)
     panel_x = mx + map_w + lay.gap * 1.5
     _panel(page, (panel_x, my, lay.width - lay.margin - panel_x, mh), result, view)
     draw_header_footer(page, _text(result, osm=bool(base.osm)), view.ax, empty=False)
