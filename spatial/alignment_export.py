@@ -32,7 +32,7 @@ from spatial.manifest import get_plan
 from spatial.plot import MapText, figure_bytes, map_style
 from spatial.plot.context import draw_base, place_district_labels
 from spatial.plot.furniture import draw_north_arrow, draw_scale_bar
-from spatial.plot.geometry import BaseData, map_extent, polygon_path, to_crs
+from spatial.plot.geometry import GEOMETRY_KINDS, BaseData, map_extent, polygon_path, to_crs
 from spatial.plot.labels import Label, place_names, place_numbers, wrap_label
 from spatial.plot.page import Page, draw_header_footer
 from spatial.plot.style import CITY_EDGE, INK, MUTED
@@ -59,9 +59,8 @@ def _draw_places(view: View, frame, statuses: dict[str, str]) -> None:
     to_px = ax.transData.transform
     x0, y0, x1, y1 = view.extent
     shown = shapely.box(x0, y0, x1, y1)
-    kinds = frame.geometry.geom_type
-    polys = frame[kinds.isin(["Polygon", "MultiPolygon"])]
-    for fid, row in polys.iterrows():
+    kinds = frame.geometry.geom_type.map(GEOMETRY_KINDS)
+    for fid, row in frame[kinds == "polygon"].iterrows():
         colour = al.STATUS_COLORS[statuses[fid]]
         path = polygon_path(row.geometry)
         if path is None:
@@ -87,7 +86,7 @@ def _draw_places(view: View, frame, statuses: dict[str, str]) -> None:
                 zorder=3.2,
             )
         )
-    for fid, row in frame[kinds.isin(["LineString", "MultiLineString"])].iterrows():
+    for fid, row in frame[kinds == "line"].iterrows():
         colour = al.STATUS_COLORS[statuses[fid]]
         for part in shapely.get_parts(row.geometry):
             xs, ys = part.xy
