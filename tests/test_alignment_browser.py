@@ -24,18 +24,24 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield app.url
 
 
-def _screen_point(page, frame, element) -> tuple[float, float]:
+def _screen_point(element) -> tuple[float, float]:
     """Page coordinates of an element inside the map's iframe."""
     box = element.bounding_box()  # already in page coordinates for frames
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def test_click_a_place_reads_both_plans(app_url: str, browser) -> None:
+def _open(browser, url: str):
+    """A new page at ``url``, and the list its script errors are collected in."""
     page = browser.new_page(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
     page.set_default_timeout(WAIT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{app_url}/?view=alignment&district=天河区")
+    page.goto(url)
+    return page, errors
+
+
+def test_click_a_place_reads_both_plans(app_url: str, browser) -> None:
+    page, errors = _open(browser, f"{app_url}/?view=alignment&district=天河区")
     frame = map_frame_with(page, "path.leaflet-interactive")
     page.wait_for_timeout(1500)  # the map has framed the district
     assert frame.locator("path.leaflet-interactive").count() >= 20  # the district's places
@@ -43,7 +49,7 @@ def test_click_a_place_reads_both_plans(app_url: str, browser) -> None:
     markers = frame.locator("path.leaflet-interactive")
     name = None
     for i in range(markers.count() - 1, -1, -1):
-        x, y = _screen_point(page, frame, markers.nth(i))
+        x, y = _screen_point(markers.nth(i))
         page.mouse.move(x, y)
         tip = frame.locator(".leaflet-tooltip")
         try:
@@ -73,12 +79,8 @@ def test_click_a_place_reads_both_plans(app_url: str, browser) -> None:
 
 
 def test_click_the_ground_lists_what_the_plans_say_there(app_url: str, browser) -> None:
-    page = browser.new_page(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
-    page.set_default_timeout(WAIT_MS)
     # start on the 生物岛 point; then click the map's centre (the same point)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{app_url}/?view=here&at=113.382,23.082&radius=3000")
+    page, errors = _open(browser, f"{app_url}/?view=here&at=113.382,23.082&radius=3000")
     page.get_by_text("广州国际生物岛").first.wait_for()
     frame = map_frame_with(page, ".leaflet-container")
     page.wait_for_timeout(1500)
