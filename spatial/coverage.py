@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from spatial._about import names_of
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR
 from spatial._problems import Problem
 from spatial.candidates import find_candidates
@@ -97,9 +98,8 @@ def _name_index(records: list[dict[str, Any]], plan: str) -> dict[str, str]:
     for rec in records:
         if not names_plan(rec, plan):
             continue
-        for name in [rec.get("name"), *(rec.get("aliases") or [])]:
-            if isinstance(name, str) and name:
-                index.setdefault(match_key(name), rec["id"])
+        for name in names_of(rec):
+            index.setdefault(match_key(name), rec["id"])
     return index
 
 

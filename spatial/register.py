@@ -29,6 +29,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from spatial._about import names_of
 from spatial._io import atomic_write_text
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, rel_path
 from spatial._problems import Problem
@@ -182,11 +183,10 @@ def validate_register(
         seen.add(fid)
         if feature_ids and fid in feature_ids:
             problems.append(Problem(rel, fid, "id is also a feature on the map"))
-        names = [place.get("name"), *(place.get("aliases") or [])]
         if not isinstance(place.get("name"), str) or not place["name"].strip():
             problems.append(Problem(rel, fid, "missing name"))
-        for name in names:
-            if isinstance(name, str) and _MARKUP & set(name):
+        for name in names_of(place):
+            if _MARKUP & set(name):
                 problems.append(Problem(rel, fid, f"name {name!r} holds markup characters"))
             if feature_names and name in feature_names:
                 problems.append(
