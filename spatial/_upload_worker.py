@@ -404,15 +404,11 @@ def _label(props: dict[str, Any], index: int) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-        value, bool | np.bool_
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _plain(value: Any) -> Any:
-    """A GeoPackage cell as a JSON-like Python value (None for missing)."""
-    if isinstance(value, np.generic):
-        value = value.item()
+    """A GeoJSON value or GeoPackage cell as a JSON-like Python value (None for missing)."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, bytes | bytearray | memoryview):
@@ -428,10 +424,7 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        try:
-            return str(value)
-        except ValueError:  # an integer past Python's digit limit for text
-            return f"(a number with more than {MAX_VALUE_CHARS} digits)"
+        return str(value)  # an integer too long for text was refused by the JSON parser
     if isinstance(value, list | dict):
         try:
             return json.dumps(value, ensure_ascii=False, allow_nan=True)
@@ -441,7 +434,7 @@ def _as_text(value: Any) -> str | None:
 
 
 def _mapping(geom: Any) -> dict[str, Any] | None:
-    if geom is None or (isinstance(geom, float) and math.isnan(geom)):
+    if geom is None:
         return None
     if geom.is_empty:
         return {"type": geom.geom_type, "coordinates": []}
