@@ -26,6 +26,7 @@ from shapely.geometry import mapping
 
 from spatial._gpkg import GpkgError, read_gpkg
 from spatial._problems import Problem
+from spatial.plaintext import cut
 from spatial.validate import MAX_LAYER_BYTES, check_geometry, parse_layer_bytes
 
 #: The largest file a user may upload (the layer size limit): 5 MiB.
@@ -181,8 +182,7 @@ def _refusal(name: str, why: str) -> dict[str, Any]:
 
 
 def _short(exc: BaseException, limit: int = 160) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(" ".join(str(exc).split()), limit)
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -390,7 +390,7 @@ def display_name(props: Any) -> str:
     for key in NAME_KEYS:
         value = props.get(key)
         if isinstance(value, str) and value.strip():
-            return value if len(value) <= MAX_NAME_CHARS else value[: MAX_NAME_CHARS - 1] + "…"
+            return cut(value, MAX_NAME_CHARS)
         if _is_number(value) and math.isfinite(value):
             return _as_text(value) or ""
     return ""

@@ -21,6 +21,7 @@ __all__ = [
     "MAX_NOTE_CHARS",
     "MAX_NOTES",
     "capped_notes",
+    "cut",
     "markdown_text",
     "spreadsheet_cell",
     "starts_like_formula",
@@ -37,6 +38,11 @@ MAX_NOTE_CHARS = 80
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the last an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
 def markdown_text(text: Any, limit: int | None = None) -> str:
@@ -56,8 +62,8 @@ def markdown_text(text: Any, limit: int | None = None) -> str:
         punctuation character backslash-escaped (so ``<`` and ``&`` cannot start HTML either).
     """
     plain = _BREAKS.sub(" ", str(text))
-    if limit is not None and len(plain) > limit:
-        plain = plain[: max(0, limit - 1)] + "…"
+    if limit is not None:
+        plain = cut(plain, limit)
     return _PUNCTUATION.sub(r"\\\1", plain)
 
 
