@@ -232,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--size", choices=["a4-landscape", "a3-landscape", "16x9"], default="a4-landscape"
     )
     p.add_argument("--title", help="map title (default: from the selection)")
+    p.add_argument(
+        "--colour-by",
+        choices=["industry", "plan"],
+        default="industry",
+        help="fill of symbols and areas: 产业 industry (default) or 规划 the plan placing it",
+    )
     p.add_argument("--tiles", action="store_true", help="draw web tiles under the map (online)")
     p.add_argument("--all", action="store_true", help="one map per plan layout plus the axis")
     p.add_argument(

@@ -41,6 +41,7 @@ from spatial.plot import (
     prepare_base,
 )
 from spatial.schema import ROLES
+from spatial.symbology import DEFAULT_RULE, RULES, drawn_features, preferred_industries
 
 __all__ = [
     "DPI_RANGE",
@@ -75,7 +76,9 @@ class TilesUnavailable(UserWarning):
 # -- inputs -----------------------------------------------------------------------------------
 
 
-def _check_options(fmt: str, size: str, dpi: int) -> None:
+def _check_options(fmt: str, size: str, dpi: int, colour_by: str = DEFAULT_RULE) -> None:
+    if colour_by not in RULES:
+        raise ValueError(f"unknown colour rule {colour_by!r}; use one of {', '.join(RULES)}")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if size not in PAGE_SIZES:
@@ -125,9 +128,7 @@ def check_selection(gdf: gpd.GeoDataFrame, sel: Selection) -> None:
 
 def _drawable(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Features that are drawn: with geometry, and not outside the city."""
-    keep = frame.geometry.notna() & ~frame.geometry.is_empty
-    keep &= frame["in_guangzhou"].apply(lambda v: v is not False)
-    return frame[keep]
+    return drawn_features(frame)
 
 
 @lru_cache(maxsize=1)
@@ -314,6 +315,7 @@ def _render(
     preferred: Sequence[str] = (),
     focus_ids: Sequence[str] | None = None,
     overlays: Sequence[Overlay] = (),
+    colour_by: str = DEFAULT_RULE,
 ) -> bytes:
     base = base_data()
     text = text_for(bool(base.osm), tiles.attribution if tiles else None)
@@ -327,6 +329,7 @@ def _render(
             raster=fmt == "png",
             number_axis=number_axis,
             preferred_industries=preferred,
+            colour_by=colour_by,
             tiles=tiles,
             focus_ids=focus_ids,
             overlays=overlays,
@@ -357,6 +360,7 @@ def render_map(
     title: str | None = None,
     tiles: bool = False,
     overlays: Sequence[Overlay] = (),
+    colour_by: str = DEFAULT_RULE,
 ) -> bytes:
     """Render the features of a selection as a print map.
 
@@ -380,6 +384,10 @@ def render_map(
         Uploaded layers (:class:`spatial.plot.Overlay`: the file name and its features,
         WGS84), drawn in grey under the plan features as on screen, each with a legend entry;
         the map frame takes them in.
+    colour_by : {'industry', 'plan'}
+        What the fill of symbols and filled polygons says (:data:`spatial.symbology.RULES`):
+        the feature's most prominent industry in the view, or the plan that places it. The
+        web map of the same selection and rule gives every feature the same colour.
 
     Returns
     -------
@@ -391,14 +399,10 @@ def render_map(
     ValueError
         For a bad option or a selection naming something unknown (one-line message).
     """
-    _check_options(fmt, size, dpi)
+    _check_options(fmt, size, dpi, colour_by)
     gdf = plan_layers()
     frame = selection_frame(selection, gdf)
     tile_source = _resolve_tiles(tiles)
-    from spatial.taxonomy import load_taxonomy
-
-    taxonomy = load_taxonomy()
-    preferred = [taxonomy.canonical(t) or t for t in selection.industries]
     return _render(
         frame,
         lambda osm, attr: _map_text(
@@ -409,9 +413,10 @@ def render_map(
         dpi=dpi,
         tiles=tile_source,
         number_axis=bool(selection.segment),
-        preferred=preferred,
+        preferred=preferred_industries(selection),
         focus_ids=_focus(selection, frame),
         overlays=overlays,
+        colour_by=colour_by,
     )
 
 
@@ -442,10 +447,15 @@ def axis_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def render_axis_overview(
-    *, fmt: str = "png", size: str = "a4-landscape", dpi: int = 300, tiles: bool = False
+    *,
+    fmt: str = "png",
+    size: str = "a4-landscape",
+    dpi: int = 300,
+    tiles: bool = False,
+    colour_by: str = DEFAULT_RULE,
 ) -> bytes:
     """Render the 科技创新轴 overview: the axis, its segments, and its nodes numbered in order."""
-    _check_options(fmt, size, dpi)
+    _check_options(fmt, size, dpi, colour_by)
     gdf = plan_layers()
     frame = _drawable(axis_frame(gdf))
     tile_source = _resolve_tiles(tiles)
@@ -466,7 +476,16 @@ def render_axis_overview(
             pdf_title=title,
         )
 
-    return _render(frame, text, fmt=fmt, size=size, dpi=dpi, tiles=tile_source, number_axis=True)
+    return _render(
+        frame,
+        text,
+        fmt=fmt,
+        size=size,
+        dpi=dpi,
+        tiles=tile_source,
+        number_axis=True,
+        colour_by=colour_by,
+    )
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -486,6 +505,7 @@ def export_all(
     dpi: int = 300,
     tiles: bool = False,
     progress: Callable[[str], None] = print,
+    colour_by: str = DEFAULT_RULE,
 ) -> list[Path]:
     """Write one map per plan layout (``<plan id>.<fmt>``) and the axis overview (``axis.<fmt>``).
 
@@ -495,13 +515,15 @@ def export_all(
         Folder (created if missing).
     progress : callable
         Receives one line per map written.
+    colour_by : {'industry', 'plan'}
+        The colour rule of every map (:func:`render_map`).
 
     Returns
     -------
     list of Path
         The files written, in order.
     """
-    _check_options(fmt, size, dpi)
+    _check_options(fmt, size, dpi, colour_by)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"--out {out_dir} is a file; with --all give a folder")
@@ -519,6 +541,7 @@ def export_all(
             dpi=dpi,
             title=f"{plan.title}：{plan.layout_name}",
             tiles=tiles,
+            colour_by=colour_by,
         )
         path = out_dir / f"{plan.id}.{fmt}"
         write_output(path, data)
@@ -528,7 +551,7 @@ def export_all(
             f"({len(data) / 1024:.0f} KB, {time.perf_counter() - start:.1f} s)"
         )
     start = time.perf_counter()
-    data = render_axis_overview(fmt=fmt, size=size, dpi=dpi, tiles=tiles)
+    data = render_axis_overview(fmt=fmt, size=size, dpi=dpi, tiles=tiles, colour_by=colour_by)
     path = out_dir / f"axis.{fmt}"
     write_output(path, data)
     written.append(path)

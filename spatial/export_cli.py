@@ -20,6 +20,7 @@ from spatial import export as ex
 from spatial._errors import GzmapError
 from spatial.features import Selection
 from spatial.plot import Overlay
+from spatial.symbology import DEFAULT_RULE, RULES
 
 __all__ = ["check_dpi", "export_cli", "refuse_mixed"]
 
@@ -107,6 +108,9 @@ def export_cli(args: argparse.Namespace) -> int:
         check_dpi(args.dpi)
         out = Path(args.out)
         fmt = _format_of(args, out)
+        colour_by = getattr(args, "colour_by", None) or DEFAULT_RULE
+        if colour_by not in RULES:
+            raise ValueError(f"--colour-by must be one of {', '.join(RULES)}, got {colour_by!r}")
         tiles = bool(args.tiles)
         if tiles:
             reason = ex.tiles_unavailable_reason()
@@ -122,7 +126,9 @@ def export_cli(args: argparse.Namespace) -> int:
             )
             for line in notices:
                 print(f"gzmap export: notice: {line}", file=sys.stderr)
-            ex.export_all(out, fmt=fmt, size=args.size, dpi=args.dpi, tiles=tiles)
+            ex.export_all(
+                out, fmt=fmt, size=args.size, dpi=args.dpi, tiles=tiles, colour_by=colour_by
+            )
             return 0
         if out.is_dir():
             raise ValueError(f"--out {out} is a folder; give a file name (or use --all)")
@@ -142,6 +148,7 @@ def export_cli(args: argparse.Namespace) -> int:
                 title=args.title,
                 tiles=tiles,
                 overlays=overlays,
+                colour_by=colour_by,
             )
         for w in caught:
             if issubclass(w.category, ex.TilesUnavailable):

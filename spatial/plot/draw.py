@@ -19,6 +19,7 @@ from spatial.plot.overlay import Overlay, draw_overlays, prepare_overlays
 from spatial.plot.page import PAGE_SIZES, MapText, Page, draw_header_footer
 from spatial.plot.style import CITY_EDGE, INK
 from spatial.plot.view import Tally, View, open_view
+from spatial.symbology import DEFAULT_RULE
 
 #: Widths of the panel beside the map (mm on A4), tried in turn until the key lists every
 #: numbered feature: a crowded map gives up width to list them all rather than leave any out.
@@ -61,7 +62,7 @@ class _MapDrawer:
         view = open_view(
             page, lay.frac(lay.map_box()), extent, self.tally, edge=CITY_EDGE, edge_width=0.8
         )
-        self._draw_layers(view, legend=True)
+        self._draw_layers(view)
         draw_scale_bar(view, note=True)
         draw_north_arrow(view)
         insets = plan_insets(view, frame, place_names(view, view.labels, dry=True))
@@ -75,11 +76,11 @@ class _MapDrawer:
         draw_panel(page, self.feats, self.tally, self.base, view.extent, self.overlays)
         return page.fig
 
-    def _draw_layers(self, view: View, legend: bool) -> None:
+    def _draw_layers(self, view: View) -> None:
         view.tiles_drawn = draw_tiles(view, self.tiles) if self.tiles else False
         draw_base(view, self.base)
         draw_overlays(view, self.overlays)
-        draw_features(view, self.feats, legend=legend)
+        draw_features(view, self.feats)
 
     def _draw_inset(self, main: View, inset: Inset) -> None:
         """Draw the enlarged view: base, features, labels and key numbers, its own scale bar."""
@@ -91,7 +92,7 @@ class _MapDrawer:
             self.page, rect, inset.extent, self.tally, edge=INK, edge_width=1.0, is_main=False
         )
         view.ax.set_zorder(main.ax.get_zorder() + 1)
-        self._draw_layers(view, legend=False)
+        self._draw_layers(view)
         title = view.ax.text(
             0.015,
             0.985,
@@ -121,6 +122,7 @@ def draw_map(
     raster: bool = True,
     number_axis: bool = False,
     preferred_industries: Sequence[str] = (),
+    colour_by: str = DEFAULT_RULE,
     tiles: Tiles | None = None,
     focus_ids: Sequence[str] | None = None,
     overlays: Sequence[Overlay] = (),
@@ -145,6 +147,9 @@ def draw_map(
         Draw features with an ``axis_order`` as numbered circles.
     preferred_industries : sequence of str
         Industries that get the first colours (the user's industry filter).
+    colour_by : str
+        The colour rule of symbols and filled polygons (a key of
+        :data:`spatial.symbology.RULES`): their industry or the plan that places them.
     tiles : Tiles, optional
         Web tiles to draw under the vector base (the caller checks they can be fetched).
     focus_ids : sequence of str, optional
@@ -158,7 +163,7 @@ def draw_map(
         raise ValueError(f"unknown page size {size!r}; known: {', '.join(PAGE_SIZES)}")
     frame = to_crs(frame[frame.geometry.notna() & ~frame.geometry.is_empty])
     overlays = prepare_overlays(overlays)
-    feats = FeatureSet(frame, number_axis, tuple(preferred_industries))
+    feats = FeatureSet(frame, number_axis, tuple(preferred_industries), colour_by)
     # a wider panel (a narrower map) only when the key to numbered features needs it
     for panel in PANEL_WIDTHS:
         page = Page(size, dpi, raster, panel)

@@ -1,5 +1,6 @@
-"""Plan features on the map: polygons, lines and symbols by role and industry, edge arrows for
-features beyond the frame, and the name labels waiting to be placed."""
+"""Plan features on the map: polygons, lines and symbols by role and colour rule
+(:mod:`spatial.symbology`), edge arrows for features beyond the frame, and the name labels
+waiting to be placed."""
 
 from __future__ import annotations
 
@@ -15,17 +16,10 @@ from matplotlib.patches import PathPatch
 
 from spatial.plot.geometry import GEOMETRY_KINDS, line_segments, polygon_path
 from spatial.plot.labels import Label, short_segment_name, wrap_label
-from spatial.plot.style import (
-    AXIS_NUMBER_COLOUR,
-    INK,
-    MUTED,
-    industry_coloured,
-    industry_colours,
-    primary_colour,
-    style_of,
-)
+from spatial.plot.style import AXIS_NUMBER_COLOUR, INK, MUTED, style_of
 from spatial.plot.view import View
 from spatial.schema import ROLES
+from spatial.symbology import DEFAULT_RULE, Symbology, role_symbol, symbolise
 
 #: Diameter in points (A4) of a numbered axis node.
 NUMBER_DIAMETER = 11
@@ -41,25 +35,36 @@ class FeatureSet:
         Layer columns, in the map CRS.
     number_axis : bool
         Features with an ``axis_order`` are drawn as numbered circles.
+    preferred_industries : tuple of str
+        Industries that get the first colours (the user's industry filter).
+    rule : str
+        The colour rule (a key of :data:`spatial.symbology.RULES`).
+    symbology : Symbology
+        Fill colours and legend entries (:func:`spatial.symbology.symbolise`).
     coloured : GeoDataFrame
-        The features whose colour says their industry.
+        The features whose fill follows the colour rule.
     colours : dict of str to str
-        Industry -> colour, in legend order.
+        Industry (or plan) -> colour, in legend order.
     """
 
     frame: gpd.GeoDataFrame
     number_axis: bool = False
     preferred_industries: tuple[str, ...] = ()
+    rule: str = DEFAULT_RULE
+    symbology: Symbology = field(init=False)
     coloured: gpd.GeoDataFrame = field(init=False)
     colours: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.coloured = industry_coloured(self.frame, self.number_axis)
-        self.colours = industry_colours(self.coloured, self.preferred_industries)
+        self.symbology = symbolise(
+            self.frame, self.rule, self.preferred_industries, self.number_axis
+        )
+        self.coloured = self.frame.loc[self.symbology.coloured]
+        self.colours = self.symbology.colours
 
     def colour(self, row: pd.Series) -> str:
-        """The fill colour of a feature (its industry's)."""
-        return primary_colour(row["industries"] or [], self.colours)
+        """The fill colour of a feature under the colour rule."""
+        return self.symbology.fill_of(row["industries"], row["plans"])
 
     def kinds(self) -> pd.Series:
         """ "point", "line" or "polygon" for each feature."""
@@ -69,8 +74,15 @@ class FeatureSet:
         """True for the features drawn as numbered circles."""
         return self.number_axis & self.frame["axis_order"].notna()
 
+    def marked(self, kinds: pd.Series) -> pd.Series:
+        """True for the features drawn with a symbol of their role's shape: points, and the
+        polygons of places (cores, poles, zones …), which get one at their centre as on
+        the web map; not numbered axis nodes."""
+        places = self.frame["role"].map(lambda r: role_symbol(r).marked)
+        return ((kinds == "point") | ((kinds == "polygon") & places)) & ~self.numbered()
 
-def draw_features(view: View, feats: FeatureSet, legend: bool = True) -> None:
+
+def draw_features(view: View, feats: FeatureSet) -> None:
     """Draw every feature, block its symbol for labels, and queue its name."""
     ax = view.ax
     frame = feats.frame
@@ -79,16 +91,13 @@ def draw_features(view: View, feats: FeatureSet, legend: bool = True) -> None:
     kinds = feats.kinds()
     to_px = ax.transData.transform
     numbered = feats.numbered()
+    marked = feats.marked(kinds)
     for role in [r for r in ROLES if r in set(frame["role"])] + sorted(
         set(frame["role"]) - set(ROLES)
     ):
         st = style_of(role)
         sub = frame[frame["role"] == role]
         sub_kinds = kinds[sub.index]
-        # the legend shows a role's own symbol only if some feature is drawn with it
-        own = sub_kinds[~((sub_kinds == "point") & numbered[sub.index])]
-        if legend and len(own):
-            view.tally.legend_roles[role] = own.value_counts().idxmax()
         polys = sub[sub_kinds == "polygon"]
         if len(polys):
             fills = [feats.colour(r) if st.fill_alpha > 0 else "none" for _, r in polys.iterrows()]
@@ -139,9 +148,15 @@ def draw_features(view: View, feats: FeatureSet, legend: bool = True) -> None:
                     capstyle="round",
                 )
             )
-        points = sub[(sub_kinds == "point") & ~numbered[sub.index]]
+        points = sub[marked[sub.index]]
         if len(points):
-            xy = shapely.get_coordinates(shapely.centroid(np.asarray(points.geometry.values)))
+            geoms = np.asarray(points.geometry.values)
+            centres = np.where(
+                sub_kinds[points.index] == "point",
+                shapely.centroid(geoms),
+                shapely.point_on_surface(geoms),
+            )
+            xy = shapely.get_coordinates(centres)
             ax.scatter(
                 xy[:, 0],
                 xy[:, 1],
@@ -185,10 +200,12 @@ def draw_features(view: View, feats: FeatureSet, legend: bool = True) -> None:
         for x, y in to_px(xy):
             rad = view.px(d) / 2
             view.placer.block((x - rad, y - rad, x + rad, y + rad))
-    collect_labels(view, feats, kinds, numbered)
+    collect_labels(view, feats, kinds, numbered, marked)
 
 
-def collect_labels(view: View, feats: FeatureSet, kinds: pd.Series, numbered: pd.Series) -> None:
+def collect_labels(
+    view: View, feats: FeatureSet, kinds: pd.Series, numbered: pd.Series, marked: pd.Series
+) -> None:
     """Queue a label for every feature in the view; an edge arrow for those beyond it."""
     to_px = view.ax.transData.transform
     x0, y0, x1, y1 = view.extent
@@ -203,8 +220,11 @@ def collect_labels(view: View, feats: FeatureSet, kinds: pd.Series, numbered: pd
             if view.is_main:
                 edge_label(view, feats, row, geom)
             continue
+        symbol = bool(marked[fid])  # labelled beside its symbol, as a point is
         if kind == "point":
             anchor = shapely.centroid(geom)
+        elif symbol:
+            anchor = shapely.point_on_surface(geom)
         elif kind == "line":
             if visible.geom_type == "MultiLineString":
                 visible = max(visible.geoms, key=lambda g: g.length)
@@ -221,7 +241,7 @@ def collect_labels(view: View, feats: FeatureSet, kinds: pd.Series, numbered: pd
             radius = view.px(view.pt(NUMBER_DIAMETER)) / 2 + view.px(view.pt(1.5))
             priority = min(priority, 12) + float(row["axis_order"]) / 100
             size = max(st.label_size, 7.5)
-        elif kind == "point":
+        elif symbol:
             radius = view.px(view.pt(st.size)) / 2 + view.px(view.pt(1.5))
             size = st.label_size
         else:
@@ -243,7 +263,7 @@ def collect_labels(view: View, feats: FeatureSet, kinds: pd.Series, numbered: pd
                 view.pt(size),
                 priority,
                 colour,
-                centred=kind == "polygon",
+                centred=kind == "polygon" and not symbol,
             )
         )
 

@@ -1,12 +1,11 @@
-"""The panel beside the map: legend (roles, industries), the key to numbered features and a
-locator map."""
+"""The panel beside the map: legend (shapes by role, fill colours by the colour rule; the
+entries of :attr:`spatial.symbology.Symbology.legend`, as the web map's legend lists them), the
+key to numbered features and a locator map."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import shapely
@@ -27,28 +26,17 @@ from spatial.plot.style import (
     DISTRICT_EDGE,
     INK,
     MUTED,
-    NO_INDUSTRY,
-    OTHER_INDUSTRY,
     OUTSIDE_FILL,
     RAIL,
     RIVER,
     ROAD,
     WATER,
-    primary_colour,
     style_of,
 )
 from spatial.plot.view import Tally
-from spatial.schema import ROLES
+from spatial.symbology import AXIS_NODE, NEUTRAL_FILL
 
 Extent = tuple[float, float, float, float]
-
-
-@lru_cache(maxsize=1)
-def industry_en() -> dict[str, str]:
-    """English name of each industry tag."""
-    from spatial.taxonomy import load_taxonomy
-
-    return {i.tag: i.en for i in load_taxonomy().industries}
 
 
 class _Panel:
@@ -77,68 +65,44 @@ class _Panel:
             x0 + self.gap, cy, text, fontsize=self.fs, color=INK, ha="left", va="center_baseline"
         )
 
-    def roles(self, feats: FeatureSet, tally: Tally, x0: float, width: float) -> None:
+    def roles(self, feats: FeatureSet, x0: float, width: float) -> None:
         """The symbol of each role drawn, two columns when there are more than four."""
-        entries: list[tuple[str, str, str]] = []  # (role, kind, label)
-        if feats.numbered().any():
-            entries.append(("__axis_node__", "point", "轴线节点（按轴序编号）"))
-        for role, kind in tally.legend_roles.items():
-            zh, en = ROLES.get(role, (role, ""))
-            zh += _groups_note(feats.frame, role)
-            entries.append((role, kind, f"{zh} {en}".strip()))
+        entries = feats.symbology.legend.symbols
         two_cols = len(entries) > 4
         col_w = width / 2 if two_cols else width
-        for i, (role, kind, label) in enumerate(entries):
+        for i, entry in enumerate(entries):
             c, r = (i % 2, i // 2) if two_cols else (0, i)
             cx = x0 + c * col_w
             cy = self.y - r * self.row - self.row / 2
-            legend_symbol(self.page, self.pax, role, kind, cx + self.sym, cy)
-            short = label if role == "__axis_node__" else label.split(" ")[0]
-            self.entry(cx, cy, self.fit(label, short, col_w))
+            legend_symbol(self.page, self.pax, entry.key, entry.swatch, cx + self.sym, cy)
+            short = entry.label if entry.key == AXIS_NODE else entry.short
+            self.entry(cx, cy, self.fit(entry.label, short, col_w))
         if not entries:
             self.entry(x0, self.y - self.row / 2, "（无要素）")
         rows = math.ceil(len(entries) / 2) if two_cols else max(len(entries), 1)
         self.y -= rows * self.row + self.row * 0.5
 
-    def industries(self, feats: FeatureSet, x0: float, width: float) -> None:
-        """A swatch per industry colour some symbol wears, with its count, and what they count."""
-        coloured = feats.coloured
-        if not len(coloured):
+    def colours(self, feats: FeatureSet, x0: float, width: float) -> None:
+        """A swatch per fill colour some symbol wears (an industry or a plan), with its count,
+        and what they count."""
+        legend = feats.symbology.legend
+        if not legend.colours:
             return
-        self.header("产业（着色要素数）Industry", x0)
-        counts: dict[str, int] = {}
-        for tags in coloured["industries"]:
-            for tag in tags or ():
-                counts[tag] = counts.get(tag, 0) + 1
-        en_of = industry_en()
-        items: list[tuple[str, str, str]] = []
-        # only the colours some symbol on the map actually wears
-        used = {primary_colour(t or [], feats.colours) for t in coloured["industries"]}
-        for tag, colour in feats.colours.items():
-            if colour not in used:
-                continue
-            short = f"{tag}（{counts.get(tag, 0)}）"
-            en = en_of.get(tag, "")
-            items.append((colour, f"{short} {en}" if en else short, short))
-        others = sorted(set(counts) - set(feats.colours))
-        if others and OTHER_INDUSTRY in used:
-            items.append((OTHER_INDUSTRY, f"其他产业（{len(others)} 类）Other", "其他产业"))
-        if any(not (t or []) for t in coloured["industries"]):
-            items.append((NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"))
-        for colour, full, short in items:
+        self.header(legend.colour_title, x0)
+        for item in legend.colours:
             cy = self.y - self.row / 2
             self.pax.add_patch(
                 Circle(
                     (x0 + self.sym, cy),
                     1.35 * self.s,
-                    facecolor=colour,
+                    facecolor=item.colour,
                     edgecolor=INK,
                     linewidth=self.page.pt(0.5),
                 )
             )
-            self.entry(x0, cy, self.fit(full, short, width))
+            self.entry(x0, cy, self.fit(item.label, item.short, width))
             self.y -= self.row
-        self.note(count_note(len(feats.frame), len(coloured)), x0, width)
+        self.note(legend.note, x0, width)
 
     def uploads(self, overlays: Sequence[Overlay], x0: float, width: float) -> None:
         """An entry per uploaded layer: its symbols and its file name (at most two lines)."""
@@ -179,15 +143,6 @@ class _Panel:
             self.y -= 2.6 * self.s
 
 
-def count_note(total: int, coloured: int) -> str:
-    """What the industry counts count, and how they relate to the features on the map."""
-    rest = total - coloured
-    text = f"图上要素共 {total} 处，其中 {coloured} 处符号或面按产业着色"
-    if rest:
-        text += f"，{rest} 处（轴线、廊带、轮廓、编号节点）按类型绘制"
-    return text + "；多产业要素计入其每个产业，颜色取图例中最靠前者；形状表示要素类型。"
-
-
 #: Panels at least this wide (mm on A4) put the industries beside the roles, not under them.
 _SIDE_BY_SIDE = 95.0
 
@@ -200,7 +155,7 @@ def draw_panel(
     extent: Extent,
     overlays: Sequence[Overlay] = (),
 ) -> None:
-    """Legend (roles, industries), the key to numbered features, and a locator map."""
+    """Legend (shapes, fill colours), the key to numbered features, and a locator map."""
     lay = page.layout
     px, py, pw, ph = lay.panel_box()
     pax = page.fig.add_axes(lay.frac((px, py, pw, ph)))
@@ -212,19 +167,19 @@ def draw_panel(
     panel.header("图例 Legend")
     if pw >= _SIDE_BY_SIDE * s:
         top, half = panel.y, pw / 2 - 1.5 * s
-        panel.roles(feats, tally, 0.0, half)
+        panel.roles(feats, 0.0, half)
         below_roles = panel.y
         panel.y = top
-        panel.industries(feats, pw / 2 + 1.5 * s, half)
+        panel.colours(feats, pw / 2 + 1.5 * s, half)
         below_industries = panel.y
         panel.y = below_roles
         panel.uploads(overlays, 0.0, half)
         panel.context(tally, 0.0, half)
         panel.y = min(panel.y, below_industries)
     else:
-        panel.roles(feats, tally, 0.0, pw)
+        panel.roles(feats, 0.0, pw)
         panel.uploads(overlays, 0.0, pw)
-        panel.industries(feats, 0.0, pw)
+        panel.colours(feats, 0.0, pw)
         panel.context(tally, 0.0, pw)
     y = panel.y - panel.row * 0.5
     if tally.key:
@@ -234,10 +189,11 @@ def draw_panel(
         draw_locator(page, base, extent, (0, 0, pw, loc_h))
 
 
-def legend_symbol(page: Page, pax: Axes, role: str, kind: str, x: float, y: float) -> None:
-    """The symbol of ``role`` drawn as a ``kind`` ("point", "line", "polygon") at (x, y) mm."""
+def legend_symbol(page: Page, pax: Axes, role: str, swatch: str, x: float, y: float) -> None:
+    """The legend swatch of ``role`` at (x, y) mm: ``swatch`` is a
+    :attr:`spatial.symbology.SymbolEntry.swatch` ("marker", "line", "area", "number")."""
     s = page.s
-    if role == "__axis_node__":
+    if swatch == "number" or role == AXIS_NODE:
         pax.scatter(
             [x],
             [y],
@@ -249,17 +205,17 @@ def legend_symbol(page: Page, pax: Axes, role: str, kind: str, x: float, y: floa
         pax.text(x, y, "1", ha="center", va="center_baseline", color="white", fontsize=page.pt(5.5))
         return
     st = style_of(role)
-    if kind == "point":
+    if swatch == "marker":
         pax.scatter(
             [x],
             [y],
             s=min(page.pt(st.size), page.pt(10)) ** 2,
             marker=st.marker,
-            c="#dddddd",
+            c=NEUTRAL_FILL,
             edgecolors=INK,
             linewidths=page.pt(0.6),
         )
-    elif kind == "line":
+    elif swatch == "line":
         if role == "axis":
             pax.add_line(
                 Line2D(
@@ -284,7 +240,7 @@ def legend_symbol(page: Page, pax: Axes, role: str, kind: str, x: float, y: floa
                 (x - 2.6 * s, y - 1.3 * s),
                 5.2 * s,
                 2.6 * s,
-                facecolor="#dddddd" if st.fill_alpha > 0 else "none",
+                facecolor=NEUTRAL_FILL if st.fill_alpha > 0 else "none",
                 edgecolor=st.colour,
                 linewidth=page.pt(st.linewidth),
                 linestyle=st.linestyle,
@@ -444,16 +400,3 @@ def draw_locator(page: Page, base: BaseData, extent: Extent, box: Extent) -> Non
         fontsize=page.pt(5.6),
         color=MUTED,
     )
-
-
-def _groups_note(frame: Any, role: str) -> str:
-    """The plan's groups a role's features form, e.g. ``（多极）`` for the Tianhe plan's poles;
-    ``（含两区）`` when only some of them are in a group; empty for none or more than three."""
-    if "group" not in frame.columns:
-        return ""
-    of_role = frame.loc[frame["role"] == role, "group"]
-    groups = [g for g in dict.fromkeys(of_role.dropna()) if g]
-    if not groups or len(groups) > 3:
-        return ""
-    some = "含" if of_role.isna().any() else ""
-    return f"（{some}{'、'.join(groups)}）"

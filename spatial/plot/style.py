@@ -1,18 +1,26 @@
-"""Symbols and colours of print maps: one place for every role and industry colour lookup.
+"""Symbols and colours of print maps: the matplotlib side of :mod:`spatial.symbology`.
 
-Encoding: the **shape** of a symbol (or the line style) says the feature's role, its **colour**
-its industry (the first of its industries that the legend has a colour for).
+Encoding (:mod:`spatial.symbology`, shared with the web map): the **shape** of a symbol (or the
+line style) says the feature's role, its **fill** follows the view's colour rule (the feature's
+industry, or the plan that places it). Role colours, dashes, fill opacities and the colour
+rules come from there; this module adds only what is particular to paper: matplotlib markers,
+sizes and line widths in points, label priorities, z-order, and the base map's colours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
-import pandas as pd
-
+from spatial import symbology
 from spatial.schema import ROLE_SHAPES
+from spatial.symbology import (  # noqa: F401  (the print maps' names for them)
+    INDUSTRY_PALETTE,
+    NO_INDUSTRY,
+    OTHER_INDUSTRY,
+    coloured_features,
+    industry_colours,
+    primary_colour,
+)
 
 # -- colours ----------------------------------------------------------------------------------
 
@@ -28,25 +36,6 @@ RIVER = "#9fc3e3"
 ROAD = "#d8cfc0"
 AIRPORT = "#e4dfec"
 RAIL = "#8c8c8c"
-NO_INDUSTRY = "#ffffff"
-OTHER_INDUSTRY = "#b5b5b5"
-
-#: Qualitative colours for industries, most frequent industry first (colour-blind aware order).
-INDUSTRY_PALETTE = (
-    "#1f77b4",
-    "#e6550d",
-    "#31a354",
-    "#d62728",
-    "#756bb1",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#fdae6b",
-    "#637939",
-    "#9ecae1",
-)
-
 
 #: matplotlib marker of each shape in :data:`spatial.schema.ROLE_SHAPES` (the web map's too).
 _SHAPE_MARKERS = {
@@ -60,75 +49,60 @@ _SHAPE_MARKERS = {
     "hexagon": "h",
     "cross": "P",
 }
-_MARKERS = {role: _SHAPE_MARKERS[shape] for role, shape in ROLE_SHAPES.items()}
 
 
 @dataclass(frozen=True)
 class RoleStyle:
-    """How a role is drawn: marker for points, stroke for lines and polygon outlines."""
+    """How a role is drawn on paper: marker for points, stroke for lines and polygon outlines.
+
+    ``colour``, ``linestyle`` and ``fill_alpha`` are the role's :class:`spatial.symbology.
+    RoleSymbol` (its colour, its dash in line widths, the opacity of the rule colour filling
+    its polygons); the rest is particular to paper.
+    """
 
     colour: str
     marker: str = "o"
     size: float = 7.0  # marker size in points (diameter)
     linewidth: float = 1.0
     linestyle: str | tuple = "-"
-    fill_alpha: float = 0.3  # polygon fill (industry colour) opacity; 0 = no fill
+    fill_alpha: float = 0.3  # polygon fill (rule colour) opacity; 0 = no fill
     priority: int = 50  # label priority, lower first
     label_size: float = 6.5
     zorder: float = 5.0
 
 
+def _style(role: str, size: float = 7.0, linewidth: float = 1.0, **kwargs: object) -> RoleStyle:
+    sym = symbology.role_symbol(role)
+    return RoleStyle(
+        sym.colour,
+        _SHAPE_MARKERS.get(sym.shape, "o"),
+        size,
+        linewidth,
+        (0, sym.dash) if sym.dash else "-",
+        sym.fill_alpha,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+#: role -> print style: sizes, widths, label priorities and z-order per role.
 ROLE_STYLES: dict[str, RoleStyle] = {
-    "axis": RoleStyle("#c62828", linewidth=3.2, priority=5, label_size=8, zorder=4.6),
-    "axis_segment": RoleStyle(
-        "#c62828",
-        linewidth=0.8,
-        linestyle=(0, (5, 3)),
-        fill_alpha=0.0,
-        priority=85,
-        label_size=7,
-        zorder=3.2,
-    ),
-    "core": RoleStyle(
-        "#b71c1c", _MARKERS["core"], 15, 1.3, fill_alpha=0.35, priority=10, label_size=8, zorder=6
-    ),
-    "pole": RoleStyle(
-        "#d84315", _MARKERS["pole"], 8.5, 1.2, fill_alpha=0.35, priority=15, label_size=7.5
-    ),
-    "corridor": RoleStyle(
-        "#6a1b9a", linewidth=2.0, linestyle=(0, (6, 2.5)), priority=70, label_size=7, zorder=4.4
-    ),
-    "belt": RoleStyle(
-        "#2e7d32",
-        linewidth=1.0,
-        linestyle=(0, (7, 2, 1.5, 2)),
-        fill_alpha=0.10,
-        priority=75,
-        label_size=7,
-        zorder=3.4,
-    ),
-    "zone": RoleStyle(
-        "#1565c0", _MARKERS["zone"], 7.5, 0.9, fill_alpha=0.30, priority=25, label_size=7
-    ),
-    "node": RoleStyle("#37474f", _MARKERS["node"], 8.5, 0.9, priority=20, label_size=7.5),
-    "park": RoleStyle(
-        "#37474f", _MARKERS["park"], 7, 0.8, fill_alpha=0.30, priority=40, label_size=6.2
-    ),
-    "cluster": RoleStyle(
-        "#795548",
-        linewidth=0.9,
-        linestyle=(0, (1.5, 1.5)),
-        fill_alpha=0.08,
-        priority=80,
-        label_size=6.5,
-        zorder=3.3,
-    ),
-    "university": RoleStyle("#37474f", _MARKERS["university"], 8, 0.8, priority=35),
-    "lab": RoleStyle("#37474f", _MARKERS["lab"], 8, 0.8, priority=30),
-    "facility": RoleStyle("#37474f", _MARKERS["facility"], 6, 0.8, priority=45, label_size=5.8),
+    "axis": _style("axis", linewidth=3.2, priority=5, label_size=8, zorder=4.6),
+    "axis_segment": _style("axis_segment", linewidth=0.8, priority=85, label_size=7, zorder=3.2),
+    "core": _style("core", 15, 1.3, priority=10, label_size=8, zorder=6),
+    "pole": _style("pole", 8.5, 1.2, priority=15, label_size=7.5),
+    "corridor": _style("corridor", linewidth=2.0, priority=70, label_size=7, zorder=4.4),
+    "belt": _style("belt", linewidth=1.0, priority=75, label_size=7, zorder=3.4),
+    "zone": _style("zone", 7.5, 0.9, priority=25, label_size=7),
+    "node": _style("node", 8.5, 0.9, priority=20, label_size=7.5),
+    "park": _style("park", 7, 0.8, priority=40, label_size=6.2),
+    "cluster": _style("cluster", linewidth=0.9, priority=80, label_size=6.5, zorder=3.3),
+    "university": _style("university", 8, 0.8, priority=35),
+    "lab": _style("lab", 8, 0.8, priority=30),
+    "facility": _style("facility", 6, 0.8, priority=45, label_size=5.8),
 }
-DEFAULT_STYLE = RoleStyle("#37474f")
-AXIS_NUMBER_COLOUR = "#c62828"
+DEFAULT_STYLE = _style("")
+#: Fill of the numbered circles of axis nodes: the axis's own colour.
+AXIS_NUMBER_COLOUR = symbology.role_symbol("axis").colour
 
 
 def role_shape(role: str) -> str:
@@ -141,52 +115,7 @@ def style_of(role: str) -> RoleStyle:
     return ROLE_STYLES.get(role, DEFAULT_STYLE)
 
 
-# -- industry colours -------------------------------------------------------------------------
+# -- colour rule ------------------------------------------------------------------------------
 
-
-def industry_colours(
-    frame: pd.DataFrame, preferred: Sequence[str] = (), limit: int = len(INDUSTRY_PALETTE)
-) -> dict[str, str]:
-    """Colours for the industries in a frame: the most frequent first, ``preferred`` before all.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Features with an ``industries`` list column.
-    preferred : sequence of str
-        Tags that must get a colour (the industries a user filtered on), in this order.
-    limit : int
-        At most this many industries get their own colour; the rest share "other".
-    """
-    counts: dict[str, int] = {}
-    for tags in frame["industries"]:
-        for tag in tags or ():
-            counts[tag] = counts.get(tag, 0) + 1
-    first_seen = {tag: i for i, tag in enumerate(counts)}
-    ranked = sorted(counts, key=lambda t: (-counts[t], first_seen[t]))
-    ordered = [t for t in preferred if t in counts] + [t for t in ranked if t not in preferred]
-    return {tag: INDUSTRY_PALETTE[i] for i, tag in enumerate(ordered[:limit])}
-
-
-def industry_coloured(frame: gpd.GeoDataFrame, number_axis: bool) -> gpd.GeoDataFrame:
-    """The features whose colour says their industry: symbols (not numbered axis nodes) and
-    filled polygons; lines and outlines are coloured by role."""
-    if not len(frame):
-        return frame
-    kind = frame.geometry.geom_type
-    point = kind.isin(["Point", "MultiPoint"])
-    filled = kind.isin(["Polygon", "MultiPolygon"]) & frame["role"].map(
-        lambda r: style_of(r).fill_alpha > 0
-    )
-    numbered = frame["axis_order"].notna() if number_axis else False
-    return frame[(point & ~numbered) | filled]
-
-
-def primary_colour(tags: Sequence[str], colours: Mapping[str, str]) -> str:
-    """The colour a feature with industry ``tags`` wears, given the legend's ``colours``."""
-    if not tags:
-        return NO_INDUSTRY
-    # the colour of the most prominent of the feature's industries
-    order = {tag: i for i, tag in enumerate(colours)}
-    known = sorted((t for t in tags if t in colours), key=order.__getitem__)
-    return colours[known[0]] if known else OTHER_INDUSTRY
+#: The features whose fill follows the colour rule (:func:`spatial.symbology.coloured_features`).
+industry_coloured = coloured_features

@@ -17,8 +17,6 @@ class Tally:
 
     Attributes
     ----------
-    legend_roles : dict of str to str
-        Role -> the kind of symbol ("point", "line", "polygon") the legend shows for it.
     key : list of (int, str)
         The numbered features, as listed in the key.
     key_overflow : int
@@ -33,7 +31,6 @@ class Tally:
         The OSM context groups drawn on the main map ("water", "rivers", ...).
     """
 
-    legend_roles: dict[str, str] = field(default_factory=dict)
     key: list[tuple[int, str]] = field(default_factory=list)
     key_overflow: int = 0
     forced_numbers: int = 0
