@@ -10,6 +10,7 @@ clusters get geometry derived from their members in EPSG:32649, with the method 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -497,7 +498,10 @@ def dumps_feature_collection(name: str, features: list[dict[str, Any]]) -> str:
 
 
 def build_layers(
-    src_dir: Path = LAYER_SOURCES_DIR, out_dir: Path = LAYERS_DIR, check_only: bool = False
+    src_dir: Path = LAYER_SOURCES_DIR,
+    out_dir: Path = LAYERS_DIR,
+    check_only: bool = False,
+    also: Mapping[Path, str] | None = None,
 ) -> BuildResult:
     """Build the layers from their sources.
 
@@ -507,6 +511,9 @@ def build_layers(
         Where the YAML sources are and where the GeoJSON layers go.
     check_only : bool
         Write nothing; list the built files that are out of date in ``result.stale``.
+    also : mapping of Path to str, optional
+        Other built files (the place register) written in the same all-or-nothing set as
+        the layers, and checked with them.
 
     Returns
     -------
@@ -547,6 +554,7 @@ def build_layers(
         out_dir / f"{name}.geojson": dumps_feature_collection(name, fc["features"])
         for name, fc in result.layers.items()
     }
+    texts.update(also or {})
     existing = {p for p in out_dir.glob("*.geojson") if _is_generated(p)}
     changed = {
         path: text

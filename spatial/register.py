@@ -100,16 +100,11 @@ def _resolve(place: dict[str, Any], problems: list[Problem]) -> None:
     place["industries"] = tags
 
 
-def build_register(
-    src_dir: Path = REGISTER_SOURCES_DIR, out_path: Path = REGISTER_PATH, check_only: bool = False
-) -> tuple[dict[str, Any], list[Problem], bool]:
-    """Build ``layers/register.json`` from the register sources.
+def register_document(src_dir: Path = REGISTER_SOURCES_DIR) -> tuple[dict[str, Any], list[Problem]]:
+    """The register built from its sources, and the problems found (nothing is written).
 
-    Returns
-    -------
-    (document, problems, changed)
-        ``changed`` is True when the built file differed (and, unless ``check_only``, was
-        rewritten). Nothing is written when there is any problem.
+    ``gzmap build-layers`` writes :func:`register_text` of it together with the layers, as
+    one set (see :func:`spatial.build.build_layers`).
     """
     problems: list[Problem] = []
     places: dict[str, dict[str, Any]] = {}
@@ -141,10 +136,29 @@ def build_register(
                 "excerpts": place["excerpts"],
             }
         )
-    doc = {"type": "PlaceRegister", "generator": GENERATOR, "places": out}
+    return {"type": "PlaceRegister", "generator": GENERATOR, "places": out}, problems
+
+
+def register_text(doc: dict[str, Any]) -> str:
+    """The text of ``layers/register.json`` for a register document."""
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def build_register(
+    src_dir: Path = REGISTER_SOURCES_DIR, out_path: Path = REGISTER_PATH, check_only: bool = False
+) -> tuple[dict[str, Any], list[Problem], bool]:
+    """Build ``layers/register.json`` from the register sources, on its own.
+
+    Returns
+    -------
+    (document, problems, changed)
+        ``changed`` is True when the built file differed (and, unless ``check_only``, was
+        rewritten). Nothing is written when there is any problem.
+    """
+    doc, problems = register_document(src_dir)
     if problems:
         return doc, problems, False
-    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    text = register_text(doc)
     current = out_path.read_text(encoding="utf-8") if out_path.exists() else None
     changed = current != text
     if changed and not check_only:

@@ -208,3 +208,25 @@ def test_build_reports_every_problem_and_writes_nothing(tmp_path: Path) -> None:
     assert "unknown member(s): nowhere" in text
     assert "location_precision_m 900 conflicts with 500" in text
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.geojson"))
+
+
+def test_the_register_is_written_in_the_same_set_as_the_layers(tmp_path: Path) -> None:
+    """A built file given with the layers (the place register) is written with them or not at
+    all: when it cannot be written, no layer changes either."""
+    _write(tmp_path / "src", "gz_sti", CITY)
+    out = tmp_path / "out"
+    out.mkdir()
+    register = out / "register.json"
+    together = build_layers(tmp_path / "src", out, also={register: '{"places": []}\n'})
+    assert register.read_text() == '{"places": []}\n'
+    assert {p.name for p in together.written} == {"gz_sti.geojson", "register.json"}
+    check = build_layers(tmp_path / "src", out, check_only=True, also={register: "{}\n"})
+    assert [p.name for p in check.stale] == ["register.json"]
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    changed = json.loads(json.dumps(CITY))
+    changed["features"][0]["location_precision_m"] = 1500
+    _write(tmp_path / "src", "gz_sti", changed)
+    blocked = out / "gz_sti.geojson" / "register.json"  # its folder is a file: cannot be written
+    with pytest.raises(OSError):
+        build_layers(tmp_path / "src", out, also={blocked: "{}\n"})
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
