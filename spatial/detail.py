@@ -87,6 +87,31 @@ def _names(gdf: gpd.GeoDataFrame | None, ids: list[str]) -> str:
     return "、".join(names)
 
 
+#: Labels of the attribute keys the layer sources write in English; other keys (a plan's own
+#: table headings, such as 主导产业) are shown as written, and ``*_note`` keys are 说明 Note.
+_ATTRIBUTE_LABELS = {
+    "segment_order": "段序 Segment order",
+    "order_rule": "次序说明 Order",
+    "belt": "所属产业带 Belt",
+    "poles": "极点 Poles",
+    "sub_areas": "片区 Sub-areas",
+    "layout": "布局 Layout",
+    "projects": "项目 Projects",
+    "status": "状态 Status",
+}
+#: Attributes whose values are feature ids, shown by their names.
+_ID_ATTRIBUTES = frozenset({"belt", "poles", "sub_areas"})
+
+
+def _attribute_fact(key: str, value: Any, gdf: gpd.GeoDataFrame | None) -> tuple[str, str]:
+    """One ``attributes`` entry as a fact row: a readable label, ids shown by name."""
+    label = _ATTRIBUTE_LABELS.get(key) or ("说明 Note" if key.endswith("_note") else key)
+    values = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+    if key in _ID_ATTRIBUTES:
+        return label, _names(gdf, values)
+    return label, "、".join(values)
+
+
 def feature_facts(
     row: Mapping[str, Any], gdf: gpd.GeoDataFrame | None = None
 ) -> list[tuple[str, str]]:
@@ -133,7 +158,7 @@ def feature_facts(
     if row.get("aliases"):
         facts.append(("别称 Also called", "、".join(map(str, row["aliases"]))))
     for key, value in (row.get("attributes") or {}).items():
-        facts.append((str(key), str(value)))
+        facts.append(_attribute_fact(str(key), value, gdf))
     where = location_text(row.get("location_source"), row.get("location_precision_m"))
     if where:
         facts.append(("位置依据 Location", where))

@@ -71,3 +71,15 @@ def test_location_source_reads_in_chinese_first() -> None:
     assert location_text("plan") == "规划给出的位置"
     assert location_text("the cluster's core parks in 表5-1; derived").startswith("由所含要素推得")
     assert location_text(None, None) == ""
+
+
+def test_facts_label_every_attribute_in_chinese_and_show_ids_by_name() -> None:
+    layers = load_layers()
+    for fid in layers.index:
+        for label, _value in detail.feature_facts(layers.loc[fid].to_dict(), layers):
+            assert re.search(r"[\u4e00-\u9fff]", label), (fid, label)  # no raw English key
+            assert "_" not in label, (fid, label)
+    island = dict(detail.feature_facts(layers.loc["gz-bio-island"].to_dict(), layers))
+    assert "海珠区" in island["说明 Note"] and "Administered" not in island["说明 Note"]
+    park = dict(detail.feature_facts(layers.loc["huadu-dawo-park"].to_dict(), layers))
+    assert park["所属产业带 Belt"] == layers.at["huadu-belt-west", "name"]
