@@ -146,7 +146,7 @@ def unsited_counts(named: Any, basemap: str) -> Any:
     for marker in unsited.count_markers(named, get_districts(), basemap):
         folium.Marker(
             [marker["lat"], marker["lon"]],
-            icon=folium.DivIcon(html=marker["html"], icon_size=(150, 20), icon_anchor=(60, -8)),
-            tooltip=f"{marker['district']}：{marker['count']} 处",
+            icon=folium.DivIcon(html=marker["html"], icon_size=(90, 16), icon_anchor=(45, -8)),
+            tooltip=marker["title"],
         ).add_to(group)
     return group

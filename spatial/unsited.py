@@ -118,10 +118,10 @@ def place_facts(
 
 
 def count_markers(frame: pd.DataFrame, districts: Any, basemap: str) -> list[dict[str, Any]]:
-    """Per-district count labels for the map: ``{lat, lon, district, count, html}``.
+    """Per-district count badges for the map: ``{lat, lon, district, count, title, html}``.
 
-    Placed at each district's representative point (in the basemap's datum); places with no
-    district are not drawn.
+    Placed just under each district's name, at its representative point (in the basemap's
+    datum); places with no district are not drawn.
     """
     if frame.empty or districts is None or len(districts) == 0:
         return []
@@ -136,17 +136,22 @@ def count_markers(frame: pd.DataFrame, districts: Any, basemap: str) -> list[dic
     out = []
     for _, row in points.iterrows():
         n = counts[row["name"]]
-        label = html.escape(f"{row['name']}：{n} 处尚无确定位置")
+        title = html.escape(f"{row['name']}：{n} 处规划提及的地点尚无确定位置", quote=True)
         out.append(
             {
                 "lat": row.geometry.y,
                 "lon": row.geometry.x,
                 "district": row["name"],
                 "count": n,
+                "title": f"{row['name']}：{n} 处尚无确定位置",
+                # a small badge under the district's name (which it does not repeat); the
+                # whole sentence is its title and tooltip
                 "html": (
-                    "<div class='gz-unsited-count' style='background:#fff8e1;border:1px solid "
-                    "#c9a227;border-radius:10px;padding:1px 6px;font-size:11px;white-space:nowrap;"
-                    f"display:inline-block'>{label}</div>"
+                    f"<div style='text-align:center'><div class='gz-unsited-count' "
+                    f"title='{title}' aria-label='{title}' style='background:#fff8e1;"
+                    "border:1px solid #c9a227;border-radius:8px;padding:0 5px;font-size:11px;"
+                    f"line-height:15px;white-space:nowrap;display:inline-block'>{n} 处未定位"
+                    "</div></div>"
                 ),
             }
         )

@@ -38,7 +38,9 @@ def test_counts_per_district_and_the_panel_of_a_place_without_a_site(app_url, br
     named = select_unsited(load_unsited(), Selection(industries=("皮革皮具",)))
     expected = sum("花都区" in d for d in named["district"])
     assert expected >= 5  # 狮岭's platforms
-    assert f"花都区：{expected} 处尚无确定位置" in labels
+    assert f"{expected} 处未定位" in labels
+    title = f"花都区：{expected} 处规划提及的地点尚无确定位置"
+    assert frame.locator(f'.gz-unsited-count[title="{title}"]').count() == 1
     assert frame.locator(".gz-marker, .leaflet-interactive").count() >= 5  # the map still draws
     for name in ("中国皮具之都展贸中心", "狮岭阳光6号电商直播基地"):  # never a point
         assert frame.locator(f'[aria-label="{name}"]').count() == 0
