@@ -20,6 +20,7 @@ from spatial.features import (
     select,
 )
 from spatial.manifest import load_manifest
+from spatial.symbology import DEFAULT_RULE, view_symbology
 
 
 def layers_dir() -> Path:
@@ -78,15 +79,21 @@ def web_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def map_layers(folder: str, stamp: tuple, key: tuple, basemap: str) -> webmap.MapLayers:
-    """The map's drawing items for a selection on a basemap (shared, never modified)."""
+def map_layers(
+    folder: str, stamp: tuple, key: tuple, basemap: str, colour_by: str = DEFAULT_RULE
+) -> webmap.MapLayers:
+    """The map's drawing items for a selection on a basemap (shared, never modified).
+
+    Colours and legend are the print export's for the same selection and colour rule
+    (:func:`spatial.symbology.view_symbology`, on the same features, not the simplified ones).
+    """
     gdf = get_layers(folder, stamp)
     popups, tips = feature_html(folder, stamp)
     shown = web_layers(folder, stamp).loc[selected_ids(folder, stamp, key)]
     shown = plan_view(shown, selection_from_key(key).plans)  # each plan's own roles
     return webmap.prepare_layers(
         shown, basemap=basemap, popups=popups, tooltips=tips, layer_order=list(layer_labels(gdf)),
-        simplify_m=None,
+        simplify_m=None, symbology=view_symbology(gdf, selection_from_key(key), colour_by),
     )
 
 

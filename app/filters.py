@@ -1,4 +1,4 @@
-"""The sidebar: search, filters, basemap and the user's own layer."""
+"""The sidebar: search, filters, colour rule, basemap and the user's own layer."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from spatial.features import (
 from spatial.plaintext import capped_notes, markdown_text
 from spatial.schema import role_label
 from spatial.search import rank_hits
+from spatial.symbology import RULES, rule_label
 from spatial.taxonomy import load_taxonomy
 
 ss = st.session_state
@@ -159,6 +160,16 @@ def sidebar(
     )
     sb.button("清除筛选 Clear filters", on_click=clear_filters, key="clear")
     sb.divider()
+    sb.segmented_control(
+        "着色 Colour by",
+        options=list(RULES),
+        format_func=rule_label,
+        key="colour_by",
+        required=True,
+        help="符号与面的填色：按产业，或按安置它的规划（多个规划者另色）；简报图同样着色。"
+        "Fill of symbols and areas: by industry, or by the plan placing it (several plans: "
+        "one colour); the briefing map follows.",
+    )
     choices = dict(webmap.basemap_choices())
     sb.selectbox(
         "底图 Basemap",

@@ -49,7 +49,7 @@ def draw_map(
     tips = feature_html(folder, stamp)[1] if gdf is not None else {}
     sel = state.selection
     prepared = (
-        map_layers(folder, stamp, selection_key(sel), state.basemap)
+        map_layers(folder, stamp, selection_key(sel), state.basemap, state.colour_by)
         if gdf is not None
         else webmap.MapLayers((), (), None)
     )
@@ -70,6 +70,7 @@ def draw_map(
         gdf.at[node, "geometry"] if node else None,
         state.basemap,
         tips.get(node) if node else None,
+        fill=prepared.fills.get(node) if node else None,
     )
     if os.environ.get("GZMAP_MAP_RELOAD") == "1":
         fmap = webmap.build_map(prepared, bounds=frame, layer_names=names, fill_frame=True,

@@ -176,7 +176,8 @@ def briefing_export(state: appstate.AppState) -> None:
             with st.spinner(f"正在生成 {fmt.upper()}…"):
                 try:
                     data = export.render_map(
-                        state.selection, fmt=fmt, title=title or None, overlays=overlays
+                        state.selection, fmt=fmt, title=title or None, overlays=overlays,
+                        colour_by=state.colour_by,
                     )
                 except Exception as exc:  # the user needs to see why, not a stack trace
                     st.error(f"生成失败 Rendering failed: {markdown_text(exc, limit=300)}")

@@ -12,6 +12,7 @@ from spatial.features import (
     Selection,
     step,
 )
+from spatial.symbology import DEFAULT_RULE, RULES
 from spatial.viewparams import ViewParams
 
 ss = st.session_state
@@ -111,6 +112,7 @@ def init_state(options: appstate.Options, gdf: gpd.GeoDataFrame | None) -> None:
     ss.q = sel.query
     ss.linked = sel.linked
     ss.basemap = state.basemap
+    ss.colour_by = state.colour_by
     ss.node = state.node
     ss.walk_pick = None
     ss._url_notes = notes
@@ -136,6 +138,8 @@ def keep_valid(options: appstate.Options) -> None:
         ss.node = None
     if ss.get("basemap") not in options.basemaps:
         ss.basemap = DEFAULT_BASEMAP
+    if ss.get("colour_by") not in RULES:
+        ss.colour_by = DEFAULT_RULE
 
 
 def current_state() -> appstate.AppState:
@@ -148,7 +152,9 @@ def current_state() -> appstate.AppState:
         query=(ss.q or "").strip()[: appstate.MAX_QUERY_CHARS],
         linked=bool(ss.get("linked")),
     )
-    return appstate.AppState(selection=sel, node=ss.node, basemap=ss.basemap)
+    return appstate.AppState(
+        selection=sel, node=ss.node, basemap=ss.basemap, colour_by=ss.get("colour_by", DEFAULT_RULE)
+    )
 
 
 def sync_url(state: appstate.AppState | ViewParams) -> None:

@@ -4,7 +4,7 @@ A view of the app is a :class:`~spatial.features.Selection` (plans, industries, 
 clusters, axis segment, search text) plus the selected feature and the basemap. It lives in
 the URL so that a link reopens the same view::
 
-    ?plans=gz_sti&industries=生物医药,集成电路&segment=axis-huangpu&node=shengwudao&basemap=amap
+    ?plans=gz_sti&industries=生物医药,集成电路&segment=axis-huangpu&node=shengwudao&basemap=amap&colour=plan
 
 Lists are comma-joined (repeated keys are read too). A link may be stale or hand-edited, so
 :func:`sanitize` drops what the data doesn't know (and says what it dropped) before any widget
@@ -22,6 +22,7 @@ import geopandas as gpd
 
 from spatial.basemaps import DEFAULT_BASEMAP
 from spatial.features import AXIS_ID, Selection, is_whole_axis, resolve_segment
+from spatial.symbology import DEFAULT_RULE, RULES
 from spatial.taxonomy import load_taxonomy
 from spatial.webmap import tooltip_feature_id
 
@@ -38,6 +39,8 @@ __all__ = [
 LIST_KEYS = ("plans", "industries", "roles", "clusters")
 NODE_KEY = "node"
 BASEMAP_KEY = "basemap"
+#: URL key of the colour rule (:data:`spatial.symbology.RULES`).
+COLOUR_KEY = "colour"
 #: Longest search text a URL may carry.
 MAX_QUERY_CHARS = 100
 
@@ -54,11 +57,14 @@ class AppState:
         Id of the feature whose panel is open.
     basemap : str
         Basemap key (:data:`spatial.basemaps.BASEMAPS` or ``none``).
+    colour_by : str
+        The colour rule of the map and its print export (:data:`spatial.symbology.RULES`).
     """
 
     selection: Selection = field(default_factory=Selection)
     node: str | None = None
     basemap: str = DEFAULT_BASEMAP
+    colour_by: str = DEFAULT_RULE
 
     def to_query(self) -> dict[str, str]:
         """URL query parameters of this view (lists comma-joined, defaults left out)."""
@@ -69,6 +75,8 @@ class AppState:
             params[NODE_KEY] = self.node
         if self.basemap and self.basemap != DEFAULT_BASEMAP:
             params[BASEMAP_KEY] = self.basemap
+        if self.colour_by and self.colour_by != DEFAULT_RULE:
+            params[COLOUR_KEY] = self.colour_by
         return params
 
     @classmethod
@@ -79,10 +87,12 @@ class AppState:
         query = " ".join(params.get("q", [])).strip()[:MAX_QUERY_CHARS]
         node = next(iter(params.get(NODE_KEY, [])), None)
         basemap = next(iter(params.get(BASEMAP_KEY, [])), None)
+        colour = next(iter(params.get(COLOUR_KEY, [])), None)
         return cls(
             selection=selection.with_(query=query),
             node=node.strip() or None if node else None,
             basemap=(basemap or "").strip() or DEFAULT_BASEMAP,
+            colour_by=(colour or "").strip()[:MAX_QUERY_CHARS] or DEFAULT_RULE,
         )
 
 
@@ -182,6 +192,10 @@ def sanitize(
     if basemap not in options.basemaps:
         notes.append(f"basemap: {basemap}")
         basemap = options.basemaps[0] if options.basemaps else DEFAULT_BASEMAP
+    colour_by = state.colour_by
+    if colour_by not in RULES:
+        notes.append(f"colour: {colour_by}")
+        colour_by = DEFAULT_RULE
     clean = Selection(
         plans=keep("plans", sel.plans, options.plans),
         industries=keep("industries", industries, options.industries),
@@ -191,7 +205,7 @@ def sanitize(
         query=sel.query[:MAX_QUERY_CHARS],
         linked=sel.linked,
     )
-    return AppState(selection=clean, node=node, basemap=basemap), notes
+    return AppState(selection=clean, node=node, basemap=basemap, colour_by=colour_by), notes
 
 
 def clicked_feature(map_value: Mapping[str, object] | None) -> str | None:

@@ -436,6 +436,8 @@ class Symbology:
         Index labels (ids) of the features whose fill follows the rule.
     fills : dict of str to str
         Index label (id) -> fill colour, for every feature of the frame.
+    numbered : dict of str to int
+        Index label (id) -> axis order of the features drawn as numbered axis nodes.
     legend : Legend
         The legend entries.
     """
@@ -444,6 +446,7 @@ class Symbology:
     colours: dict[str, str]
     coloured: list = field(default_factory=list)
     fills: dict = field(default_factory=dict)
+    numbered: dict = field(default_factory=dict)
     legend: Legend = field(default_factory=lambda: Legend(DEFAULT_RULE))
 
     def fill_of(self, industries: Sequence[str] | None, plans: Sequence[str] | None) -> str:
@@ -506,6 +509,7 @@ def symbolise(
         idx: sym.fill_of(tags, plans)
         for idx, tags, plans in zip(frame.index, frame["industries"], frame["plans"], strict=True)
     }
+    sym.numbered = {idx: int(frame.at[idx, "axis_order"]) for idx in frame.index[numbered]}
     sym.legend = Legend(
         rule,
         _symbol_entries(frame, kinds, numbered),

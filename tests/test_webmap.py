@@ -367,3 +367,26 @@ def test_cluster_legend_shows_the_outlined_area_the_map_draws() -> None:
     legend = webmap.legend_html(["cluster"])
     assert "<rect" in legend and "stroke-dasharray" in legend  # a dotted area, as drawn
     assert "21.1,6.75" not in legend  # not the hexagon marker the map never draws for it
+
+
+def test_point_cloud_points_wear_their_colour_rule_colour() -> None:
+    """A canvas point cloud colours each point as an SVG marker would: by the view's rule."""
+    from spatial.symbology import symbolise
+
+    frame = park_frame(webmap.POINT_CLOUD_MIN + 1)
+    frame["industries"] = [["生物医药"] if i % 3 else ["集成电路"] for i in range(len(frame))]
+    frame.loc["p-7", "plans"] = ["gz_sti", "huadu_sti"]
+    for rule in ("industry", "plan"):
+        sym = symbolise(frame, rule)
+        (cloud,) = cloud_items(render(webmap.build_map(frame, basemap=webmap.NO_TILES,
+                                                       symbology=sym)))
+        worn = [cloud["pc"][k] for k in cloud["c"]]
+        assert worn == [sym.fills[fid] for fid in cloud["id"]]
+        assert len(set(worn)) == 2
+    # and the same features as SVG markers wear the same colours
+    few = frame.iloc[:30]
+    sym = symbolise(few, "industry")
+    items = batch_items(render(webmap.build_map(few, basemap=webmap.NO_TILES, symbology=sym)))
+    for item in (i for i in items if i["k"] == "marker"):
+        fid = webmap.tooltip_feature_id(text_content(item["t"]))
+        assert f'fill="{sym.fills[fid]}"' in item["i"]["html"]

@@ -1,15 +1,20 @@
-"""The interactive folium map: features styled by role, legend, escaped popups and tooltips.
+"""The interactive folium map: features styled by role and colour rule, legend, escaped popups
+and tooltips.
 
-Modules, one concern each: :mod:`~spatial.webmap.styles` (role colours, shapes, legend),
+Modules, one concern each: :mod:`~spatial.webmap.styles` (pixel sizes, SVG markers, the HTML
+legend; colours, shapes and legend entries come from :mod:`spatial.symbology`, shared with
+the print maps),
 :mod:`~spatial.webmap.popups` (escaping, tooltips, popups), :mod:`~spatial.webmap.items`
 (features as drawing items, point clouds, framing), :mod:`~spatial.webmap.leaflet` (Leaflet
 elements and the batch script), :mod:`~spatial.webmap.labels` (names on the map,
 placed by role priority) and :mod:`~spatial.webmap.map` (the map itself, the highlight).
 
 The map is built from a filtered layer frame (:func:`spatial.features.select`) over a basemap
-(:mod:`spatial.basemaps`, or no tiles at all) and the district outlines. Every role has its own
-colour of a distinct lightness, so the map still reads printed in grey, plus its own marker
-shape (points) or dash pattern (lines and outlines).
+(:mod:`spatial.basemaps`, or no tiles at all) and the district outlines. The shape of a marker
+and the colour and dash of a line or outline say the role (each role's colour of a distinct
+lightness, so the map still reads printed in grey); marker and area fills follow the view's
+colour rule (industry or plan, :mod:`spatial.symbology`), as on the print export of the same
+view, and the legend lists the same entries as the print legend.
 
 Every string that comes from a plan or an uploaded file is HTML-escaped before it reaches the
 map, and popups and tooltips reach Leaflet as JSON string literals, never as raw script text.
@@ -79,6 +84,7 @@ from spatial.webmap.styles import (
     grey_level,
     legend_html,
     marker_svg,
+    number_svg,
     role_style,
 )
 
@@ -111,6 +117,7 @@ __all__ = [
     "highlight_group",
     "legend_html",
     "marker_svg",
+    "number_svg",
     "popup_html",
     "prepare_districts",
     "prepare_layers",

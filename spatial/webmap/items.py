@@ -6,7 +6,7 @@ cloud (see :mod:`spatial.webmap`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from spatial.basemaps import DEFAULT_BASEMAP, to_basemap_crs
 from spatial.schema import METRIC_CRS
+from spatial.symbology import Legend, Symbology, drawn_features, symbolise
 from spatial.webmap._geom import (
     COORD_DECIMALS,
     _line_parts,
@@ -37,6 +38,7 @@ from spatial.webmap.styles import (
     UNMARKED_ROLES,
     _canvas_shape,
     marker_svg,
+    number_svg,
     role_style,
 )
 
@@ -106,14 +108,21 @@ def _marker_item(
     tooltip: str | None = None,
     popup: str | None = None,
     label: str | None = None,
+    fill: str | None = None,
+    number: int | None = None,
 ) -> dict[str, Any]:
     style = role_style(role)
-    px = style.size + (10 if selected else 0)
+    if number is not None:
+        px = 18 + (8 if selected else 0)
+        html = number_svg(number, size=px, label=label)
+    else:
+        px = style.size + (10 if selected else 0)
+        html = marker_svg(role, size=px, selected=selected, label=label, fill=fill)
     item: dict[str, Any] = {
         "k": "marker",
         "ll": list(lat_lon),
         "i": {
-            "html": marker_svg(role, size=px, selected=selected, label=label),
+            "html": html,
             "iconSize": [px, px],
             "iconAnchor": [px // 2, px // 2],
             "className": "gz-marker",
@@ -133,12 +142,17 @@ def feature_items(
     tooltip: str | None = None,
     popup: str | None = None,
     label: str | None = None,
+    fill: str | None = None,
+    number: int | None = None,
 ) -> list[dict[str, Any]]:
     """Map items drawing one feature in its role's style (empty for a missing geometry).
 
     Polygons of places also get a marker of the role's shape at their centre, so the role
-    reads at city scale; lines and area-wide shapes (clusters, belts) do not. ``label`` is
-    the markers' accessible name.
+    reads at city scale; lines and area-wide shapes (clusters, belts) do not. ``fill`` is the
+    feature's colour under the view's colour rule (:mod:`spatial.symbology`): it fills the
+    markers and (at the role's opacity) the polygons; lines and outlines wear the role's
+    colour. ``number`` draws the marker as a numbered axis node. ``label`` is the markers'
+    accessible name.
     """
     if geom is None or geom.is_empty:
         return []
@@ -152,15 +166,16 @@ def feature_items(
             weight=style.weight,
             dash_array=style.dash,
             fill=True,
-            fill_color=style.color,
+            fill_color=fill or style.color,
             fill_opacity=style.fill_opacity,
             pane="gzPolygons",
         )
         for rings in _polygon_rings(geom):
             out.append({"k": "polygon", "ll": rings, "o": opts, **extra})
-        if role not in UNMARKED_ROLES:
+        if role not in UNMARKED_ROLES or number is not None:
             out.append(
-                _marker_item(_point_of(geom), role, tooltip=tooltip, popup=popup, label=label)
+                _marker_item(_point_of(geom), role, tooltip=tooltip, popup=popup, label=label,
+                             fill=fill, number=number)
             )
     elif gtype in ("LineString", "MultiLineString"):
         opts = _path_options(
@@ -181,6 +196,8 @@ def feature_items(
                     tooltip=tooltip,
                     popup=popup,
                     label=label,
+                    fill=fill,
+                    number=number,
                 )
             )
     return out
@@ -271,12 +288,18 @@ class MapLayers:
         The features' extent (WGS84).
     labels : tuple
         The features' names on the map (:func:`spatial.webmap.labels.label_items`).
+    legend : Legend or None
+        The legend entries (:class:`spatial.symbology.Legend`), as the print legend has them.
+    fills : dict of str to str
+        Feature id -> its colour under the colour rule (the highlight's marker wears it).
     """
 
     groups: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
     roles: tuple[str, ...]
     bounds: tuple[tuple[float, float], tuple[float, float]] | None
     labels: tuple[tuple[Any, ...], ...] = ()
+    legend: Legend | None = None
+    fills: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def has_point_clouds(self) -> bool:
@@ -285,26 +308,37 @@ class MapLayers:
 
 
 def _cloud_item(
-    geoms: np.ndarray, ids: Sequence[str], names: Sequence[str], role: str | None
+    geoms: np.ndarray,
+    ids: Sequence[str],
+    names: Sequence[str],
+    role: str | None,
+    fills: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """One point cloud: the points of one role in one layer, as compact columns.
 
     ``ll`` is ``[lat0, lon0, lat1, lon1, …]`` (rounded), ``id`` and ``n`` the escaped id and
     name of each point (a multipoint's parts repeat its id), ``r`` the escaped role label,
-    ``s`` the role's marker shape (:func:`_canvas_shape`) and ``o`` the marker options.
+    ``s`` the role's marker shape (:func:`_canvas_shape`) and ``o`` the marker options. The
+    points' fills (``fills``, one per feature, the colour rule's) are ``o.fillColor`` when
+    they are all the same, else ``pc`` (the colours) and ``c`` (each point's index in it).
     """
     style = role_style(role)
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     latlon = np.round(coords[:, ::-1], COORD_DECIMALS).ravel().tolist()
     rows = index.tolist()
     px = max(9, round(style.size * 0.65))
+    colours = list(dict.fromkeys(fills or [style.color]))
+    extra: dict[str, Any] = {}
+    if len(colours) > 1:
+        slot = {c: k for k, c in enumerate(colours)}
+        extra = {"pc": [esc(c) for c in colours], "c": [slot[fills[i]] for i in rows]}
     return {
         "k": "points",
         "o": {
             "radius": px / 2,
             "color": OUTLINE,
             "weight": 1,
-            "fillColor": style.color,
+            "fillColor": esc(colours[0]),
             "fillOpacity": 0.95,
             "pane": "gzPoints",
         },
@@ -313,6 +347,7 @@ def _cloud_item(
         "id": [esc(ids[i]) for i in rows],
         "n": [esc(names[i]) for i in rows],
         "r": esc(role_zh(role)),
+        **extra,
     }
 
 
@@ -325,6 +360,7 @@ def prepare_layers(
     layer_order: Sequence[str] = (),
     simplify_m: float | None = WEB_TOLERANCE_M,
     cloud_min: int = POINT_CLOUD_MIN,
+    symbology: Symbology | None = None,
 ) -> MapLayers:
     """Turn features into the map's drawing items, grouped by layer (see :func:`build_map`).
 
@@ -336,12 +372,19 @@ def prepare_layers(
     More than ``cloud_min`` point features of one role in one layer become one point cloud
     (see the module notes): no popup HTML is built for them, and their tooltip is written in
     the browser from their escaped id and name.
+
+    Markers and filled polygons wear the colours of ``symbology``
+    (:func:`spatial.symbology.view_symbology` of the view, which the print export of the
+    same view uses too); by default the ``industry`` rule over these features.
     """
     if features is not None and "in_guangzhou" in features.columns:
         # the contract draws places outside the city nowhere (they stay in tables and files)
         features = features[features["in_guangzhou"].apply(lambda v: v is not False)]
     if features is None or features.empty:
         return MapLayers((), (), None)
+    if symbology is None:
+        symbology = _symbology_of(features)
+    fills, numbers = symbology.fills, symbology.numbered
     shown = shift_to_basemap(features, basemap)
     if simplify_m:
         shown = simplify_for_web(shown, simplify_m)
@@ -383,13 +426,15 @@ def prepare_layers(
             tip = tooltips.get(fid) or tooltip_html(props)
             pop = popups.get(fid) or popup_html(props)
             groups.setdefault(layers[i], []).extend(
-                feature_items(geoms[i], roles[i], tip, pop, label=text_of(props.get("name")))
+                feature_items(geoms[i], roles[i], tip, pop, label=text_of(props.get("name")),
+                              fill=fills.get(index[i]), number=numbers.get(index[i]))
             )
     if clouds:
         names = [text_of(v) for v in shown["name"].tolist()] if "name" in cols else [""] * n
         for (layer, role), rows in clouds.items():
             groups.setdefault(layer, []).append(
-                _cloud_item(geoms[rows], [ids[i] for i in rows], [names[i] for i in rows], role)
+                _cloud_item(geoms[rows], [ids[i] for i in rows], [names[i] for i in rows], role,
+                            [fills.get(index[i]) or role_style(role).color for i in rows])
             )
     known = list(layer_order)
     order = sorted(groups, key=lambda k: (known.index(k) if k in known else len(known), k))
@@ -398,7 +443,18 @@ def prepare_layers(
         roles=tuple(pd.unique(features["role"].dropna())),
         bounds=frame_bounds(features),
         labels=tuple(tuple(item) for item in label_items(shown)),
+        legend=symbology.legend,
+        fills={index[i]: fills[index[i]] for i in range(n) if index[i] in fills},
     )
+
+
+def _symbology_of(features: gpd.GeoDataFrame) -> Symbology:
+    """The default symbology of features drawn on their own: the ``industry`` rule over them
+    (features lacking the layer columns it reads get the roles' own colours)."""
+    needed = {"role", "industries", "plans", "axis_order"}
+    if not needed <= set(features.columns):
+        return Symbology("industry", {})
+    return symbolise(drawn_features(features))
 
 
 def prepare_districts(

@@ -377,7 +377,8 @@ class _PointSupport(_ScriptElement):
                 var opts = Object.assign({}, f.o, {renderer: renderer, shape: f.s});
                 var cloud = L.featureGroup();
                 for (var j = 0; j < f.id.length; j++) {
-                    var m = new L.GzShape([f.ll[2 * j], f.ll[2 * j + 1]], opts);
+                    var m = new L.GzShape([f.ll[2 * j], f.ll[2 * j + 1]],
+                        f.c ? Object.assign({}, opts, {fillColor: f.pc[f.c[j]]}) : opts);
                     m._gzIndex = j;
                     cloud.addLayer(m);
                 }

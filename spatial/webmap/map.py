@@ -12,6 +12,7 @@ import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
 from spatial.basemaps import BASEMAPS, DEFAULT_BASEMAP, get_basemap
+from spatial.symbology import Symbology
 from spatial.webmap.items import (
     COORD_DECIMALS,
     NO_TILES,
@@ -87,6 +88,7 @@ def build_map(
     legend_roles: Iterable[str] | None = None,
     cloud_min: int = POINT_CLOUD_MIN,
     fill_frame: bool = False,
+    symbology: Symbology | None = None,
 ) -> folium.Map:
     """Build the interactive map of a selection, in one piece.
 
@@ -125,6 +127,9 @@ def build_map(
         (:func:`prepare_layers`; ignored for features already prepared).
     fill_frame : bool
         Fill the height of the page the map is in (:func:`base_map`).
+    symbology : Symbology, optional
+        Colours and legend (:func:`spatial.symbology.view_symbology`; ignored for features
+        already prepared); default the ``industry`` rule over ``features``.
 
     Returns
     -------
@@ -135,7 +140,8 @@ def build_map(
         prepared = features
     else:
         prepared = prepare_layers(features, basemap=basemap, popups=popups, tooltips=tooltips,
-                                  layer_order=list(layer_names), cloud_min=cloud_min)
+                                  layer_order=list(layer_names), cloud_min=cloud_min,
+                                  symbology=symbology)
     m = base_map(districts=districts, basemap=basemap, bounds=bounds or prepared.bounds,
                  user_layer=user_layer, user_layer_name=user_layer_name, asset_base=asset_base,
                  fill_frame=fill_frame)
@@ -242,8 +248,12 @@ def features_group(
         group.add_to(outer)
     if prepared.labels:
         _LabelBatch(prepared.labels).add_to(outer)
-    roles = list(legend_roles) if legend_roles is not None else list(prepared.roles)
-    _Legend(legend_html(roles) if roles else "").add_to(outer)
+    if legend_roles is None and prepared.legend is not None:  # the print legend's entries
+        shown = prepared.legend.symbols or prepared.legend.colours
+        _Legend(legend_html(prepared.legend) if shown else "").add_to(outer)
+    else:
+        roles = list(legend_roles) if legend_roles is not None else list(prepared.roles)
+        _Legend(legend_html(roles) if roles else "").add_to(outer)
     if frame is not None:
         _Frame(frame, frame_key or "").add_to(outer)
     return outer
@@ -287,8 +297,10 @@ def highlight_group(
     geometry: BaseGeometry | None,
     basemap: str = DEFAULT_BASEMAP,
     tooltip: str | None = None,
+    fill: str | None = None,
 ) -> folium.FeatureGroup:
-    """A feature group marking the selected feature: a ring around it, its outline in bold.
+    """A feature group marking the selected feature: a ring around it, its outline in bold,
+    its marker (filled with ``fill``, its colour on the map) enlarged.
 
     ``streamlit-folium`` adds it to the map without reloading the map, so stepping along the
     axis only moves the highlight.
@@ -318,7 +330,7 @@ def highlight_group(
     )
     items.append(
         _marker_item(lat_lon, role, selected=True, tooltip=tooltip or tooltip_html(row),
-                     label=f"{text_of(row.get('name'))}（已选中 selected）")
+                     label=f"{text_of(row.get('name'))}（已选中 selected）", fill=fill)
     )
     _Batch(items).add_to(group)
     return group

@@ -1,7 +1,8 @@
-"""How each role is drawn on the web map: colour, marker shape, size, dash, and the legend.
+"""How features are drawn on the web map: the SVG and pixel side of :mod:`spatial.symbology`.
 
-Every role has its own colour of a distinct lightness, so the map still reads printed in grey,
-plus its own marker shape (points) or dash pattern (lines and outlines).
+Role colours, shapes, dashes, fill opacities, the colour rules and the legend entries come
+from :mod:`spatial.symbology` (shared with the print maps); this module adds marker sizes and
+line widths in pixels, SVG marker shapes and the HTML legend drawn from those entries.
 """
 
 from __future__ import annotations
@@ -10,28 +11,49 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from spatial.schema import ROLE_SHAPES, ROLES, role_label
+from spatial import symbology
+from spatial.schema import ROLES, role_label
+from spatial.symbology import (
+    NEUTRAL_FILL,
+    UNMARKED_ROLES,
+    Legend,
+    grey_level,
+    swatch_kind,
+)
 from spatial.webmap.popups import FONT_STACK, esc
+
+__all__ = [
+    "AREA_ROLES",
+    "LINE_ROLES",
+    "OUTLINE",
+    "ROLE_STYLES",
+    "RoleStyle",
+    "UNMARKED_ROLES",
+    "grey_level",
+    "legend_html",
+    "marker_svg",
+    "role_style",
+]
 
 OUTLINE = "#1a1a1a"
 
 
 @dataclass(frozen=True)
 class RoleStyle:
-    """How one role is drawn.
+    """How one role is drawn on screen.
 
     Attributes
     ----------
     color : str
-        Marker fill and line/outline colour. Each role's colour has its own CIE lightness
-        (:func:`grey_level`), so roles stay apart in a greyscale print.
+        Line and outline colour: the role's :class:`spatial.symbology.RoleSymbol` colour.
+        (Marker and polygon fills follow the colour rule, not the role.)
     shape : str
         Marker shape for point features: circle, square, diamond, triangle, triangle_down,
         star, pentagon, hexagon or cross.
     size : int
         Marker size in pixels.
     dash : str or None
-        SVG dash pattern for lines and polygon outlines (None: solid).
+        SVG dash pattern for lines and polygon outlines, in pixels (None: solid).
     weight : float
         Line width in pixels.
     fill_opacity : float
@@ -43,35 +65,38 @@ class RoleStyle:
     size: int
     dash: str | None
     weight: float
-    fill_opacity: float = 0.22
+    fill_opacity: float = 0.30
 
 
-#: role -> style, in the legend order of :data:`spatial.schema.ROLES`; the marker shapes are
-#: :data:`spatial.schema.ROLE_SHAPES`, shared with the print maps.
+def _style(role: str, size: int, weight: float) -> RoleStyle:
+    sym = symbology.role_symbol(role)
+    dash = " ".join(f"{v * weight:g}" for v in sym.dash) if sym.dash else None
+    return RoleStyle(sym.colour, sym.shape, size, dash, weight, sym.fill_alpha)
+
+
+#: role -> style, in the legend order of :data:`spatial.schema.ROLES`: marker sizes and line
+#: widths in pixels; everything else from :data:`spatial.symbology.ROLE_SYMBOLS`.
 ROLE_STYLES: dict[str, RoleStyle] = {
-    "axis": RoleStyle("#810116", ROLE_SHAPES["axis"], 14, None, 6.0, 0.06),
-    "axis_segment": RoleStyle("#b01a1b", ROLE_SHAPES["axis_segment"], 12, "12 7", 3.0, 0.05),
-    "core": RoleStyle("#3d1181", ROLE_SHAPES["core"], 28, None, 3.0),
-    "pole": RoleStyle("#044e81", ROLE_SHAPES["pole"], 24, None, 3.0),
-    "corridor": RoleStyle("#c3187e", ROLE_SHAPES["corridor"], 12, "2 7", 4.0, 0.07),
-    "belt": RoleStyle("#a76502", ROLE_SHAPES["belt"], 12, "14 5 3 5", 4.0, 0.07),
-    "zone": RoleStyle("#0ba443", ROLE_SHAPES["zone"], 17, "7 4", 2.5),
-    "node": RoleStyle("#ef7b33", ROLE_SHAPES["node"], 18, "9 4 2 4", 2.5),
-    "park": RoleStyle("#02bcba", ROLE_SHAPES["park"], 17, None, 2.0),
-    "cluster": RoleStyle("#7b71eb", ROLE_SHAPES["cluster"], 20, "2 5", 2.5, 0.12),
-    "university": RoleStyle("#dcc435", ROLE_SHAPES["university"], 18, "1 4", 2.0),
-    "lab": RoleStyle("#1bc4f9", ROLE_SHAPES["lab"], 17, None, 2.0),
-    "facility": RoleStyle("#fec2cb", ROLE_SHAPES["facility"], 16, None, 2.0),
+    "axis": _style("axis", 14, 6.0),
+    "axis_segment": _style("axis_segment", 12, 3.0),
+    "core": _style("core", 28, 3.0),
+    "pole": _style("pole", 24, 3.0),
+    "corridor": _style("corridor", 12, 4.0),
+    "belt": _style("belt", 12, 4.0),
+    "zone": _style("zone", 17, 2.5),
+    "node": _style("node", 18, 2.5),
+    "park": _style("park", 17, 2.0),
+    "cluster": _style("cluster", 20, 2.5),
+    "university": _style("university", 18, 2.0),
+    "lab": _style("lab", 17, 2.0),
+    "facility": _style("facility", 16, 2.0),
 }
-_DEFAULT_STYLE = RoleStyle("#777777", "circle", 14, None, 2.0)
+_DEFAULT_STYLE = _style("", 14, 2.0)
 
-#: Roles drawn as lines (their legend swatch is a line, not a marker).
+#: Roles drawn as lines or as outlines of a corridor or a segment (distinct dashes).
 LINE_ROLES = ("axis", "axis_segment", "corridor", "belt")
-#: Roles drawn as an outlined area with no marker (their legend swatch is that area).
+#: Roles drawn as an outlined area with no marker.
 AREA_ROLES = ("cluster",)
-#: Roles whose polygons get no marker at their centre (lines and area-wide shapes); their
-#: labels are centred on the shape instead of set beside a marker.
-UNMARKED_ROLES = LINE_ROLES + AREA_ROLES
 
 _SHAPES: dict[str, str] = {
     "circle": '<circle cx="12" cy="12" r="9"/>',
@@ -108,21 +133,15 @@ def role_style(role: str | None) -> RoleStyle:
     return ROLE_STYLES.get(role or "", _DEFAULT_STYLE)
 
 
-def grey_level(color: str) -> float:
-    """CIE L* lightness (0 black … 100 white) of a ``#rrggbb`` colour: its tone in greyscale."""
-    value = color.lstrip("#")
-    if len(value) != 6:
-        raise ValueError(f"expected #rrggbb, got {color!r}")
-    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-    return 116 * y ** (1 / 3) - 16 if y > 0.008856 else 903.3 * y
-
-
 def marker_svg(
-    role: str | None, size: int | None = None, selected: bool = False, label: str | None = None
+    role: str | None,
+    size: int | None = None,
+    selected: bool = False,
+    label: str | None = None,
+    fill: str | None = None,
 ) -> str:
-    """Inline SVG of a role's marker: its shape filled with its colour, dark outline.
+    """Inline SVG of a role's marker: its shape filled with ``fill`` (the colour rule's colour
+    of the feature; default the neutral legend fill), dark outline.
 
     ``label`` (escaped here) becomes the marker's accessible name (``aria-label``).
     """
@@ -134,43 +153,120 @@ def marker_svg(
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{px}" height="{px}" viewBox="0 0 24 24" '
         f'style="display:block;overflow:visible"{aria}>'
-        f'<g fill="{style.color}" stroke="{OUTLINE}" stroke-width="{stroke_w}" '
+        f'<g fill="{esc(fill or NEUTRAL_FILL)}" stroke="{OUTLINE}" stroke-width="{stroke_w}" '
         f'stroke-linejoin="round">{shape}</g></svg>'
     )
 
 
-def _swatch(role: str) -> str:
-    style = role_style(role)
-    if role in LINE_ROLES:
-        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-        return (
-            '<svg width="28" height="14" viewBox="0 0 28 14">'
-            f'<line x1="1" y1="7" x2="27" y2="7" stroke="{style.color}" '
-            f'stroke-width="{min(style.weight, 5)}"{dash}/></svg>'
-        )
-    if role in AREA_ROLES:  # drawn as an outlined area, never as a marker
-        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-        return (
-            '<svg width="28" height="16" viewBox="0 0 28 16">'
-            f'<rect x="2" y="2" width="24" height="12" rx="6" fill="{style.color}" '
-            f'fill-opacity="{max(style.fill_opacity, 0.25)}" stroke="{style.color}" '
-            f'stroke-width="{min(style.weight, 3)}"{dash}/></svg>'
-        )
-    return marker_svg(role, size=16)
-
-
-def legend_html(roles: Iterable[str], title: str = "图例 Legend") -> str:
-    """An HTML legend keyed by role, in the contract's legend order, for the roles given."""
-    wanted = set(roles)
-    items = [r for r in ROLES if r in wanted] + sorted(wanted - set(ROLES))
-    rows = "".join(
-        '<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
-        f'<span style="width:28px;display:inline-flex;justify-content:center">{_swatch(r)}</span>'
-        f"<span>{esc(role_label(r))}</span></div>"
-        for r in items
-    )
+def number_svg(number: int | str, size: int = 18, label: str | None = None) -> str:
+    """Inline SVG of a numbered axis node: a circle in the axis's colour with its number,
+    as the print map draws the nodes of an axis segment. ``label`` as for :func:`marker_svg`."""
+    colour = symbology.role_symbol("axis").colour
+    aria = f' role="img" aria-label="{esc(label)}"' if label else ' aria-hidden="true"'
     return (
-        f'<div class="gz-legend" style="background:rgba(255,255,255,0.92);padding:6px 9px;'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 24 24" style="display:block;overflow:visible"{aria}>'
+        f'<circle cx="12" cy="12" r="11" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
+        f'<text x="12" y="16.5" text-anchor="middle" font-size="13" font-weight="600" '
+        f'fill="#ffffff" font-family="sans-serif">{esc(str(number))}</text></svg>'
+    )
+
+
+def _swatch(role: str, swatch: str) -> str:
+    """The legend swatch of a role, as the map draws it (``swatch``: marker, line, area,
+    number; :attr:`spatial.symbology.SymbolEntry.swatch`)."""
+    style = role_style(role)
+    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+    if swatch == "number":
+        return number_svg(1, size=16)
+    if swatch == "line":
+        width = min(style.weight, 5)
+        scale = width / style.weight
+        if style.dash:
+            dash = ' stroke-dasharray="' + " ".join(
+                f"{float(v) * scale:g}" for v in style.dash.split()
+            ) + '"'
+        casing = (
+            f'<line x1="1" y1="7" x2="27" y2="7" stroke="#ffffff" stroke-width="{width + 2}"/>'
+            if role == "axis"
+            else ""
+        )
+        return (
+            '<svg width="28" height="14" viewBox="0 0 28 14" aria-hidden="true">'
+            f'{casing}<line x1="1" y1="7" x2="27" y2="7" stroke="{style.color}" '
+            f'stroke-width="{width}"{dash}/></svg>'
+        )
+    if swatch == "area":
+        fill = NEUTRAL_FILL if style.fill_opacity > 0 else "none"
+        return (
+            '<svg width="28" height="16" viewBox="0 0 28 16" aria-hidden="true">'
+            f'<rect x="2" y="2" width="24" height="12" fill="{fill}" stroke="{style.color}" '
+            f'stroke-width="{min(style.weight, 2.5)}"{dash}/></svg>'
+        )
+    return marker_svg(role, size=16, fill=NEUTRAL_FILL)
+
+
+def _colour_swatch(colour: str) -> str:
+    return (
+        '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">'
+        f'<circle cx="7" cy="7" r="5.5" fill="{esc(colour)}" stroke="{OUTLINE}" '
+        'stroke-width="1"/></svg>'
+    )
+
+
+def _row(swatch: str, label: str, attrs: str) -> str:
+    return (
+        f'<div class="gz-legend-entry" {attrs} '
+        'style="display:flex;align-items:center;gap:6px;margin:2px 0">'
+        f'<span style="width:28px;display:inline-flex;justify-content:center">{swatch}</span>'
+        f"<span>{esc(label)}</span></div>"
+    )
+
+
+def legend_html(legend: Legend | Iterable[str], title: str = "图例 Legend") -> str:
+    """The HTML legend: the shape part (each role's symbol as drawn, in a neutral fill) and
+    the colour part (what the fills mean under the colour rule), from the same
+    :class:`spatial.symbology.Legend` the print maps' legend is drawn from.
+
+    ``legend`` may also be roles only (a shape part, in the contract's legend order).
+    """
+    if not isinstance(legend, Legend):
+        wanted = set(legend)
+        roles = [r for r in ROLES if r in wanted] + sorted(wanted - set(ROLES))
+        entries = tuple(
+            symbology.SymbolEntry(
+                r,
+                "line" if r in ("axis", "corridor") else swatch_kind(r, "polygon"),
+                role_label(r),
+                role_label(r).split(" ")[0],
+            )
+            for r in roles
+        )
+        legend = Legend(symbology.DEFAULT_RULE, entries)
+    rows = "".join(
+        _row(
+            _swatch(e.key, e.swatch),
+            e.label,
+            f'data-key="{esc(e.key)}" data-swatch="{esc(e.swatch)}"',
+        )
+        for e in legend.symbols
+    )
+    if legend.colours:
+        rows += (
+            f'<div class="gz-legend-head" style="font-weight:600;margin:5px 0 2px">'
+            f"{esc(legend.colour_title)}</div>"
+        )
+        rows += "".join(
+            _row(_colour_swatch(c.colour), c.label, f'data-colour="{esc(c.colour)}"')
+            for c in legend.colours
+        )
+        rows += (
+            '<div class="gz-legend-note" style="color:#555;font-size:11px;max-width:260px;'
+            f'margin-top:3px">{esc(legend.note)}</div>'
+        )
+    return (
+        f'<div class="gz-legend" data-rule="{esc(legend.rule)}" '
+        'style="background:rgba(255,255,255,0.92);padding:6px 9px;'
         f"border:1px solid #999;border-radius:4px;font:12px/1.35 {FONT_STACK};color:#111;"
         f'max-height:330px;overflow-y:auto">'
         f'<div style="font-weight:600;margin-bottom:3px">{esc(title)}</div>{rows}</div>'

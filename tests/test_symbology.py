@@ -1,0 +1,284 @@
+"""One symbology for screen and print: the app's map and the print export of the same view give
+every feature the same colour, their legends list the same symbols and colours, and the colour
+rule is a choice kept in the URL and on the command line.
+
+The web side is the app itself (``AppTest`` over the built layers, reading the map script it
+sends); the print side is ``spatial.export.render_map`` with the figure it draws kept for
+inspection (its artists, and the pixels of the rendered raster).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import numpy as np
+import pytest
+import shapely
+from matplotlib.colors import to_hex
+from matplotlib.markers import MarkerStyle
+from matplotlib.patches import Circle, Rectangle
+from streamlit.testing.v1 import AppTest
+
+from spatial import appstate, export, symbology
+from spatial._paths import LAYERS_DIR, ROOT
+from spatial.cli import main
+from spatial.features import Selection
+from spatial.plot.geometry import to_crs, to_map_crs
+from spatial.plot.style import style_of
+from spatial.webmap import tooltip_feature_id
+from spatial.webmap.styles import _SHAPES
+
+pytestmark = pytest.mark.skipif(
+    not any(LAYERS_DIR.glob("*.geojson")), reason="layers not built yet"
+)
+
+APP = str(ROOT / "streamlit_app.py")
+
+#: (URL of the app's view, the same view as an export selection, colour rule)
+VIEWS = [
+    ({"industries": "汽车产业"}, Selection(industries=("汽车产业",)), "industry"),
+    ({"plans": "tianhe_sti"}, Selection(plans=("tianhe_sti",)), "industry"),
+    ({"plans": "huadu_mfg", "colour": "plan"}, Selection(plans=("huadu_mfg",)), "plan"),
+    (
+        {"industries": "生物医药与健康", "colour": "plan"},
+        Selection(industries=("生物医药与健康",)),
+        "plan",
+    ),
+]
+
+
+# -- the web side: the app's map ---------------------------------------------------------------
+
+
+def app_map(params: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, str]:
+    """The app opened on a URL over the built layers, and the map script it sends."""
+    monkeypatch.delenv("GZMAP_LAYERS_DIR", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params = dict(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (component,) = at.get("component_instance")
+    args = json.loads(component.proto.json_args)
+    return at, args["script"] + (args.get("feature_group") or "")
+
+
+def text_of(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def web_fills(script: str) -> dict[str, str]:
+    """Feature id -> fill of its marker on the web map."""
+    fills = {}
+    for blob in re.findall(r"var items = (\[.*?\]);\n", script):
+        for item in json.loads(blob):
+            if item.get("k") != "marker" or "t" not in item:
+                continue
+            fill = re.search(r'<g fill="(#[0-9a-f]{6})"', item["i"]["html"])
+            if fill:
+                fills[tooltip_feature_id(text_of(item["t"]))] = fill.group(1)
+    return fills
+
+
+def web_legend(script: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
+    """The web legend's shape part ``(role, swatch)``, colour part ``(colour, label)`` and the
+    legend's HTML."""
+    legend = json.loads(re.search(r"var legend = (\".*?\");", script).group(1))
+    symbols = re.findall(r'data-key="([^"]+)" data-swatch="([^"]+)"', legend)
+    colours = [
+        (c, text_of(label))
+        for c, label in re.findall(
+            r'data-colour="([^"]+)".*?</span><span>([^<]*)</span>', legend
+        )
+    ]
+    return symbols, colours, legend
+
+
+# -- the print side: the export's figure ---------------------------------------------------------
+
+
+def print_figure(sel: Selection, rule: str, monkeypatch: pytest.MonkeyPatch):
+    """The figure ``render_map`` draws for a selection (and the PNG it writes of it)."""
+    kept = {}
+    real = export.figure_bytes
+
+    def keep(fig, fmt, **kwargs):
+        kept["fig"] = fig
+        return real(fig, fmt, **kwargs)
+
+    monkeypatch.setattr(export, "figure_bytes", keep)
+    png = export.render_map(sel, dpi=100, colour_by=rule)
+    assert png.startswith(b"\x89PNG")
+    return kept["fig"]
+
+
+def print_fills(fig, sel: Selection) -> dict[str, str]:
+    """Feature id -> fill of its symbol on the print map's main frame (found by position)."""
+    frame = to_crs(export.selection_frame(sel))
+    marks = []
+    for coll in fig.axes[0].collections:
+        offsets, faces = coll.get_offsets(), coll.get_facecolors()
+        if len(faces) == 1:
+            faces = np.repeat(faces, len(offsets), axis=0)
+        if len(faces) == len(offsets):
+            marks += [(x, y, to_hex(f)) for (x, y), f in zip(offsets, faces, strict=True)]
+    xy = np.array([(x, y) for x, y, _ in marks])
+    centres = {
+        fid: shapely.centroid(g) if g.geom_type == "Point" else g.point_on_surface()
+        for fid, g in frame.geometry.items()
+    }
+    out = {}
+    for fid, centre in centres.items():
+        others = [c for f, c in centres.items() if f != fid and c.distance(centre) < 1.0]
+        d = np.hypot(xy[:, 0] - centre.x, xy[:, 1] - centre.y)
+        if d.min() < 1.0 and not others:  # metres; a place shared by two features is left out
+            out[fid] = marks[int(d.argmin())][2]
+    return out
+
+
+# -- screen = paper ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("params", "sel", "rule"), VIEWS)
+def test_the_same_view_gives_a_feature_the_same_colour_on_screen_and_paper(
+    params, sel, rule, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _at, script = app_map(params, monkeypatch)
+    web = web_fills(script)
+    paper = print_fills(print_figure(sel, rule, monkeypatch), sel)
+    both = set(web) & set(paper)
+    assert len(both) >= 10, "too few features to compare"
+    assert {fid: web[fid] for fid in both} == {fid: paper[fid] for fid in both}
+    assert len({web[fid] for fid in both}) >= 2  # a real colouring, not one colour for all
+
+
+def test_plan_rule_colours_a_huadu_only_park_with_huadu_colour_in_both(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    params, sel, rule = VIEWS[2]
+    huadu = symbology.plan_colours()["huadu_mfg"]
+    park = "huadu-dawo-park"  # placed by the Huadu manufacturing plan alone
+    gdf = export.plan_layers()
+    assert list(gdf.at[park, "plans"]) == ["huadu_mfg"] and gdf.at[park, "role"] == "park"
+    _at, script = app_map(params, monkeypatch)
+    assert web_fills(script)[park] == huadu
+    fig = print_figure(sel, rule, monkeypatch)
+    assert print_fills(fig, sel)[park] == huadu
+    # and in the rendered raster, at the park's symbol
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    geom = gdf.at[park, "geometry"]
+    x, y = to_map_crs().transform(geom.x, geom.y)
+    px, py = fig.axes[0].transData.transform((x, y))
+    r, c = int(round(fig.bbox.height - py)), int(round(px))
+    want = np.array([int(huadu[i : i + 2], 16) for i in (1, 3, 5)])
+    patch = img[r - 1 : r + 2, c - 1 : c + 2].reshape(-1, 3).astype(int)
+    assert (np.abs(patch - want).max(axis=1) <= 12).any()
+    # a park several plans place wears the several-plans colour in both
+    several = [
+        fid
+        for fid in web_fills(script)
+        if len(set(gdf.at[fid, "plans"])) > 1 and fid in print_fills(fig, sel)
+    ]
+    assert several
+    assert {web_fills(script)[f] for f in several} == {symbology.SEVERAL_PLANS}
+
+
+@pytest.mark.parametrize(("params", "sel", "rule"), VIEWS)
+def test_web_legend_lists_the_print_legend(params, sel, rule, monkeypatch) -> None:
+    _at, script = app_map(params, monkeypatch)
+    symbols, colours, legend = web_legend(script)
+    fig = print_figure(sel, rule, monkeypatch)
+    panel = next(a for a in fig.axes if any(t.get_text() == "图例 Legend" for t in a.texts))
+    texts = [t.get_text() for t in panel.texts]
+    # the colour part: the same colours, in the same order, with the same words
+    paper_colours = [to_hex(p.get_facecolor()) for p in panel.patches if isinstance(p, Circle)]
+    assert [c for c, _ in colours] == paper_colours and colours
+    for _c, label in colours:
+        assert label in texts or label.split(" ")[0] in texts
+    assert symbology.rule_label(rule).split(" ")[0] in legend  # the rule is said
+    # the shape part: the same roles, each with the symbol drawn for it
+    roles = [r for r, _ in symbols]
+    assert roles, "empty shape part"
+    paper_markers = [c for c in panel.collections if len(c.get_offsets()) == 1]
+    paper_lines = [ln for ln in panel.lines if ln.get_color() != "white"]
+    paper_areas = [p for p in panel.patches if isinstance(p, Rectangle)]
+    markers = [r for r, s in symbols if s == "marker"]
+    assert len(paper_markers) == len(markers)
+    for role, coll in zip(markers, paper_markers, strict=True):
+        assert to_hex(coll.get_facecolors()[0]) == symbology.NEUTRAL_FILL
+        style = MarkerStyle(style_of(role).marker)
+        want = style.get_path().transformed(style.get_transform())
+        assert np.allclose(coll.get_paths()[0].vertices, want.vertices)
+        # the web swatch is the same role's marker shape
+        entry = re.search(rf'data-key="{role}".*?</div>', legend).group(0)
+        assert _SHAPES[symbology.role_symbol(role).shape] in entry
+    lines = [r for r, s in symbols if s == "line"]
+    assert [to_hex(ln.get_color()) for ln in paper_lines] == [
+        symbology.role_symbol(r).colour for r in lines
+    ]
+    areas = [r for r, s in symbols if s == "area"]
+    assert [to_hex(p.get_edgecolor()) for p in paper_areas[: len(areas)]] == [
+        symbology.role_symbol(r).colour for r in areas
+    ]
+    # every web entry's words are on paper
+    for key, _swatch in symbols:
+        label = re.search(
+            rf'data-key="{re.escape(key)}"[^>]*>.*?</span><span>([^<]*)</span>', legend
+        ).group(1)
+        label = text_of(label)
+        assert label in texts or label.split(" ")[0] in texts
+
+
+def test_legend_swatches_are_the_symbols_drawn() -> None:
+    """Line roles show a line, area-wide shapes an outlined area, places their marker."""
+    gdf = export.plan_layers()
+    legend = symbology.symbolise(export.selection_frame(Selection(), gdf)).legend
+    swatches = {e.key: e.swatch for e in legend.symbols}
+    assert swatches["axis"] == "line" and swatches["corridor"] == "line"
+    assert swatches["cluster"] == "area" and swatches["belt"] == "area"
+    assert swatches["park"] == "marker" and swatches["pole"] == "marker"
+
+
+# -- the choice, in the URL and on the command line ----------------------------------------------
+
+
+def test_colour_rule_round_trips_in_the_url_and_a_bad_value_is_refused() -> None:
+    state = appstate.AppState(colour_by="plan")
+    assert state.to_query() == {"colour": "plan"}
+    back = appstate.AppState.from_query(state.to_query())
+    assert back.colour_by == "plan"
+    assert appstate.AppState().to_query() == {}  # the default is left out
+    options = appstate.Options(basemaps=("carto",))
+    for bad in ("<script>alert(1)</script>", "Plan", "industry,plan", ""):
+        raw = appstate.AppState.from_query({"colour": bad, "basemap": "carto"})
+        clean, notes = appstate.sanitize(raw, options)
+        assert clean.colour_by == "industry"
+        assert notes == ([f"colour: {bad}"] if bad else [])
+
+
+def test_app_keeps_the_colour_rule_in_the_url_and_says_when_it_ignores_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at, script = app_map({"colour": "plan"}, monkeypatch)
+    assert at.session_state["colour_by"] == "plan"
+    assert 'data-rule="plan"' in json.loads(re.search(r"var legend = (\".*?\");", script).group(1))
+    assert at.query_params["colour"] == ["plan"] or at.query_params["colour"] == "plan"
+    at.segmented_control(key="colour_by").set_value("industry").run()
+    assert "colour" not in at.query_params  # the default leaves the URL
+    bad, _ = app_map({"colour": "rainbow"}, monkeypatch)
+    assert bad.session_state["colour_by"] == "industry"
+    warned = " ".join(w.value for w in bad.warning).replace("\\", "")  # markdown escapes
+    assert "colour: rainbow" in warned
+
+
+def test_cli_colour_by_refuses_an_unknown_rule(capsys, tmp_path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["export", "--colour-by", "rainbow", "--out", str(tmp_path / "x.png")])
+    assert exc.value.code == 2
+    assert "--colour-by" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+    assert main(["export", "--plan", "huadu_sti", "--colour-by", "plan", "--dpi", "50",
+                 "--out", str(tmp_path / "p.png")]) == 0
+    assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
