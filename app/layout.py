@@ -137,24 +137,31 @@ def page() -> None:
             place, results, chart, files = st.tabs(
                 list(PANEL_TABS), key="panel_tab", on_change="rerun"
             )
-            with place:
-                node = ss.get("node")
-                if node and node in gdf.index and node not in shown.index:
-                    st.info("此地点不在当前筛选结果中，仍为您打开。"
-                            "This place is outside the current filters; opened anyway.")
-                node_panel(gdf, node, register)
-            with results:
-                if not named.empty:
-                    st.caption(unsited.counts_line(named))
-                if shown.empty and named.empty:
-                    st.info("没有符合条件的地点。No places match these filters.")
-                reasons = None
-                if state.selection.query:
-                    hits = ranked_hits(str(folder), stamp, selection_key(state.selection))
-                    reasons = {fid: reason for fid, _rank, reason in hits}
-                results_table(gdf, shown, named, reasons)
-            with chart:
-                overview_panel(str(folder), stamp, state.selection, named)
-            with files:
-                download_panel(shown, state, named)
+            # Only the open tab is built and sent (a tab click reruns the script): a
+            # hidden results table or chart would cost server time and, in the browser,
+            # their scripts and a redraw on every change, on the thread that draws the map.
+            if place.open:
+                with place:
+                    node = ss.get("node")
+                    if node and node in gdf.index and node not in shown.index:
+                        st.info("此地点不在当前筛选结果中，仍为您打开。"
+                                "This place is outside the current filters; opened anyway.")
+                    node_panel(gdf, node, register)
+            if results.open:
+                with results:
+                    if not named.empty:
+                        st.caption(unsited.counts_line(named))
+                    if shown.empty and named.empty:
+                        st.info("没有符合条件的地点。No places match these filters.")
+                    reasons = None
+                    if state.selection.query:
+                        hits = ranked_hits(str(folder), stamp, selection_key(state.selection))
+                        reasons = {fid: reason for fid, _rank, reason in hits}
+                    results_table(gdf, shown, named, reasons)
+            if chart.open:
+                with chart:
+                    overview_panel(str(folder), stamp, state.selection, named)
+            if files.open:
+                with files:
+                    download_panel(shown, state, named)
     sync_url(current_state())

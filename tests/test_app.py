@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from _appdata import AUTO_CLUSTER_PARKS, AXIS_WALK, HUANGPU_WALK, build_fixture_layers
+from _panel import DOWNLOAD, open_tab, results
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -66,7 +67,7 @@ def switchable_layers(script: str) -> list[str]:
 
 
 def table_ids(at: AppTest) -> list[str]:
-    return list(at.dataframe[0].value["id"])
+    return list(results(at)["id"])
 
 
 def panel_title(at: AppTest) -> str | None:
@@ -245,8 +246,8 @@ def test_search_ranks_hits_says_why_and_choosing_one_zooms_to_it(app: AppTest) -
     run(app)
     app.text_input(key="q").set_value("知识城")
     run(app)
-    assert table_ids(app)[0] == "zhishicheng"  # the alias beats the plans' mentions
-    table = app.dataframe[0].value
+    table = results(app)
+    assert table["id"].iloc[0] == "zhishicheng"  # the alias beats the plans' mentions
     assert table["匹配 Match"].iloc[0] == "别称：知识城"
     assert all(r.startswith("规划原文：“") and "知识城" in r for r in table["匹配 Match"].iloc[1:])
     hits = app.radio(key="hit_pick")
@@ -271,7 +272,7 @@ def test_cluster_filter_shows_its_core_parks(app: AppTest) -> None:
     assert app.multiselect(key="clusters").options == ["汽车产业集群", "智能电子产业集群"]
     app.multiselect(key="clusters").set_value(["cluster-auto"])
     run(app)
-    names = set(app.dataframe[0].value["名称 Name"])
+    names = set(results(app)["名称 Name"])
     assert names == {"汽车产业集群", *AUTO_CLUSTER_PARKS}
 
 
@@ -280,8 +281,8 @@ def test_filters_with_no_match_say_so(app: AppTest) -> None:
     app.multiselect(key="clusters").set_value(["cluster-auto"])
     app.multiselect(key="industries").set_value(["生物医药"])
     run(app)
-    assert any("没有符合条件" in i.value for i in app.info)
     assert table_ids(app) == []
+    assert any("没有符合条件" in i.value for i in app.info)  # said in the Results tab
 
 
 def test_clear_filters(app: AppTest) -> None:
@@ -320,10 +321,10 @@ def test_url_reopens_the_same_view(app: AppTest, layers_dir: Path, monkeypatch) 
     assert reopened.multiselect(key="industries").value == ["生物医药"]
     assert reopened.selectbox(key="basemap").value == "none"
     assert panel_title(reopened) == "广州国际生物岛"
-    assert set(table_ids(reopened)) == set(table_ids(app))
     args = map_args(reopened)
     assert "cartocdn" not in args["script"]  # no tiles
     assert args["center"] == pytest.approx([23.077, 113.369], abs=1e-3)
+    assert set(table_ids(reopened)) == set(table_ids(app))
 
 
 def test_readable_hand_written_link(app: AppTest) -> None:
@@ -384,9 +385,9 @@ def test_back_and_forward_walk_the_views(app: AppTest) -> None:
 def test_link_to_a_place_outside_its_filter_opens_it_and_says_so(app: AppTest) -> None:
     app.query_params = {"industries": "智能电子", "node": "shengwudao"}
     run(app)
-    assert "shengwudao" not in table_ids(app)
     assert panel_title(app) == "广州国际生物岛"
     assert any("不在当前筛选结果中" in i.value for i in app.info)
+    assert "shengwudao" not in table_ids(app)
 
 
 def _shown_text(markdown: str) -> str:
@@ -432,7 +433,7 @@ def test_broken_layer_file_is_reported(tmp_path: Path, monkeypatch: pytest.Monke
 
 # -- downloads and exports -------------------------------------------------------------------------
 def test_download_buttons_follow_the_selection(app: AppTest) -> None:
-    run(app)
+    open_tab(run(app), DOWNLOAD)
     app.multiselect(key="clusters").set_value(["cluster-auto"])
     run(app)
     assert "3 个要素" in " ".join(c.value for c in app.caption)
@@ -470,7 +471,7 @@ def test_real_layers_axis_walk_and_huadu_cluster(monkeypatch: pytest.MonkeyPatch
     at.selectbox(key="segment").set_value("")
     at.multiselect(key="clusters").set_value([auto.index[0]])
     run(at)
-    shown = at.dataframe[0].value
+    shown = results(at)
     names = set(shown["名称 Name"])
     for park in AUTO_CLUSTER_PARKS:
         assert any(park in n for n in names) or any(
@@ -489,7 +490,7 @@ def test_briefing_export_renders_the_current_selection_on_demand(
         return b"%PDF-fake" if fmt == "pdf" else b"\x89PNG-fake"
 
     monkeypatch.setattr(export, "render_map", fake_render)
-    run(app)
+    open_tab(run(app), DOWNLOAD)
     app.selectbox(key="segment").set_value("axis-huangpu")
     app.multiselect(key="industries").set_value(["生物医药"])
     run(app)
@@ -514,7 +515,7 @@ def test_briefing_export_failure_is_shown(app: AppTest, monkeypatch: pytest.Monk
         raise ValueError("unknown axis segment 'axis-huangpu'")
 
     monkeypatch.setattr(export, "render_map", failing)
-    run(app)
+    open_tab(run(app), DOWNLOAD)
     app.button(key="render_png").click()
     run(app)
     assert any("unknown axis segment" in e.value for e in app.error)

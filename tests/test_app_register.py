@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from _panel import results
 from streamlit.testing.v1 import AppTest
 
 from spatial._paths import LAYERS_DIR, ROOT
@@ -53,10 +54,6 @@ def test_search_finds_a_register_place_and_its_panel_says_why_it_has_no_site(app
     app.query_params["q"] = "狮岭阳光6号"
     app.query_params["node"] = LIVE_BASE
     run(app)
-    table = app.dataframe[0].value
-    assert LIVE_BASE in list(table["id"])
-    row = table[table["id"] == LIVE_BASE].iloc[0]
-    assert row["类型 Role"].startswith("规划提及")
     assert app.subheader[0].value == "狮岭阳光6号电商直播基地"
     assert any("规划提及，尚无确定位置" in w.value for w in app.warning)
     text = "\n".join(m.value for m in app.markdown)
@@ -64,12 +61,16 @@ def test_search_finds_a_register_place_and_its_panel_says_why_it_has_no_site(app
     assert reason in text  # the panel says why there is no site
     assert "狮岭阳光6号电商直播基地" in text and "箱包高端设计" in text  # the plan's words
     assert not drawn("狮岭阳光6号电商直播基地", map_script(app))  # never drawn as a point
+    table = results(app)
+    assert LIVE_BASE in list(table["id"])
+    row = table[table["id"] == LIVE_BASE].iloc[0]
+    assert row["类型 Role"].startswith("规划提及")
 
 
 def test_filtering_leather_goods_lists_shiling_and_its_platforms(app: AppTest):
     app.query_params["industries"] = "皮革皮具"  # a synonym, folded to its tag
     run(app)
-    ids = set(app.dataframe[0].value["id"])
+    ids = set(results(app)["id"])
     assert {"huadu-shiling-leather-cluster", "huadu-leather-park"} <= ids  # on the map
     assert {"huadu-leather-expo-centre", LIVE_BASE} <= ids  # platforms without a site
     script = map_script(app)
@@ -86,5 +87,5 @@ def test_filtering_leather_goods_lists_shiling_and_its_platforms(app: AppTest):
 def test_a_cluster_filter_keeps_no_register_place(app: AppTest):
     app.query_params["clusters"] = "huadu-cluster-auto"
     run(app)
-    ids = set(app.dataframe[0].value["id"])
+    ids = set(results(app)["id"])
     assert ids and not ids & set(load_unsited().index)
