@@ -141,13 +141,14 @@ def page_map(
 def unsited_counts(named: Any, basemap: str) -> Any:
     """Places named without a site, only as a count per district (never as points), as a
     group drawn with the features."""
-    import folium
+    counts = tuple(unsited.district_counts(named).items())
+    return webmap.badge_group("规划提及·尚无确定位置（按区计数）", count_badges(counts, basemap))
 
-    group = folium.FeatureGroup(name="规划提及·尚无确定位置（按区计数）", control=False)
-    for marker in unsited.count_markers(named, get_districts(), basemap):
-        folium.Marker(
-            [marker["lat"], marker["lon"]],
-            icon=folium.DivIcon(html=marker["html"], icon_size=(90, 16), icon_anchor=(45, -8)),
-            tooltip=marker["title"],
-        ).add_to(group)
-    return group
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def count_badges(counts: tuple[tuple[str, int], ...], basemap: str) -> tuple[dict, ...]:
+    """The map's labels of counts per district (shared, never modified)."""
+    return tuple(
+        {**marker, "tooltip": marker["title"], "size": (90, 16), "anchor": (45, -8)}
+        for marker in unsited.markers_of_counts(dict(counts), get_districts(), basemap)
+    )

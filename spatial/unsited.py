@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +124,17 @@ def count_markers(frame: pd.DataFrame, districts: Any, basemap: str) -> list[dic
     Placed just under each district's name, at its representative point (in the basemap's
     datum); places with no district are not drawn.
     """
-    if frame.empty or districts is None or len(districts) == 0:
+    if frame.empty:
         return []
-    counts = district_counts(frame)
+    return markers_of_counts(district_counts(frame), districts, basemap)
+
+
+def markers_of_counts(
+    counts: Mapping[str, int], districts: Any, basemap: str
+) -> list[dict[str, Any]]:
+    """:func:`count_markers` from counts per district (:func:`district_counts`)."""
+    if not counts or districts is None or len(districts) == 0:
+        return []
     rows = districts[districts["name"].isin(list(counts))]
     if rows.empty:
         return []

@@ -336,3 +336,26 @@ def highlight_group(
     return group
 
 
+
+
+def badge_group(name: str, badges: Iterable[Mapping[str, Any]]) -> folium.FeatureGroup:
+    """Small HTML labels at points, as one group drawn by one script (no popups).
+
+    Each badge is ``{"lat", "lon", "html", "tooltip"}`` in the basemap's datum; ``html`` is
+    already escaped, ``tooltip`` is plain text (escaped here). ``size`` and ``anchor``
+    (pixels, optional) place the label against its point.
+    """
+    items = [
+        {
+            "k": "marker",
+            "ll": [round(b["lat"], COORD_DECIMALS), round(b["lon"], COORD_DECIMALS)],
+            "i": {"html": b["html"], "iconSize": list(b.get("size", (150, 20))),
+                  "iconAnchor": list(b.get("anchor", (60, -8))), "className": "gz-badge"},
+            "o": {},
+            "t": esc(b["tooltip"]),
+        }
+        for b in badges
+    ]
+    group = _FeatureGroup(name=esc(name), control=False)
+    _Batch(items).add_to(group)
+    return group
