@@ -418,7 +418,7 @@ def _place_derived(
         return
     geoms[fid] = geom
     given_src = feat.get("location_source")
-    feat["location_source"] = f"{given_src}; {how}" if given_src else how
+    feat["location_source"] = f"{given_src}；{how}" if given_src else how
     if "location_precision_m" not in feat:
         precisions = [float(feats[m].get("location_precision_m", 0)) for m in members if m in feats]
         feat["location_precision_m"] = max(precisions, default=0) or 1000

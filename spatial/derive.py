@@ -9,7 +9,8 @@ Derived shapes are built in EPSG:32649 (metres) so they answer spatial questions
   clipped to that district, so a segment of one district never swallows places of another (a
   lone member in a district of its own is buffered at most :data:`LONE_BUFFER_M`).
 
-The ``district`` of a derived feature is computed from its geometry (:func:`districts_of`).
+The ``district`` of a derived feature is computed from its geometry (:func:`districts_of`); the
+method is recorded in ``location_source`` as ``derived:`` followed by a Chinese description.
 """
 
 from __future__ import annotations
@@ -152,10 +153,10 @@ def _derive_network(
             raise ValueError(f"a branch starts at a trunk node and has a place: {branch}")
         lines.append(_line(_points(branch, geoms)))
         described.append(" → ".join(names[m] for m in branch))
-    how = f"derived: trunk line through the poles and nodes ({' → '.join(names[m] for m in trunk)})"
+    how = f"derived: 经各极点与节点的主干线（{' → '.join(names[m] for m in trunk)}）"
     if described:
-        how += f", branches {'; '.join(described)}"
-    return to_wgs84(MultiLineString(lines) if len(lines) > 1 else lines[0]), how + ", EPSG:32649"
+        how += f"，支线 {'；'.join(described)}"
+    return to_wgs84(MultiLineString(lines) if len(lines) > 1 else lines[0]), how + "，在 EPSG:32649 中计算"
 
 
 def _derive_hull(
@@ -188,8 +189,7 @@ def _derive_hull(
         )
     label = " → ".join(names[m] for m in members)
     how = (
-        f"derived: convex hull of the members ({label}) buffered {buffer_m:g} m, one per district "
-        "and clipped to it, EPSG:32649"
+        f"derived: 成员（{label}）的凸包外扩 {buffer_m:g} 米，每区各成一块并裁至区界，在 EPSG:32649 中计算"
     )
     return to_wgs84(shape), how
 
@@ -220,7 +220,7 @@ def derive(
         label = " → ".join(names[m] for m in members)
         return (
             to_wgs84(_line(_points(members, geoms))),
-            f"derived: straight line through the members' points in order ({label}), EPSG:32649",
+            f"derived: 按次序连接各成员代表点的直线（{label}），在 EPSG:32649 中计算",
         )
     if method == "hull":
         return _derive_hull(members, spec, geoms, names)

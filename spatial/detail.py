@@ -6,6 +6,7 @@ All HTML made here escapes the plan text first and only then adds markup (``<mar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -165,37 +166,53 @@ def feature_facts(
     return facts
 
 
-#: How a location was found, by the start of ``location_source`` (layer contract), in Chinese.
+#: The kinds of ``location_source`` (layer contract): the machine-readable prefix written before
+#: a colon, longest first, and how the panel says it in Chinese. The note after the colon is
+#: written in Chinese in the layer sources.
 _SOURCE_KINDS = (
+    ("best knowledge (the plan gives no site)", "本项目判定的位置（规划未给出地点）"),
+    ("best knowledge, uncertain", "本项目判定的位置（规划未给出坐标，位置不确定）"),
     ("best knowledge", "本项目判定的位置（规划未给出坐标）"),
+    ("best guess, site not known", "估计位置（确切地点不详）"),
     ("best guess", "估计位置（确切地点不详）"),
-    ("site not", "确切地点不详，按规划所述区域标注"),
+    ("site not known", "确切地点不详，按规划所述区域标注"),
+    ("site not stated", "规划未给出确切地点，按规划所述区域标注"),
     ("plan", "规划给出的位置"),
     ("drawn", "本项目判定的位置（规划未给出坐标）"),
+    ("OSM", "取自 OpenStreetMap"),
 )
+#: ``derived`` (alone, or ``derived:`` before the method) anywhere marks a shape built from its
+#: members; the builder appends ``；derived: <method>`` to the source's own note.
+_DERIVED = re.compile(r"[;；]?\s*\bderived\b\s*[:：]?\s*", re.IGNORECASE)
+_NOTE_EDGES = " ;；:：，,"
+
+
+def _source_kind(text: str) -> tuple[str, str]:
+    """``(kind in Chinese, note)`` of a ``location_source``; no kind when it has no known prefix."""
+    if _DERIVED.search(text):
+        parts = (p.strip(_NOTE_EDGES) for p in _DERIVED.split(text))
+        return "由所含要素推得", "；".join(p for p in parts if p)
+    lowered = text.lower()
+    for prefix, label in _SOURCE_KINDS:
+        if not lowered.startswith(prefix.lower()):
+            continue
+        rest = text[len(prefix):].strip()
+        if not rest:
+            return label, ""
+        if rest[0] in ":：":
+            return label, rest[1:].strip()
+    return "", text
 
 
 def location_text(source: Any, precision: Any = None) -> str:
     """Where a feature's location comes from, Chinese first: the kind of source, the margin
-    of error in metres, then the source's own note (kept as written).
+    of error in metres, then the source's own note.
 
-    ``"best knowledge: sketch of the island"`` with 800 m becomes
-    ``"本项目判定的位置（规划未给出坐标），误差约 800 米。说明：sketch of the island"``.
+    ``"best knowledge: 岛的示意位置"`` with 800 m becomes
+    ``"本项目判定的位置（规划未给出坐标），误差约 800 米。说明：岛的示意位置"``; a source
+    without a known prefix is shown whole as the note.
     """
-    text = text_of(source).strip()
-    kind, note = "", text
-    lowered = text.lower()
-    if lowered.endswith("derived") or lowered == "derived":
-        kind = "由所含要素推得"
-        note = text[: -len("derived")].rstrip(" ;:，,")
-    else:
-        for prefix, label in _SOURCE_KINDS:
-            if lowered.startswith(prefix):
-                kind = label
-                note = text[len(prefix):].lstrip(" :：;,()（）") if prefix not in ("site not",
-                                                                            "drawn") else text
-                note = note.rstrip(")）") if note.count("(") < note.count(")") else note
-                break
+    kind, note = _source_kind(text_of(source).strip())
     parts = [kind] if kind else []
     if precision is not None and precision == precision:
         parts.append(f"误差约 {float(precision):,.0f} 米")

@@ -98,7 +98,7 @@ def test_build_merges_plans_fills_sections_and_derives_geometry(tmp_path: Path) 
     line = shape(feats["axis"]["geometry"])
     assert line.geom_type == "LineString" and len(line.coords) == 2
     assert tuple(line.coords[0]) == pytest.approx((113.49, 23.37))
-    assert "derived: straight line" in feats["axis"]["properties"]["location_source"]
+    assert "derived: 按次序连接各成员代表点的直线" in feats["axis"]["properties"]["location_source"]
     hull = shape(feats["hull"]["geometry"])
     # members in two districts: one part per district, each clipped to its district
     assert hull.geom_type == "MultiPolygon" and len(hull.geoms) == 2

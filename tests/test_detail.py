@@ -65,11 +65,19 @@ def test_missing_quote() -> None:
 def test_location_source_reads_in_chinese_first() -> None:
     from spatial.detail import location_text
 
-    text = location_text("best knowledge: sketch of the island", 800)
-    assert text.startswith("本项目判定的位置") and "误差约 800 米" in text
-    assert text.endswith("说明：sketch of the island")  # the note kept as written
+    text = location_text("best knowledge: 岛屿轮廓示意", 800)
+    assert text == "本项目判定的位置（规划未给出坐标），误差约 800 米。说明：岛屿轮廓示意"
     assert location_text("plan") == "规划给出的位置"
+    assert location_text("plan: 位于生物岛；所在建筑未定位").endswith("说明：位于生物岛；所在建筑未定位")
+    assert location_text("best guess, site not known: 江高镇").startswith("估计位置")
+    assert location_text("site not stated: 规划仅提到庆盛").startswith("规划未给出确切地点")
+    uncertain = location_text("best knowledge, uncertain: 黄村 / 奥体")
+    assert "不确定" in uncertain and uncertain.endswith("说明：黄村 / 奥体")
+    # the builder appends the method of a derived shape to the source's own note
+    derived = location_text("表5-1所列该集群的核心园区；derived: 成员（甲 → 乙）的凸包", 1500)
+    assert derived == "由所含要素推得，误差约 1,500 米。说明：表5-1所列该集群的核心园区；成员（甲 → 乙）的凸包"
     assert location_text("the cluster's core parks in 表5-1; derived").startswith("由所含要素推得")
+    assert location_text("test fixture") == "说明：test fixture"  # no known kind: shown whole
     assert location_text(None, None) == ""
 
 
