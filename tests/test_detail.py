@@ -81,6 +81,27 @@ def test_location_source_reads_in_chinese_first() -> None:
     assert location_text(None, None) == ""
 
 
+#: Latin words allowed in the 说明 of a real feature's 位置依据: the CRS code of derived shapes.
+_LATIN_ALLOWED = {"EPSG"}
+
+
+def test_every_real_location_note_is_chinese() -> None:
+    """Every built feature's 位置依据 names its kind in Chinese and its 说明 is Chinese prose:
+    no run of four or more Latin letters except :data:`_LATIN_ALLOWED` (short codes such as
+    TOD, CBD, P3 or 5G pass)."""
+    layers = load_layers()
+    kinds = {label for _prefix, label in detail._SOURCE_KINDS} | {"由所含要素推得"}
+    for fid in layers.index:
+        text = detail.location_text(
+            layers.at[fid, "location_source"], layers.at[fid, "location_precision_m"]
+        )
+        head, _, note = text.partition("。说明：")
+        assert head.split("，误差约")[0] in kinds, (fid, text)
+        assert re.search(r"[\u4e00-\u9fff]", note), (fid, text)
+        latin = set(re.findall(r"[A-Za-z]{4,}", note)) - _LATIN_ALLOWED
+        assert not latin, (fid, latin, note)
+
+
 def test_facts_label_every_attribute_in_chinese_and_show_ids_by_name() -> None:
     layers = load_layers()
     for fid in layers.index:
