@@ -89,7 +89,7 @@ def test_grey_level_of_black_white_and_mid_grey() -> None:
 
 def test_legend_lists_only_the_roles_shown_in_legend_order() -> None:
     legend = webmap.legend_html(["park", "axis", "core"])
-    labels = re.findall(r"<span>([^<]+)</span>", legend)
+    labels = re.findall(r'data-label="([^"]+)"', legend)
     assert labels == ["创新轴 Innovation axis", "核 Core", "园区 Park"]
 
 

@@ -55,10 +55,15 @@ class _Panel:
         self.y -= self.row * 1.3
 
     def fit(self, full: str, short: str, width: float) -> str:
-        """``full`` if it fits a column ``width`` wide after the symbol, else ``short``."""
-        return (
-            full if self.page.width_mm(full, self.fs) <= width - self.gap - 0.5 * self.s else short
-        )
+        """``full`` if it fits a column ``width`` wide after the symbol, else ``short``, cut
+        with an ellipsis where even that is too wide (it never runs into the next column)."""
+        room = width - self.gap - 0.5 * self.s
+        if self.page.width_mm(full, self.fs) <= room:
+            return full
+        text = short
+        while len(text) > 1 and self.page.width_mm(text, self.fs) > room:
+            text = text[:-2] + "…"
+        return text
 
     def entry(self, x0: float, cy: float, text: str) -> None:
         self.pax.text(

@@ -214,13 +214,21 @@ def _colour_swatch(colour: str) -> str:
     )
 
 
-def _row(swatch: str, label: str, attrs: str) -> str:
+def _row(swatch: str, label: str, short: str, attrs: str) -> str:
+    """One legend entry: the swatch and the short label; the whole label is its title and
+    ``data-label``."""
+    full = esc(label)
     return (
-        f'<div class="gz-legend-entry" {attrs} '
-        'style="display:flex;align-items:center;gap:6px;margin:2px 0">'
-        f'<span style="width:28px;display:inline-flex;justify-content:center">{swatch}</span>'
-        f"<span>{esc(label)}</span></div>"
+        f'<div class="gz-legend-entry" {attrs} data-label="{full}" title="{full}" '
+        'style="display:flex;align-items:center;gap:5px;margin:1px 0;min-width:0">'
+        f'<span style="flex:none;width:28px;display:inline-flex;justify-content:center">'
+        f"{swatch}</span>"
+        '<span style="white-space:nowrap;overflow:hidden;text-overflow:ellipsis">'
+        f"{esc(short)}</span></div>"
     )
+
+
+_GRID = 'style="display:grid;grid-template-columns:repeat(2,minmax(0,max-content));gap:0 10px"'
 
 
 def legend_html(legend: Legend | Iterable[str], title: str = "图例 Legend") -> str:
@@ -228,6 +236,8 @@ def legend_html(legend: Legend | Iterable[str], title: str = "图例 Legend") ->
     the colour part (what the fills mean under the colour rule), from the same
     :class:`spatial.symbology.Legend` the print maps' legend is drawn from.
 
+    Entries show their short label (the whole one is their title), two to a row, and the
+    legend folds away (``<details>``), so it leaves the map in view.
     ``legend`` may also be roles only (a shape part, in the contract's legend order).
     """
     if not isinstance(legend, Legend):
@@ -238,36 +248,38 @@ def legend_html(legend: Legend | Iterable[str], title: str = "图例 Legend") ->
                 r,
                 "line" if r in ("axis", "corridor") else swatch_kind(r, "polygon"),
                 role_label(r),
-                role_label(r).split(" ")[0],
+                role_label(r),
             )
             for r in roles
         )
         legend = Legend(symbology.DEFAULT_RULE, entries)
-    rows = "".join(
+    body = f"<div {_GRID}>" + "".join(
         _row(
             _swatch(e.key, e.swatch),
             e.label,
+            e.short,
             f'data-key="{esc(e.key)}" data-swatch="{esc(e.swatch)}"',
         )
         for e in legend.symbols
-    )
+    ) + "</div>"
     if legend.colours:
-        rows += (
-            f'<div class="gz-legend-head" style="font-weight:600;margin:5px 0 2px">'
-            f"{esc(legend.colour_title)}</div>"
+        body += (
+            f'<div class="gz-legend-head" style="font-weight:600;margin:4px 0 1px">'
+            f"{esc(legend.colour_title)}</div><div {_GRID}>"
         )
-        rows += "".join(
-            _row(_colour_swatch(c.colour), c.label, f'data-colour="{esc(c.colour)}"')
+        body += "".join(
+            _row(_colour_swatch(c.colour), c.label, c.short, f'data-colour="{esc(c.colour)}"')
             for c in legend.colours
         )
-        rows += (
-            '<div class="gz-legend-note" style="color:#555;font-size:11px;max-width:260px;'
-            f'margin-top:3px">{esc(legend.note)}</div>'
+        body += (
+            '</div><div class="gz-legend-note" style="color:#555;font-size:11px;'
+            f'max-width:340px;margin-top:3px">{esc(legend.note)}</div>'
         )
     return (
-        f'<div class="gz-legend" data-rule="{esc(legend.rule)}" '
-        'style="background:rgba(255,255,255,0.92);padding:6px 9px;'
-        f"border:1px solid #999;border-radius:4px;font:12px/1.35 {FONT_STACK};color:#111;"
-        f'max-height:330px;overflow-y:auto">'
-        f'<div style="font-weight:600;margin-bottom:3px">{esc(title)}</div>{rows}</div>'
+        f'<details class="gz-legend" data-rule="{esc(legend.rule)}" open '
+        'style="background:rgba(255,255,255,0.92);padding:5px 8px;'
+        f"border:1px solid #999;border-radius:4px;font:12px/1.3 {FONT_STACK};color:#111;"
+        'max-height:42vh;max-width:380px;overflow-y:auto">'
+        f'<summary style="font-weight:600;cursor:pointer;margin-bottom:2px">{esc(title)}'
+        f"</summary>{body}</details>"
     )
