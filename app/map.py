@@ -71,6 +71,7 @@ def draw_map(
         state.basemap,
         tips.get(node) if node else None,
         fill=prepared.fills.get(node) if node else None,
+        number=prepared.numbers.get(node) if node else None,
     )
     if os.environ.get("GZMAP_MAP_RELOAD") == "1":
         fmap = webmap.build_map(prepared, bounds=frame, layer_names=names, fill_frame=True,

@@ -22,6 +22,7 @@ Nothing here imports matplotlib, folium or Streamlit.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -328,17 +329,15 @@ def _industry_en() -> dict[str, str]:
     return {i.tag: i.en for i in load_taxonomy().industries}
 
 
-def _groups_note(frame: pd.DataFrame, role: str) -> str:
-    """The plan's groups a role's features form, e.g. ``（多极）`` for the Tianhe plan's poles;
-    ``（含两区）`` when only some of them are in a group; empty for none or more than three."""
-    if "group" not in frame.columns:
+def _groups_note(groups: Sequence[object]) -> str:
+    """The plan's groups a role's features form (``groups``: each feature's group or None),
+    e.g. ``（多极）`` for the Tianhe plan's poles; ``（含两区）`` when only some of them are in
+    a group; empty for none or more than three."""
+    named = [g for g in dict.fromkeys(g for g in groups if isinstance(g, str)) if g]
+    if not named or len(named) > 3:
         return ""
-    of_role = frame.loc[frame["role"] == role, "group"]
-    groups = [g for g in dict.fromkeys(of_role.dropna()) if g]
-    if not groups or len(groups) > 3:
-        return ""
-    some = "含" if of_role.isna().any() else ""
-    return f"（{some}{'、'.join(groups)}）"
+    some = "含" if any(not isinstance(g, str) for g in groups) else ""
+    return f"（{some}{'、'.join(named)}）"
 
 
 def _symbol_entries(
@@ -347,16 +346,21 @@ def _symbol_entries(
     entries: list[SymbolEntry] = []
     if numbered.any():
         entries.append(SymbolEntry(AXIS_NODE, "number", "轴线节点（按轴序编号）", "轴线节点"))
-    present = set(frame["role"].dropna())
-    for role in [r for r in ROLES if r in present] + sorted(present - set(ROLES)):
-        mine = frame["role"] == role
-        # a role's own symbol only if some feature is drawn with it (not as a numbered node)
-        own = kinds[mine & ~((kinds == "point") & numbered)]
-        if not len(own):
+    roles = frame["role"].tolist()
+    groups = frame["group"].tolist() if "group" in frame.columns else [None] * len(roles)
+    drawn: dict[str, Counter] = {}  # role -> kinds of its own symbols
+    of_role: dict[str, list] = {}
+    for role, kind, num, group in zip(roles, kinds.tolist(), numbered.tolist(), groups, strict=True):
+        if not isinstance(role, str):
             continue
+        of_role.setdefault(role, []).append(group)
+        # a role's own symbol only if some feature is drawn with it (not as a numbered node)
+        if not (kind == "point" and num):
+            drawn.setdefault(role, Counter())[kind] += 1
+    for role in [r for r in ROLES if r in drawn] + sorted(set(drawn) - set(ROLES)):
         zh, en = ROLES.get(role, (role, ""))
-        zh += _groups_note(frame, role)
-        swatch = swatch_kind(role, own.value_counts().idxmax())
+        zh += _groups_note(of_role[role])
+        swatch = swatch_kind(role, drawn[role].most_common(1)[0][0])
         entries.append(SymbolEntry(role, swatch, f"{zh} {en}".strip(), zh))
     return tuple(entries)
 

@@ -287,3 +287,24 @@ def test_cli_colour_by_refuses_an_unknown_rule(capsys, tmp_path) -> None:
     assert main(["export", "--plan", "huadu_sti", "--colour-by", "plan", "--dpi", "50",
                  "--out", str(tmp_path / "p.png")]) == 0
     assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_an_axis_segment_numbers_its_nodes_on_screen_as_on_paper(monkeypatch) -> None:
+    _at, script = app_map({"segment": "黄埔段"}, monkeypatch)
+    numbers = set()
+    for blob in re.findall(r"var items = (\[.*?\]);\n", script):
+        for item in json.loads(blob):
+            if item.get("k") == "marker" and "<text" in item.get("i", {}).get("html", ""):
+                numbers.add(int(text_of(item["i"]["html"])))
+    sel = Selection(segment="黄埔段")
+    fig = print_figure(sel, "industry", monkeypatch)
+    on_map = {  # the white numbers in the circles (not the scale bar's)
+        int(t.get_text()) for t in fig.axes[0].texts
+        if t.get_text().isdigit() and t.get_color() == "white"
+    }
+    frame = export.selection_frame(sel)
+    assert numbers == set(frame["axis_order"].dropna().astype(int)) == on_map
+    symbols, _colours, _legend = web_legend(script)
+    assert symbols[0] == (symbology.AXIS_NODE, "number")
+    panel = next(a for a in fig.axes if any(t.get_text() == "图例 Legend" for t in a.texts))
+    assert "轴线节点（按轴序编号）" in [t.get_text() for t in panel.texts]

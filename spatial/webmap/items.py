@@ -292,6 +292,8 @@ class MapLayers:
         The legend entries (:class:`spatial.symbology.Legend`), as the print legend has them.
     fills : dict of str to str
         Feature id -> its colour under the colour rule (the highlight's marker wears it).
+    numbers : dict of str to int
+        Feature id -> axis order of the features drawn as numbered axis nodes.
     """
 
     groups: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
@@ -300,6 +302,7 @@ class MapLayers:
     labels: tuple[tuple[Any, ...], ...] = ()
     legend: Legend | None = None
     fills: Mapping[str, str] = field(default_factory=dict)
+    numbers: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def has_point_clouds(self) -> bool:
@@ -445,6 +448,7 @@ def prepare_layers(
         labels=tuple(tuple(item) for item in label_items(shown)),
         legend=symbology.legend,
         fills={index[i]: fills[index[i]] for i in range(n) if index[i] in fills},
+        numbers=dict(numbers),
     )
 
 

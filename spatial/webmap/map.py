@@ -298,9 +298,11 @@ def highlight_group(
     basemap: str = DEFAULT_BASEMAP,
     tooltip: str | None = None,
     fill: str | None = None,
+    number: int | None = None,
 ) -> folium.FeatureGroup:
     """A feature group marking the selected feature: a ring around it, its outline in bold,
-    its marker (filled with ``fill``, its colour on the map) enlarged.
+    its marker (filled with ``fill``, its colour on the map; a numbered axis node's number)
+    enlarged.
 
     ``streamlit-folium`` adds it to the map without reloading the map, so stepping along the
     axis only moves the highlight.
@@ -330,7 +332,8 @@ def highlight_group(
     )
     items.append(
         _marker_item(lat_lon, role, selected=True, tooltip=tooltip or tooltip_html(row),
-                     label=f"{text_of(row.get('name'))}（已选中 selected）", fill=fill)
+                     label=f"{text_of(row.get('name'))}（已选中 selected）", fill=fill,
+                     number=number)
     )
     _Batch(items).add_to(group)
     return group
