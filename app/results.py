@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,6 +23,7 @@ from spatial.csv_zh import to_csv_zh_bytes
 from spatial.features import Selection
 from spatial.plaintext import markdown_text
 from spatial.schema import role_label
+from spatial.symbology import drawn_features, preferred_industries, symbolise
 
 ss = st.session_state
 
@@ -129,6 +131,11 @@ def download_panel(
         table = pd.concat([shown, unsited.as_features(named)]) if extra else shown
         return downloads.to_csv_bytes(table) if codes else to_csv_zh_bytes(table, plan_names())
 
+    def symbology() -> Any:  # the map's colours for this view (the same as its export's)
+        sel = state.selection
+        return symbolise(drawn_features(shown), state.colour_by, preferred_industries(sel),
+                         number_axis=bool(sel.segment))
+
     stem = "gzplan-" + hashlib.sha1(repr(sorted(state.to_query().items())).encode()).hexdigest()[:8]
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
@@ -137,7 +144,8 @@ def download_panel(
         disabled=n == 0, width="stretch",
     )
     c2.download_button(
-        "GeoPackage", data=lambda: downloads.to_gpkg_bytes(shown), file_name=f"{stem}.gpkg",
+        "GeoPackage", data=lambda: downloads.to_gpkg_bytes(shown, symbology=symbology()),
+        file_name=f"{stem}.gpkg",
         mime=downloads.FORMATS["gpkg"][1], on_click="ignore", key="dl_gpkg",
         disabled=n == 0, width="stretch",
     )

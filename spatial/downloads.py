@@ -27,6 +27,7 @@ from spatial.build import geometry_to_geojson
 from spatial.layers import COLUMNS
 from spatial.plaintext import spreadsheet_cell
 from spatial.schema import ROLES
+from spatial.symbology import Symbology
 
 __all__ = [
     "CSV_JOINED",
@@ -182,13 +183,17 @@ GPKG_KINDS: dict[str, tuple[str, str]] = {
 }
 
 
-def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "gzplan_selection") -> bytes:
+def to_gpkg_bytes(
+    gdf: gpd.GeoDataFrame, layer: str = "gzplan_selection", symbology: Symbology | None = None
+) -> bytes:
     """A GeoPackage of the features (EPSG:4326), styled for QGIS; lists stored as JSON text.
 
     One layer per geometry kind (``<layer>_points``, ``_lines``, ``_polygons``: a QGIS layer
     has one geometry type), each with a default style in the ``layer_styles`` table that QGIS
-    applies on opening: the print maps' symbols (shape = role, colour = industry, the colour
-    in the added ``map_colour`` column) and Chinese field aliases (:mod:`spatial.qgis_style`).
+    applies on opening: the print maps' symbols (shape = role, fill = the colour rule's
+    colour, in the added ``map_colour`` column: ``symbology`` of the view, so it matches the
+    map and its export; by default the ``industry`` rule over these features) and Chinese field
+    aliases (:mod:`spatial.qgis_style`).
 
     Raises
     ------
@@ -202,7 +207,7 @@ def to_gpkg_bytes(gdf: gpd.GeoDataFrame, layer: str = "gzplan_selection") -> byt
     if gdf.empty:
         raise ValueError("nothing to write: the selection is empty")
     frame = _flat_frame(gdf, ())
-    frame["map_colour"] = map_colours(gdf)
+    frame["map_colour"] = map_colours(gdf, symbology)
     out = gpd.GeoDataFrame(frame, geometry=list(gdf.geometry), crs="EPSG:4326")
     kinds = out.geom_type.str.replace("Multi", "", regex=False)
     fd, tmp = tempfile.mkstemp(suffix=".gpkg")

@@ -22,15 +22,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import geopandas as gpd
 
-from spatial.plot.style import (
-    INK,
-    industry_coloured,
-    industry_colours,
-    primary_colour,
-    role_shape,
-    style_of,
-)
+from spatial.plot.style import INK, role_shape, style_of
 from spatial.schema import ROLES, role_label
+from spatial.symbology import Symbology, symbolise
 
 __all__ = ["FIELD_ALIASES", "map_colours", "qml", "sld", "write_layer_styles"]
 
@@ -78,20 +72,18 @@ _PT_MM = 25.4 / 72  # one typographic point in millimetres
 QGIS_VERSION = "3.28.0-Firenze"
 
 
-def map_colours(gdf: gpd.GeoDataFrame) -> list[str]:
+def map_colours(gdf: gpd.GeoDataFrame, symbology: Symbology | None = None) -> list[str]:
     """The colour each feature wears on a print map of the same features.
 
-    Symbols and filled polygons wear their industry's colour (the legend order of
-    :func:`spatial.plot.style.industry_colours`); lines and outlines their role's.
+    Symbols and filled polygons wear their colour under the view's colour rule
+    (``symbology``, :func:`spatial.symbology.view_symbology` of the view; by default the
+    ``industry`` rule over these features); lines and outlines their role's.
     """
-    coloured = industry_coloured(gdf, number_axis=False)
-    colours = industry_colours(coloured)
-    by_industry = set(coloured.index)
+    sym = symbology if symbology is not None else symbolise(gdf)
+    by_rule = set(sym.coloured)
     return [
-        primary_colour(row["industries"] or [], colours)
-        if idx in by_industry
-        else style_of(row["role"]).colour
-        for idx, row in gdf.iterrows()
+        sym.fills[idx] if idx in by_rule and idx in sym.fills else style_of(role).colour
+        for idx, role in zip(gdf.index, gdf["role"], strict=True)
     ]
 
 

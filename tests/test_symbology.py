@@ -308,3 +308,23 @@ def test_an_axis_segment_numbers_its_nodes_on_screen_as_on_paper(monkeypatch) ->
     assert symbols[0] == (symbology.AXIS_NODE, "number")
     panel = next(a for a in fig.axes if any(t.get_text() == "图例 Legend" for t in a.texts))
     assert "轴线节点（按轴序编号）" in [t.get_text() for t in panel.texts]
+
+
+def test_geopackage_colours_follow_the_views_rule(tmp_path) -> None:
+    """The GeoPackage download stores each feature's colour on the map of the same view."""
+    import geopandas as gpd
+
+    from spatial import downloads
+    from spatial.features import select
+
+    gdf = export.plan_layers()
+    sel = Selection(plans=("huadu_mfg",))
+    shown = select(gdf, sel)
+    sym = symbology.view_symbology(gdf, sel, "plan")
+    path = tmp_path / "view.gpkg"
+    path.write_bytes(downloads.to_gpkg_bytes(shown, symbology=sym))
+    points = gpd.read_file(path, layer="gzplan_selection_points").set_index("id")
+    assert points.at["huadu-dawo-park", "map_colour"] == symbology.plan_colours()["huadu_mfg"]
+    for fid in points.index:
+        if fid in sym.coloured:
+            assert points.at[fid, "map_colour"] == sym.fills[fid]
