@@ -485,8 +485,8 @@ def test_briefing_export_renders_the_current_selection_on_demand(
     export = pytest.importorskip("spatial.export")
     calls: list[tuple] = []
 
-    def fake_render(selection, *, fmt="png", title=None, **_kw):
-        calls.append((selection, fmt, title))
+    def fake_render(selection, *, fmt="png", title=None, colour_by="industry", **_kw):
+        calls.append((selection, fmt, title, colour_by))
         return b"%PDF-fake" if fmt == "pdf" else b"\x89PNG-fake"
 
     monkeypatch.setattr(export, "render_map", fake_render)
@@ -497,8 +497,8 @@ def test_briefing_export_renders_the_current_selection_on_demand(
     assert calls == []  # nothing is rendered until asked
     app.button(key="render_pdf").click()
     run(app)
-    ((selection, fmt, title),) = calls
-    assert fmt == "pdf" and title is None
+    ((selection, fmt, title, colour_by),) = calls
+    assert fmt == "pdf" and title is None and colour_by == "industry"
     assert selection.segment == "axis-huangpu" and selection.industries == ("生物医药",)
     labels = [b.label for b in app.get("download_button")]
     assert "下载 PDF Download" in labels and "下载 PNG Download" not in labels
@@ -506,6 +506,12 @@ def test_briefing_export_renders_the_current_selection_on_demand(
     app.multiselect(key="industries").set_value([])
     run(app)
     assert "下载 PDF Download" not in [b.label for b in app.get("download_button")]
+    # the map's colour rule is the export's
+    app.segmented_control(key="colour_by").set_value("plan")
+    run(app)
+    app.button(key="render_png").click()
+    run(app)
+    assert calls[-1][1:] == ("png", None, "plan")
 
 
 def test_briefing_export_failure_is_shown(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:

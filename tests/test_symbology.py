@@ -328,3 +328,25 @@ def test_geopackage_colours_follow_the_views_rule(tmp_path) -> None:
     for fid in points.index:
         if fid in sym.coloured:
             assert points.at[fid, "map_colour"] == sym.fills[fid]
+
+
+def test_one_colour_shape_and_dash_per_role_for_both_media() -> None:
+    """The print styles and the web styles take each role's colour, shape, dash and fill from
+    the one symbol table; role colours stay apart in greyscale."""
+    from spatial.plot.style import ROLE_STYLES as PRINT
+    from spatial.schema import ROLE_SHAPES, ROLES
+    from spatial.webmap import ROLE_STYLES as WEB
+
+    assert set(symbology.ROLE_SYMBOLS) == set(PRINT) == set(WEB) == set(ROLES)
+    for role, sym in symbology.ROLE_SYMBOLS.items():
+        assert PRINT[role].colour == WEB[role].color == sym.colour
+        assert sym.shape == ROLE_SHAPES[role] == WEB[role].shape
+        assert PRINT[role].fill_alpha == WEB[role].fill_opacity == sym.fill_alpha
+        if sym.dash:  # the same pattern, in line widths on paper and in pixels on screen
+            assert PRINT[role].linestyle == (0, sym.dash)
+            web = [float(v) / WEB[role].weight for v in WEB[role].dash.split()]
+            assert web == pytest.approx(list(sym.dash))
+        else:
+            assert PRINT[role].linestyle == "-" and WEB[role].dash is None
+    levels = sorted(symbology.grey_level(s.colour) for s in symbology.ROLE_SYMBOLS.values())
+    assert min(b - a for a, b in zip(levels, levels[1:], strict=False)) >= 4
