@@ -44,7 +44,7 @@ from spatial.webmap.leaflet import (
     _Switcher,
     _TileLayer,
 )
-from spatial.webmap.popups import FONT_STACK, esc, text_of, tooltip_html
+from spatial.webmap.popups import FONT_STACK, POPUP_CSS, esc, text_of, tooltip_html
 from spatial.webmap.styles import OUTLINE, legend_html, role_style
 
 NO_TILES_LABEL = "无底图 No tiles"
@@ -186,7 +186,7 @@ def base_map(
             ".gz-district-label{background:none;border:none}"
             f".leaflet-container{{font-family:{FONT_STACK}}}"
             ".leaflet-popup-content{max-height:min(60vh,420px);overflow-y:auto}"
-            f"{LABEL_CSS}"
+            f"{POPUP_CSS}{LABEL_CSS}"
             + ("html,body{margin:0;overflow:hidden}#map_div{height:100vh!important}"
                if fill_frame else "")
             + "</style>"

@@ -59,6 +59,18 @@ def tooltip_feature_id(text: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+#: Styles of :func:`popup_html`, written once in the map's page (a map has hundreds of
+#: popups; inline styles would repeat in each).
+POPUP_CSS = (
+    f".gzp{{font:13px/1.45 {FONT_STACK};color:#111;max-width:340px}}"
+    ".gzp-name{font-size:15px;font-weight:600}"
+    ".gzp-note{color:#555}"
+    ".gzp-meta{color:#333}"
+    ".gzp-quote{margin-top:5px;border-left:3px solid #999;padding-left:6px}"
+    ".gzp-source{color:#555;font-size:12px}"
+)
+
+
 def _short(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -72,6 +84,8 @@ def popup_html(
 ) -> str:
     """Popup of a feature: name, role, districts, industries and the plans' words about it.
 
+    Styled by classes whose rules are :data:`POPUP_CSS` (the map's page carries them).
+
     Parameters
     ----------
     row : mapping
@@ -83,15 +97,15 @@ def popup_html(
     """
     if plan_names is None:
         plan_names = {p.id: p.short_name for p in load_manifest()}
-    parts = [f'<div style="font:13px/1.45 {FONT_STACK};color:#111;max-width:340px">']
-    parts.append(f'<div style="font-size:15px;font-weight:600">{esc(row.get("name"))}</div>')
+    parts = ['<div class="gzp">']
+    parts.append(f'<div class="gzp-name">{esc(row.get("name"))}</div>')
     if text_of(row.get("name_en")):
-        parts.append(f'<div style="color:#555">{esc(row.get("name_en"))}</div>')
+        parts.append(f'<div class="gzp-note">{esc(row.get("name_en"))}</div>')
     meta = [role_label(row.get("role") or "")]
     districts = list(row.get("district") or [])
     if districts:
         meta.append("、".join(districts))
-    parts.append(f'<div style="color:#333">{esc(" · ".join(meta))}</div>')
+    parts.append(f'<div class="gzp-meta">{esc(" · ".join(meta))}</div>')
     industries = list(row.get("industries") or [])
     if industries:
         parts.append(f"<div>产业：{esc('、'.join(industries))}</div>")
@@ -100,13 +114,13 @@ def popup_html(
         plan = plan_names.get(exc.get("plan", ""), exc.get("plan", ""))
         section = str(exc.get("section") or "").split(" › ")[-1]
         parts.append(
-            '<div style="margin-top:5px;border-left:3px solid #999;padding-left:6px">'
-            f'<div style="color:#555;font-size:12px">{esc(plan)}'
+            '<div class="gzp-quote">'
+            f'<div class="gzp-source">{esc(plan)}'
             f"{' · ' + esc(section) if section else ''}</div>"
             f"<div>“{esc(_short(excerpt_display(exc), excerpt_chars))}”</div></div>"
         )
     if len(excerpts) > max_excerpts:
-        parts.append(f'<div style="color:#555">另有 {len(excerpts) - max_excerpts} 段摘录</div>')
+        parts.append(f'<div class="gzp-note">另有 {len(excerpts) - max_excerpts} 段摘录</div>')
     parts.append("</div>")
     return "".join(parts)
 
