@@ -4,7 +4,8 @@ At city zoom only the structure is named: the axis and its segments, cores, pole
 corridors and the nodes on the axis. From :data:`CLOSE_ZOOM` on, every feature is. In the
 browser, labels are laid out again after every zoom or pan: in priority order, a label that
 would overlap a label already placed, a district name or a count of places without a site is
-hidden (those are never hidden). Label boxes are estimated here from the text (a CJK character
+hidden (those are never hidden); a label's element is made only when it is first shown, so a
+map of thousands of places does not build thousands of hidden ones. Label boxes are estimated here from the text (a CJK character
 is one em wide), so the layout needs no measuring in the page.
 
 Names are HTML-escaped here and reach the page as one JSON literal (:class:`_LabelBatch`).
@@ -125,12 +126,7 @@ class _LabelSupport(_ScriptElement):
                         pane.style.pointerEvents = "none";
                     }
                     this._box = L.DomUtil.create("div", "gz-labels", pane);
-                    this._divs = this._items.map(function (it) {
-                        var d = L.DomUtil.create("div", it[8] ? "gz-label gz-label-major" : "gz-label", this._box);
-                        d.innerHTML = it[2];
-                        d.style.display = "none";
-                        return d;
-                    }, this);
+                    this._divs = [];  // a label's element is made when it is first shown
                     map.on("zoomend moveend resize viewreset", this._layout, this);
                     this._layout();
                 },
@@ -160,12 +156,16 @@ class _LabelSupport(_ScriptElement):
                             }
                             if (ok) {
                                 taken.push(b);
+                                if (!d) {
+                                    d = this._divs[i] = L.DomUtil.create("div", it[8] ? "gz-label gz-label-major" : "gz-label", this._box);
+                                    d.innerHTML = it[2];
+                                }
                                 var p = map.latLngToLayerPoint([it[0], it[1]]);
                                 L.DomUtil.setPosition(d, p.add([it[4], it[5]]));
                                 shown++;
                             }
                         }
-                        d.style.display = ok ? "block" : "none";
+                        if (d) { d.style.display = ok ? "block" : "none"; }
                     }
                     map.getContainer().setAttribute("data-gz-labels", shown);
                 }
