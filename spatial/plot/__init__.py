@@ -1,4 +1,4 @@
-"""Draw print maps with matplotlib: vector base, features by role and industry, labels, furniture.
+"""Draw print maps with matplotlib: vector base, features by role and colour rule, labels, furniture.
 
 This package knows nothing about plans or selections: :mod:`spatial.export` decides what to show
 and what the title and source line say, and calls :func:`draw_map`. One module per concern:
@@ -6,7 +6,7 @@ and what the title and source line say, and calls :func:`draw_map`. One module p
 ========== ==========================================================================
 module     concern
 ========== ==========================================================================
-style      symbols and colours: role styles, industry palette (every lookup)
+style      paper symbols: markers, sizes, widths (colours from :mod:`spatial.symbology`)
 geometry   the map CRS, base layers in it, shapely to matplotlib paths
 page       page sizes and regions, text measuring, header and footer
 view       a map frame on the page, and the tally of what was drawn
