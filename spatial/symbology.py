@@ -183,7 +183,8 @@ _KINDS = {
 
 def geometry_kinds(frame: pd.DataFrame) -> pd.Series:
     """``"point"``, ``"line"`` or ``"polygon"`` for each feature of a (Geo)DataFrame."""
-    return frame.geometry.geom_type.map(_KINDS)
+    types = frame.geometry.geom_type.tolist()
+    return pd.Series([_KINDS.get(t) for t in types], index=frame.index, dtype=object)
 
 
 def swatch_kind(role: str, kind: str) -> str:
@@ -202,11 +203,15 @@ def coloured_features(frame: pd.DataFrame, number_axis: bool = False) -> pd.Data
     nodes) and filled polygons; lines and outlines wear their role's colour."""
     if not len(frame):
         return frame
-    kind = geometry_kinds(frame)
-    point = kind == "point"
-    filled = (kind == "polygon") & frame["role"].map(lambda r: role_symbol(r).fill_alpha > 0)
-    numbered = frame["axis_order"].notna() if number_axis else False
-    return frame[(point & ~numbered) | filled]
+    filled_roles = {r for r, sym in ROLE_SYMBOLS.items() if sym.fill_alpha > 0}
+    numbered = frame["axis_order"].notna().tolist() if number_axis else [False] * len(frame)
+    keep = [
+        (kind == "point" and not num) or (kind == "polygon" and role in filled_roles)
+        for kind, role, num in zip(
+            geometry_kinds(frame).tolist(), frame["role"].tolist(), numbered, strict=True
+        )
+    ]
+    return frame[keep]
 
 
 # -- the colour rules -------------------------------------------------------------------------
@@ -236,6 +241,17 @@ def industry_colours(
     return {tag: INDUSTRY_PALETTE[i] for i, tag in enumerate(ordered[:limit])}
 
 
+def _memo_colour(tags: Sequence[str] | None, colours: dict[str, str], memo: dict | None = None) -> str:
+    """:func:`primary_colour`, remembered per set of tags in ``memo`` (a view of many
+    features repeats a few sets of tags)."""
+    key = tuple(tags or ())
+    if memo is None:
+        return primary_colour(key, colours)
+    if key not in memo:
+        memo[key] = primary_colour(key, colours)
+    return memo[key]
+
+
 def primary_colour(tags: Sequence[str], colours: Mapping[str, str]) -> str:
     """The colour a feature with industry ``tags`` wears, given the legend's ``colours``."""
     if not tags:
@@ -250,6 +266,13 @@ def plan_colours() -> dict[str, str]:
     """Plan id -> its fixed colour, in manifest order."""
     plans = load_manifest()
     return {p.id: PLAN_PALETTE[i % len(PLAN_PALETTE)] for i, p in enumerate(plans)}
+
+
+def _memo_plan(plans: Sequence[str] | None, memo: dict) -> str:
+    key = tuple(plans or ())
+    if key not in memo:
+        memo[key] = plan_colour(key)
+    return memo[key]
 
 
 def plan_colour(plans: Sequence[str]) -> str:
@@ -348,15 +371,18 @@ def _symbol_entries(
         entries.append(SymbolEntry(AXIS_NODE, "number", "轴线节点（按轴序编号）", "轴线节点"))
     roles = frame["role"].tolist()
     groups = frame["group"].tolist() if "group" in frame.columns else [None] * len(roles)
-    drawn: dict[str, Counter] = {}  # role -> kinds of its own symbols
+    # a role's own symbol only if some feature is drawn with it (not as a numbered node)
+    pairs = Counter(
+        (role, kind)
+        for role, kind, num in zip(roles, kinds.tolist(), numbered.tolist(), strict=True)
+        if isinstance(role, str) and not (kind == "point" and num)
+    )
     of_role: dict[str, list] = {}
-    for role, kind, num, group in zip(roles, kinds.tolist(), numbered.tolist(), groups, strict=True):
-        if not isinstance(role, str):
-            continue
+    for role, group in zip(roles, groups, strict=True):
         of_role.setdefault(role, []).append(group)
-        # a role's own symbol only if some feature is drawn with it (not as a numbered node)
-        if not (kind == "point" and num):
-            drawn.setdefault(role, Counter())[kind] += 1
+    drawn: dict[str, Counter] = {}  # role -> how many of its features each kind draws
+    for (role, kind), n in pairs.items():
+        drawn.setdefault(role, Counter())[kind] = n
     for role in [r for r in ROLES if r in drawn] + sorted(set(drawn) - set(ROLES)):
         zh, en = ROLES.get(role, (role, ""))
         zh += _groups_note(of_role[role])
@@ -371,7 +397,8 @@ def _industry_entries(coloured: pd.DataFrame, colours: Mapping[str, str]) -> lis
         for tag in tags or ():
             counts[tag] = counts.get(tag, 0) + 1
     en_of = _industry_en()
-    used = {primary_colour(t or [], colours) for t in coloured["industries"]}
+    memo: dict = {}
+    used = {_memo_colour(t, colours, memo) for t in coloured["industries"].tolist()}
     items = []
     for tag, colour in colours.items():
         if colour not in used:
@@ -509,10 +536,12 @@ def symbolise(
         entries = _plan_entries(coloured) if len(coloured) else []
         title = "规划（着色要素数）Plan"
     sym = Symbology(rule, colours, coloured=list(coloured.index))
-    sym.fills = {
-        idx: sym.fill_of(tags, plans)
-        for idx, tags, plans in zip(frame.index, frame["industries"], frame["plans"], strict=True)
-    }
+    memo: dict = {}
+    if rule == "plan":
+        fills = [_memo_plan(p, memo) for p in frame["plans"].tolist()]
+    else:
+        fills = [_memo_colour(t, colours, memo) for t in frame["industries"].tolist()]
+    sym.fills = dict(zip(frame.index.tolist(), fills, strict=True))
     sym.numbered = {idx: int(frame.at[idx, "axis_order"]) for idx in frame.index[numbered]}
     sym.legend = Legend(
         rule,
