@@ -16,5 +16,7 @@ import streamlit as st
 st.set_page_config(page_title="广州“十四五”科技创新规划地图", page_icon="🗺️", layout="wide")
 
 from app.layout import main  # noqa: E402  (the page config comes first)
+from app.streamlit_fixes import keep_replies_across_runs  # noqa: E402
 
+keep_replies_across_runs()  # else an upload picked as a run starts may get no answer, ever
 main()

@@ -7,4 +7,5 @@
 * ``map`` — the map, through streamlit-folium.
 * ``results`` — results table, overview chart, downloads.
 * ``layout`` — the page.
+* ``streamlit_fixes`` — a work-around for a Streamlit race that left an upload unanswered.
 """
