@@ -32,11 +32,12 @@ from spatial.manifest import get_plan
 from spatial.plot import MapText, figure_bytes, map_style
 from spatial.plot.context import draw_base, place_district_labels
 from spatial.plot.furniture import draw_north_arrow, draw_scale_bar
-from spatial.plot.geometry import GEOMETRY_KINDS, BaseData, map_extent, polygon_path, to_crs
+from spatial.plot.geometry import BaseData, map_extent, polygon_path, to_crs
 from spatial.plot.labels import Label, place_names, place_numbers, wrap_label
 from spatial.plot.page import Page, draw_header_footer
 from spatial.plot.style import CITY_EDGE, INK, MUTED
 from spatial.plot.view import Tally, View, open_view
+from spatial.symbology import GEOMETRY_KINDS
 
 __all__ = ["BRIEFING_FORMATS", "alignment_cli", "alignment_figure", "render_alignment"]
 

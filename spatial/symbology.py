@@ -34,6 +34,7 @@ from spatial.schema import ROLE_SHAPES, ROLES
 
 __all__ = [
     "DEFAULT_RULE",
+    "GEOMETRY_KINDS",
     "INDUSTRY_PALETTE",
     "NEUTRAL_FILL",
     "NO_INDUSTRY",
@@ -171,7 +172,8 @@ def grey_level(colour: str) -> float:
 
 # -- geometry kinds ---------------------------------------------------------------------------
 
-_KINDS = {
+#: Geometry type -> how a map draws it (the print maps use it too).
+GEOMETRY_KINDS = {
     "Point": "point",
     "MultiPoint": "point",
     "LineString": "line",
@@ -184,7 +186,7 @@ _KINDS = {
 def geometry_kinds(frame: pd.DataFrame) -> pd.Series:
     """``"point"``, ``"line"`` or ``"polygon"`` for each feature of a (Geo)DataFrame."""
     types = frame.geometry.geom_type.tolist()
-    return pd.Series([_KINDS.get(t) for t in types], index=frame.index, dtype=object)
+    return pd.Series([GEOMETRY_KINDS.get(t) for t in types], index=frame.index, dtype=object)
 
 
 def swatch_kind(role: str, kind: str) -> str:

@@ -17,16 +17,6 @@ import shapely
 from matplotlib.path import Path as MplPath
 from pyproj import Transformer
 
-#: Geometry type -> how a map draws it.
-GEOMETRY_KINDS = {
-    "Point": "point",
-    "MultiPoint": "point",
-    "LineString": "line",
-    "MultiLineString": "line",
-    "Polygon": "polygon",
-    "MultiPolygon": "polygon",
-}
-
 #: The CRS maps are drawn in: CGCS2000 / 3-degree Gauss-Kruger CM 114E (metres).
 MAP_CRS = "EPSG:4547"
 MAP_CRS_LABEL = "CGCS2000 / 3-degree Gauss-Kruger CM 114E (EPSG:4547)"

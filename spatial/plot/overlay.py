@@ -18,15 +18,10 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 
-from spatial.plot.geometry import (
-    GEOMETRY_KINDS,
-    clip_simplify,
-    line_segments,
-    polygon_path,
-    to_crs,
-)
+from spatial.plot.geometry import clip_simplify, line_segments, polygon_path, to_crs
 from spatial.plot.page import Page
 from spatial.plot.view import View
+from spatial.symbology import GEOMETRY_KINDS
 
 #: The web map's colours for an uploaded layer (spatial.webmap.map._add_user_layer).
 OVERLAY_EDGE = "#333333"
