@@ -80,6 +80,9 @@ def _open_own_layer(browser, url: str):
     page.set_default_timeout(60_000)
     page.goto(url + "/?basemap=none")
     page.get_by_text("我的图层 Own layer").click()
+    # A person drops a file on the box they see: the uploader must be shown, not only in the page
+    # (set_input_files would fill a folded one, whose answer then shows nowhere).
+    page.locator('[data-testid="stFileUploaderDropzone"]').wait_for(state="visible")
     return page
 
 

@@ -51,7 +51,7 @@ def test_a_file_picked_as_a_rerun_starts_gets_the_apps_message(app_url: str, bro
         page.set_default_timeout(60_000)
         page.goto(app_url + "/?basemap=none")
         page.get_by_text("我的图层 Own layer").click()
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').wait_for(state="attached")
+        page.locator('[data-testid="stFileUploaderDropzone"]').wait_for(state="visible")
         name = f"try{attempt}.geojson"
         page.evaluate(PICK_DURING_RERUN, [data, name])
         answer = page.locator('[data-testid="stAlertContentError"]').filter(has_text=name)
