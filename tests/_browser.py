@@ -60,3 +60,21 @@ def map_frame_with(page, selector: str, without: str | None = None, timeout_ms: 
         page.wait_for_timeout(200)
         waited += 200
     raise AssertionError(f"no map showed {selector!r} within {timeout_ms / 1000:g} s")
+
+
+def wait_settled(page, quiet_ms: int = 1500, timeout_ms: int = WAIT_MS) -> None:
+    """Wait until the app has run no script for ``quiet_ms`` in a row, as a person looks at a
+    new page before clicking on it: a new page runs its script twice (the second run asked for
+    by the map as it reports its first state), and a busy server may still be in that run when
+    the map is first drawn."""
+    app = page.locator('[data-testid="stApp"]')
+    quiet = waited = 0
+    while waited <= timeout_ms:
+        state = app.get_attribute("data-test-script-state")
+        quiet = quiet + 100 if state == "notRunning" else 0
+        if quiet >= quiet_ms:
+            return
+        page.wait_for_timeout(100)
+        waited += 100
+    raise AssertionError(f"the app kept running its script for {timeout_ms / 1000:g} s")
+

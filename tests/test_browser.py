@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from _appdata import build_fixture_layers
-from _browser import WAIT_MS, app_for_test, map_frame_with
+from _browser import WAIT_MS, app_for_test, map_frame_with, wait_settled
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -41,8 +41,15 @@ def test_map_click_and_filter_in_a_real_browser(app_url: str, browser, tmp_path:
     assert frame.locator(".gz-legend").count() == 1
 
     # clicking a place opens its panel, in Chinese, and puts it in the URL
+    wait_settled(page)
     frame.locator('[aria-label="广州国际生物岛"]').first.click()
-    page.get_by_role("heading", name="广州国际生物岛").wait_for()
+    try:
+        page.get_by_role("heading", name="广州国际生物岛").wait_for()
+    except Exception as exc:  # say what the page showed instead, for whoever reads the failure
+        state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
+        shown = page.locator('[data-testid="stAlert"], h1, h2, h3').all_inner_texts()
+        raise AssertionError(f"no panel after the click; url {page.url}, script {state}, "
+                             f"page showed {shown}") from exc
     page.get_by_text("广州国际生物岛依托国家实验室").first.wait_for()
     assert "node=shengwudao" in page.url
 
