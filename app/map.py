@@ -73,6 +73,15 @@ def draw_map(
         fill=prepared.fills.get(node) if node else None,
         number=prepared.numbers.get(node) if node else None,
     )
+    # Follow a newly opened feature; otherwise leave the view to the user.
+    center = None
+    if node and node != ss.get("_centered"):
+        center = webmap.focus_point(gdf.at[node, "geometry"], state.basemap)
+        if not ss.get("_map_drawn"):  # a link that opens a place: the first map frames it,
+            # not the whole view (the frame is fitted after the centre, so it must be the place)
+            frame = webmap.frame_bounds(webmap.shift_to_basemap(gdf.loc[[node]], state.basemap))
+    ss._centered = node
+    ss._map_drawn = True
     if os.environ.get("GZMAP_MAP_RELOAD") == "1":
         fmap = webmap.build_map(prepared, bounds=frame, layer_names=names, fill_frame=True,
                                 **options)
@@ -85,11 +94,6 @@ def draw_map(
         dynamic = [features, highlight]
     if named is not None and not named.empty:
         dynamic.append(unsited_counts(named, state.basemap))
-    # Follow a newly opened feature; otherwise leave the view to the user.
-    center = None
-    if node and node != ss.get("_centered"):
-        center = webmap.focus_point(gdf.at[node, "geometry"], state.basemap)
-    ss._centered = node
     with st.container(key="gz_map"):
         st_folium(
             fmap,

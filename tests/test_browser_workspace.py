@@ -105,3 +105,17 @@ def test_search_puts_the_place_meant_first_and_zooms_to_it(app_url, browser) -> 
     center = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng]")
     assert abs(center[0] - 23.36) < 0.15 and abs(center[1] - 113.55) < 0.2
     page.close()
+
+
+def test_a_link_that_names_a_place_opens_the_map_on_it(app_url, browser) -> None:  # noqa: F811
+    page = open_page(browser, app_url + "/?node=shengwudao&basemap=none")
+    frame = map_frame_with(page, ".gz-marker")
+    page.get_by_role("heading", name="广州国际生物岛").wait_for()
+    page.wait_for_timeout(3000)  # past the first map's re-fits while the page lays out
+    where = frame.evaluate(
+        "[window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]"
+    )
+    zoom, lat, lon = where
+    assert zoom >= 12, where  # not the whole city (zoom ~9-10)
+    assert abs(lat - 23.077) < 0.03 and abs(lon - 113.369) < 0.03, where  # the island's point
+    page.close()
