@@ -12,11 +12,9 @@ Run with ``pytest -m browser``; needs /usr/bin/chromium and playwright.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
-from _appdata import build_fixture_layers
-from _browser import app_for_test
+from test_browser import app_url  # noqa: F401 (fixture: the app on the test layers, own server)
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -36,15 +34,7 @@ PICK_DURING_RERUN = """([b64, name]) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    layers = build_fixture_layers(tmp_path_factory.mktemp("reply_layers"))
-    log = tmp_path_factory.mktemp("reply_log") / "streamlit.log"
-    with app_for_test(log, env={"GZMAP_LAYERS_DIR": str(layers)}) as app:
-        yield app.url
-
-
-def test_a_file_picked_as_a_rerun_starts_gets_the_apps_message(app_url: str, browser) -> None:
+def test_a_file_picked_as_a_rerun_starts_gets_the_apps_message(app_url: str, browser) -> None:  # noqa: F811
     data = base64.b64encode(b"{").decode()
     for attempt in range(TRIES):
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
