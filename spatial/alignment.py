@@ -63,6 +63,10 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     DISTRICT_ONLY: ("仅区级规划", "district plan only"),
 }
 
+#: Roles drawn as areas behind the places (outline, light fill) on the alignment maps, on
+#: screen and in the briefing, never labelled inside.
+AREA_ROLES = ("axis_segment", "belt", "cluster", "corridor")
+
 #: status -> colour, shared by the web map and the print briefing. Their lightness differs
 #: (dark green, mid purple, light orange) so the map still reads printed in grey.
 STATUS_COLORS: dict[str, str] = {

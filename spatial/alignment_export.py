@@ -45,8 +45,6 @@ BRIEFING_FORMATS = ("png", "pdf")
 #: Share of the page width (inside the margins) the map takes, at least and at most.
 MAP_SHARE = 0.53
 MAP_SHARE_MAX = 0.6
-#: Roles drawn as areas behind the places (dashed outline, light fill), never labelled inside.
-AREA_ROLES = ("axis_segment", "belt", "cluster", "corridor")
 #: Roles whose places get the larger dot: the layout's own elements.
 LAYOUT_ROLES = ("core", "pole", "zone", "node", "axis_segment", "belt", "corridor")
 #: Status -> label priority (lower is placed first).
@@ -66,7 +64,7 @@ def _draw_places(view: View, frame, statuses: dict[str, str]) -> None:
         path = polygon_path(row.geometry)
         if path is None:
             continue
-        area_like = row["role"] in AREA_ROLES
+        area_like = row["role"] in al.AREA_ROLES
         ax.add_collection(
             PatchCollection(
                 [PathPatch(path)],

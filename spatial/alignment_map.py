@@ -15,6 +15,7 @@ import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
 from spatial.alignment import (
+    AREA_ROLES,
     DISTRICT_ONLY,
     STATUS_COLORS,
     STATUS_LABELS,
@@ -41,7 +42,6 @@ HERE_COLORS = {"covering": "#2166ac", "nearby": "#d6604d", "point": "#111111"}
 
 _DISTRICT_STYLE = {"color": "#555555", "weight": 1, "fill": False}
 _FOCUS_STYLE = {"color": "#222222", "weight": 2.5, "fillColor": "#f2f2f2", "fillOpacity": 0.35}
-_AREA_ROLES = ("axis_segment", "belt", "cluster", "corridor")
 
 
 def _base_map(basemap: str, asset_base: str | None) -> folium.Map:
@@ -72,7 +72,7 @@ def _add_feature(m: folium.Map, row: Mapping[str, Any], geom: BaseGeometry, colo
     tip = folium.Tooltip(tooltip_html(row), sticky=True)
     gtype = geom.geom_type
     if gtype in ("Polygon", "MultiPolygon"):
-        area_like = row.get("role") in _AREA_ROLES
+        area_like = row.get("role") in AREA_ROLES
         folium.GeoJson(
             geom.__geo_interface__,
             style_function=lambda _f, c=color, a=area_like: {
