@@ -37,6 +37,11 @@ MAX_NOTES = 10
 MAX_NOTE_CHARS = 80
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+#: Where GitHub's bare-URL and e-mail autolinks start. Streamlit's Markdown finds them in the
+#: text *after* backslash escapes are resolved, so escaping cannot stop them; an invisible
+#: word joiner (U+2060) after the scheme, ``www`` or ``@`` does.
+_AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www)(?=[:.])|(@)")
+_JOINER = "\u2060"
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 
 
@@ -59,11 +64,13 @@ def markdown_text(text: Any, limit: int | None = None) -> str:
     -------
     str
         One line: control characters and line breaks as single spaces, every ASCII
-        punctuation character backslash-escaped (so ``<`` and ``&`` cannot start HTML either).
+        punctuation character backslash-escaped (so ``<`` and ``&`` cannot start HTML either),
+        and a word joiner where a bare URL or e-mail address would start a link.
     """
     plain = _BREAKS.sub(" ", str(text))
     if limit is not None:
         plain = cut(plain, limit)
+    plain = _AUTOLINK_STARTS.sub(lambda m: m.group(0) + _JOINER, plain)
     return _PUNCTUATION.sub(r"\\\1", plain)
 
 

@@ -44,7 +44,8 @@ HOSTILE = [
 
 
 def _rendered_text(html_text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text)).strip()
+    """What a reader sees: tags gone, entities resolved, invisible word joiners left out."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text)).replace("\u2060", "").strip()
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -103,3 +104,16 @@ def test_spreadsheet_cells_that_start_like_formulas_are_neutralised(value, risky
         assert cell == value
     back = pd.read_csv(io.StringIO(pd.DataFrame({"c": [cell]}).to_csv(index=False)))["c"][0]
     assert not (isinstance(back, str) and back.startswith(("=", "+", "-", "@")))
+
+
+def test_no_bare_url_or_address_survives_to_be_linked_after_escapes_are_resolved() -> None:
+    """Streamlit's Markdown (remark-gfm) finds bare URLs and e-mail addresses in the text once
+    backslash escapes are resolved, so escaping alone still left a live link in the browser."""
+    gfm_literal = re.compile(
+        r"(?i)(https?://|www(?=\.))[-.\w]+|[-.+\w]+@[-\w]+(?:\.[-\w]+)+"
+    )  # the shapes mdast-util-gfm-autolink-literal turns into links
+    for value in ("http://elsewhere.example/x.png", "see www.elsewhere.example now",
+                  "HTTPS://E.EXAMPLE", "mail admin@elsewhere.example", "ftp://f.example"):
+        resolved = re.sub(r"\\(.)", r"\1", markdown_text(value))
+        assert not gfm_literal.search(resolved), (value, resolved)
+        assert resolved.replace("\u2060", "") == value  # reads the same
