@@ -127,12 +127,24 @@ class _LabelSupport(_ScriptElement):
                     }
                     this._box = L.DomUtil.create("div", "gz-labels", pane);
                     this._divs = [];  // a label's element is made when it is first shown
-                    map.on("zoomend moveend resize viewreset", this._layout, this);
-                    this._layout();
+                    map.on("zoomend moveend resize viewreset", this._schedule, this);
+                    this._schedule();
                 },
                 onRemove: function (map) {
-                    map.off("zoomend moveend resize viewreset", this._layout, this);
+                    map.off("zoomend moveend resize viewreset", this._schedule, this);
+                    L.Util.cancelAnimFrame(this._frame);
+                    this._frame = null;
                     L.DomUtil.remove(this._box);
+                },
+                // One layout per frame, just before it is drawn: the events of one change
+                // (a first draw, a fitted frame) come in bursts, and each layout measures the
+                // page (district labels' boxes), which makes the browser lay out the map again.
+                _schedule: function () {
+                    if (this._frame) { return; }
+                    this._frame = L.Util.requestAnimFrame(function () {
+                        this._frame = null;
+                        this._layout();
+                    }, this);
                 },
                 _layout: function () {
                     var map = this._map;
