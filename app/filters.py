@@ -110,9 +110,10 @@ def choose(
 
 def sidebar(
     gdf: gpd.GeoDataFrame | None, options: appstate.Options, sel: Selection, folder: str,
-    stamp: tuple,
-) -> Any:
-    """Filters, basemap and the user's own layer; returns the uploaded layer (or None)."""
+    stamp: tuple, layer: Any = None,
+) -> None:
+    """Filters, basemap and the user's own layer (``layer``: what :func:`own_layer` read, whose
+    problems and notes the upload box shows)."""
     names = plan_names()
     taxonomy = load_taxonomy()
     sb = st.sidebar
@@ -183,30 +184,40 @@ def sidebar(
             "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
             "Tiles need internet; offline, district outlines and places still show."
         )
-    return own_layer(sb)
+    own_layer_box(sb, layer)
 
 
-def own_layer(sb: Any) -> Any:
+def own_layer() -> Any:
+    """The layer read from the file in the sidebar's 我的图层 box, or None without a file.
+
+    It is read before the map, which overlays it and is drawn ahead of the sidebar. The box's
+    file is the widget's value from the browser, there before the widget is drawn again.
+    """
+    file = ss.get("upload")
+    if file is None:
+        forget_upload()
+        return None
+    return read_upload(file.getvalue(), file.name)
+
+
+def own_layer_box(sb: Any, layer: Any) -> None:
+    """The upload box and what became of its file: problems, notes, features overlaid."""
     from spatial import upload
 
     with sb.expander("我的图层 Own layer"):
         limit_mib = upload.MAX_UPLOAD_BYTES / 1024 / 1024
         # No `type=` filter: a wrong file type gets the reader's own message below, in the same
         # place as every other refusal, instead of the widget's easily missed English one.
-        file = st.file_uploader(
+        st.file_uploader(
             f"GeoJSON / GeoPackage（≤ {limit_mib:g} MiB，仅本次会话 this session only）",
             key="upload",
             help=upload.limits_text(),
         )
-        if file is None:
-            forget_upload()
-            return None
-        layer = read_upload(file.getvalue(), file.name)
+        if layer is None:
+            return
         for problem in layer.problems:  # they quote file and layer names: plain text
             st.error(markdown_text(problem))
         for note in capped_notes(getattr(layer, "notes", []), max_chars=300):
             st.info(note)
         if layer.ok:
             st.success(f"已叠加 {len(layer.gdf)} 个要素。Overlaid {len(layer.gdf)} features.")
-            return layer
-        return None

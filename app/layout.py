@@ -19,7 +19,7 @@ from app.data import (
     selection_key,
     unsited_stamp,
 )
-from app.filters import ranked_hits, sidebar
+from app.filters import own_layer, ranked_hits, sidebar
 from app.map import draw_map
 from app.pages import other_page, page_switch
 from app.panel import axis_walk, node_panel
@@ -108,8 +108,7 @@ def page() -> None:
         return
 
     state = current_state()
-    user_layer = sidebar(gdf, options, state.selection, str(folder), stamp)
-    state = current_state()  # the sidebar's widgets may have changed it
+    layer = own_layer()
     shown = None
     if gdf is not None:
         shown = gdf.loc[selected_ids(str(folder), stamp, selection_key(state.selection))]
@@ -124,14 +123,19 @@ def page() -> None:
     )
 
     map_col, side_col = st.columns([3, 2], gap="small")
+    # The map first: its message, the page's largest, reaches the browser ahead of the
+    # sidebar and the panel (~0.2 s sooner on a new page), and its frame starts loading with
+    # them. Every input of the map is known here: widgets and buttons act through their
+    # callbacks, which run before the script.
+    with map_col:
+        draw_map(gdf, state, layer if layer is not None and layer.ok else None, str(folder),
+                 stamp, named)
+    sidebar(gdf, options, state.selection, str(folder), stamp, layer)
     panel = side_col.container(key="gz_panel")
     with panel:
         link_notes()
         if gdf is not None:
             axis_walk(gdf, options)
-    state = current_state()  # the walk may have changed the open node
-    with map_col:
-        draw_map(gdf, state, user_layer, str(folder), stamp, named)
     with panel:
         if gdf is not None and shown is not None:
             place, results, chart, files = st.tabs(
