@@ -204,7 +204,12 @@ def own_layer_box(sb: Any, layer: Any) -> None:
     """The upload box and what became of its file: problems, notes, features overlaid."""
     from spatial import upload
 
-    with sb.expander("我的图层 Own layer"):
+    # Built only while open or holding a file (opening it reruns the script): a new page
+    # then loads no upload scripts, and a folded box with a file keeps it.
+    box = sb.expander("我的图层 Own layer", key="own_box", on_change="rerun")
+    if not box.open and ss.get("upload") is None:
+        return
+    with box:
         limit_mib = upload.MAX_UPLOAD_BYTES / 1024 / 1024
         # No `type=` filter: a wrong file type gets the reader's own message below, in the same
         # place as every other refusal, instead of the widget's easily missed English one.

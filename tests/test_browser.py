@@ -97,12 +97,25 @@ def test_uploaded_layer_is_overlaid_with_its_names_escaped(
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(app_url + "/?basemap=none")
     map_frame_with(page, ".gz-marker")
-    page.get_by_text("我的图层 Own layer").click()
+    wait_settled(page)
+    # the upload box is built when opened: a new page loads no uploader
+    assert page.locator('[data-testid="stFileUploaderDropzone"]').count() == 0
+    box = page.get_by_text("我的图层 Own layer")
+    box.click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(layer))
     page.get_by_text("已叠加 1 个要素").wait_for()
     frame, tooltip = _hover_until_tooltip(page, "调研点")
     assert "<img src=x onerror=alert(1)>调研点" in tooltip.inner_text()  # shown as text
     assert frame.locator(".leaflet-tooltip img").count() == 0
+
+    # folding the box keeps the file: after a rerun the layer is still on the map
+    box.click()
+    wait_settled(page)
+    page.get_by_role("button", name="清除筛选 Clear filters").click()
+    wait_settled(page)
+    _hover_until_tooltip(page, "调研点")
+    box.click()
+    page.get_by_text("已叠加 1 个要素").wait_for()
     assert dialogs == []
     assert page.locator('[data-testid="stException"]').count() == 0
     page.close()
