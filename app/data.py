@@ -58,17 +58,11 @@ def get_districts() -> gpd.GeoDataFrame | None:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def feature_html(folder: str, stamp: tuple) -> tuple[Mapping[str, str], Mapping[str, str]]:
-    """Popup and tooltip HTML of the features, each built when first drawn, once per layer
-    version (shared, never copied)."""
+def feature_tips(folder: str, stamp: tuple) -> Mapping[str, str]:
+    """Hover text of the features, each built when first drawn, once per layer version
+    (shared, never copied)."""
     gdf = get_layers(folder, stamp)
-    if gdf is None:
-        return {}, {}
-    names = plan_names()
-    return (
-        webmap.FeatureHtml(gdf, lambda props: webmap.popup_html(props, names)),
-        webmap.FeatureHtml(gdf, webmap.tooltip_html),
-    )
+    return webmap.FeatureHtml(gdf, webmap.tooltip_html) if gdf is not None else {}
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -88,12 +82,16 @@ def map_layers(
     (:func:`spatial.symbology.view_symbology`, on the same features, not the simplified ones).
     """
     gdf = get_layers(folder, stamp)
-    popups, tips = feature_html(folder, stamp)
     shown = web_layers(folder, stamp).loc[selected_ids(folder, stamp, key)]
     shown = plan_view(shown, selection_from_key(key).plans)  # each plan's own roles
     return webmap.prepare_layers(
-        shown, basemap=basemap, popups=popups, tooltips=tips, layer_order=list(layer_labels(gdf)),
-        simplify_m=None, symbology=view_symbology(gdf, selection_from_key(key), colour_by),
+        shown, basemap=basemap, tooltips=feature_tips(folder, stamp),
+        layer_order=list(layer_labels(gdf)), simplify_m=None,
+        symbology=view_symbology(gdf, selection_from_key(key), colour_by),
+        # No popups: a click opens the place's panel beside the map, and the rerun it asks
+        # for replaces the features, which closed a popup half a second after it opened.
+        # They were ~310 of the ~690 KB every change of the whole view sent.
+        with_popups=False,
     )
 
 

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 
 from app.data import (
     district_items,
-    feature_html,
+    feature_tips,
     get_districts,
     layer_labels,
     map_layers,
@@ -46,7 +46,7 @@ def draw_map(
     ``GZMAP_MAP_RELOAD=1`` draws everything into one map instead, which reloads on every
     change (the benchmarks' baseline).
     """
-    tips = feature_html(folder, stamp)[1] if gdf is not None else {}
+    tips = feature_tips(folder, stamp) if gdf is not None else {}
     sel = state.selection
     prepared = (
         map_layers(folder, stamp, selection_key(sel), state.basemap, state.colour_by)

@@ -95,6 +95,19 @@ def test_first_view_shows_map_table_and_no_errors(app: AppTest) -> None:
     assert dict(app.query_params) == {}
 
 
+def test_places_open_in_the_panel_not_in_popups_over_the_map(app: AppTest) -> None:
+    # A click reruns the page, which replaces the map's features: a popup closed half a second
+    # after it opened. The place is read in the panel beside the map; hover still names it.
+    run(app)
+    text = map_text(map_args(app))
+    assert "广州国际生物岛" in marker_names(text)
+    assert "gzp-name" not in text and "gzp-quote" not in text  # no popup HTML is sent
+    app.query_params["node"] = "shengwudao"
+    run(app)
+    assert panel_title(app) == "广州国际生物岛"
+    assert "gzp-quote" not in map_text(map_args(app))
+
+
 def test_tiles_need_internet_notice_follows_the_basemap(app: AppTest) -> None:
     notice = "底图瓦片需联网"
     run(app)

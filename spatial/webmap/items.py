@@ -364,6 +364,7 @@ def prepare_layers(
     simplify_m: float | None = WEB_TOLERANCE_M,
     cloud_min: int = POINT_CLOUD_MIN,
     symbology: Symbology | None = None,
+    with_popups: bool = True,
 ) -> MapLayers:
     """Turn features into the map's drawing items, grouped by layer (see :func:`build_map`).
 
@@ -375,6 +376,9 @@ def prepare_layers(
     More than ``cloud_min`` point features of one role in one layer become one point cloud
     (see the module notes): no popup HTML is built for them, and their tooltip is written in
     the browser from their escaped id and name.
+
+    ``with_popups=False`` binds no popup to the features (the app's map: a click there opens
+    the place's panel beside the map instead).
 
     Markers and filled polygons wear the colours of ``symbology``
     (:func:`spatial.symbology.view_symbology` of the view, which the print export of the
@@ -427,7 +431,7 @@ def prepare_layers(
         for i, props in zip(rest.tolist(), records, strict=True):
             fid = ids[i]
             tip = tooltips.get(fid) or tooltip_html(props)
-            pop = popups.get(fid) or popup_html(props)
+            pop = (popups.get(fid) or popup_html(props)) if with_popups else None
             groups.setdefault(layers[i], []).extend(
                 feature_items(geoms[i], roles[i], tip, pop, label=text_of(props.get("name")),
                               fill=fills.get(index[i]), number=numbers.get(index[i]))
