@@ -212,11 +212,13 @@ def naive_map_html(gdf: Any) -> str:
 
 
 def project_map_html(gdf: Any) -> str:
-    """The project's map of the same features, as the app builds it."""
+    """The project's map of the same features, as the app builds it (no popups: a click
+    opens the place's panel)."""
     from spatial import webmap
     from spatial.base import load_districts
 
-    m = webmap.build_map(gdf, districts=load_districts(), basemap=webmap.NO_TILES)
+    prepared = webmap.prepare_layers(gdf, basemap=webmap.NO_TILES, with_popups=False)
+    m = webmap.build_map(prepared, districts=load_districts(), basemap=webmap.NO_TILES)
     return m.get_root().render()
 
 
