@@ -31,6 +31,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -381,12 +382,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="synthetic parks added to the real layers for the app's rows 2d-2e")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one run: checks the script")
     parser.add_argument("--skip", nargs="*", default=[], choices=["load", "app", "payload", "export", "scale", "browser"])
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="only rows 6a-6b, this checkout against another one (e.g. `git "
+                        "worktree add ../before HEAD~3`), served side by side and opened in turn")
     from benchmarks import load
 
     load.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.load:
         return load.run(args)
+    if args.compare:
+        from benchmarks.browser import compare
+
+        for line in compare(args.compare, max(args.runs, 1)):
+            print(line)
+        return 0
     runs, sizes, dpi, app_n = (
         (1, [50], 72, 50) if args.quick else (args.runs, args.sizes, 300, args.app_size)
     )

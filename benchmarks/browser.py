@@ -61,12 +61,13 @@ PROBE = """(() => {
 
 
 @contextlib.contextmanager
-def app_server(layers: Path | None, reload: bool) -> Iterator[str]:
-    """``streamlit run`` of the app on a free port; yields its URL."""
+def app_server(layers: Path | None, reload: bool, root: Path | None = None) -> Iterator[str]:
+    """``streamlit run`` of the app (of the checkout at ``root``, default this one) on a free
+    port; yields its URL."""
     env: dict[str, str | None] = {"GZMAP_MAP_RELOAD": "1" if reload else "0"}
     if layers is not None:
         env["GZMAP_LAYERS_DIR"] = str(layers)
-    with run_app(env=env) as app:
+    with run_app(env=env, root=root) as app:
         yield app.url
 
 
@@ -149,3 +150,28 @@ def bench_browser(runs: int, scale_n: int) -> list[Any]:
         Row(f"6c filter click -> drawn, {scale_n:,} more parks", figures["big", False][1], "s",
             baseline=figures["big", True][1], target=1.0 if scale_n <= 10_000 else None),
     ]
+
+
+def compare(other: Path, rounds: int) -> list[str]:
+    """Rows 6a and 6b of this checkout against another one, served side by side and opened in
+    turn (``rounds`` × 3 new pages each), so both meet the machine in the same moments.
+
+    The browser figures follow the machine's load more than any change: compared across runs,
+    a change smaller than ~0.3 s is lost in the noise.
+    """
+    figures: dict[str, tuple[list[float], list[float]]] = {"this": ([], []), "other": ([], [])}
+    with app_server(None, False) as this, app_server(None, False, root=other) as that:
+        for _ in range(rounds):
+            for label, url in (("this", this), ("other", that)):
+                first, click = click_to_drawn(url, 3)
+                figures[label][0].append(first)
+                figures[label][1].append(click)
+    lines = []
+    for label, name in (("other", str(other)), ("this", "this checkout")):
+        firsts, clicks = figures[label]
+        lines.append(
+            f"{name}: 6a {statistics.median(firsts):.2f} s ({', '.join(f'{x:.2f}' for x in firsts)}),"
+            f" 6b {statistics.median(clicks) * 1000:.0f} ms"
+            f" ({', '.join(f'{x * 1000:.0f}' for x in clicks)})"
+        )
+    return lines

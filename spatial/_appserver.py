@@ -99,6 +99,7 @@ def run_app(
     args: Sequence[str] = (),
     log: Path | None = None,
     startup_s: float = 90.0,
+    root: Path | None = None,
 ) -> Iterator[RunningApp]:
     """Run ``streamlit run streamlit_app.py`` from the project root until the block ends.
 
@@ -112,6 +113,9 @@ def run_app(
         File that receives the server's output (discarded when None).
     startup_s
         How long the server may take to answer its health check.
+    root
+        Another checkout of the project to serve instead (its own ``app`` and ``spatial``; the
+        benchmarks compare two versions this way).
 
     Raises
     ------
@@ -128,7 +132,7 @@ def run_app(
     cmd = streamlit_command(port, args)
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(log.open("wb")) if log else subprocess.DEVNULL
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=root or ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://{HOST}:{port}"
         try:
             wait_healthy(url, proc, startup_s, log)
