@@ -23,7 +23,7 @@ Nothing here imports matplotlib, folium or Streamlit.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -243,15 +243,17 @@ def industry_colours(
     return {tag: INDUSTRY_PALETTE[i] for i, tag in enumerate(ordered[:limit])}
 
 
-def _memo_colour(tags: Sequence[str] | None, colours: dict[str, str], memo: dict | None = None) -> str:
-    """:func:`primary_colour`, remembered per set of tags in ``memo`` (a view of many
-    features repeats a few sets of tags)."""
-    key = tuple(tags or ())
-    if memo is None:
-        return primary_colour(key, colours)
-    if key not in memo:
-        memo[key] = primary_colour(key, colours)
-    return memo[key]
+def _colour_each(values: Sequence[Sequence[str] | None], colour: Callable[[tuple], str]) -> list[str]:
+    """``colour(tuple(value))`` for each value (industries or plans of a feature), computed once
+    per distinct value: a view of many features repeats a few."""
+    memo: dict[tuple, str] = {}
+    out = []
+    for value in values:
+        key = tuple(value or ())
+        if key not in memo:
+            memo[key] = colour(key)
+        out.append(memo[key])
+    return out
 
 
 def primary_colour(tags: Sequence[str], colours: Mapping[str, str]) -> str:
@@ -268,13 +270,6 @@ def plan_colours() -> dict[str, str]:
     """Plan id -> its fixed colour, in manifest order."""
     plans = load_manifest()
     return {p.id: PLAN_PALETTE[i % len(PLAN_PALETTE)] for i, p in enumerate(plans)}
-
-
-def _memo_plan(plans: Sequence[str] | None, memo: dict) -> str:
-    key = tuple(plans or ())
-    if key not in memo:
-        memo[key] = plan_colour(key)
-    return memo[key]
 
 
 def plan_colour(plans: Sequence[str]) -> str:
@@ -399,8 +394,7 @@ def _industry_entries(coloured: pd.DataFrame, colours: Mapping[str, str]) -> lis
         for tag in tags or ():
             counts[tag] = counts.get(tag, 0) + 1
     en_of = _industry_en()
-    memo: dict = {}
-    used = {_memo_colour(t, colours, memo) for t in coloured["industries"].tolist()}
+    used = set(_colour_each(coloured["industries"].tolist(), lambda k: primary_colour(k, colours)))
     items = []
     for tag, colour in colours.items():
         if colour not in used:
@@ -538,11 +532,10 @@ def symbolise(
         entries = _plan_entries(coloured) if len(coloured) else []
         title = "规划（着色要素数）Plan"
     sym = Symbology(rule, colours, coloured=list(coloured.index))
-    memo: dict = {}
     if rule == "plan":
-        fills = [_memo_plan(p, memo) for p in frame["plans"].tolist()]
+        fills = _colour_each(frame["plans"].tolist(), plan_colour)
     else:
-        fills = [_memo_colour(t, colours, memo) for t in frame["industries"].tolist()]
+        fills = _colour_each(frame["industries"].tolist(), lambda k: primary_colour(k, colours))
     sym.fills = dict(zip(frame.index.tolist(), fills, strict=True))
     sym.numbered = {idx: int(frame.at[idx, "axis_order"]) for idx in frame.index[numbered]}
     sym.legend = Legend(

@@ -118,21 +118,15 @@ def place_facts(
     return facts
 
 
-def count_markers(frame: pd.DataFrame, districts: Any, basemap: str) -> list[dict[str, Any]]:
-    """Per-district count badges for the map: ``{lat, lon, district, count, title, html}``.
-
-    Placed just under each district's name, at its representative point (in the basemap's
-    datum); places with no district are not drawn.
-    """
-    if frame.empty:
-        return []
-    return markers_of_counts(district_counts(frame), districts, basemap)
-
-
 def markers_of_counts(
     counts: Mapping[str, int], districts: Any, basemap: str
 ) -> list[dict[str, Any]]:
-    """:func:`count_markers` from counts per district (:func:`district_counts`)."""
+    """Per-district count badges for the map, from counts per district
+    (:func:`district_counts`): ``{lat, lon, district, count, title, html}``.
+
+    Placed just under each district's name, at its representative point (in the basemap's
+    datum); districts not among ``districts`` are not drawn.
+    """
     if not counts or districts is None or len(districts) == 0:
         return []
     rows = districts[districts["name"].isin(list(counts))]

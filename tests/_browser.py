@@ -77,4 +77,3 @@ def wait_settled(page, quiet_ms: int = 1500, timeout_ms: int = WAIT_MS) -> None:
         page.wait_for_timeout(100)
         waited += 100
     raise AssertionError(f"the app kept running its script for {timeout_ms / 1000:g} s")
-

@@ -5,8 +5,9 @@ corridors and the nodes on the axis. From :data:`CLOSE_ZOOM` on, every feature i
 browser, labels are laid out again after every zoom or pan: in priority order, a label that
 would overlap a label already placed, a district name or a count of places without a site is
 hidden (those are never hidden); a label's element is made only when it is first shown, so a
-map of thousands of places does not build thousands of hidden ones. Label boxes are estimated here from the text (a CJK character
-is one em wide), so the layout needs no measuring in the page.
+map of thousands of places does not build thousands of hidden ones. Label boxes are estimated
+here from the text (a CJK character is one em wide), so the layout needs no measuring in the
+page.
 
 Names are HTML-escaped here and reach the page as one JSON literal (:class:`_LabelBatch`).
 """

@@ -339,8 +339,6 @@ def highlight_group(
     return group
 
 
-
-
 def badge_group(name: str, badges: Iterable[Mapping[str, Any]]) -> folium.FeatureGroup:
     """Small HTML labels at points, as one group drawn by one script (no popups).
 
