@@ -20,7 +20,7 @@ from spatial.features import (
     select,
 )
 from spatial.manifest import load_manifest
-from spatial.symbology import DEFAULT_RULE, view_symbology
+from spatial.symbology import DEFAULT_RULE, Symbology, view_symbology
 
 
 def layers_dir() -> Path:
@@ -73,13 +73,23 @@ def web_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
+def view_colours(
+    folder: str, stamp: tuple, key: tuple, colour_by: str = DEFAULT_RULE
+) -> Symbology:
+    """The colours and legend of a selection's view (shared, never modified): the print
+    export's for the same selection and colour rule (:func:`spatial.symbology.view_symbology`),
+    worn by the map and by the GeoPackage download's ``map_colour``."""
+    return view_symbology(get_layers(folder, stamp), selection_from_key(key), colour_by)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
 def map_layers(
     folder: str, stamp: tuple, key: tuple, basemap: str, colour_by: str = DEFAULT_RULE
 ) -> webmap.MapLayers:
     """The map's drawing items for a selection on a basemap (shared, never modified).
 
-    Colours and legend are the print export's for the same selection and colour rule
-    (:func:`spatial.symbology.view_symbology`, on the same features, not the simplified ones).
+    Colours and legend are :func:`view_colours` (computed on the features, not the simplified
+    ones).
     """
     gdf = get_layers(folder, stamp)
     shown = web_layers(folder, stamp).loc[selected_ids(folder, stamp, key)]
@@ -87,7 +97,7 @@ def map_layers(
     return webmap.prepare_layers(
         shown, basemap=basemap, tooltips=feature_tips(folder, stamp),
         layer_order=list(layer_labels(gdf)), simplify_m=None,
-        symbology=view_symbology(gdf, selection_from_key(key), colour_by),
+        symbology=view_colours(folder, stamp, key, colour_by),
         # No popups: a click opens the place's panel beside the map, and the rerun it asks
         # for replaces the features, which closed a popup half a second after it opened.
         # They were ~310 of the ~690 KB every change of the whole view sent.

@@ -167,5 +167,5 @@ def page() -> None:
                     overview_panel(str(folder), stamp, state.selection, named)
             if files.open:
                 with files:
-                    download_panel(shown, state, named)
+                    download_panel(shown, state, named, str(folder), stamp)
     sync_url(current_state())

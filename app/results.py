@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -16,6 +15,7 @@ from app.data import (
     plan_names,
     selection_from_key,
     selection_key,
+    view_colours,
 )
 from app.state import on_chart_pick, on_table_pick
 from spatial import appstate, downloads, overview, unsited
@@ -23,7 +23,6 @@ from spatial.csv_zh import to_csv_zh_bytes
 from spatial.features import Selection
 from spatial.plaintext import markdown_text
 from spatial.schema import role_label
-from spatial.symbology import drawn_features, preferred_industries, symbolise
 
 ss = st.session_state
 
@@ -118,7 +117,8 @@ def overview_panel(
 
 
 def download_panel(
-    shown: gpd.GeoDataFrame, state: appstate.AppState, named: pd.DataFrame | None = None
+    shown: gpd.GeoDataFrame, state: appstate.AppState, named: pd.DataFrame | None,
+    folder: str, stamp: tuple,
 ) -> None:
     n = len(shown)
     st.caption(f"下载当前筛选的 {n} 个要素（含规划摘录）。The {n} filtered features, with excerpts.")
@@ -131,11 +131,6 @@ def download_panel(
         table = pd.concat([shown, unsited.as_features(named)]) if extra else shown
         return downloads.to_csv_bytes(table) if codes else to_csv_zh_bytes(table, plan_names())
 
-    def symbology() -> Any:  # the map's colours for this view (the same as its export's)
-        sel = state.selection
-        return symbolise(drawn_features(shown), state.colour_by, preferred_industries(sel),
-                         number_axis=bool(sel.segment))
-
     stem = "gzplan-" + hashlib.sha1(repr(sorted(state.to_query().items())).encode()).hexdigest()[:8]
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
@@ -144,7 +139,11 @@ def download_panel(
         disabled=n == 0, width="stretch",
     )
     c2.download_button(
-        "GeoPackage", data=lambda: downloads.to_gpkg_bytes(shown, symbology=symbology()),
+        "GeoPackage",
+        data=lambda: downloads.to_gpkg_bytes(  # the map's colours for this view
+            shown, symbology=view_colours(folder, stamp, selection_key(state.selection),
+                                          state.colour_by)
+        ),
         file_name=f"{stem}.gpkg",
         mime=downloads.FORMATS["gpkg"][1], on_click="ignore", key="dl_gpkg",
         disabled=n == 0, width="stretch",
