@@ -2,9 +2,9 @@
 
 Run with ``make app`` (``streamlit run streamlit_app.py``). This file is the entry point only:
 the page is :mod:`app.layout`, its parts live in the ``app`` package (data, state, filters,
-panel, map, results); selection logic lives in ``spatial.features``, the map in
-``spatial.webmap``, the URL state in ``spatial.appstate``, the panel text in ``spatial.detail``
-and the files to download in ``spatial.downloads``.
+panel, map, results); selection logic lives in ``spatial.query.features``, the map in
+``spatial.webmap``, the URL state in ``app.appstate``, the panel text in ``spatial.query.detail``
+and the files to download in ``spatial.exports.downloads``.
 
 ``GZMAP_LAYERS_DIR`` points the app at another folder of built layers (the tests use it).
 """

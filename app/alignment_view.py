@@ -9,10 +9,10 @@ import streamlit as st
 
 from app.excerpts import evidence_block, safe_html
 from app.map import page_map
-from spatial import alignment as al
-from spatial.alignment_map import alignment_map, status_legend_html
-from spatial.viewparams import target_options
+from app.viewparams import target_options
+from spatial.query import alignment as al
 from spatial.webmap import tooltip_feature_id
+from spatial.webmap.pages import alignment_map, status_legend_html
 
 ss = st.session_state
 MAP_HEIGHT = 560
@@ -61,7 +61,7 @@ def _pick_table(rows: list[dict], ids: list[tuple[str, str]], key: str, height: 
 
 
 def _role_zh(role: str | None) -> str:
-    from spatial.schema import ROLES
+    from spatial.plans.schema import ROLES
 
     return ROLES.get(role or "", (role or "—", ""))[0]
 
@@ -174,7 +174,7 @@ def _pick_panel(result: al.Alignment) -> None:
 
 
 def _briefing(target: str) -> None:
-    from spatial.alignment_export import render_alignment
+    from spatial.exports.alignment import render_alignment
 
     c1, c2 = st.columns(2)
     for col, fmt in ((c1, "png"), (c2, "pdf")):

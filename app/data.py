@@ -12,14 +12,15 @@ from typing import Any
 import geopandas as gpd
 import streamlit as st
 
-from spatial import appstate, webmap
+from app import appstate
+from spatial import webmap
 from spatial._paths import LAYERS_DIR
-from spatial.features import (
+from spatial.plans.manifest import load_manifest
+from spatial.query.features import (
     Selection,
     plan_view,
     select,
 )
-from spatial.manifest import load_manifest
 from spatial.symbology import DEFAULT_RULE, Symbology, view_symbology
 
 
@@ -38,7 +39,7 @@ def layers_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
 @st.cache_resource(max_entries=2, show_spinner="加载图层 Loading layers…")
 def get_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
     """All features (shared, never modified), or None when no layer is built yet."""
-    from spatial.layers import clear_cache, load_layers
+    from spatial.plans.layers import clear_cache, load_layers
 
     if not stamp:
         return None
@@ -49,7 +50,7 @@ def get_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
 @st.cache_resource(show_spinner=False)
 def get_districts() -> gpd.GeoDataFrame | None:
     """District outlines, or None when ``data/geo`` has not been built."""
-    from spatial.base import BaseDataMissing, load_districts
+    from spatial.geo.base import BaseDataMissing, load_districts
 
     try:
         return load_districts()
@@ -129,7 +130,7 @@ def unsited_stamp(folder: Path) -> tuple[int, int]:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def get_unsited(folder: str, stamp: tuple) -> Any:
     """The register of places named without a site (shared, never modified)."""
-    from spatial.unsited import load_unsited
+    from spatial.query.unsited import load_unsited
 
     return load_unsited(Path(folder) / "register.json")
 
@@ -140,7 +141,7 @@ def read_upload(data: bytes, filename: str) -> Any:
     The layer lives in ``st.session_state`` (never a process-wide cache): it goes when the file
     is removed or the session ends, and no other session can see it.
     """
-    from spatial.upload import read_user_layer
+    from spatial.uploads.reader import read_user_layer
 
     key = (filename, len(data), hashlib.sha256(data).hexdigest())
     held = st.session_state.get("_upload")

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from spatial.texts import SECTION_SEPARATOR
-from spatial.webmap import text_of
+from spatial.plaintext import text_of
+from spatial.plans.texts import SECTION_SEPARATOR
 
 #: At most this many excerpts are listed under one claim.
 MAX_SHOWN = 12

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from app import appstate
 from app.data import (
     forget_upload,
     get_layers,
@@ -19,17 +20,18 @@ from app.data import (
     selection_key,
 )
 from app.state import clear_filters, on_hit_pick
-from spatial import appstate, webmap
-from spatial.features import (
+from spatial import webmap
+from spatial.geo.basemaps import NO_TILES
+from spatial.plaintext import capped_notes, markdown_text
+from spatial.plans.schema import role_label
+from spatial.plans.taxonomy import load_taxonomy
+from spatial.query.features import (
     AXIS_ID,
     Selection,
     industry_counts,
 )
-from spatial.plaintext import capped_notes, markdown_text
-from spatial.schema import role_label
-from spatial.search import rank_hits
+from spatial.query.search import rank_hits
 from spatial.symbology import RULES, rule_label
-from spatial.taxonomy import load_taxonomy
 
 ss = st.session_state
 CHOOSE = "请选择 Choose"  # multiselect placeholder, Chinese first
@@ -179,7 +181,7 @@ def sidebar(
         key="basemap",
         help="离线时底图瓦片无法加载，区界与要素照常显示。Offline, tiles don't load; outlines do.",
     )
-    if ss.get("basemap") != webmap.NO_TILES:
+    if ss.get("basemap") != NO_TILES:
         sb.caption(
             "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
             "Tiles need internet; offline, district outlines and places still show."
@@ -202,7 +204,7 @@ def own_layer() -> Any:
 
 def own_layer_box(sb: Any, layer: Any) -> None:
     """The upload box and what became of its file: problems, notes, features overlaid."""
-    from spatial import upload
+    from spatial.uploads import reader
 
     # Built only while open or holding a file (opening it reruns the script): a new page
     # then loads no upload scripts, and a folded box with a file keeps it.
@@ -210,13 +212,13 @@ def own_layer_box(sb: Any, layer: Any) -> None:
     if not box.open and ss.get("upload") is None:
         return
     with box:
-        limit_mib = upload.MAX_UPLOAD_BYTES / 1024 / 1024
+        limit_mib = reader.MAX_UPLOAD_BYTES / 1024 / 1024
         # No `type=` filter: a wrong file type gets the reader's own message below, in the same
         # place as every other refusal, instead of the widget's easily missed English one.
         st.file_uploader(
             f"GeoJSON / GeoPackage（≤ {limit_mib:g} MiB，仅本次会话 this session only）",
             key="upload",
-            help=upload.limits_text(),
+            help=reader.limits_text(),
         )
         if layer is None:
             return

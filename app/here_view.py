@@ -9,13 +9,12 @@ import streamlit as st
 from app.data import get_layers
 from app.excerpts import evidence_block, safe_html
 from app.map import page_map
-from spatial.alignment import plan_short
-from spatial.alignment_map import here_legend_html, here_map
-from spatial.basemaps import get_basemap
-from spatial.coords import gcj02_to_wgs84
-from spatial.here import DEFAULT_RADIUS_M, HereElement, HereResult, parse_lonlat, what_is_here
-from spatial.viewparams import ViewParams
-from spatial.webmap import NO_TILES
+from app.viewparams import ViewParams
+from spatial.geo.basemaps import NO_TILES, get_basemap
+from spatial.geo.coords import gcj02_to_wgs84
+from spatial.query.alignment import plan_short
+from spatial.query.here import DEFAULT_RADIUS_M, HereElement, HereResult, parse_lonlat, what_is_here
+from spatial.webmap.pages import here_legend_html, here_map
 
 ss = st.session_state
 MAP_HEIGHT = 520

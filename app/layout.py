@@ -7,6 +7,7 @@ from dataclasses import replace
 import geopandas as gpd
 import streamlit as st
 
+from app import appstate
 from app.data import (
     basemap_keys,
     get_layers,
@@ -25,9 +26,9 @@ from app.pages import other_page, page_switch
 from app.panel import axis_walk, node_panel
 from app.results import download_panel, overview_panel, results_table
 from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url, url_params
-from spatial import appstate, unsited
-from spatial.features import plan_view
 from spatial.plaintext import capped_notes
+from spatial.query import unsited
+from spatial.query.features import plan_view
 
 ss = st.session_state
 TITLE = "广州“十四五”科技创新规划地图"

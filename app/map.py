@@ -10,6 +10,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app import appstate
 from app.data import (
     district_items,
     feature_tips,
@@ -21,8 +22,10 @@ from app.data import (
     static_url,
 )
 from app.state import on_map_click
-from spatial import appstate, unsited, webmap
-from spatial.features import Selection
+from spatial import webmap
+from spatial.geo.basemaps import NO_TILES, shift_to_basemap
+from spatial.query import unsited
+from spatial.query.features import Selection
 
 ss = st.session_state
 MAP_HEIGHT = 640
@@ -79,7 +82,7 @@ def draw_map(
         center = webmap.focus_point(gdf.at[node, "geometry"], state.basemap)
         if not ss.get("_map_drawn"):  # a link that opens a place: the first map frames it,
             # not the whole view (the frame is fitted after the centre, so it must be the place)
-            frame = webmap.frame_bounds(webmap.shift_to_basemap(gdf.loc[[node]], state.basemap))
+            frame = webmap.frame_bounds(shift_to_basemap(gdf.loc[[node]], state.basemap))
     ss._centered = node
     ss._map_drawn = True
     if os.environ.get("GZMAP_MAP_RELOAD") == "1":
@@ -120,7 +123,7 @@ def page_map(
     on_change: Callable[[], None],
 ) -> None:
     """Draw the map of another page (规划衔接, 这里规划了什么): ``make(gdf, result, ...)`` of
-    :mod:`spatial.alignment_map`.
+    :mod:`spatial.webmap.pages`.
 
     The map is built afresh on every run (``st_folium`` renames a map's elements as it
     renders them, so a map object must not be shared between runs); the script it sends is
@@ -130,7 +133,7 @@ def page_map(
         gdf,
         result,
         districts=get_districts(),
-        basemap=basemap or webmap.NO_TILES,
+        basemap=basemap or NO_TILES,
         asset_base=static_url("leaflet"),
     )
     st_folium(

@@ -1,7 +1,7 @@
 """The page switch (地图 / 规划衔接 / 这里规划了什么) and the pages other than the map.
 
-Each page keeps its choices in the URL (:mod:`spatial.viewparams`); the map page keeps its own
-(:mod:`spatial.appstate`). While another page is open the map page's widgets are not drawn, so
+Each page keeps its choices in the URL (:mod:`app.viewparams`); the map page keeps its own
+(:mod:`app.appstate`). While another page is open the map page's widgets are not drawn, so
 their values are carried over here, ready for the way back.
 """
 
@@ -11,7 +11,7 @@ import geopandas as gpd
 import streamlit as st
 
 from app.state import sync_url, url_params
-from spatial.viewparams import VIEWS, ViewParams
+from app.viewparams import VIEWS, ViewParams
 
 ss = st.session_state
 

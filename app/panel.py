@@ -6,11 +6,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from app import appstate
 from app.data import plan_names
 from app.filters import segment_label
 from app.state import on_related, on_segment, on_step, on_walk_pick
-from spatial import appstate, detail, unsited, webmap
-from spatial.features import axis_nodes
+from spatial.plaintext import esc, text_of
+from spatial.query import detail, unsited
+from spatial.query.features import axis_nodes
 
 ss = st.session_state
 
@@ -69,8 +71,8 @@ def node_panel(gdf: gpd.GeoDataFrame, fid: str | None, named: pd.DataFrame | Non
         return
     row = gdf.loc[fid].to_dict()
     st.subheader(str(row["name"]))
-    if webmap.text_of(row.get("name_en")):
-        st.caption(webmap.text_of(row["name_en"]))
+    if text_of(row.get("name_en")):
+        st.caption(text_of(row["name_en"]))
     _facts_table(detail.feature_facts(row, gdf))
     related = detail.related_ids(gdf, fid)
     if related:
@@ -99,7 +101,7 @@ def _facts_table(facts: list[tuple[str, str]]) -> None:
         "<table class='gz-facts'>"
         + "".join(
             f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top;"
-            f"white-space:nowrap'>{webmap.esc(k)}</th><td>{webmap.esc(v)}</td></tr>"
+            f"white-space:nowrap'>{esc(k)}</th><td>{esc(v)}</td></tr>"
             for k, v in facts
         )
         + "</table>",
@@ -117,7 +119,7 @@ def excerpt_list(row: dict, fid: str) -> None:
             if view.section:
                 st.caption(" › ".join(view.section_parts))
             st.markdown(
-                f"<blockquote style='margin:0'>{webmap.esc(view.shown)}</blockquote>",
+                f"<blockquote style='margin:0'>{esc(view.shown)}</blockquote>",
                 unsafe_allow_html=True,
             )
             if st.toggle("查看上下文 Read in context", key=f"ctx_{fid}_{i}"):

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from app import appstate
 from app.data import (
     current_upload,
     get_layers,
@@ -18,11 +19,12 @@ from app.data import (
     view_colours,
 )
 from app.state import on_chart_pick, on_table_pick
-from spatial import appstate, downloads, overview, unsited
-from spatial.csv_zh import to_csv_zh_bytes
-from spatial.features import Selection
+from spatial.exports import downloads
+from spatial.exports.csv_zh import to_csv_zh_bytes
 from spatial.plaintext import markdown_text
-from spatial.schema import role_label
+from spatial.plans.schema import role_label
+from spatial.query import overview, unsited
+from spatial.query.features import Selection
 
 ss = st.session_state
 
@@ -167,14 +169,14 @@ def download_panel(
 
 def briefing_export(state: appstate.AppState) -> None:
     st.markdown("**简报图 Briefing map**（A4 横版，300 dpi）")
-    from spatial import export
+    from spatial.exports import briefing
 
     title = st.text_input("图名 Title", key="export_title", placeholder="默认按筛选条件生成",
-                          max_chars=export.MAX_TITLE_CHARS)
+                          max_chars=briefing.MAX_TITLE_CHARS)
     upload, upload_key = current_upload()
     overlays = []
     if upload is not None and upload.ok:  # the uploaded layer, as on the map
-        overlays = [export.Overlay(upload.name, upload.gdf)]
+        overlays = [briefing.Overlay(upload.name, upload.gdf)]
         st.caption("简报图包含我的图层 The map includes your uploaded layer.")
     key = repr((sorted(state.to_query().items()), title, upload_key if overlays else None))
     c1, c2 = st.columns(2)
@@ -182,7 +184,7 @@ def briefing_export(state: appstate.AppState) -> None:
         if col.button(f"生成 {fmt.upper()} Render", key=f"render_{fmt}", width="stretch"):
             with st.spinner(f"正在生成 {fmt.upper()}…"):
                 try:
-                    data = export.render_map(
+                    data = briefing.render_map(
                         state.selection, fmt=fmt, title=title or None, overlays=overlays,
                         colour_by=state.colour_by,
                     )

@@ -6,14 +6,14 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from spatial import appstate
-from spatial.basemaps import DEFAULT_BASEMAP
-from spatial.features import (
+from app import appstate
+from app.viewparams import ViewParams
+from spatial.geo.basemaps import DEFAULT_BASEMAP
+from spatial.query.features import (
     Selection,
     step,
 )
 from spatial.symbology import DEFAULT_RULE, RULES
-from spatial.viewparams import ViewParams
 
 ss = st.session_state
 PLACE_TAB = "地点 Place"

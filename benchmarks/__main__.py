@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from spatial.geo.basemaps import NO_TILES
+
 
 @dataclass
 class Row:
@@ -84,8 +86,8 @@ def bench_load_validate(runs: int) -> list[Row]:
     import geopandas as gpd
     import pandas as pd
 
-    from spatial import layers
-    from spatial.validate import layer_paths, validate_layer_files
+    from spatial.plans import layers
+    from spatial.plans.validate import layer_paths, validate_layer_files
 
     paths = layer_paths()
 
@@ -195,7 +197,7 @@ def naive_map_html(gdf: Any) -> str:
     """What a newcomer writes: all features as one GeoJson, full precision, a popup per feature."""
     import folium
 
-    from spatial.base import load_districts
+    from spatial.geo.base import load_districts
 
     m = folium.Map(location=[23.13, 113.30], zoom_start=10)
     folium.GeoJson(load_districts().to_json(), name="districts").add_to(m)
@@ -216,15 +218,15 @@ def project_map_html(gdf: Any) -> str:
     """The project's map of the same features, as the app builds it (no popups: a click
     opens the place's panel)."""
     from spatial import webmap
-    from spatial.base import load_districts
+    from spatial.geo.base import load_districts
 
-    prepared = webmap.prepare_layers(gdf, basemap=webmap.NO_TILES, with_popups=False)
-    m = webmap.build_map(prepared, districts=load_districts(), basemap=webmap.NO_TILES)
+    prepared = webmap.prepare_layers(gdf, basemap=NO_TILES, with_popups=False)
+    m = webmap.build_map(prepared, districts=load_districts(), basemap=NO_TILES)
     return m.get_root().render()
 
 
 def bench_payload(runs: int) -> list[Row]:
-    from spatial.layers import load_layers
+    from spatial.plans.layers import load_layers
 
     gdf = load_layers()
     ours = len(project_map_html(gdf).encode())
@@ -239,8 +241,8 @@ def bench_payload(runs: int) -> list[Row]:
 
 # -- 4. export -----------------------------------------------------------------------------------
 def bench_export(runs: int, dpi: int) -> list[Row]:
-    from spatial.export import render_map
-    from spatial.features import Selection
+    from spatial.exports.briefing import render_map
+    from spatial.query.features import Selection
 
     sel = Selection(plans=("gz_sti",))
     render_map(sel, fmt="png", dpi=dpi)  # font registration and caches, once
@@ -261,8 +263,8 @@ def synthetic_features(n: int, seed: int = 7) -> list[dict[str, Any]]:
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from spatial.base import load_city_outline
-    from spatial.taxonomy import load_taxonomy
+    from spatial.geo.base import load_city_outline
+    from spatial.plans.taxonomy import load_taxonomy
 
     rng = np.random.default_rng(seed)
     outline = load_city_outline().geometry.union_all()
@@ -300,7 +302,7 @@ def synthetic_features(n: int, seed: int = 7) -> list[dict[str, Any]]:
 
 def synthetic_parks(n: int, seed: int = 7) -> Any:
     """``n`` parks with the layer schema, spread over Guangzhou's districts (a layer frame)."""
-    from spatial.layers import frame_from_features
+    from spatial.plans.layers import frame_from_features
 
     gdf = frame_from_features(synthetic_features(n, seed), layer="synthetic")
     return gdf.set_index("id", drop=False).rename_axis(None)
@@ -312,7 +314,7 @@ def write_synthetic_layers(folder: Any, n: int) -> Any:
     import shutil
     from pathlib import Path
 
-    from spatial.validate import layer_paths
+    from spatial.plans.validate import layer_paths
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -324,7 +326,7 @@ def write_synthetic_layers(folder: Any, n: int) -> Any:
 
 
 def bench_scale(sizes: list[int], runs: int) -> list[Row]:
-    from spatial.features import Selection, select
+    from spatial.query.features import Selection, select
 
     rows: list[Row] = []
     for n in sizes:

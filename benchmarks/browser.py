@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from spatial._appserver import run_app
-from spatial._chromium import CHROMIUM_PATH, launch, map_frames
+from spatial.testing.appserver import run_app
+from spatial.testing.chromium import CHROMIUM_PATH, launch, map_frames
 
 #: Run in every document of the page before its own scripts. In the map's frames it notes,
 #: after each change in the number of markers, when the next frame has been drawn

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import psutil
 
-from spatial._appserver import HOST, free_port, streamlit_command, wait_healthy
 from spatial._paths import ROOT
+from spatial.testing.appserver import HOST, free_port, streamlit_command, wait_healthy
 
 #: Streamlit's own defaults for what ``.streamlit/config.toml`` sets for production: the
 #: settings ``make app`` ran with before (source watcher, script magic, a full garbage

@@ -17,7 +17,7 @@ from spatial._paths import DATA_GEO_DIR, OSM_CACHE_DIR
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from spatial.validate import format_problems, validate_layer_files
+    from spatial.plans.validate import format_problems, validate_layer_files
 
     paths = [Path(p) for p in args.paths] if args.paths else None
     problems = validate_layer_files(paths, check_districts=not args.no_districts)
@@ -32,8 +32,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _register_problems() -> list:
-    from spatial.layers import load_layers
-    from spatial.register import validate_register
+    from spatial.plans.layers import load_layers
+    from spatial.plans.register import validate_register
 
     try:
         feats = load_layers()
@@ -44,8 +44,8 @@ def _register_problems() -> list:
 
 
 def _cmd_build_layers(args: argparse.Namespace) -> int:
-    from spatial.build import build_layers
-    from spatial.register import REGISTER_PATH, register_document, register_text
+    from spatial.plans.build import build_layers
+    from spatial.plans.register import REGISTER_PATH, register_document, register_text
 
     # the register and the layers are one set: both are written, or neither
     doc, problems = register_document()
@@ -64,7 +64,7 @@ def _cmd_build_layers(args: argparse.Namespace) -> int:
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from spatial.coverage import coverage, report_lines
+    from spatial.plans.coverage import coverage, report_lines
 
     results = coverage(args.plan or None)
     for line in report_lines(results, details=args.details):
@@ -73,7 +73,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_build_base(args: argparse.Namespace) -> int:
-    from spatial.base import build_base
+    from spatial.geo.base import build_base
 
     report = build_base(out_dir=Path(args.out), tolerance_m=args.tolerance)
     for key, value in report.items():
@@ -82,13 +82,13 @@ def _cmd_build_base(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch_osm(args: argparse.Namespace) -> int:
-    from spatial.osm import fetch_osm
+    from spatial.geo.osm import fetch_osm
 
     return fetch_osm(cache_dir=Path(args.cache), groups=args.group or None, refresh=args.refresh)
 
 
 def _cmd_quote(args: argparse.Namespace) -> int:
-    from spatial.texts import QuoteNotFound, load_plan
+    from spatial.plans.texts import QuoteNotFound, load_plan
 
     plan = load_plan(args.plan)
     try:
@@ -103,8 +103,8 @@ def _cmd_quote(args: argparse.Namespace) -> int:
 def _cmd_here(args: argparse.Namespace) -> int:
     import json
 
-    from spatial.here import format_here, what_is_here
-    from spatial.layers import load_layers
+    from spatial.plans.layers import load_layers
+    from spatial.query.here import format_here, what_is_here
 
     try:
         result = what_is_here(
@@ -122,8 +122,8 @@ def _cmd_here(args: argparse.Namespace) -> int:
 def _cmd_alignment(args: argparse.Namespace) -> int:
     import json
 
-    from spatial.alignment import align, format_alignment
-    from spatial.layers import load_layers
+    from spatial.plans.layers import load_layers
+    from spatial.query.alignment import align, format_alignment
 
     try:
         result = align(load_layers(), args.target)
@@ -138,10 +138,10 @@ def _cmd_alignment(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     if args.alignment:
-        from spatial.alignment_export import alignment_cli
+        from spatial.exports.alignment import alignment_cli
 
         return alignment_cli(args)
-    from spatial.export_cli import export_cli
+    from spatial.exports.options import export_cli
 
     return export_cli(args)
 

@@ -11,6 +11,7 @@ LibreOffice never evaluates it as a formula.
 
 from __future__ import annotations
 
+import html
 import re
 import string
 from collections.abc import Iterable
@@ -97,3 +98,15 @@ def starts_like_formula(text: Any) -> bool:
 def spreadsheet_cell(value: Any) -> Any:
     """A cell value safe for CSV/XLSX: text that starts like a formula gets a leading ``'``."""
     return "'" + value if starts_like_formula(value) else value
+
+
+def text_of(value: Any) -> str:
+    """A property as display text: ``None`` and NaN (absent in a data frame) become ``""``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def esc(value: Any) -> str:
+    """Escape any value for HTML text or attributes (``None``/NaN become an empty string)."""
+    return html.escape(text_of(value))

@@ -2,7 +2,7 @@
 
 Encoding, the same on screen and on paper:
 
-* the **shape** of a symbol says the feature's role (:data:`spatial.schema.ROLE_SHAPES`);
+* the **shape** of a symbol says the feature's role (:data:`spatial.plans.schema.ROLE_SHAPES`);
   lines, polygon outlines and area-wide shapes wear their role's colour and dash
   (:data:`ROLE_SYMBOLS`, one colour per role, each of its own lightness so roles stay apart
   printed in grey);
@@ -29,8 +29,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from spatial.manifest import load_manifest
-from spatial.schema import ROLE_SHAPES, ROLES
+from spatial.plans.manifest import load_manifest
+from spatial.plans.schema import ROLE_SHAPES, ROLES
 
 __all__ = [
     "DEFAULT_RULE",
@@ -105,7 +105,7 @@ class RoleSymbol:
         Colour of its lines, polygon outlines and area-wide shapes (``#rrggbb``); each role's
         has its own CIE lightness (:func:`grey_level`).
     shape : str
-        Marker shape of its point symbols (:data:`spatial.schema.ROLE_SHAPES`).
+        Marker shape of its point symbols (:data:`spatial.plans.schema.ROLE_SHAPES`).
     dash : tuple of float or None
         Dash pattern of its lines and outlines, on/off lengths in line widths (None: solid).
     fill_alpha : float
@@ -126,7 +126,7 @@ def _symbol(role: str, colour: str, **kwargs: object) -> RoleSymbol:
     return RoleSymbol(colour, ROLE_SHAPES[role], **kwargs)  # type: ignore[arg-type]
 
 
-#: role -> symbol, in the legend order of :data:`spatial.schema.ROLES`.
+#: role -> symbol, in the legend order of :data:`spatial.plans.schema.ROLES`.
 ROLE_SYMBOLS: dict[str, RoleSymbol] = {
     "axis": _symbol("axis", "#810116", fill_alpha=0.0, marked=False),
     "axis_segment": _symbol("axis_segment", "#b01a1b", dash=(5, 3), fill_alpha=0.0, marked=False),
@@ -344,7 +344,7 @@ class Legend:
 
 @lru_cache(maxsize=1)
 def _industry_en() -> dict[str, str]:
-    from spatial.taxonomy import load_taxonomy
+    from spatial.plans.taxonomy import load_taxonomy
 
     return {i.tag: i.en for i in load_taxonomy().industries}
 
@@ -494,7 +494,7 @@ def symbolise(
     Parameters
     ----------
     frame : GeoDataFrame
-        The features the view draws (for a selection, :func:`spatial.export.selection_frame`:
+        The features the view draws (for a selection, :func:`spatial.exports.briefing.selection_frame`:
         the print export and the web map pass the same frame, so they agree), with the layer
         columns ``role``, ``industries``, ``plans``, ``axis_order`` (and ``group``).
     rule : str
@@ -561,9 +561,9 @@ def drawn_features(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def preferred_industries(selection: object) -> list[str]:
-    """The canonical tags of a :class:`spatial.features.Selection`'s industry filter, which get
+    """The canonical tags of a :class:`spatial.query.features.Selection`'s industry filter, which get
     the first industry colours."""
-    from spatial.taxonomy import load_taxonomy
+    from spatial.plans.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     return [taxonomy.canonical(t) or t for t in getattr(selection, "industries", ())]
@@ -577,13 +577,13 @@ def view_symbology(gdf: pd.DataFrame, selection: object, rule: str = DEFAULT_RUL
     Parameters
     ----------
     gdf : GeoDataFrame
-        Every feature (:func:`spatial.layers.load_layers`).
+        Every feature (:func:`spatial.plans.layers.load_layers`).
     selection : Selection
-        The view's filters (:class:`spatial.features.Selection`).
+        The view's filters (:class:`spatial.query.features.Selection`).
     rule : str
         A key of :data:`RULES`.
     """
-    from spatial.features import select
+    from spatial.query.features import select
 
     frame = drawn_features(select(gdf, selection))
     return symbolise(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spatial.build import build_layers
+from spatial.plans.build import build_layers
 
 SRC_DIR = Path(__file__).parent / "data" / "app_src"
 

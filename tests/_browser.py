@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from spatial._appserver import AppNotStarted, RunningApp, run_app
-from spatial._chromium import CHROMIUM_PATH, launch, map_frames
+from spatial.testing.appserver import AppNotStarted, RunningApp, run_app
+from spatial.testing.chromium import CHROMIUM_PATH, launch, map_frames
 
 STARTUP_LIMIT_S = 90
 WAIT_MS = 60_000
@@ -20,7 +20,7 @@ WAIT_MS = 60_000
 def app_for_test(
     log: Path, env: Mapping[str, str | None] | None = None, args: Sequence[str] = ()
 ) -> Iterator[RunningApp]:
-    """:func:`spatial._appserver.run_app`, failing the test (with the server's log) if it
+    """:func:`spatial.testing.appserver.run_app`, failing the test (with the server's log) if it
     does not start."""
     try:
         with run_app(env=env, args=args, log=log, startup_s=STARTUP_LIMIT_S) as app:

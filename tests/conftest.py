@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from spatial.layers import load_layers
+from spatial.plans.layers import load_layers
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,10 @@ import json
 
 import pytest
 
-from spatial.alignment import (
+from spatial.cli import main
+from spatial.plans.taxonomy import load_taxonomy
+from spatial.plans.texts import load_plan
+from spatial.query.alignment import (
     BOTH,
     CITY_ONLY,
     DISTRICT_ONLY,
@@ -17,9 +20,6 @@ from spatial.alignment import (
     resolve_target,
     status_frame,
 )
-from spatial.cli import main
-from spatial.taxonomy import load_taxonomy
-from spatial.texts import load_plan
 
 DISTRICTS = ["天河区", "白云区", "花都区"]
 

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from spatial import alignment as al
-from spatial.alignment_export import alignment_figure, render_alignment
 from spatial.cli import main
-from spatial.export import base_data
+from spatial.exports.alignment import alignment_figure, render_alignment
+from spatial.exports.briefing import base_data
 from spatial.plot import map_style, page_pixels
+from spatial.query import alignment as al
 
 DISTRICT_PLANS = ["huadu_sti", "huadu_mfg", "baiyun_sti", "tianhe_sti"]
 TITLE_BOX = (8, 8, 120, 16)  # mm from the top left: the title

@@ -3,10 +3,10 @@ clickable by the id in its tooltip, names escaped."""
 
 from __future__ import annotations
 
-from spatial.alignment import STATUS_COLORS, align, status_frame
-from spatial.alignment_map import HERE_COLORS, alignment_map, here_map
-from spatial.base import load_districts
-from spatial.here import what_is_here
+from spatial.geo.base import load_districts
+from spatial.query.alignment import STATUS_COLORS, align, status_frame
+from spatial.query.here import what_is_here
+from spatial.webmap.pages import HERE_COLORS, alignment_map, here_map
 
 
 def test_every_place_is_drawn_clickable_in_its_status_colour(layers) -> None:

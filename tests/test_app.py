@@ -475,7 +475,7 @@ def test_real_layers_axis_walk_and_huadu_cluster(monkeypatch: pytest.MonkeyPatch
 
     # 表5-1: the automotive cluster's core parks are 花都高新技术产业开发区 and
     # 花都国际先进装备制造产业园
-    from spatial.layers import load_layers
+    from spatial.plans.layers import load_layers
 
     gdf = load_layers()
     auto = gdf[(gdf["role"] == "cluster") & (gdf["name"] == "汽车产业集群")]
@@ -495,7 +495,7 @@ def test_real_layers_axis_walk_and_huadu_cluster(monkeypatch: pytest.MonkeyPatch
 def test_briefing_export_renders_the_current_selection_on_demand(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    export = pytest.importorskip("spatial.export")
+    export = pytest.importorskip("spatial.exports.briefing")
     calls: list[tuple] = []
 
     def fake_render(selection, *, fmt="png", title=None, colour_by="industry", **_kw):
@@ -528,7 +528,7 @@ def test_briefing_export_renders_the_current_selection_on_demand(
 
 
 def test_briefing_export_failure_is_shown(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
-    export = pytest.importorskip("spatial.export")
+    export = pytest.importorskip("spatial.exports.briefing")
 
     def failing(selection, **_kw):
         raise ValueError("unknown axis segment 'axis-huangpu'")
@@ -615,8 +615,8 @@ def apply(at: AppTest, action: str, value) -> None:
 
 
 def _related_of(node: str) -> list[str]:
-    from spatial import detail
-    from spatial.layers import load_layers
+    from spatial.plans.layers import load_layers
+    from spatial.query import detail
 
     return detail.related_ids(load_layers(Path(os.environ["GZMAP_LAYERS_DIR"])), node)
 

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from app.excerpts import safe_html
 from spatial._paths import ROOT
-from spatial.alignment import BOTH, CITY_ONLY, DISTRICT_ONLY, align
-from spatial.coords import wgs84_to_gcj02
+from spatial.geo.coords import wgs84_to_gcj02
+from spatial.query.alignment import BOTH, CITY_ONLY, DISTRICT_ONLY, align
 
 APP = str(ROOT / "streamlit_app.py")
 TIMEOUT = 120

@@ -12,7 +12,7 @@ from _panel import results
 from streamlit.testing.v1 import AppTest
 
 from spatial._paths import LAYERS_DIR, ROOT
-from spatial.unsited import load_unsited
+from spatial.query.unsited import load_unsited
 
 APP = str(ROOT / "streamlit_app.py")
 LIVE_BASE = "huadu-shiling-sunshine6-live-base"

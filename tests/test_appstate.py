@@ -11,17 +11,17 @@ from _appdata import build_fixture_layers
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spatial import webmap
-from spatial.appstate import (
+from app.appstate import (
     AppState,
     chart_pick,
     clicked_feature,
     options_from_layers,
     sanitize,
 )
-from spatial.features import AXIS_ID, Selection
-from spatial.layers import load_layers
-from spatial.manifest import plan_ids
+from spatial import webmap
+from spatial.plans.layers import load_layers
+from spatial.plans.manifest import plan_ids
+from spatial.query.features import AXIS_ID, Selection
 
 BASEMAPS = ["positron", "osm", "amap", "none"]
 

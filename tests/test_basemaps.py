@@ -8,8 +8,14 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Point
 
-from spatial.basemaps import BASEMAPS, DEFAULT_BASEMAP, basemap_options, get_basemap, to_basemap_crs
-from spatial.coords import gcj02_to_wgs84
+from spatial.geo.basemaps import (
+    BASEMAPS,
+    DEFAULT_BASEMAP,
+    basemap_options,
+    get_basemap,
+    to_basemap_crs,
+)
+from spatial.geo.coords import gcj02_to_wgs84
 
 GEOD = Geod(ellps="WGS84")
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from spatial.features import Selection
 from spatial.plot.output import map_style
 from spatial.plot.page import Page
+from spatial.query.features import Selection
 
 
 def _measured_chars(page: Page, text: str, **kw) -> tuple[list[str], int]:
@@ -52,7 +52,7 @@ def test_title_wrapping_stops_at_the_lines_it_shows(page: Page) -> None:
 
 
 def test_export_title_is_capped() -> None:
-    from spatial.export import MAX_TITLE_CHARS, _map_text, selection_frame
+    from spatial.exports.briefing import MAX_TITLE_CHARS, _map_text, selection_frame
 
     frame = selection_frame(Selection(plans=("gz_sti",)))
     text = _map_text(Selection(plans=("gz_sti",)), frame, frame, title="题" * 100_000,

@@ -10,8 +10,8 @@ import pytest
 from _browser import WAIT_MS, app_for_test, map_frame_with
 
 from spatial._paths import LAYERS_DIR
-from spatial.features import Selection
-from spatial.unsited import load_unsited, select_unsited
+from spatial.query.features import Selection
+from spatial.query.unsited import load_unsited, select_unsited
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")

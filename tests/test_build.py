@@ -9,7 +9,7 @@ import pytest
 import yaml
 from shapely.geometry import shape
 
-from spatial.build import build_layers
+from spatial.plans.build import build_layers
 
 CITY = {
     "plan": "gz_sti",

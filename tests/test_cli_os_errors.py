@@ -20,7 +20,7 @@ import pytest
 
 from spatial._io import atomic_write_text, clean_stale_temporaries
 from spatial._paths import LAYERS_DIR, ROOT
-from spatial.build import GENERATOR
+from spatial.plans.build import GENERATOR
 
 PYTHON = sys.executable
 LAYER_FILES = sorted(p.name for p in LAYERS_DIR.glob("*.geojson"))

@@ -10,7 +10,7 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from spatial.coords import (
+from spatial.geo.coords import (
     gcj02_to_wgs84,
     gdf_gcj02_to_wgs84,
     gdf_wgs84_to_gcj02,

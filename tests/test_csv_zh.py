@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from _appdata import build_fixture_layers
 
-from spatial import downloads
-from spatial.csv_zh import HEADERS, to_csv_zh_bytes
-from spatial.layers import load_layers
+from spatial.exports import downloads
+from spatial.exports.csv_zh import HEADERS, to_csv_zh_bytes
+from spatial.plans.layers import load_layers
 
 
 @pytest.fixture(scope="module")

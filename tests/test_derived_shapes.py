@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import shapely
 
-from spatial.base import load_districts
-from spatial.derive import representative_point
-from spatial.schema import METRIC_CRS
+from spatial.geo.base import load_districts
+from spatial.plans.derive import representative_point
+from spatial.plans.schema import METRIC_CRS
 
 BRANCH_NODES = {"baiyunhu-digital-city"}  # off the 科学城–天河智慧城 spine
 

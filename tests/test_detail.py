@@ -8,9 +8,9 @@ import geopandas as gpd
 import pytest
 from _appdata import build_fixture_layers
 
-from spatial import detail
-from spatial.layers import load_layers
-from spatial.texts import QuoteNotFound
+from spatial.plans.layers import load_layers
+from spatial.plans.texts import QuoteNotFound
+from spatial.query import detail
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_context_escapes_then_marks_the_quote() -> None:
 
 
 def test_context_of_text_with_markup_characters_is_escaped(monkeypatch) -> None:
-    from spatial.texts import PlanText
+    from spatial.plans.texts import PlanText
 
     fake = PlanText.from_raw("前文<script>x</script>。\n目标句子在这里。\n后文 & 更多。\n")
     monkeypatch.setattr(detail, "load_plan", lambda _pid: fake)
@@ -63,7 +63,7 @@ def test_missing_quote() -> None:
 
 
 def test_location_source_reads_in_chinese_first() -> None:
-    from spatial.detail import location_text
+    from spatial.query.detail import location_text
 
     text = location_text("best knowledge: 岛屿轮廓示意", 800)
     assert text == "本项目判定的位置（规划未给出坐标），误差约 800 米。说明：岛屿轮廓示意"

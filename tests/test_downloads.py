@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from _appdata import AUTO_CLUSTER_PARKS, build_fixture_layers
 
-from spatial import downloads
-from spatial.features import Selection, select
-from spatial.layers import COLUMNS, load_layers
-from spatial.schema import GUANGZHOU_BBOX
+from spatial.exports import downloads
+from spatial.plans.layers import COLUMNS, load_layers
+from spatial.plans.schema import GUANGZHOU_BBOX
+from spatial.query.features import Selection, select
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import json
 
 from test_validate import GOOD
 
-from spatial._about import check_excerpts_about, excerpt_display
-from spatial.detail import excerpt_views
-from spatial.validate import parse_layer_bytes, validate_features
+from spatial.plans.about import check_excerpts_about, excerpt_display
+from spatial.plans.validate import parse_layer_bytes, validate_features
+from spatial.query.detail import excerpt_views
 from spatial.webmap import popup_html
 
 TABLE_COLUMNS = ["集群", "所属产业带", "核心园区", "发展方向"]

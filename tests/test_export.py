@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from spatial import export
 from spatial.cli import main
-from spatial.features import Selection, select
-from spatial.layers import frame_from_features
+from spatial.exports import briefing
+from spatial.plans.layers import frame_from_features
 from spatial.plot import page_pixels
+from spatial.query.features import Selection, select
 
 TITLE = "广州市科技创新测试简报图"  # Chinese only: ink in the title box comes from CJK glyphs
 
@@ -201,7 +201,7 @@ NAMES = {f["properties"]["name"] for f in FEATURES if f["properties"].get("in_gu
 def layers(monkeypatch):
     gdf = frame_from_features(FEATURES, layer="test")
     gdf = gdf.set_index("id", drop=False).rename_axis(None)
-    monkeypatch.setattr(export, "plan_layers", lambda: gdf)
+    monkeypatch.setattr(briefing, "plan_layers", lambda: gdf)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     return gdf
 
@@ -224,12 +224,12 @@ BLANK_BOX = (220, 1, 290, 7)  # the top margin: nothing is drawn there
 
 @pytest.mark.parametrize("size", ["a4-landscape", "a3-landscape", "16x9"])
 def test_png_pixels_are_page_size_times_dpi(layers, size) -> None:
-    data = export.render_map(Selection(), fmt="png", size=size, dpi=60)
+    data = briefing.render_map(Selection(), fmt="png", size=size, dpi=60)
     assert Image.open(io.BytesIO(data)).size == page_pixels(size, 60)
 
 
 def test_a4_at_300_dpi_is_3508_by_2480(layers) -> None:
-    data = export.render_map(Selection(plans=("gz_sti",)), fmt="png", dpi=300)
+    data = briefing.render_map(Selection(plans=("gz_sti",)), fmt="png", dpi=300)
     img = Image.open(io.BytesIO(data))
     assert img.size == (3508, 2480)
     assert round(img.info["dpi"][0]) == 300
@@ -242,12 +242,12 @@ def test_chinese_labels_draw_without_missing_glyphs(layers) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for fmt in ("png", "pdf", "svg"):
-            export.render_map(Selection(), fmt=fmt, dpi=72, title=TITLE)
+            briefing.render_map(Selection(), fmt=fmt, dpi=72, title=TITLE)
 
 
 @pytest.fixture
 def pdf_bytes(layers) -> bytes:
-    return export.render_map(Selection(), fmt="pdf", title=TITLE)
+    return briefing.render_map(Selection(), fmt="pdf", title=TITLE)
 
 
 def test_pdf_embeds_the_cjk_font_as_truetype(pdf_bytes) -> None:
@@ -298,7 +298,7 @@ def test_pdf_title_draws_in_independent_renderers(pdf_bytes, tmp_path, tool) -> 
 
 
 def test_svg_draws_text_as_outlines(layers) -> None:
-    svg = export.render_map(Selection(), fmt="svg", dpi=72, title=TITLE).decode()
+    svg = briefing.render_map(Selection(), fmt="svg", dpi=72, title=TITLE).decode()
     assert "<text" not in svg  # glyph outlines, so no font is needed to view it
     assert svg.count("<path") > 100
 
@@ -308,10 +308,10 @@ def test_svg_draws_text_as_outlines(layers) -> None:
 
 def test_map_shows_exactly_the_selection(layers) -> None:
     sel = Selection(industries=("生物医药",))
-    frame = export.selection_frame(sel)
+    frame = briefing.selection_frame(sel)
     expected = select(layers, sel)
     assert list(frame.index) == list(expected.index)
-    everything = export.selection_frame(Selection())
+    everything = briefing.selection_frame(Selection())
     assert "outside" not in everything.index  # outside the city: drawn nowhere
     assert len(everything) == len(NAMES)
 
@@ -320,7 +320,7 @@ def test_every_feature_is_named_on_the_map_or_in_the_key(layers) -> None:
     """A label that doesn't fit becomes a number listed in the key, never silently dropped."""
     from pypdf import PdfReader
 
-    pdf = export.render_map(Selection(), fmt="pdf", size="16x9")
+    pdf = briefing.render_map(Selection(), fmt="pdf", size="16x9")
     text = re.sub(r"\s+", "", PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
     for name in NAMES - {"科技创新轴（黄埔段）", "科技创新轴（海珠段）"}:
         assert re.sub(r"\s+", "", name) in text, name
@@ -332,7 +332,7 @@ def test_district_plan_is_framed_on_its_district_with_arrows_to_the_rest(layers)
     points to it with an arrow at the frame's edge, named."""
     from pypdf import PdfReader
 
-    pdf = export.render_map(Selection(plans=("huadu_sti",)), fmt="pdf")
+    pdf = briefing.render_map(Selection(plans=("huadu_sti",)), fmt="pdf")
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert re.search(r"广州科学城\s*[→↗↑↖←↙↓↘]", text), text
     for name in ("花都湖数字经济创新核", "空港智慧物流产业创新极", "北站商务区"):
@@ -340,7 +340,7 @@ def test_district_plan_is_framed_on_its_district_with_arrows_to_the_rest(layers)
 
 
 def test_empty_selection_still_draws_the_base(layers) -> None:
-    data = export.render_map(Selection(query="不存在的地方"), fmt="png", dpi=50)
+    data = briefing.render_map(Selection(query="不存在的地方"), fmt="png", dpi=50)
     assert Image.open(io.BytesIO(data)).size == page_pixels("a4-landscape", 50)
 
 
@@ -350,8 +350,8 @@ def test_empty_selection_still_draws_the_base(layers) -> None:
 @pytest.mark.parametrize("fmt", ["png", "pdf", "svg"])
 def test_two_runs_give_the_same_bytes(layers, fmt) -> None:
     sel = Selection(plans=("gz_sti",))
-    first = export.render_map(sel, fmt=fmt, dpi=80)
-    second = export.render_map(sel, fmt=fmt, dpi=80)
+    first = briefing.render_map(sel, fmt=fmt, dpi=80)
+    second = briefing.render_map(sel, fmt=fmt, dpi=80)
     assert first == second
 
 
@@ -411,7 +411,7 @@ def test_cli_writes_the_map_with_synonyms_and_segment_names(layers, tmp_path, ca
 
 
 def test_all_writes_one_map_per_plan_and_the_axis(layers, tmp_path, capsys) -> None:
-    from spatial.manifest import plan_ids
+    from spatial.plans.manifest import plan_ids
 
     assert main(["export", "--all", "--dpi", "50", "--out", str(tmp_path / "maps")]) == 0
     names = sorted(p.name for p in (tmp_path / "maps").iterdir())
@@ -428,25 +428,25 @@ def test_all_refuses_a_selection(layers, tmp_path, capsys) -> None:
 def test_tiles_offline_give_one_notice_and_the_vector_base(
     layers, tmp_path, capsys, monkeypatch
 ) -> None:
-    monkeypatch.setattr(export, "tiles_unavailable_reason", lambda timeout_s=3.0: "offline")
+    monkeypatch.setattr(briefing, "tiles_unavailable_reason", lambda timeout_s=3.0: "offline")
     out = tmp_path / "t.png"
     assert main(["export", "--tiles", "--dpi", "50", "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert err.count("notice: web tiles not drawn: offline") == 1
     assert out.is_file()
-    with pytest.warns(export.TilesUnavailable):
-        export.render_map(Selection(), dpi=50, tiles=True)
+    with pytest.warns(briefing.TilesUnavailable):
+        briefing.render_map(Selection(), dpi=50, tiles=True)
 
 
 def test_render_map_rejects_bad_options(layers) -> None:
     with pytest.raises(ValueError, match="dpi"):
-        export.render_map(Selection(), dpi=20)
+        briefing.render_map(Selection(), dpi=20)
     with pytest.raises(ValueError, match="format"):
-        export.render_map(Selection(), fmt="jpg")
+        briefing.render_map(Selection(), fmt="jpg")
     with pytest.raises(ValueError, match="size"):
-        export.render_map(Selection(), size="letter")
+        briefing.render_map(Selection(), size="letter")
     with pytest.raises(ValueError, match="unknown plan id"):
-        export.render_map(Selection(plans=("nope",)))
+        briefing.render_map(Selection(plans=("nope",)))
 
 
 def test_cached_osm_context_is_drawn_and_credited(layers, monkeypatch) -> None:
@@ -454,7 +454,7 @@ def test_cached_osm_context_is_drawn_and_credited(layers, monkeypatch) -> None:
     from pypdf import PdfReader
     from shapely.geometry import LineString, Polygon
 
-    from spatial.base import load_city_outline, load_districts
+    from spatial.geo.base import load_city_outline, load_districts
     from spatial.plot import prepare_base
 
     osm = {
@@ -472,8 +472,8 @@ def test_cached_osm_context_is_drawn_and_credited(layers, monkeypatch) -> None:
         ),
     }
     base = prepare_base(load_districts(), load_city_outline(), osm)
-    monkeypatch.setattr(export, "base_data", lambda: base)
-    pdf = export.render_map(Selection(), fmt="pdf")
+    monkeypatch.setattr(briefing, "base_data", lambda: base)
+    pdf = briefing.render_map(Selection(), fmt="pdf")
     text = re.sub(r"\s+", "", PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
     assert "©OpenStreetMapcontributors" in text
 
@@ -488,9 +488,9 @@ def test_online_tiles_are_drawn_under_the_map_and_credited(layers, monkeypatch) 
         drawn.append((source.build_url(x=0, y=0, z=0), crs))
         ax.imshow([[[0.9, 0.9, 0.8]]], extent=(*ax.get_xlim(), *ax.get_ylim()), zorder=0.5)
 
-    monkeypatch.setattr(export, "tiles_unavailable_reason", lambda timeout_s=3.0: None)
+    monkeypatch.setattr(briefing, "tiles_unavailable_reason", lambda timeout_s=3.0: None)
     monkeypatch.setattr(contextily, "add_basemap", fake_add_basemap)
-    pdf = export.render_map(Selection(), fmt="pdf", tiles=True)
+    pdf = briefing.render_map(Selection(), fmt="pdf", tiles=True)
     assert drawn and drawn[0][1] == "EPSG:4547"
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "CARTO" in re.sub(r"\s+", " ", text)
@@ -530,14 +530,14 @@ def _upload_bytes() -> bytes:
 def _render_capturing(monkeypatch, fmt: str, overlays) -> tuple[bytes, object]:
     """render_map's bytes, and the figure they were saved from (for its transforms)."""
     figs = []
-    real = export.figure_bytes
+    real = briefing.figure_bytes
 
     def keep(fig, *args, **kwargs):
         figs.append(fig)
         return real(fig, *args, **kwargs)
 
-    monkeypatch.setattr(export, "figure_bytes", keep)
-    data = export.render_map(
+    monkeypatch.setattr(briefing, "figure_bytes", keep)
+    data = briefing.render_map(
         Selection(segment="海珠段"), fmt=fmt, dpi=150, title=TITLE, overlays=overlays
     )
     return data, figs[-1]
@@ -566,7 +566,7 @@ def test_uploaded_layer_is_drawn_in_the_briefing_export(layers, monkeypatch, tmp
     from pypdf import PdfReader
 
     from spatial.plot import Overlay
-    from spatial.upload import read_user_layer
+    from spatial.uploads.reader import read_user_layer
 
     upload = read_user_layer(_upload_bytes(), "研究范围.geojson")
     assert upload.ok, upload.problems

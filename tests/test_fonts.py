@@ -11,7 +11,7 @@ import pytest
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 
-from spatial import fonts
+from spatial.plot import fonts
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ import string
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from spatial.schema import GEOMETRY_TYPES, GUANGZHOU_BBOX, REQUIRED_PROPERTIES
-from spatial.texts import PlanText, QuoteNotFound, match_key, match_key_with_map
-from spatial.upload import read_user_layer
-from spatial.validate import Problem, parse_layer_bytes, validate_features
+from spatial.plans.schema import GEOMETRY_TYPES, GUANGZHOU_BBOX, REQUIRED_PROPERTIES
+from spatial.plans.texts import PlanText, QuoteNotFound, match_key, match_key_with_map
+from spatial.plans.validate import Problem, parse_layer_bytes, validate_features
+from spatial.uploads.reader import read_user_layer
 
 FUZZ = settings(
     max_examples=200,

@@ -8,8 +8,8 @@ import pytest
 from pyproj import Geod
 
 from spatial.cli import main
-from spatial.coords import wgs84_to_gcj02
-from spatial.here import format_here, parse_lonlat, what_is_here
+from spatial.geo.coords import wgs84_to_gcj02
+from spatial.query.here import format_here, parse_lonlat, what_is_here
 
 BIO_ISLAND_INSIDE = (113.382, 23.082)  # inside the drawn 官洲岛 outline
 ISSUE_POINT = (113.366, 23.062)  # the channel between 生物岛 and 大学城

@@ -23,17 +23,17 @@ import shapely
 
 from spatial._io import atomic_write_text, dumps_json
 from spatial.cli import main
-from spatial.layers import read_layer_file
-from spatial.manifest import get_plan
-from spatial.texts import load_plan
-from spatial.upload import (
+from spatial.plans.layers import read_layer_file
+from spatial.plans.manifest import get_plan
+from spatial.plans.texts import load_plan
+from spatial.plans.validate import MAX_LAYER_BYTES, parse_layer_bytes, validate_features
+from spatial.uploads.reader import (
     MAX_PROBLEMS_LISTED,
     MAX_UPLOAD_BYTES,
     display_name,
     read_user_layer,
     start_worker,
 )
-from spatial.validate import MAX_LAYER_BYTES, parse_layer_bytes, validate_features
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 BIO_ISLAND = [113.3665, 23.0855]

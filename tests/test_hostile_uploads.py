@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from spatial import _gpkg
-from spatial.upload import (
+from spatial.uploads import _gpkg
+from spatial.uploads.reader import (
     MAX_FEATURES,
     MAX_PROPERTIES,
     MAX_VALUE_CHARS,

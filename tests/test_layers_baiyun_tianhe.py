@@ -11,9 +11,9 @@ import re
 import geopandas as gpd
 import pytest
 
-from spatial.derive import representative_point
-from spatial.schema import METRIC_CRS
-from spatial.texts import load_plan
+from spatial.plans.derive import representative_point
+from spatial.plans.schema import METRIC_CRS
+from spatial.plans.texts import load_plan
 
 BAIYUN_LAYOUT_CHAPTER = "三、科技创新新格局"
 TIANHE_LAYOUT_CHAPTER = "四、空间布局"

@@ -13,9 +13,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from spatial.derive import representative_point
-from spatial.schema import METRIC_CRS
-from spatial.texts import Heading, load_plan
+from spatial.plans.derive import representative_point
+from spatial.plans.schema import METRIC_CRS
+from spatial.plans.texts import Heading, load_plan
 
 PLAN = "gz_sti"
 LAYOUT_CHAPTER = "三、优化提升空间布局，擘画科技创新蓝图"

@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from spatial._paths import LAYER_SOURCES_DIR
-from spatial.features import Selection, select
-from spatial.manifest import get_plan
-from spatial.schema import METRIC_CRS
-from spatial.texts import load_plan, read_seed
+from spatial.plans.manifest import get_plan
+from spatial.plans.schema import METRIC_CRS
+from spatial.plans.texts import load_plan, read_seed
+from spatial.query.features import Selection, select
 
 STI, MFG = "huadu_sti", "huadu_mfg"
 

@@ -3,8 +3,8 @@ related parks apart from the table's core parks."""
 
 from __future__ import annotations
 
-from spatial.detail import feature_facts, related_parks
-from spatial.features import Selection, select
+from spatial.query.detail import feature_facts, related_parks
+from spatial.query.features import Selection, select
 
 
 def test_filtering_car_manufacturing_shows_huadus_car_parks(layers):

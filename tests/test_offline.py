@@ -24,12 +24,12 @@ import pytest
 import shapely
 
 from spatial._paths import CITY_OUTLINE_PATH, DISTRICTS_PATH, LAYERS_DIR, OSM_CACHE_DIR, ROOT
-from spatial.base import districts_containing, load_city_outline, load_districts
-from spatial.basemaps import BASEMAPS, to_basemap_crs
-from spatial.features import Selection, select
-from spatial.layers import load_layers
-from spatial.osm import load_osm_context
-from spatial.upload import read_user_layer
+from spatial.geo.base import districts_containing, load_city_outline, load_districts
+from spatial.geo.basemaps import BASEMAPS, NO_TILES, to_basemap_crs
+from spatial.geo.osm import load_osm_context
+from spatial.plans.layers import load_layers
+from spatial.query.features import Selection, select
+from spatial.uploads.reader import read_user_layer
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 
@@ -124,7 +124,7 @@ def test_rendering_the_map_needs_no_network(
     webmap = pytest.importorskip("spatial.webmap")
     layers = load_layers(data_copy["layers"])
     upload = read_user_layer((HOSTILE / "hostile_names.geojson").read_bytes(), "hostile.geojson")
-    key = webmap.NO_TILES if basemap == "none" else basemap
+    key = NO_TILES if basemap == "none" else basemap
     m = webmap.build_map(
         select(layers, Selection()),
         districts=load_districts(data_copy["districts"]),
@@ -149,9 +149,9 @@ if sys.argv[1] == "patched":  # no network namespace here: refuse every internet
     socket.socket.connect = connect
 from pathlib import Path
 from streamlit.testing.v1 import AppTest
-from spatial.export import render_map
-from spatial.features import Selection
-from spatial.upload import read_user_layer
+from spatial.exports.briefing import render_map
+from spatial.query.features import Selection
+from spatial.uploads.reader import read_user_layer
 
 out = Path(sys.argv[2])
 png = render_map(Selection(plans=("gz_sti",)), fmt="png", dpi=60)

@@ -16,10 +16,10 @@ import requests
 from shapely.geometry import box
 
 import spatial._io
-import spatial.osm as osm
-from spatial.base import districts_containing, load_districts
+import spatial.geo.osm as osm
 from spatial.cli import main
-from spatial.osm import (
+from spatial.geo.base import districts_containing, load_districts
+from spatial.geo.osm import (
     OSM_GROUPS,
     CacheError,
     cache_path,

@@ -9,9 +9,9 @@ import geopandas as gpd
 import pytest
 from _appdata import build_fixture_layers
 
-from spatial import overview
-from spatial.features import Selection
-from spatial.layers import load_layers
+from spatial.plans.layers import load_layers
+from spatial.query import overview
+from spatial.query.features import Selection
 
 NAMES = {"gz_sti": "广州市科技创新规划", "huadu_mfg": "花都区先进制造业规划"}
 

@@ -12,11 +12,11 @@ import re
 
 import pytest
 
-from spatial import export
 from spatial.cli import main
-from spatial.features import Selection, select
-from spatial.overview import overview_table
-from spatial.texts import load_plan
+from spatial.exports import briefing
+from spatial.plans.texts import load_plan
+from spatial.query.features import Selection, select
+from spatial.query.overview import overview_table
 
 
 def _names(plan_id: str, pattern: str, separators: str = "、") -> list[str]:
@@ -77,7 +77,7 @@ def test_plan_alone_shows_its_layout_formula_with_its_roles(layers, by_name, pla
 
 def test_tianhe_formula_over_city_roles() -> None:
     """The city plan's roles still lead when no plan is chosen (documented precedence)."""
-    from spatial.layers import load_layers
+    from spatial.plans.layers import load_layers
 
     gdf = load_layers()
     assert gdf.at["tianhe-cbd", "role"] == "zone"
@@ -149,7 +149,7 @@ def test_overview_counts_each_plan_by_its_own_roles(layers) -> None:
 def test_tianhe_export_draws_and_keys_the_plans_roles(tmp_path) -> None:
     from pypdf import PdfReader
 
-    frame = export.selection_frame(Selection(plans=("tianhe_sti",)))
+    frame = briefing.selection_frame(Selection(plans=("tianhe_sti",)))
     assert frame.at["tianhe-cbd", "role"] == "pole"
     assert frame.at["tianhe-smart-city", "role"] == "zone"
     out = tmp_path / "tianhe.pdf"

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from spatial import export
-from spatial.features import Selection
+from spatial.exports import briefing
 from spatial.plot import MapText, draw_map, industry_colours, map_style, prepare_base
 from spatial.plot.geometry import to_map_crs
 from spatial.plot.labels import Placer
 from spatial.plot.style import AIRPORT, RAIL, ROAD, WATER
+from spatial.query.features import Selection
 
 NUMBER = re.compile(r"\d+")
 
@@ -46,10 +46,10 @@ def _overlapping(boxes: list[tuple[str, tuple[float, float, float, float]]]) -> 
 def test_unfiltered_map_has_no_overlapping_labels_and_lists_every_number(size) -> None:
     """Everything the plans place, on one page: no name or number sits on another, and every
     number on the map is listed in the key beside it."""
-    frame = export.selection_frame(Selection())
+    frame = briefing.selection_frame(Selection())
     assert len(frame) > 150  # the real layers: the crowded case
     with map_style():
-        fig = draw_map(frame, export.base_data(), MapText("全部要素"), size=size, dpi=80)
+        fig = draw_map(frame, briefing.base_data(), MapText("全部要素"), size=size, dpi=80)
         boxes = _label_boxes(fig)
         stats = fig.gzplan_stats
         panel_text = "".join(
@@ -70,14 +70,14 @@ def test_subtitle_and_legend_count_the_same_features() -> None:
     """The subtitle counts every feature drawn; the legend says how many of those its industry
     counts cover and how the rest are drawn."""
     sel = Selection(industries=("生物医药",))
-    frame = export.selection_frame(sel)
-    text = export._map_text(
-        sel, export.plan_layers(), frame, title=None, osm=False, tiles_attribution=None
+    frame = briefing.selection_frame(sel)
+    text = briefing._map_text(
+        sel, briefing.plan_layers(), frame, title=None, osm=False, tiles_attribution=None
     )
     n = int(re.search(r"图上要素 (\d+) 处", text.subtitle).group(1))
     assert n == len(frame)
     with map_style():
-        fig = draw_map(frame, export.base_data(), text, dpi=60, preferred_industries=["生物医药"])
+        fig = draw_map(frame, briefing.base_data(), text, dpi=60, preferred_industries=["生物医药"])
         panel = "".join(t.get_text() for ax in fig.axes for t in ax.texts)
     note = re.search(r"图上要素共 (\d+) 处，其中 (\d+) 处[^，；]*(?:，(\d+) 处)?", panel)
     assert note is not None, panel
@@ -126,9 +126,9 @@ def test_cached_osm_context_is_drawn_under_the_plan_features(tmp_path) -> None:
     import osmnx as ox
     from shapely.geometry import box
 
-    from spatial.base import load_city_outline, load_districts
-    from spatial.layers import frame_from_features
-    from spatial.osm import fetch_osm, load_osm_context
+    from spatial.geo.base import load_city_outline, load_districts
+    from spatial.geo.osm import fetch_osm, load_osm_context
+    from spatial.plans.layers import frame_from_features
 
     small = Path(__file__).parent / "data" / "small.osm"
     fetch = lambda polygon, tags: ox.features_from_xml(small, tags=tags)  # noqa: E731

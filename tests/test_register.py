@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from spatial.candidates import find_candidates
-from spatial.coverage import plan_coverage
-from spatial.register import build_register, validate_register
-from spatial.texts import PlanText
+from spatial.plans.candidates import find_candidates
+from spatial.plans.coverage import plan_coverage
+from spatial.plans.register import build_register, validate_register
+from spatial.plans.texts import PlanText
 
 SHILING_EXCERPT = "加快推进建设以箱包皮具为特色的圣地环贸港箱包直播基地"
 
@@ -136,8 +136,8 @@ def test_built_register_is_up_to_date_and_valid(layers):
 
 
 def test_every_candidate_of_every_plan_is_decided_and_coverage_is_at_least_90_percent():
-    from spatial.coverage import coverage
-    from spatial.manifest import plan_ids
+    from spatial.plans.coverage import coverage
+    from spatial.plans.manifest import plan_ids
 
     results = coverage()
     assert [c.plan for c in results] == plan_ids()
@@ -152,7 +152,7 @@ def test_every_candidate_of_every_plan_is_decided_and_coverage_is_at_least_90_pe
 
 
 def test_coverage_decisions_say_what_a_planner_would_expect():
-    from spatial.coverage import coverage
+    from spatial.plans.coverage import coverage
 
     mfg, baiyun, tianhe = coverage(["huadu_mfg", "baiyun_sti", "tianhe_sti"])
     assert mfg.on_map["赤坭工业园"] == "huadu-chini-industrial-park"
@@ -181,7 +181,7 @@ def test_readme_coverage_table_matches_the_report():
     import re
 
     from spatial._paths import ROOT
-    from spatial.coverage import coverage
+    from spatial.plans.coverage import coverage
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = {

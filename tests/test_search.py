@@ -6,9 +6,9 @@ import geopandas as gpd
 import pytest
 from _appdata import build_fixture_layers
 
-from spatial.features import Selection, select
-from spatial.layers import load_layers
-from spatial.search import rank_hits
+from spatial.plans.layers import load_layers
+from spatial.query.features import Selection, select
+from spatial.query.search import rank_hits
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ every feature the same colour, their legends list the same symbols and colours, 
 rule is a choice kept in the URL and on the command line.
 
 The web side is the app itself (``AppTest`` over the built layers, reading the map script it
-sends); the print side is ``spatial.export.render_map`` with the figure it draws kept for
+sends); the print side is ``spatial.exports.briefing.render_map`` with the figure it draws kept for
 inspection (its artists, and the pixels of the rendered raster).
 """
 
@@ -21,12 +21,14 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Circle, Rectangle
 from streamlit.testing.v1 import AppTest
 
-from spatial import appstate, export, symbology
+from app import appstate
+from spatial import symbology
 from spatial._paths import LAYERS_DIR, ROOT
 from spatial.cli import main
-from spatial.features import Selection
+from spatial.exports import briefing
 from spatial.plot.geometry import to_crs, to_map_crs
 from spatial.plot.style import style_of
+from spatial.query.features import Selection
 from spatial.webmap import tooltip_feature_id
 from spatial.webmap.styles import _SHAPES
 
@@ -99,21 +101,21 @@ def web_legend(script: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]
 def print_figure(sel: Selection, rule: str, monkeypatch: pytest.MonkeyPatch):
     """The figure ``render_map`` draws for a selection (and the PNG it writes of it)."""
     kept = {}
-    real = export.figure_bytes
+    real = briefing.figure_bytes
 
     def keep(fig, fmt, **kwargs):
         kept["fig"] = fig
         return real(fig, fmt, **kwargs)
 
-    monkeypatch.setattr(export, "figure_bytes", keep)
-    png = export.render_map(sel, dpi=100, colour_by=rule)
+    monkeypatch.setattr(briefing, "figure_bytes", keep)
+    png = briefing.render_map(sel, dpi=100, colour_by=rule)
     assert png.startswith(b"\x89PNG")
     return kept["fig"]
 
 
 def print_fills(fig, sel: Selection) -> dict[str, str]:
     """Feature id -> fill of its symbol on the print map's main frame (found by position)."""
-    frame = to_crs(export.selection_frame(sel))
+    frame = to_crs(briefing.selection_frame(sel))
     marks = []
     for coll in fig.axes[0].collections:
         offsets, faces = coll.get_offsets(), coll.get_facecolors()
@@ -167,7 +169,7 @@ def test_plan_rule_colours_a_huadu_only_park_with_huadu_colour_in_both(
     params, sel, rule = VIEWS[2]
     huadu = symbology.plan_colours()["huadu_mfg"]
     park = "huadu-dawo-park"  # placed by the Huadu manufacturing plan alone
-    gdf = export.plan_layers()
+    gdf = briefing.plan_layers()
     assert list(gdf.at[park, "plans"]) == ["huadu_mfg"] and gdf.at[park, "role"] == "park"
     _at, script = app_map(params, monkeypatch)
     assert web_fills(script)[park] == huadu
@@ -238,8 +240,8 @@ def test_web_legend_lists_the_print_legend(params, sel, rule, monkeypatch) -> No
 
 def test_legend_swatches_are_the_symbols_drawn() -> None:
     """Line roles show a line, area-wide shapes an outlined area, places their marker."""
-    gdf = export.plan_layers()
-    legend = symbology.symbolise(export.selection_frame(Selection(), gdf)).legend
+    gdf = briefing.plan_layers()
+    legend = symbology.symbolise(briefing.selection_frame(Selection(), gdf)).legend
     swatches = {e.key: e.swatch for e in legend.symbols}
     assert swatches["axis"] == "line" and swatches["corridor"] == "line"
     assert swatches["cluster"] == "area" and swatches["belt"] == "area"
@@ -302,7 +304,7 @@ def test_an_axis_segment_numbers_its_nodes_on_screen_as_on_paper(monkeypatch) ->
         int(t.get_text()) for t in fig.axes[0].texts
         if t.get_text().isdigit() and t.get_color() == "white"
     }
-    frame = export.selection_frame(sel)
+    frame = briefing.selection_frame(sel)
     assert numbers == set(frame["axis_order"].dropna().astype(int)) == on_map
     symbols, _colours, _legend = web_legend(script)
     assert symbols[0] == (symbology.AXIS_NODE, "number")
@@ -314,10 +316,10 @@ def test_geopackage_colours_follow_the_views_rule(tmp_path) -> None:
     """The GeoPackage download stores each feature's colour on the map of the same view."""
     import geopandas as gpd
 
-    from spatial import downloads
-    from spatial.features import select
+    from spatial.exports import downloads
+    from spatial.query.features import select
 
-    gdf = export.plan_layers()
+    gdf = briefing.plan_layers()
     sel = Selection(plans=("huadu_mfg",))
     shown = select(gdf, sel)
     sym = symbology.view_symbology(gdf, sel, "plan")
@@ -333,8 +335,8 @@ def test_geopackage_colours_follow_the_views_rule(tmp_path) -> None:
 def test_one_colour_shape_and_dash_per_role_for_both_media() -> None:
     """The print styles and the web styles take each role's colour, shape, dash and fill from
     the one symbol table; role colours stay apart in greyscale."""
+    from spatial.plans.schema import ROLE_SHAPES, ROLES
     from spatial.plot.style import ROLE_STYLES as PRINT
-    from spatial.schema import ROLE_SHAPES, ROLES
     from spatial.webmap import ROLE_STYLES as WEB
 
     assert set(symbology.ROLE_SYMBOLS) == set(PRINT) == set(WEB) == set(ROLES)

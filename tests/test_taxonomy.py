@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from spatial.appstate import options_from_layers
-from spatial.features import Selection, industry_counts, select
-from spatial.taxonomy import load_taxonomy
+from app.appstate import options_from_layers
+from spatial.plans.taxonomy import load_taxonomy
+from spatial.query.features import Selection, industry_counts, select
 
 
 @pytest.fixture(scope="module")

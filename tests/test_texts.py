@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from spatial.manifest import load_manifest, plan_ids
-from spatial.texts import PlanText, QuoteNotFound, load_plan, match_key
+from spatial.plans.manifest import load_manifest, plan_ids
+from spatial.plans.texts import PlanText, QuoteNotFound, load_plan, match_key
 
 
 def test_every_manifest_plan_loads_with_headings() -> None:

@@ -6,9 +6,9 @@ import io
 
 import pandas as pd
 
-from spatial import downloads
-from spatial.features import Selection
-from spatial.unsited import (
+from spatial.exports import downloads
+from spatial.query.features import Selection
+from spatial.query.unsited import (
     NO_DISTRICT,
     as_features,
     counts_line,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from spatial.cli import main
-from spatial.validate import parse_layer_bytes, validate_features
+from spatial.plans.validate import parse_layer_bytes, validate_features
 
 GOOD = {
     "type": "Feature",
@@ -141,7 +141,7 @@ def test_self_intersecting_polygon_is_invalid() -> None:
 
 
 def test_feature_outside_its_district() -> None:
-    pytest.importorskip("spatial.base")
+    pytest.importorskip("spatial.geo.base")
     misplaced = _with(district=["花都区"])  # the island is in 海珠区's polygon, far from 花都
     problems = _problems(misplaced, districts=True)
     assert any("lies in 海珠区, not in 花都区" in p for p in problems), problems
@@ -176,7 +176,7 @@ def test_repository_layers_are_valid(capsys) -> None:
 
 
 def test_built_layers_are_up_to_date_with_their_sources() -> None:
-    from spatial.build import build_layers
+    from spatial.plans.build import build_layers
 
     result = build_layers(check_only=True)
     assert not result.problems, result.report_lines()

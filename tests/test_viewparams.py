@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from spatial.here import DEFAULT_RADIUS_M
-from spatial.viewparams import ViewParams, target_options
+from app.viewparams import ViewParams, target_options
+from spatial.query.here import DEFAULT_RADIUS_M
 
 
 def test_round_trip() -> None:

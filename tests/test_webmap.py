@@ -14,8 +14,9 @@ from _appdata import build_fixture_layers
 from shapely.geometry import Point, Polygon
 
 from spatial import webmap
-from spatial.layers import frame_from_features, load_layers
-from spatial.schema import METRIC_CRS, ROLES
+from spatial.geo.basemaps import NO_TILES
+from spatial.plans.layers import frame_from_features, load_layers
+from spatial.plans.schema import METRIC_CRS, ROLES
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def test_legend_lists_only_the_roles_shown_in_legend_order() -> None:
 
 # -- the map ---------------------------------------------------------------------------------------
 def test_map_draws_every_feature_with_its_role(gdf: gpd.GeoDataFrame) -> None:
-    page = render(webmap.build_map(gdf, basemap=webmap.NO_TILES))
+    page = render(webmap.build_map(gdf, basemap=NO_TILES))
     items = batch_items(page)
     ids = {webmap.tooltip_feature_id(text_content(i["t"])) for i in items if "t" in i}
     assert ids == set(gdf.index)
@@ -110,7 +111,7 @@ def test_map_draws_every_feature_with_its_role(gdf: gpd.GeoDataFrame) -> None:
 def test_hostile_text_is_escaped_everywhere() -> None:
     frame = frame_from_features([hostile_feature()])
     frame = frame.set_index("id", drop=False)
-    m = webmap.build_map(frame, basemap=webmap.NO_TILES)
+    m = webmap.build_map(frame, basemap=NO_TILES)
     page = render(m)  # folium renders through Jinja: template syntax in text must stay inert
     assert "49" not in re.sub(r"[0-9a-f]{32}", "", page).replace("113.33", "")
     items = batch_items(page)
@@ -129,7 +130,7 @@ def test_user_layer_names_are_escaped() -> None:
         crs="EPSG:4326",
     )
     page = render(webmap.build_map(gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"),
-                                   basemap=webmap.NO_TILES, user_layer=user))
+                                   basemap=NO_TILES, user_layer=user))
     tips = [i["t"] for i in batch_items(page) if "t" in i]
     assert any("&lt;b&gt;mine&lt;/b&gt;" in t for t in tips)
     assert any("#1" in t for t in tips)  # an unnamed feature gets a placeholder
@@ -144,7 +145,7 @@ def test_tooltip_id_survives_the_browser_text() -> None:
 
 
 def test_offline_assets_and_no_tiles(gdf: gpd.GeoDataFrame) -> None:
-    page = render(webmap.build_map(gdf, basemap=webmap.NO_TILES, asset_base="/app/static/leaflet"))
+    page = render(webmap.build_map(gdf, basemap=NO_TILES, asset_base="/app/static/leaflet"))
     assert '<script src="/app/static/leaflet/leaflet.js"></script>' in page
     assert "cdn.jsdelivr" not in page and "jquery" not in page and "bootstrap" not in page
     assert "L.tileLayer" not in page
@@ -171,7 +172,7 @@ def test_district_outlines_are_drawn_and_not_clickable(gdf: gpd.GeoDataFrame) ->
         geometry=[Polygon([(113.3, 23.1), (113.45, 23.1), (113.45, 23.25), (113.3, 23.25)])],
         crs="EPSG:4326",
     )
-    page = render(webmap.build_map(gdf.iloc[:0], districts=districts, basemap=webmap.NO_TILES))
+    page = render(webmap.build_map(gdf.iloc[:0], districts=districts, basemap=NO_TILES))
     items = batch_items(page)
     outline = next(i for i in items if i["k"] == "polygon")
     assert outline["o"]["interactive"] is False and outline["o"]["pane"] == "gzDistricts"
@@ -199,8 +200,8 @@ def test_popup_quotes_the_plans(gdf: gpd.GeoDataFrame) -> None:
 
 def test_highlight_marks_the_selected_feature(gdf: gpd.GeoDataFrame) -> None:
     row = gdf.loc["kexuecheng"]
-    group = webmap.highlight_group(row.to_dict(), row.geometry, webmap.NO_TILES)
-    m = webmap.build_map(gdf.iloc[:0], basemap=webmap.NO_TILES)
+    group = webmap.highlight_group(row.to_dict(), row.geometry, NO_TILES)
+    m = webmap.build_map(gdf.iloc[:0], basemap=NO_TILES)
     group.add_to(m)
     items = batch_items(render(m))
     assert [i["k"] for i in items] == ["polygon", "circle", "marker"]
@@ -210,7 +211,7 @@ def test_highlight_marks_the_selected_feature(gdf: gpd.GeoDataFrame) -> None:
 
 def test_focus_point_is_in_the_basemap_datum(gdf: gpd.GeoDataFrame) -> None:
     geom = gdf.at["zhishicheng", "geometry"]
-    assert webmap.focus_point(geom, webmap.NO_TILES) == (23.366, 113.4905)
+    assert webmap.focus_point(geom, NO_TILES) == (23.366, 113.4905)
     lat, lon = webmap.focus_point(geom, "amap")
     assert lat != 23.366 and abs(lat - 23.366) < 0.01
     assert webmap.focus_point(None) is None
@@ -218,7 +219,7 @@ def test_focus_point_is_in_the_basemap_datum(gdf: gpd.GeoDataFrame) -> None:
 
 def test_basemap_choices_end_with_no_tiles() -> None:
     keys = [k for k, _ in webmap.basemap_choices()]
-    assert keys[-1] == webmap.NO_TILES and "positron" in keys and "amap" in keys
+    assert keys[-1] == NO_TILES and "positron" in keys and "amap" in keys
 
 
 def test_fixture_is_the_one_the_app_tests_use(tmp_path: Path) -> None:
@@ -246,11 +247,11 @@ def cloud_items(page: str) -> list[dict]:
 
 
 def test_many_points_of_a_role_become_one_point_cloud() -> None:
-    few = render(webmap.build_map(park_frame(30), basemap=webmap.NO_TILES))
+    few = render(webmap.build_map(park_frame(30), basemap=NO_TILES))
     assert cloud_items(few) == [] and "var canvas = true" not in few  # a few: SVG markers
 
     frame = park_frame(webmap.POINT_CLOUD_MIN + 1)
-    page = render(webmap.build_map(frame, basemap=webmap.NO_TILES))
+    page = render(webmap.build_map(frame, basemap=NO_TILES))
     (cloud,) = cloud_items(page)
     assert not [i for i in batch_items(page) if i["k"] == "marker"]  # no per-point markers
     assert cloud["id"] == list(frame.index) and cloud["n"][5] == "园区5"
@@ -268,7 +269,7 @@ def test_many_points_of_a_role_become_one_point_cloud() -> None:
 
 def test_point_cloud_text_is_escaped_and_inert() -> None:
     frame = park_frame(webmap.POINT_CLOUD_MIN + 1, name="<img src=x onerror=alert(1)>{{7*7}}")
-    page = render(webmap.build_map(frame, basemap=webmap.NO_TILES))
+    page = render(webmap.build_map(frame, basemap=NO_TILES))
     (cloud,) = cloud_items(page)
     assert cloud["n"][0] == "&lt;img src=x onerror=alert(1)&gt;{{7*7}}"
     assert "<img" not in page
@@ -282,7 +283,7 @@ def test_point_cloud_text_is_escaped_and_inert() -> None:
 def test_point_cloud_threshold_counts_each_role_and_layer_apart() -> None:
     frame = park_frame(12)
     frame.loc[frame.index[:5], "role"] = "lab"
-    prepared = webmap.prepare_layers(frame, basemap=webmap.NO_TILES, cloud_min=6)
+    prepared = webmap.prepare_layers(frame, basemap=NO_TILES, cloud_min=6)
     (name, items), = prepared.groups
     assert name == "parks" and prepared.has_point_clouds
     kinds = sorted(i["k"] for i in items)
@@ -311,7 +312,7 @@ def test_district_outlines_keep_their_common_border() -> None:
     east = [(113.40, 23.00), (113.40, 23.20), *reversed(west[1:-1])]
     frame = gpd.GeoDataFrame({"name": ["西区", "东区"], "name_en": ["W", "E"], "adcode": ["1", "2"]},
                              geometry=[Polygon(west), Polygon(east)], crs="EPSG:4326")
-    items = webmap.prepare_districts(frame, webmap.NO_TILES)
+    items = webmap.prepare_districts(frame, NO_TILES)
     rings = [i["ll"][0] for i in items if i["k"] == "polygon"]
     assert len(rings[0]) < len(west) / 2  # simplified
     shared = {tuple(p) for p in rings[0]} & {tuple(p) for p in rings[1]}
@@ -337,7 +338,7 @@ def test_feature_html_builds_only_what_is_drawn(gdf: gpd.GeoDataFrame) -> None:
 
 
 def test_layer_names_reach_the_layer_switcher_as_typed(gdf: gpd.GeoDataFrame) -> None:
-    page = render(webmap.build_map(gdf, basemap=webmap.NO_TILES,
+    page = render(webmap.build_map(gdf, basemap=NO_TILES,
                                    layer_names={"gz_sti": "{{7*7}} 规划"}))
     label = re.search(r'control.addOverlay\(group, ("[^"]*")\)', page).group(1)
     assert json.loads(label) == "{{7*7}} 规划"  # not evaluated by a second template pass
@@ -378,7 +379,7 @@ def test_point_cloud_points_wear_their_colour_rule_colour() -> None:
     frame.loc["p-7", "plans"] = ["gz_sti", "huadu_sti"]
     for rule in ("industry", "plan"):
         sym = symbolise(frame, rule)
-        (cloud,) = cloud_items(render(webmap.build_map(frame, basemap=webmap.NO_TILES,
+        (cloud,) = cloud_items(render(webmap.build_map(frame, basemap=NO_TILES,
                                                        symbology=sym)))
         worn = [cloud["pc"][k] for k in cloud["c"]]
         assert worn == [sym.fills[fid] for fid in cloud["id"]]
@@ -386,7 +387,7 @@ def test_point_cloud_points_wear_their_colour_rule_colour() -> None:
     # and the same features as SVG markers wear the same colours
     few = frame.iloc[:30]
     sym = symbolise(few, "industry")
-    items = batch_items(render(webmap.build_map(few, basemap=webmap.NO_TILES, symbology=sym)))
+    items = batch_items(render(webmap.build_map(few, basemap=NO_TILES, symbology=sym)))
     for item in (i for i in items if i["k"] == "marker"):
         fid = webmap.tooltip_feature_id(text_content(item["t"]))
         assert f'fill="{sym.fills[fid]}"' in item["i"]["html"]

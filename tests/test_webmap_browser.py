@@ -12,9 +12,10 @@ import geopandas as gpd
 import pytest
 
 from spatial import webmap
-from spatial._chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from spatial._paths import ROOT
-from spatial.layers import frame_from_features
+from spatial.geo.basemaps import NO_TILES
+from spatial.plans.layers import frame_from_features
+from spatial.testing.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -66,7 +67,7 @@ def test_point_cloud_hover_and_click_in_a_real_browser(tmp_path: Path) -> None:
     hostile = n // 2 + 30  # mid-map, clear of the legend and the controls
     m = webmap.build_map(
         many_parks(n, hostile),
-        basemap=webmap.NO_TILES,
+        basemap=NO_TILES,
         asset_base=(ROOT / "static" / "leaflet").as_uri(),
     )
     page_path = tmp_path / "map.html"

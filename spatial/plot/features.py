@@ -14,11 +14,11 @@ import shapely
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.patches import PathPatch
 
+from spatial.plans.schema import ROLES
 from spatial.plot.geometry import line_segments, polygon_path
 from spatial.plot.labels import Label, short_segment_name, wrap_label
 from spatial.plot.style import AXIS_NUMBER_COLOUR, INK, MUTED, style_of
 from spatial.plot.view import View
-from spatial.schema import ROLES
 from spatial.symbology import DEFAULT_RULE, GEOMETRY_KINDS, Symbology, role_symbol, symbolise
 
 #: Diameter in points (A4) of a numbered axis node.

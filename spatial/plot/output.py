@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import matplotlib
 from matplotlib.figure import Figure
 
-from spatial.fonts import register_cjk_font
+from spatial.plot.fonts import register_cjk_font
 
 FORMATS = ("png", "pdf", "svg")
 

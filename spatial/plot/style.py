@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spatial import symbology
-from spatial.schema import ROLE_SHAPES
+from spatial.plans.schema import ROLE_SHAPES
 from spatial.symbology import (  # noqa: F401  (the print maps' names for them)
     INDUSTRY_PALETTE,
     NO_INDUSTRY,
@@ -37,7 +37,7 @@ ROAD = "#d8cfc0"
 AIRPORT = "#e4dfec"
 RAIL = "#8c8c8c"
 
-#: matplotlib marker of each shape in :data:`spatial.schema.ROLE_SHAPES` (the web map's too).
+#: matplotlib marker of each shape in :data:`spatial.plans.schema.ROLE_SHAPES` (the web map's too).
 _SHAPE_MARKERS = {
     "circle": "o",
     "square": "s",
@@ -106,7 +106,7 @@ AXIS_NUMBER_COLOUR = symbology.role_symbol("axis").colour
 
 
 def role_shape(role: str) -> str:
-    """The shape name (:data:`spatial.schema.ROLE_SHAPES`) of a role's point symbol."""
+    """The shape name (:data:`spatial.plans.schema.ROLE_SHAPES`) of a role's point symbol."""
     return ROLE_SHAPES.get(role, "circle")
 
 

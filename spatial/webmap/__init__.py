@@ -41,7 +41,6 @@ from __future__ import annotations
 
 from spatial.webmap.items import (
     COORD_DECIMALS,
-    NO_TILES,
     POINT_CLOUD_MIN,
     WEB_TOLERANCE_M,
     MapLayers,
@@ -50,7 +49,6 @@ from spatial.webmap.items import (
     frame_bounds,
     prepare_districts,
     prepare_layers,
-    shift_to_basemap,
     simplify_for_web,
 )
 from spatial.webmap.labels import label_items
@@ -69,10 +67,8 @@ from spatial.webmap.map import (
 from spatial.webmap.popups import (
     FONT_STACK,
     FeatureHtml,
-    esc,
     popup_html,
     role_zh,
-    text_of,
     tooltip_feature_id,
     tooltip_html,
 )
@@ -97,7 +93,6 @@ __all__ = [
     "GUANGZHOU_CENTER",
     "LINE_ROLES",
     "MapLayers",
-    "NO_TILES",
     "NO_TILES_LABEL",
     "OUTLINE",
     "POINT_CLOUD_MIN",
@@ -109,7 +104,6 @@ __all__ = [
     "base_map",
     "basemap_choices",
     "build_map",
-    "esc",
     "feature_items",
     "features_group",
     "label_items",
@@ -125,9 +119,7 @@ __all__ = [
     "prepare_layers",
     "role_style",
     "role_zh",
-    "shift_to_basemap",
     "simplify_for_web",
-    "text_of",
     "tooltip_feature_id",
     "tooltip_html",
     "use_leaflet_only",

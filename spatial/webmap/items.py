@@ -15,8 +15,9 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from spatial.basemaps import DEFAULT_BASEMAP, to_basemap_crs
-from spatial.schema import METRIC_CRS
+from spatial.geo.basemaps import DEFAULT_BASEMAP, NO_TILES, shift_to_basemap, to_basemap_crs
+from spatial.plaintext import esc, text_of
+from spatial.plans.schema import METRIC_CRS
 from spatial.symbology import Legend, Symbology, drawn_features, symbolise
 from spatial.webmap._geom import (
     COORD_DECIMALS,
@@ -25,14 +26,7 @@ from spatial.webmap._geom import (
     _polygon_rings,
 )
 from spatial.webmap.labels import label_items
-from spatial.webmap.popups import (
-    FONT_STACK,
-    esc,
-    popup_html,
-    role_zh,
-    text_of,
-    tooltip_html,
-)
+from spatial.webmap.popups import FONT_STACK, popup_html, role_zh, tooltip_html
 from spatial.webmap.styles import (
     OUTLINE,
     UNMARKED_ROLES,
@@ -41,9 +35,6 @@ from spatial.webmap.styles import (
     number_svg,
     role_style,
 )
-
-#: Basemap key for "no tiles": district outlines and features only (works offline).
-NO_TILES = "none"
 
 #: Simplification tolerance (metres) of polygons and lines on the web map.
 WEB_TOLERANCE_M = 20.0
@@ -56,7 +47,7 @@ def simplify_for_web(
 ) -> gpd.GeoDataFrame:
     """Polygons and lines simplified for the screen (a copy; points are left as they are).
 
-    Simplification runs in metres (:data:`spatial.schema.METRIC_CRS`) and keeps every shape
+    Simplification runs in metres (:data:`spatial.plans.schema.METRIC_CRS`) and keeps every shape
     valid; a shape that would vanish keeps its full geometry. At 20 m nothing moves by more
     than a few pixels below zoom 15, and a district outline needs a tenth of its vertices.
 
@@ -201,11 +192,6 @@ def feature_items(
                 )
             )
     return out
-
-
-def shift_to_basemap(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
-    """The frame in the basemap's datum (GCJ-02 for Amap); as it is for :data:`NO_TILES`."""
-    return gdf if basemap == NO_TILES or gdf.empty else to_basemap_crs(gdf, basemap)
 
 
 def frame_bounds(

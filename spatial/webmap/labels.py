@@ -23,9 +23,10 @@ import shapely
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
+from spatial.plaintext import esc, text_of
 from spatial.webmap._geom import COORD_DECIMALS, _point_of
 from spatial.webmap.leaflet import _items_json, _ScriptElement
-from spatial.webmap.popups import FONT_STACK, esc, text_of
+from spatial.webmap.popups import FONT_STACK
 from spatial.webmap.styles import UNMARKED_ROLES, role_style
 
 #: Label priority of each role (lower is placed first and wins a collision).

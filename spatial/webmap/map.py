@@ -11,7 +11,8 @@ import folium
 import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
-from spatial.basemaps import BASEMAPS, DEFAULT_BASEMAP, get_basemap
+from spatial.geo.basemaps import BASEMAPS, DEFAULT_BASEMAP, get_basemap
+from spatial.plaintext import esc, text_of
 from spatial.symbology import Symbology
 from spatial.webmap.items import (
     COORD_DECIMALS,
@@ -44,7 +45,7 @@ from spatial.webmap.leaflet import (
     _Switcher,
     _TileLayer,
 )
-from spatial.webmap.popups import FONT_STACK, POPUP_CSS, esc, text_of, tooltip_html
+from spatial.webmap.popups import FONT_STACK, POPUP_CSS, tooltip_html
 from spatial.webmap.styles import OUTLINE, legend_html, role_style
 
 NO_TILES_LABEL = "无底图 No tiles"
@@ -99,13 +100,13 @@ def build_map(
     Parameters
     ----------
     features : GeoDataFrame or MapLayers
-        The selected features (EPSG:4326, WGS84), e.g. from :func:`spatial.features.select`,
+        The selected features (EPSG:4326, WGS84), e.g. from :func:`spatial.query.features.select`,
         or the same already prepared by :func:`prepare_layers` (the app caches those).
     districts : GeoDataFrame or prepared items, optional
-        District outlines (:func:`spatial.base.load_districts`, or :func:`prepare_districts`),
+        District outlines (:func:`spatial.geo.base.load_districts`, or :func:`prepare_districts`),
         drawn under everything and labelled; they keep the map legible without tiles.
     basemap : str
-        A key of :data:`spatial.basemaps.BASEMAPS`, or :data:`NO_TILES`. Geometry is shifted to
+        A key of :data:`spatial.geo.basemaps.BASEMAPS`, or :data:`NO_TILES`. Geometry is shifted to
         the basemap's datum (GCJ-02 for Amap).
     bounds : ((south, west), (north, east)), optional
         What to frame; default the features (or the city when there are none).

@@ -8,7 +8,6 @@ and nothing else about it.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -16,31 +15,20 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from spatial._about import excerpt_display
-from spatial.manifest import load_manifest
-from spatial.schema import ROLES, role_label
+from spatial.plaintext import esc, text_of
+from spatial.plans.about import excerpt_display
+from spatial.plans.manifest import load_manifest
+from spatial.plans.schema import ROLES, role_label
 
 FONT_STACK = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
 
 _ID_MARK_RE = re.compile(r"⟦([a-z0-9][a-z0-9_-]{0,79})⟧")
 
 
-def text_of(value: Any) -> str:
-    """A property as display text: ``None`` and NaN (absent in a data frame) become ``""``."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
 def role_zh(role: Any) -> str:
     """The Chinese name of a role (``园区``); an unknown role as it is, a missing one ``""``."""
     code = text_of(role)
     return ROLES.get(code, (code, ""))[0]
-
-
-def esc(value: Any) -> str:
-    """Escape any value for HTML text or attributes (``None``/NaN become an empty string)."""
-    return html.escape(text_of(value))
 
 
 def tooltip_html(row: Mapping[str, Any]) -> str:
@@ -89,7 +77,7 @@ def popup_html(
     Parameters
     ----------
     row : mapping
-        One feature's properties (a row of :func:`spatial.layers.load_layers`).
+        One feature's properties (a row of :func:`spatial.plans.layers.load_layers`).
     plan_names : mapping, optional
         Plan id -> display name; default the manifest's short names.
     max_excerpts, excerpt_chars : int

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spatial import symbology
-from spatial.schema import ROLES, role_label
+from spatial.plaintext import esc
+from spatial.plans.schema import ROLES, role_label
 from spatial.symbology import (
     NEUTRAL_FILL,
     UNMARKED_ROLES,
@@ -20,7 +21,7 @@ from spatial.symbology import (
     grey_level,
     swatch_kind,
 )
-from spatial.webmap.popups import FONT_STACK, esc
+from spatial.webmap.popups import FONT_STACK
 
 __all__ = [
     "AREA_ROLES",
@@ -74,7 +75,7 @@ def _style(role: str, size: int, weight: float) -> RoleStyle:
     return RoleStyle(sym.colour, sym.shape, size, dash, weight, sym.fill_alpha)
 
 
-#: role -> style, in the legend order of :data:`spatial.schema.ROLES`: marker sizes and line
+#: role -> style, in the legend order of :data:`spatial.plans.schema.ROLES`: marker sizes and line
 #: widths in pixels; everything else from :data:`spatial.symbology.ROLE_SYMBOLS`.
 ROLE_STYLES: dict[str, RoleStyle] = {
     "axis": _style("axis", 14, 6.0),

@@ -1,0 +1,301 @@
+"""这里规划了什么 — what the plans say at a point.
+
+Given a point (WGS84, or GCJ-02 as copied from Amap), :func:`what_is_here` lists every plan
+element whose area contains it (drawn polygons and the derived belts, clusters and axis
+segments), the other elements within a radius, nearest first, the district the point lies in,
+and each element's excerpts. Distances are measured in EPSG:32649 (UTM 49N), in metres.
+
+The app's map click and ``gzmap here LON LAT`` both go through this module.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import Point
+
+from spatial.geo.base import METRIC_CRS, BaseDataMissing, districts_containing
+from spatial.geo.coords import gcj02_to_wgs84
+from spatial.plans.schema import role_label
+from spatial.query.alignment import plan_short
+
+__all__ = [
+    "DEFAULT_RADIUS_M",
+    "MAX_RADIUS_M",
+    "HereElement",
+    "HereResult",
+    "format_here",
+    "parse_lonlat",
+    "what_is_here",
+]
+
+#: Default search radius for neighbouring elements, in metres.
+DEFAULT_RADIUS_M = 1500.0
+#: Largest radius accepted (a whole district is about 40 km across).
+MAX_RADIUS_M = 20_000.0
+#: At most this many neighbouring elements are listed.
+MAX_NEARBY = 30
+
+_AREA_TYPES = ("Polygon", "MultiPolygon")
+
+
+@dataclass(frozen=True)
+class HereElement:
+    """One plan element at or near the point.
+
+    Attributes
+    ----------
+    id, name, role : str
+        The feature's id, Chinese name and role.
+    plans : list of str
+        Plan ids that name it.
+    distance_m : float
+        0 for an element whose area contains the point, else the distance in metres (EPSG:32649).
+    contains : bool
+        True when the element's area contains the point.
+    derived : bool
+        True when the geometry is derived from member places (belts, clusters, axis segments).
+    precision_m : float or None
+        The feature's ``location_precision_m``: how far the true place may be from the drawing.
+    excerpts : list of dict
+        ``{plan, section, text}`` for every excerpt, in the feature's order.
+    """
+
+    id: str
+    name: str
+    role: str
+    plans: list[str]
+    distance_m: float
+    contains: bool
+    derived: bool
+    precision_m: float | None
+    excerpts: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def role_label(self) -> str:
+        """The role in Chinese and English, e.g. ``园区 park``."""
+        return role_label(self.role)
+
+
+@dataclass(frozen=True)
+class HereResult:
+    """The answer for one point.
+
+    Attributes
+    ----------
+    lon, lat : float
+        The point in WGS84.
+    input_lon, input_lat : float
+        The point as given.
+    gcj02 : bool
+        Whether the input was GCJ-02 (converted to WGS84 with :mod:`spatial.geo.coords`).
+    radius_m : float
+        The radius used for neighbours.
+    district : str or None
+        The district containing the point; None outside Guangzhou.
+    covering : list of HereElement
+        Elements whose area contains the point, smallest area first.
+    nearby : list of HereElement
+        Other elements within ``radius_m``, nearest first (at most ``MAX_NEARBY``).
+    """
+
+    lon: float
+    lat: float
+    input_lon: float
+    input_lat: float
+    gcj02: bool
+    radius_m: float
+    district: str | None
+    covering: list[HereElement]
+    nearby: list[HereElement]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no element covers or neighbours the point."""
+        return not self.covering and not self.nearby
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the ``--json`` output)."""
+        return asdict(self)
+
+
+def parse_lonlat(text: str) -> tuple[float, float]:
+    """Parse ``"113.366, 23.062"`` (comma, space or full-width comma) into ``(lon, lat)``.
+
+    Amap's "copy coordinates" gives ``lon,lat``; a pair whose first number looks like a latitude
+    and second like a longitude (``23.06, 113.37``) is swapped back.
+
+    Raises
+    ------
+    ValueError
+        With a message for the user when the text is not two finite numbers.
+    """
+    raw = str(text or "")[:100].replace("，", ",").replace(",", " ").split()
+    if len(raw) != 2:
+        raise ValueError("请输入经度和纬度两个数字，例如 113.366, 23.062 (lon, lat)")
+    try:
+        a, b = float(raw[0]), float(raw[1])
+    except ValueError:
+        raise ValueError("经纬度必须是数字，例如 113.366, 23.062 (lon, lat)") from None
+    if abs(a) <= 90 < abs(b) <= 180:
+        a, b = b, a
+    _check_lonlat(a, b)
+    return a, b
+
+
+def _check_lonlat(lon: float, lat: float) -> None:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError("经纬度必须是有限的数字 (lon/lat must be finite numbers)")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValueError(f"经纬度超出范围: {lon}, {lat} (lon -180..180, lat -90..90)")
+
+
+def _check_radius(radius_m: float) -> float:
+    radius = float(radius_m)
+    if not math.isfinite(radius) or radius < 0 or radius > MAX_RADIUS_M:
+        raise ValueError(
+            f"半径须在 0 到 {MAX_RADIUS_M:.0f} 米之间 (radius 0..{MAX_RADIUS_M:.0f} m)"
+        )
+    return radius
+
+
+def _is_derived(row: Any) -> bool:
+    return "derived:" in str(row.get("location_source") or "")
+
+
+def _excerpts(row: Any) -> list[dict[str, str]]:
+    return [
+        {
+            "plan": str(e.get("plan", "")),
+            "section": str(e.get("section") or ""),
+            "text": str(e.get("text") or ""),
+        }
+        for e in row.get("excerpts") or []
+    ]
+
+
+def _element(row: Any, distance_m: float, contains: bool) -> HereElement:
+    precision = row.get("location_precision_m")
+    return HereElement(
+        id=str(row["id"]),
+        name=str(row["name"]),
+        role=str(row["role"]),
+        plans=list(row.get("plans") or []),
+        distance_m=round(float(distance_m), 1),
+        contains=contains,
+        derived=_is_derived(row),
+        precision_m=float(precision) if precision is not None and precision == precision else None,
+        excerpts=_excerpts(row),
+    )
+
+
+def _district_of(point: Point) -> str | None:
+    try:
+        names = districts_containing(point, tolerance_m=0.0)
+    except BaseDataMissing:
+        return None
+    return names[0] if names else None
+
+
+def what_is_here(
+    gdf: gpd.GeoDataFrame,
+    lon: float,
+    lat: float,
+    radius_m: float = DEFAULT_RADIUS_M,
+    gcj02: bool = False,
+) -> HereResult:
+    """List the plan elements covering or near a point.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The layers (:func:`spatial.plans.layers.load_layers`), EPSG:4326.
+    lon, lat : float
+        The point, WGS84 unless ``gcj02``.
+    radius_m : float
+        Neighbours within this many metres are listed (0 to ``MAX_RADIUS_M``).
+    gcj02 : bool
+        The point is GCJ-02 (Amap, Tencent); it is converted to WGS84 first.
+
+    Returns
+    -------
+    HereResult
+
+    Raises
+    ------
+    ValueError
+        For non-finite or out-of-range coordinates or radius (the message is for the user).
+    """
+    _check_lonlat(float(lon), float(lat))
+    radius = _check_radius(radius_m)
+    in_lon, in_lat = float(lon), float(lat)
+    wlon, wlat = gcj02_to_wgs84(in_lon, in_lat) if gcj02 else (in_lon, in_lat)
+    point = Point(wlon, wlat)
+    covering: list[tuple[float, HereElement]] = []
+    nearby: list[HereElement] = []
+    live = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if len(live):
+        metric = live.geometry.to_crs(METRIC_CRS)
+        mpoint = gpd.GeoSeries([point], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+        geoms = np.asarray(metric.values, dtype=object)
+        dist = shapely.distance(geoms, mpoint)
+        is_area = metric.geom_type.isin(_AREA_TYPES).to_numpy()
+        inside = is_area & shapely.covers(geoms, mpoint)
+        for i in np.flatnonzero(inside):
+            row = live.iloc[i]
+            covering.append((float(shapely.area(geoms[i])), _element(row, 0.0, True)))
+        near = np.flatnonzero(~inside & (dist <= radius))
+        for i in sorted(near, key=lambda j: (dist[j], str(live.iloc[j]["id"])))[:MAX_NEARBY]:
+            nearby.append(_element(live.iloc[i], dist[i], False))
+    covering.sort(key=lambda pair: (pair[0], pair[1].id))
+    return HereResult(
+        lon=round(wlon, 7),
+        lat=round(wlat, 7),
+        input_lon=in_lon,
+        input_lat=in_lat,
+        gcj02=bool(gcj02),
+        radius_m=radius,
+        district=_district_of(point),
+        covering=[el for _, el in covering],
+        nearby=nearby,
+    )
+
+
+def _format_element(el: HereElement, excerpt_chars: int) -> list[str]:
+    where = "覆盖此点" if el.contains else f"{el.distance_m:,.0f} m"
+    note = "，范围由成员推算" if el.derived else ""
+    precision = f"，位置精度 ±{el.precision_m:,.0f} m" if el.precision_m else ""
+    lines = [f"- {el.name} [{el.role_label}] {where}{note}{precision}  ({el.id})"]
+    for exc in el.excerpts:
+        text = exc["text"]
+        if excerpt_chars and len(text) > excerpt_chars:
+            text = text[:excerpt_chars] + "…"
+        lines.append(f"    {plan_short(exc['plan'])}: “{text}”")
+        if exc["section"]:
+            lines.append(f"      ({exc['section']})")
+    return lines
+
+
+def format_here(result: HereResult, excerpt_chars: int = 160) -> str:
+    """Plain-text report of a :class:`HereResult` (the ``gzmap here`` output)."""
+    given = f"{result.input_lon:.6f}, {result.input_lat:.6f}"
+    head = f"点 {result.lon:.6f}, {result.lat:.6f} (WGS84)"
+    if result.gcj02:
+        head += f"，由 GCJ-02 {given} 换算"
+    lines = [head, f"所在区: {result.district or '不在广州市范围内'}"]
+    lines.append(f"覆盖此点的规划要素 ({len(result.covering)}):")
+    for el in result.covering:
+        lines.extend(_format_element(el, excerpt_chars))
+    if not result.covering:
+        lines.append("  (无)")
+    lines.append(f"{result.radius_m:,.0f} 米内的规划要素 ({len(result.nearby)}):")
+    for el in result.nearby:
+        lines.extend(_format_element(el, excerpt_chars))
+    if not result.nearby:
+        lines.append("  (无)")
+    return "\n".join(lines)
