@@ -1,5 +1,8 @@
 """The Streamlit app's parts, one concern each (``streamlit_app.py`` is the entry point).
 
+* ``appstate`` — the map page's choices as one value, read from and written to the URL
+  (plain Python: checked, hostile values dropped; tested without Streamlit).
+* ``viewparams`` — which page is open and its choices in the URL (plain Python, likewise).
 * ``data`` — layers, districts and drawing items, cached per layer version.
 * ``state`` — widget callbacks and the URL ⇄ widget state.
 * ``filters`` — the sidebar: search, filters, basemap, own layer.
@@ -7,5 +10,8 @@
 * ``map`` — the map, through streamlit-folium.
 * ``results`` — results table, overview chart, downloads.
 * ``layout`` — the page.
+* ``pages`` — the switch between the map, 规划衔接 and 这里规划了什么 pages.
+* ``alignment_view`` — the 规划衔接 page; ``here_view`` — the 这里规划了什么 page.
+* ``excerpts`` — plan words as evidence, made inert for HTML and Markdown.
 * ``streamlit_fixes`` — a work-around for a Streamlit race that left an upload unanswered.
 """

@@ -1,18 +1,22 @@
 """gzplan-map: Guangzhou's 14th Five-Year science-and-technology plans as map layers.
 
-Modules, one concern each:
+The package is layered; each layer imports only the layers below it
+(``tests/test_layering.py`` holds the order):
 
-* ``texts`` — plan texts: normaliser, heading tree, quote finder.
-* ``manifest`` — the plan manifest (ids, titles, layout names).
-* ``taxonomy`` — the industry taxonomy and synonym folding.
-* ``schema`` — the layer contract's vocabularies (roles, districts, properties).
-* ``build`` — builds ``layers/*.geojson`` from the YAML sources.
-* ``layers`` — loads the built layers for the app and exports.
-* ``validate`` — checks layers against the contract, collecting every problem.
-* ``coords`` — GCJ-02 ⇄ WGS84.
-* ``base`` — district boundaries; ``osm`` — OpenStreetMap context; ``basemaps`` — tile services.
-* ``features`` — filtering and axis walking; ``export`` — print maps.
-* ``webmap`` — the folium map (a package: styles, popups, items, leaflet, map).
+7. ``cli`` — the ``gzmap`` command.
+6. ``exports`` — briefing maps, the 规划衔接 page, GeoJSON/GeoPackage/CSV downloads.
+5. ``webmap`` — the interactive Leaflet map (folium); ``plot`` — print maps (matplotlib).
+4. ``symbology`` — one symbology for screen and paper: shapes, colours, legend of a view.
+3. ``query`` — selection, search, 这里规划了什么, 规划衔接, unsited places, a place's panel;
+   ``uploads`` — users' own layers, read in a worker with limits.
+2. ``plans`` — the plans as data: texts, taxonomy, contract, sources, built layers, register.
+1. ``geo`` — district boundaries, basemaps and their datum, GCJ-02, OpenStreetMap context.
+0. ``plaintext`` (untrusted text as text) and the private helpers ``_errors``, ``_io``,
+   ``_paths``, ``_problems``.
+
+``testing`` holds helpers for the tests and benchmarks (the app on a loopback port, headless
+Chromium). The Streamlit app (``app/``, ``streamlit_app.py``) sits on top and is the only
+place that imports Streamlit.
 """
 
 __version__ = "0.1.0"

@@ -1,6 +1,6 @@
 """Draw print maps with matplotlib: vector base, features by role and colour rule, labels, furniture.
 
-This package knows nothing about plans or selections: :mod:`spatial.export` decides what to show
+This package knows nothing about plans or selections: :mod:`spatial.exports.briefing` decides what to show
 and what the title and source line say, and calls :func:`draw_map`. One module per concern:
 
 ========== ==========================================================================
@@ -19,7 +19,11 @@ furniture  scale bar, north arrow
 legend     the panel: legend, key to numbered features, locator map
 draw       the order of it all: :func:`draw_map`
 output     rcParams for exports; PNG/PDF/SVG bytes with fixed metadata
+fonts      the bundled CJK font, registered with matplotlib (no tofu boxes)
 ========== ==========================================================================
+
+Layer 5: imports ``spatial.symbology``, ``spatial.plans`` (roles) and the small helpers;
+``spatial.exports`` imports it.
 """
 
 from __future__ import annotations

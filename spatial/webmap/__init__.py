@@ -7,10 +7,15 @@ the print maps),
 :mod:`~spatial.webmap.popups` (escaping, tooltips, popups), :mod:`~spatial.webmap.items`
 (features as drawing items, point clouds, framing), :mod:`~spatial.webmap.leaflet` (Leaflet
 elements and the batch script), :mod:`~spatial.webmap.labels` (names on the map,
-placed by role priority) and :mod:`~spatial.webmap.map` (the map itself, the highlight).
+placed by role priority), :mod:`~spatial.webmap.map` (the map itself, the highlight),
+:mod:`~spatial.webmap.pages` (the 规划衔接 and 这里规划了什么 maps) and ``_geom`` (shapely
+geometry as Leaflet coordinate lists).
 
-The map is built from a filtered layer frame (:func:`spatial.features.select`) over a basemap
-(:mod:`spatial.basemaps`, or no tiles at all) and the district outlines. The shape of a marker
+Layer 5: imports ``spatial.symbology``, ``spatial.query``, ``spatial.plans``, ``spatial.geo``
+and the small helpers; ``spatial.exports`` and the app import it.
+
+The map is built from a filtered layer frame (:func:`spatial.query.features.select`) over a basemap
+(:mod:`spatial.geo.basemaps`, or no tiles at all) and the district outlines. The shape of a marker
 and the colour and dash of a line or outline say the role (each role's colour of a distinct
 lightness, so the map still reads printed in grey); marker and area fills follow the view's
 colour rule (industry or plan, :mod:`spatial.symbology`), as on the print export of the same
