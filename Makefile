@@ -3,17 +3,18 @@
 #   make app-dev - the same with the development settings (reload on save, full tracebacks)
 #   make serve - nginx + 2 replicas of the app on http://localhost:8080 (deploy/run.sh)
 #   make test  - create .venv if needed, install with dev extras, lint, run the whole test suite
+#   make ogc   - OGC API - Features of the layers for GIS software on http://127.0.0.1:5000/
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: app app-dev serve test lint layers validate sysdeps bench bench-load clean
+.PHONY: app app-dev serve ogc test lint layers validate sysdeps bench bench-load clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,build,tiles]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,build,tiles,ogc]'
 	@touch $(STAMP)
 
 # .streamlit/config.toml holds the production settings; app-dev turns the conveniences back on.
@@ -27,6 +28,10 @@ app-dev: $(STAMP)
 # One machine serving a bureau: nginx in front of GZMAP_REPLICAS (default 2) app processes.
 serve: $(STAMP)
 	PYTHON=$(abspath $(BIN))/python deploy/run.sh
+
+# OGC API - Features alone (pygeoapi under gunicorn), for development: deploy/ogc.sh.
+ogc: $(STAMP)
+	PYTHON=$(abspath $(BIN))/python deploy/ogc.sh
 
 test: $(STAMP)
 	$(BIN)/ruff check .

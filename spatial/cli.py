@@ -146,6 +146,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return export_cli(args)
 
 
+def _cmd_ogc_config(args: argparse.Namespace) -> int:
+    from spatial._paths import rel_path
+    from spatial.exports.ogc import size_mib, write_ogc_config
+
+    paths, notes = write_ogc_config(Path(args.out), url=args.url, host=args.host, port=args.port)
+    for note in notes:
+        print(f"{note}: < > written full-width (pygeoapi's HTML pages would run them)")
+    print(f"wrote {rel_path(paths[0])}, {rel_path(paths[1])} and {len(paths) - 2} data files "
+          f"({size_mib(paths):.1f} MiB)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -254,6 +266,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="output file, or folder with --all")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser(
+        "ogc-config",
+        help="OGC API - Features: write the pygeoapi configuration, its OpenAPI document and data",
+    )
+    p.add_argument("out", help="configuration file, e.g. build/ogc/pygeoapi.yml")
+    p.add_argument(
+        "--url",
+        help="public URL clients use, e.g. http://HOST:8080/ogc (default: http://HOST:PORT)",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
+    p.set_defaults(func=_cmd_ogc_config)
 
     sub.add_parser("help", help="show this help").set_defaults(func=None)
     return parser
