@@ -12,6 +12,8 @@
 #   GZMAP_RUN_DIR       where the rendered nginx.conf, logs and pid files go (default: a new
 #                       temporary folder)
 #   PYTHON              the interpreter with the app installed (default .venv/bin/python)
+#   GZMAP_OGC_URL       the public URL of the OGC API at /ogc/ (default http://<host>:PORT/ogc)
+#   GZMAP_OGC_PORT      its server's port on 127.0.0.1 (default 8701)
 #   STREAMLIT_*         any Streamlit option for every replica, e.g.
 #                       STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=30
 # The replicas read .streamlit/config.toml (production settings). They share one cookie
@@ -82,6 +84,22 @@ for port in range(first, first + n):
         time.sleep(0.3)
 EOF
 
+# --- OGC API - Features at /ogc/: pygeoapi under gunicorn (deploy/ogc.sh), when the ogc extra is
+# installed. Its links start with GZMAP_OGC_URL, the address GIS clients use: set it when the
+# machine's name is not how they reach it.
+ogc_port="${GZMAP_OGC_PORT:-8701}"
+[[ "$ogc_port" =~ ^[0-9]{1,5}$ ]] || fail "GZMAP_OGC_PORT must be a port number, not '$ogc_port'"
+if "$python" -c 'import pygeoapi, gunicorn' 2>/dev/null; then
+  case "$listen" in 0.0.0.0|::|"[::]") ogc_host="$(hostname -f 2>/dev/null || hostname)" ;; *) ogc_host="$listen" ;; esac
+  PYTHON="$python" GZMAP_OGC_PORT="$ogc_port" GZMAP_OGC_DIR="$run_dir/ogc" \
+    GZMAP_OGC_URL="${GZMAP_OGC_URL:-http://$ogc_host:$port/ogc}" \
+    "$here/ogc.sh" >"$run_dir/ogc.log" 2>&1 &
+  pids+=("$!")
+else
+  echo "deploy/run.sh: no OGC API at /ogc/ (install the ogc extra: pip install -e '.[ogc]')" >&2
+fi
+# --- end OGC API
+
 esc() { printf '%s' "$1" | sed -e 's/[\/&|]/\\&/g'; }
 awk -v up="$upstreams" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", up; else print }' \
     "$here/nginx.conf.template" \
@@ -90,6 +108,7 @@ awk -v up="$upstreams" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", up; else 
         -e "s|@LISTEN@|$(esc "$listen:$port")|g" \
         -e "s|@APP_STATIC@|$(esc "$root/static")|g" \
         -e "s|@STREAMLIT_STATIC@|$(esc "$streamlit_static")|g" \
+        -e "s|@OGC_PORT@|$ogc_port|g" \
   >"$run_dir/nginx.conf"
 "$nginx" -t -q -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" \
   || fail "nginx rejected $run_dir/nginx.conf"
