@@ -15,7 +15,9 @@ def test_help_lists_every_subcommand() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "spatial.cli", "--help"], capture_output=True, text=True, check=True
     ).stdout
-    for command in ("validate", "build-layers", "build-base", "fetch-osm", "quote", "export"):
+    for command in (
+        "validate", "build-layers", "build-base", "fetch-osm", "quote", "export", "ogc-config"
+    ):
         assert command in out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import urllib.parse
 import urllib.request
 
@@ -173,3 +174,11 @@ def test_markup_in_a_served_string_cannot_reach_the_html_pages_scripts(tmp_path)
     assert served and not any("<" in text or ">" in text for text in served)
     assert any("＜/script＞" in text for text in served)
     assert notes and all(doc["features"][0]["id"] in note for note in notes)
+
+
+def test_the_benchmark_script_runs() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.ogc", "--runs", "1"], capture_output=True, text=True,
+        timeout=300, check=True,
+    ).stdout
+    assert "whole layer" in out and "ms" in out

@@ -326,14 +326,15 @@ def pygeoapi_config(
     }
 
 
-def _openapi(config: dict[str, Any]) -> dict[str, Any]:
+def _openapi_generator():
+    """pygeoapi's OpenAPI generator (checked before anything is written)."""
     try:
         from pygeoapi.openapi import get_oas
     except ImportError as exc:
         raise GzmapError(
             "pygeoapi is not installed: pip install -e '.[ogc]' (the ogc extra)"
         ) from exc
-    return get_oas(config)
+    return get_oas
 
 
 def write_ogc_config(
@@ -357,6 +358,7 @@ def write_ogc_config(
     (paths, notes)
         The files written, and one note per string whose ``<``/``>`` were made full-width.
     """
+    get_oas = _openapi_generator()
     out = Path(out)
     url = url or f"http://{host}:{port}"
     data_dir = out.with_suffix(".data")
@@ -374,7 +376,7 @@ def write_ogc_config(
     files[out] = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     atomic_write_many(files)  # the OpenAPI generator reads the data files
     openapi_path = out.with_suffix(".openapi.yml")
-    oas = _openapi(config)
+    oas = get_oas(config)
     atomic_write_many({openapi_path: yaml.safe_dump(oas, allow_unicode=True, sort_keys=False)})
     stale = {p for p in data_dir.glob("*.geojson")} - set(files)
     for path in stale:
