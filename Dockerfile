@@ -2,6 +2,7 @@
 #
 #   docker build -t gzplan-map .
 #   docker run --rm -p 8080:8080 -e GZMAP_REPLICAS=2 gzplan-map      # http://localhost:8080
+#   ... -e GZMAP_OGC_URL=http://HOST:8080/ogc    # the OGC API's public URL (its links use it)
 #
 # Give the container one CPU and ~0.6 GB of memory per replica (README "Serving a bureau").
 # Several containers behind the bureau's own load balancer must keep a browser on one
@@ -14,7 +15,7 @@ RUN apt-get update \
 
 WORKDIR /srv/gzplan-map
 COPY . .
-RUN pip install --no-cache-dir '.[tiles]' \
+RUN pip install --no-cache-dir '.[tiles,ogc]' \
  && useradd --system --home-dir /srv/gzplan-map gzmap
 
 USER gzmap
