@@ -144,3 +144,20 @@ def role_label(role: str) -> str:
     """Bilingual label of a role, e.g. ``园区 Park``."""
     zh, en = ROLES.get(role, (role, ""))
     return f"{zh} {en}".strip()
+
+
+#: The kinds of ``location_source`` (layer contract): the machine-readable prefix written before
+#: a colon, longest first, and how the panel says it in Chinese. The note after the colon is
+#: written in Chinese in the layer sources. ``derived`` is the builder's (``spatial.plans.derive``).
+LOCATION_KINDS: tuple[tuple[str, str], ...] = (
+    ("best knowledge (the plan gives no site)", "本项目判定的位置（规划未给出地点）"),
+    ("best knowledge, uncertain", "本项目判定的位置（规划未给出坐标，位置不确定）"),
+    ("best knowledge", "本项目判定的位置（规划未给出坐标）"),
+    ("best guess, site not known", "估计位置（确切地点不详）"),
+    ("best guess", "估计位置（确切地点不详）"),
+    ("site not known", "确切地点不详，按规划所述区域标注"),
+    ("site not stated", "规划未给出确切地点，按规划所述区域标注"),
+    ("plan", "规划给出的位置"),
+    ("drawn", "本项目判定的位置（规划未给出坐标）"),
+    ("OSM", "取自 OpenStreetMap"),
+)

@@ -16,7 +16,7 @@ import geopandas as gpd
 from spatial.plaintext import esc, text_of
 from spatial.plans.about import excerpt_display
 from spatial.plans.manifest import get_plan
-from spatial.plans.schema import role_label
+from spatial.plans.schema import LOCATION_KINDS, role_label
 from spatial.plans.taxonomy import load_taxonomy
 from spatial.plans.texts import SECTION_SEPARATOR, QuoteNotFound, load_plan
 
@@ -166,21 +166,8 @@ def feature_facts(
     return facts
 
 
-#: The kinds of ``location_source`` (layer contract): the machine-readable prefix written before
-#: a colon, longest first, and how the panel says it in Chinese. The note after the colon is
-#: written in Chinese in the layer sources.
-_SOURCE_KINDS = (
-    ("best knowledge (the plan gives no site)", "本项目判定的位置（规划未给出地点）"),
-    ("best knowledge, uncertain", "本项目判定的位置（规划未给出坐标，位置不确定）"),
-    ("best knowledge", "本项目判定的位置（规划未给出坐标）"),
-    ("best guess, site not known", "估计位置（确切地点不详）"),
-    ("best guess", "估计位置（确切地点不详）"),
-    ("site not known", "确切地点不详，按规划所述区域标注"),
-    ("site not stated", "规划未给出确切地点，按规划所述区域标注"),
-    ("plan", "规划给出的位置"),
-    ("drawn", "本项目判定的位置（规划未给出坐标）"),
-    ("OSM", "取自 OpenStreetMap"),
-)
+#: The kinds of ``location_source`` and their Chinese words (``spatial.plans.schema``).
+_SOURCE_KINDS = LOCATION_KINDS
 #: ``derived`` (alone, or ``derived:`` before the method) anywhere marks a shape built from its
 #: members; the builder appends ``；derived: <method>`` to the source's own note.
 _DERIVED = re.compile(r"[;；]?\s*\bderived\b\s*[:：]?\s*", re.IGNORECASE)
