@@ -63,6 +63,18 @@ def _cmd_build_layers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from spatial.plans.edits.review import review_cli
+
+    return review_cli(args.changes)
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    from spatial.plans.edits.review import apply_cli
+
+    return apply_cli(args.changes)
+
+
 def _cmd_coverage(args: argparse.Namespace) -> int:
     from spatial.plans.coverage import coverage, report_lines
 
@@ -178,6 +190,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report whether the built files are up to date"
     )
     p.set_defaults(func=_cmd_build_layers)
+
+    p = sub.add_parser(
+        "review", help="建议修改: show what change files would do to the sources (writes nothing)"
+    )
+    p.add_argument("changes", nargs="+", metavar="CHANGE", help="change files (YAML)")
+    p.set_defaults(func=_cmd_review)
+
+    p = sub.add_parser(
+        "apply", help="apply change files to layers/src and rebuild: all of them or none"
+    )
+    p.add_argument("changes", nargs="+", metavar="CHANGE", help="change files (YAML)")
+    p.set_defaults(func=_cmd_apply)
 
     p = sub.add_parser(
         "coverage",

@@ -15,6 +15,7 @@ validate    checking layers against the contract, every problem reported
 register    places named without a known site (``layers/register.json``)
 candidates  candidate place names re-read from the texts
 coverage    per plan: named places on the map, in the register, or left out
+edits       (sub-package) change files: suggest, review and apply changes to the sources
 =========== ========================================================================
 
 Layer 2: imports ``spatial.geo`` and the small helpers below it, nothing above.
