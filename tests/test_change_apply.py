@@ -234,6 +234,8 @@ def test_review_of_a_move_gives_the_distance_in_metres(tmp_path, capsys):
         ({"location_source": ("best knowledge: 萝岗科学大道 / 开创大道一带的科学城中心",
                               "my guess: 这里")}, "location_source must be"),
         ({"location_precision_m": (2500, 100000)}, "metres"),
+        ({"location_source": ("best knowledge: 萝岗科学大道 / 开创大道一带的科学城中心",
+                              "best knowledge: near the science city centre")}, "in Chinese"),
     ],
 )
 def test_values_outside_the_vocabularies_or_the_district_are_refused(state, fields, says):

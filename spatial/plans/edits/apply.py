@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -200,6 +201,8 @@ def _check_values(
             )
         elif "derived" in note.lower():
             out.append("location_source: derived is the builder's, not a change's")
+        elif set(re.findall(r"[A-Za-z]{4,}", note)) - {"EPSG"} or not re.search(r"[\u4e00-\u9fff]", note):
+            out.append("location_source: write the note after the kind in Chinese")
     precision = after.get("location_precision_m")
     low, high = PRECISION_RANGE_M
     if "location_precision_m" in given and precision is not None and not low <= precision <= high:
