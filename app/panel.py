@@ -10,6 +10,7 @@ from app import appstate
 from app.data import plan_names
 from app.filters import segment_label
 from app.state import on_related, on_segment, on_step, on_walk_pick
+from app.suggest import history_box, suggest_box
 from spatial.plaintext import esc, text_of
 from spatial.query import detail, unsited
 from spatial.query.features import axis_nodes
@@ -84,7 +85,9 @@ def node_panel(gdf: gpd.GeoDataFrame, fid: str | None, named: pd.DataFrame | Non
             on_change=on_related,
             args=(f"rel_{fid}",),
         )
+    history_box(fid)
     excerpt_list(row, fid)
+    suggest_box(row, on_map=True)
 
 
 def unsited_panel(place: dict) -> None:
@@ -94,6 +97,7 @@ def unsited_panel(place: dict) -> None:
     facts = unsited.place_facts(place, plan_names())
     _facts_table(facts)
     excerpt_list(place, str(place["id"]))
+    suggest_box(place, on_map=False)
 
 
 def _facts_table(facts: list[tuple[str, str]]) -> None:
