@@ -146,8 +146,6 @@ def _fields(fid: str, current: dict[str, Any], geometry: Any, locate: bool) -> d
         source = f"{ss[key + 'kind']}: {note}" if note else None
         if source and location_kind(source) != location_kind(current["location_source"] or ""):
             after["location_source"] = source
-        elif not source:
-            after["location_source"] = None
         precision = float(ss[key + "precision"])
         after["location_precision_m"] = int(precision) if precision.is_integer() else precision
     return after
