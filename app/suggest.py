@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from app.data import layers_dir, plan_names
+from app.data import get_districts, layers_dir, plan_names, static_url
 from app.excerpts import safe_html
+from spatial.geo.basemaps import NO_TILES, get_basemap, shift_to_basemap
+from spatial.geo.coords import gcj02_to_wgs84, geom_gcj02_to_wgs84
 from spatial.plaintext import capped_notes, cut, markdown_text
 from spatial.plans.edits.apply import State, check_change
 from spatial.plans.edits.changefile import (
@@ -32,13 +35,13 @@ from spatial.plans.edits.changefile import (
     file_name,
     location_kind,
     parse_change,
-    parse_lonlat,
 )
 from spatial.plans.edits.history import load_history
 from spatial.plans.schema import DISTRICTS, ROLES, role_label
 from spatial.plans.schema import LOCATION_KINDS as KIND_WORDS
 from spatial.plans.taxonomy import load_taxonomy
 from spatial.plans.texts import load_plan
+from spatial.query.here import parse_lonlat
 
 ss = st.session_state
 CRS_LABELS = {"wgs84": "WGS84（GPS、OpenStreetMap）", "gcj02": "GCJ-02（高德、腾讯地图）"}
@@ -52,14 +55,15 @@ def history_dir() -> Path:
     return layers_dir() / "src" / "history"
 
 
-def take_map_click(lon: float, lat: float, gcj02: bool = False) -> bool:
-    """Give the open suggestion form the position clicked on the map; False if none is open.
+def take_map_click(lon: float, lat: float, gcj02: bool = False, fid: str | None = None) -> bool:
+    """Give the open suggestion form the position clicked on a map; False if none is open.
 
-    The map calls this with the clicked position as the basemap draws it (GCJ-02 on Amap).
+    A map calls this with the clicked position as its basemap draws it (GCJ-02 on Amap).
     """
-    fid = ss.get(ARMED)
+    fid = fid or ss.get(ARMED)
     if not fid or not ss.get(f"sg_open_{fid}"):
         return False
+    ss[f"sg_{fid}_geomkind"] = "point"
     ss[f"sg_{fid}_lonlat"] = f"{lon:.6f}, {lat:.6f}"
     ss[f"sg_{fid}_crs"] = "gcj02" if gcj02 else "wgs84"
     return True
@@ -70,10 +74,92 @@ def _kind_label(kind: str) -> str:
     return f"{dict(KIND_WORDS).get(kind, kind)} · {kind}"
 
 
-def _location(fid: str, current: dict[str, Any], needed: bool) -> tuple[Any, str | None]:
-    """The position typed (or clicked): ``({point: [lon, lat]} or None, error or None)``."""
+def _gcj02(basemap: str) -> bool:
+    return basemap != NO_TILES and get_basemap(basemap).crs == "gcj02"
+
+
+def _on_map(fid: str, basemap: str) -> None:
+    """A click or a drawing on the form's map: the position typed for it, or the shape."""
+    value = ss.get(f"sg_{fid}_map") or {}
+    drawing, clicked = value.get("last_active_drawing"), value.get("last_clicked")
+    seen = ss.get(f"_sg_{fid}_seen") or (None, None)
+    ss[f"_sg_{fid}_seen"] = (drawing, clicked)
+    geom = (drawing or {}).get("geometry") or {}
+    if drawing and drawing != seen[0] and geom.get("type") == "Polygon":
+        from shapely.geometry import shape
+
+        polygon = shape(geom)
+        if _gcj02(basemap):
+            polygon = geom_gcj02_to_wgs84(polygon)
+        ring = [[round(x, 6), round(y, 6)] for x, y in polygon.exterior.coords]
+        ss[f"sg_{fid}_shape"] = {"polygon": ring}
+        ss[f"sg_{fid}_geomkind"] = "polygon"
+        return
+    if drawing and drawing != seen[0] and geom.get("type") == "Point":
+        lon, lat = geom["coordinates"][:2]
+    elif clicked and clicked != seen[1]:
+        lon, lat = clicked["lng"], clicked["lat"]
+    else:
+        return
+    take_map_click(float(lon), float(lat), gcj02=_gcj02(basemap), fid=fid)
+
+
+def _draw_map(fid: str, current: Any, basemap: str) -> None:
+    """A small map in the form: click to place a point, or draw a polygon (Leaflet.draw,
+    served from ``static/leaflet-draw`` like the app's Leaflet, so it works offline)."""
+    import folium
+    from folium.plugins import Draw
+    from streamlit_folium import st_folium
+
+    from spatial.webmap.map import use_leaflet_only
+
+    m = folium.Map(location=[23.13, 113.35], zoom_start=10, tiles=None, control_scale=True)
+    use_leaflet_only(m, static_url("leaflet"))
+    if basemap != NO_TILES:
+        folium.TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
+    districts = get_districts()
+    if districts is not None:
+        folium.GeoJson(shift_to_basemap(districts[["name", "geometry"]], basemap).__geo_interface__,
+                       style_function=lambda f: {"color": "#555", "weight": 1, "fill": False},
+                       tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
+    if current is not None:
+        import geopandas as gpd
+
+        shown = shift_to_basemap(gpd.GeoDataFrame(geometry=[current], crs=4326), basemap)
+        folium.GeoJson(shown.__geo_interface__,
+                       style_function=lambda f: {"color": "#c0392b", "weight": 2}).add_to(m)
+        m.fit_bounds([[shown.total_bounds[1], shown.total_bounds[0]],
+                      [shown.total_bounds[3], shown.total_bounds[2]]], max_zoom=14)
+    draw = Draw(draw_options={"polyline": False, "rectangle": False, "circle": False,
+                              "circlemarker": False, "marker": True, "polygon": True},
+                edit_options={"edit": False, "remove": False})
+    draw.default_js = [("leaflet_draw_js", static_url("leaflet-draw") + "/leaflet.draw.js")]
+    draw.default_css = [("leaflet_draw_css", static_url("leaflet-draw") + "/leaflet.draw.css")]
+    draw.add_to(m)
+    st_folium(m, key=f"sg_{fid}_map", height=340, use_container_width=True,
+              returned_objects=["last_active_drawing", "last_clicked"],
+              on_change=partial(_on_map, fid, basemap))
+
+
+def _location(
+    fid: str, current: dict[str, Any], needed: bool, geom: Any, basemap: str
+) -> tuple[Any, str | None]:
+    """The position typed or clicked, or the shape drawn: ``(geometry or None, error)``."""
     st.markdown("**位置 Location**" + ("（必填 required）" if needed else "（移动时填写 to move it）"))
     ss[ARMED] = fid
+    kind_key = f"sg_{fid}_geomkind"
+    ss.setdefault(kind_key, "polygon" if (current["geometry"] or {}).get("polygon") else "point")
+    st.radio("几何 Geometry", ["point", "polygon"], horizontal=True, key=kind_key,
+             format_func={"point": "点 Point", "polygon": "多边形 Polygon"}.get)
+    if st.toggle("在地图上点选或绘制 Click or draw on a map", key=f"sg_{fid}_drawmap"):
+        _draw_map(fid, geom, basemap)
+    if ss[kind_key] == "polygon":
+        shape = ss.get(f"sg_{fid}_shape")
+        if not shape:
+            return None, ("位置：请在地图上绘制多边形。Location: draw the polygon on the map."
+                          if needed else None)
+        st.caption(f"多边形 Polygon · {len(shape['polygon']) - 1} 个顶点 vertices")
+        return (None if shape == current["geometry"] else shape), None
     st.text_input(
         "经度, 纬度 Longitude, latitude",
         key=f"sg_{fid}_lonlat",
@@ -87,9 +173,12 @@ def _location(fid: str, current: dict[str, Any], needed: bool) -> tuple[Any, str
         return None, ("位置：请输入经纬度。Location: type a longitude and latitude."
                       if needed else None)
     try:
-        lon, lat = parse_lonlat(typed, gcj02=ss.get(f"sg_{fid}_crs") == "gcj02")
+        lon, lat = parse_lonlat(typed)
     except ValueError as exc:
         return None, str(exc)
+    if ss.get(f"sg_{fid}_crs") == "gcj02":
+        lon, lat = gcj02_to_wgs84(lon, lat)
+    lon, lat = round(lon, 6), round(lat, 6)
     from shapely.geometry import Point
 
     from spatial.geo.base import districts_containing
@@ -134,7 +223,11 @@ def _fields(fid: str, current: dict[str, Any], geometry: Any, locate: bool) -> d
     after["industries"] = list(ss[key + "industries"])
     after["district"] = list(ss[key + "district"])
     if geometry and not after["district"]:
-        after["district"] = districts_containing(Point(*geometry["point"]))
+        from shapely.geometry import Polygon
+
+        probe = (Point(*geometry["point"]) if "point" in geometry
+                 else Polygon(geometry["polygon"]).representative_point())
+        after["district"] = districts_containing(probe)
     if locate:
         st.selectbox("位置依据类型 Location kind", list(LOCATION_KINDS), key=key + "kind",
                      format_func=_kind_label)
@@ -197,8 +290,10 @@ def suggest_box(place: dict[str, Any], on_map: bool) -> None:
         st.caption("填写后下载修改文件（YAML），发给地图维护者审核；本站不保存任何内容。"
                    "Fill in, download the change file and send it to the map's steward; "
                    "the app keeps nothing.")
+        basemap = ss.get("basemap") or NO_TILES
+        geom = place.get("geometry") if on_map else None
         geometry, where_problem = (
-            _location(fid, current, needed=not on_map) if movable else (None, None)
+            _location(fid, current, not on_map, geom, basemap) if movable else (None, None)
         )
         after = _fields(fid, current, geometry, locate=movable)
         excerpts, problems = _evidence(fid, place)

@@ -77,7 +77,7 @@ def test_a_typed_gcj02_position_becomes_the_wgs84_after_beside_the_current_point
     [
         ({"author": "<script>alert(1)</script>"}, "markup"),
         ({"lonlat": "113.33, 23.13"}, "not in 黄埔区、海珠区"),  # 天河区
-        ({"lonlat": "23.1, 113.3, 7"}, "two numbers"),
+        ({"lonlat": "23.1, 113.3, 7"}, "两个数字"),
         ({"lonlat": "121.47, 31.23"}, "outside Guangzhou"),  # Shanghai
         ({"pasted": "生物岛是一个岛"}, "not verbatim"),
     ],

@@ -1,7 +1,8 @@
 """建议修改 in headless Chromium, the whole loop: a register place is given a site in the panel's
-form (position typed, excerpt picked from the plan text), the change file is downloaded,
-``gzmap apply`` in a copy of the repository's data puts the place on the map, and the app on that
-copy shows it with its 修改记录."""
+form (clicked on the form's map, excerpt picked from the plan text), the change file is
+downloaded, ``gzmap apply`` in a copy of the repository's data puts the place on the map, and the
+app on that copy shows it with its 修改记录. A shape drawn with Leaflet.draw becomes the polygon of
+a change."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from _browser import WAIT_MS, app_for_test, map_frame_with
 
 from spatial._paths import ROOT
@@ -30,6 +32,27 @@ def _choose(form, label: str, typed: str) -> None:
     form.page.keyboard.type(typed)
     form.page.keyboard.press("Enter")
     form.page.keyboard.press("Escape")
+
+
+def _map_of(form):
+    """The form's map: its frame, the Leaflet map's global name, and a function giving the page
+    position of a latitude/longitude on it (taken afresh, as the page scrolls)."""
+    form.get_by_text("在地图上点选或绘制 Click or draw on a map").click()
+    element = form.locator("iframe").first
+    element.wait_for()
+    frame = element.element_handle().content_frame()
+    frame.locator(".leaflet-draw-draw-polygon").wait_for()
+    name = frame.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
+
+    def at(lat: float, lon: float) -> tuple[float, float]:
+        box = frame.locator(".leaflet-container").first.bounding_box()
+        x, y = frame.evaluate(
+            f"(() => {{ const p = window['{name}'].latLngToContainerPoint([{lat}, {lon}]);"
+            " return [p.x, p.y]; })()"
+        )
+        return box["x"] + x, box["y"] + y
+
+    return frame, name, at
 
 
 def _fill(page, label: str, text: str) -> None:
@@ -52,7 +75,9 @@ def test_a_register_place_sited_in_the_form_is_on_the_map_after_gzmap_apply(brow
         download = form.get_by_role("button", name="下载修改文件")
         download.wait_for()
         assert download.is_disabled()  # nothing is changed yet
-        _fill(page, "经度, 纬度 Longitude, latitude", "113.448, 23.171")
+        frame, name, at = _map_of(form)
+        frame.evaluate(f"window['{name}'].setView([23.171, 113.448], 17, {{animate: false}})")
+        page.mouse.click(*at(23.171, 113.448))  # where 黄埔实验室 is, on the map
         form.get_by_text("WGS84 113.44800, 23.17100 · 黄埔区").wait_for()
         _choose(form, "类型 Role", "实验室")
         _fill(page, "位置说明（中文）Location note, in Chinese", "规划要求在广州高新区内建设；按广州科学城标注")
@@ -71,7 +96,8 @@ def test_a_register_place_sited_in_the_form_is_on_the_map_after_gzmap_apply(brow
 
     change = read_change(change_path)
     assert change.author == AUTHOR and change.action == "site"
-    assert change.fields["geometry"] == (None, {"point": [113.448, 23.171]})
+    before, after = change.fields["geometry"]
+    assert before is None and after["point"] == pytest.approx([113.448, 23.171], abs=2e-5)
     assert change.excerpts[0].text.startswith(SENTENCE)
 
     repo = tmp_path / "repo"
@@ -96,3 +122,33 @@ def test_a_register_place_sited_in_the_form_is_on_the_map_after_gzmap_apply(brow
         assert page.get_by_text("规划提及，尚无确定位置 · Named in the plans").count() == 0
         page.locator(".st-key-gz_panel").screenshot(path=str(tmp_path / "panel.png"))
         page.close()
+
+
+def test_a_shape_drawn_on_the_form_s_map_is_the_polygon_of_the_change(browser, tmp_path):
+    corners = [(23.172, 113.447), (23.172, 113.449), (23.170, 113.449), (23.170, 113.447)]
+    with app_for_test(tmp_path / "app.log", env={"GZMAP_LAYERS_DIR": None}) as app:
+        page = browser.new_page(viewport={"width": 1500, "height": 1200}, locale="zh-CN")
+        page.set_default_timeout(WAIT_MS)
+        page.goto(f"{app.url}/?node={PLACE}&basemap=none")
+        page.get_by_text("✎ 建议修改 Suggest a change").click()
+        form = page.locator(f".st-key-sg_form_{PLACE}")
+        frame, name, at = _map_of(form)
+        frame.evaluate(f"window['{name}'].setView([23.171, 113.448], 16, {{animate: false}})")
+        frame.locator(".leaflet-draw-draw-polygon").click()
+        for lat, lon in corners:
+            x, y = at(lat, lon)
+            page.mouse.move(x - 4, y - 4)
+            page.mouse.move(x, y, steps=3)
+            page.mouse.down()
+            page.mouse.up()
+        frame.get_by_text("Finish").click()
+        form.get_by_text("多边形 Polygon · 4 个顶点 vertices").wait_for()
+        assert page.get_by_role("radio", name="多边形 Polygon").is_checked()
+        form.get_by_text("预览 Preview").click()
+        text = form.locator("code").inner_text()
+        page.close()
+    ring = yaml.safe_load(text[text.index("gzplan_change"):])["changes"]["geometry"]["after"]
+    drawn = [(lat, lon) for lon, lat in ring["polygon"]]
+    assert len(drawn) == 5 and drawn[0] == drawn[-1]
+    for got, want in zip(drawn, corners, strict=False):
+        assert got == pytest.approx(want, abs=2e-5)

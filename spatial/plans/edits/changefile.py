@@ -408,36 +408,6 @@ def current_values(props: Mapping[str, Any], geom: Any = None) -> dict[str, Any]
 
 
 # -- helpers of the suggestion form ---------------------------------------------------------------
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
-
-
-def parse_lonlat(text: str, gcj02: bool = False) -> tuple[float, float]:
-    """A position typed or pasted as ``lon, lat`` (any separator), in WGS84.
-
-    ``gcj02``: the numbers were copied from Amap or Tencent (GCJ-02) and are converted. Two
-    numbers given as ``lat, lon`` (as some maps copy them) are taken the right way round.
-
-    Raises
-    ------
-    ValueError
-        With a message in Chinese and English when the text is not a position in Guangzhou.
-    """
-    from spatial.geo.coords import gcj02_to_wgs84
-
-    numbers = [float(n) for n in _NUMBER.findall(text or "")[:3]]
-    if len(numbers) != 2:
-        raise ValueError("请输入“经度, 纬度”两个数。Type two numbers: longitude, latitude.")
-    lon, lat = numbers
-    if lon < 90 < lat:  # copied as lat, lon
-        lon, lat = lat, lon
-    if gcj02:
-        lon, lat = gcj02_to_wgs84(lon, lat)
-    west, south, east, north = GUANGZHOU_BBOX
-    if not (west <= lon <= east and south <= lat <= north):
-        raise ValueError("该位置不在广州市范围内。The position is outside Guangzhou.")
-    return round(lon, 6), round(lat, 6)
-
-
 _SENTENCE_BREAK = re.compile(r"(?<=[。；！？])|\n")
 
 
