@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import Point, shape
+from shapely.geometry import Point
 
 from spatial._io import atomic_write_many
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, rel_path
@@ -68,7 +68,6 @@ class Prepared:
     removes: list[Path] = field(default_factory=list)
     sources_before: dict[Path, str] = field(default_factory=dict)  # edited sources, as they were
     sources_after: dict[Path, str] = field(default_factory=dict)
-    state: State | None = None
     summary: list[str] = field(default_factory=list)
 
 
@@ -432,7 +431,6 @@ def prepare(
     """Check ``changes`` and compute every file applying them writes (see the module doc)."""
     out = Prepared(changes)
     state = state or load_state(src_dir, layers_dir)
-    out.state = state
     if state.problems:
         first = state.problems[0]
         out.problems.append(
@@ -490,8 +488,9 @@ def prepare(
             writes[path] = text
     out.removes = [p for p in state.layer_texts if p not in after.layer_texts]
     out.writes = writes
-    n = sum(1 for _ in after.features)
-    out.summary.append(f"layers rebuilt: {n} features; register: {len(after.register)} places")
+    out.summary.append(
+        f"layers rebuilt: {len(after.features)} features; register: {len(after.register)} places"
+    )
     return out
 
 
@@ -503,10 +502,9 @@ def _rebuild(writes: dict[Path, str], src_dir: Path, layers_dir: Path) -> State:
         for path, text in writes.items():
             (scratch / path.relative_to(src_dir)).write_text(text, encoding="utf-8")
         state = load_state(scratch, layers_dir)
-    for p in list(state.problems):  # name the real files, not the scratch copy
-        state.problems[state.problems.index(p)] = Problem(
-            p.file.replace(str(scratch), rel_path(src_dir)), p.feature_id, p.message
-        )
+    # name the real files, not the scratch copy
+    state.problems = [Problem(p.file.replace(str(scratch), rel_path(src_dir)), p.feature_id,
+                              p.message) for p in state.problems]
     return state
 
 
@@ -524,7 +522,6 @@ def site_point(value: dict[str, Any] | None) -> Point | None:
     """The representative point of a change-file geometry (None for none)."""
     if not value:
         return None
-    geom = shape({"type": "Point", "coordinates": value["point"]}) if "point" in value else (
-        explicit_geometry(value).point_on_surface()
-    )
-    return geom
+    if "point" in value:
+        return Point(*value["point"])
+    return explicit_geometry(value).point_on_surface()
