@@ -79,10 +79,17 @@ class Usage:
 class Server:
     """A running app: ``url`` to connect to, the processes to measure."""
 
-    def __init__(self, proc: subprocess.Popen, url: str, replica_urls: list[str]) -> None:
+    def __init__(
+        self,
+        proc: subprocess.Popen,
+        url: str,
+        replica_urls: list[str],
+        run_dir: Path | None = None,
+    ) -> None:
         self.proc = proc
         self.url = url
         self.replica_urls = replica_urls  # each Streamlit process, bypassing any proxy
+        self.run_dir = run_dir  # deploy/run.sh's folder (nginx.conf, logs), behind a proxy
 
     def _processes(self) -> list[psutil.Process]:
         """The Streamlit processes with their children (not nginx)."""
@@ -133,6 +140,7 @@ def serve(
     env: dict[str, str] | None = None,
     start_timeout: float = 150.0,
     run_dir: Path | None = None,
+    root: Path | None = None,
 ) -> Iterator[Server]:
     """Start the app (one process, or ``deploy/run.sh`` with nginx and ``replicas``).
 
@@ -148,12 +156,18 @@ def serve(
     env : dict
         More environment for the server(s), e.g. ``STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL``.
     run_dir : Path
-        Where ``deploy/run.sh`` keeps nginx's config and logs (default: a temporary folder).
+        Where ``deploy/run.sh`` keeps nginx's config, logs and the files nginx serves (default:
+        a temporary folder); nginx's worker processes must be able to enter it.
+    root : Path
+        The checkout to run (default: this one), with this interpreter.
     """
+    root = root or ROOT
     full_env = {**os.environ, **PROFILES[profile], **(env or {})}
     full_env.pop("STREAMLIT_SERVER_PORT", None)
     with tempfile.TemporaryDirectory(prefix="gzmap-load-") as tmp:
+        os.chmod(tmp, 0o755)  # the run folder below it is read by nginx's workers (user nobody)
         log = Path(tmp) / "server.log"
+        run_dir = run_dir or Path(tmp) / "run"
         if proxy:
             if nginx_path() is None:
                 raise RuntimeError("nginx is not installed (make sysdeps)")
@@ -164,18 +178,18 @@ def serve(
                 GZMAP_PORT=str(port),
                 GZMAP_LISTEN=HOST,
                 GZMAP_REPLICA_PORT=str(rest[0]),
-                GZMAP_RUN_DIR=str(run_dir or Path(tmp) / "run"),
+                GZMAP_RUN_DIR=str(run_dir),
             )
-            cmd = ["bash", str(ROOT / "deploy" / "run.sh")]
+            cmd = ["bash", str(root / "deploy" / "run.sh")]
             replica_urls = [f"http://{HOST}:{p}" for p in rest]
         else:
             port = free_port()
             cmd = streamlit_command(port)
             replica_urls = [f"http://{HOST}:{port}"]
         with log.open("wb") as out:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out,
+            proc = subprocess.Popen(cmd, cwd=root, env=full_env, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)
-        server = Server(proc, f"http://{HOST}:{port}", replica_urls)
+        server = Server(proc, f"http://{HOST}:{port}", replica_urls, run_dir if proxy else None)
         try:
             wait_healthy(server.url, proc, start_timeout, log)
             yield server

@@ -9,8 +9,8 @@
 #   GZMAP_PORT          the proxy's port (default 8080)
 #   GZMAP_LISTEN        the proxy's address (default 0.0.0.0; 127.0.0.1 for this machine only)
 #   GZMAP_REPLICA_PORT  first replica's port on 127.0.0.1 (default 8601; then 8602, ...)
-#   GZMAP_RUN_DIR       where the rendered nginx.conf, logs and pid files go (default: a new
-#                       temporary folder)
+#   GZMAP_RUN_DIR       where the rendered nginx.conf, logs, pid files and the files nginx serves
+#                       go (default: a new folder in /tmp); nginx's workers must be able to enter it
 #   PYTHON              the interpreter with the app installed (default .venv/bin/python)
 #   GZMAP_OGC_URL       the public URL of the OGC API at /ogc/ (default http://<host>:PORT/ogc)
 #   GZMAP_OGC_PORT      its server's port on 127.0.0.1 (default 8701)
@@ -19,6 +19,19 @@
 # The replicas read .streamlit/config.toml (production settings). They share one cookie
 # secret (STREAMLIT_SERVER_COOKIE_SECRET, made up here when unset).
 # Ctrl-C (or SIGTERM) stops everything; when one process dies, the others are stopped too.
+#
+# What nginx reads: run as root, nginx's master process reads the configuration and opens the
+# logs, but its worker processes, which serve the files, run as an unprivileged user (nobody).
+# A checkout in a home directory or a `mktemp -d` folder (mode 0700) is closed to that user, so
+# the files nginx serves itself (Streamlit's index.html, JavaScript, CSS and fonts from the
+# virtual environment, and the app's static/) are copied, readable by all, into the run folder
+# ($GZMAP_RUN_DIR/www, by `deploy/serving.py publish`), and nginx serves them from there. Not
+# `user root` for the workers: they parse every request from the network. Not hard links: they
+# keep the source's own permissions and fail across file systems. The copy is refreshed once the
+# replicas are up (the app may write files into static/ as it starts), and a file of static/
+# that is not in the copy yet is served by a replica. Once nginx is up, the page and a script of
+# Streamlit's front end are fetched through it; if that fails the script stops, naming the file
+# nginx could not read and the folder that is closed to its workers.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -43,7 +56,9 @@ streamlit_static="$("$python" -c 'import os, streamlit; print(os.path.join(os.pa
 
 run_dir="${GZMAP_RUN_DIR:-$(mktemp -d -t gzmap-serve.XXXXXX)}"
 mkdir -p "$run_dir"
-chmod 755 "$run_dir"  # nginx's workers write their temporary files below it
+run_dir="$(cd "$run_dir" && pwd)"
+chmod 755 "$run_dir"  # nginx's workers read the files below it and write their temporary files there
+www="$run_dir/www"
 export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$python" -c 'import secrets; print(secrets.token_hex(32))')}"
 
 pids=()
@@ -66,23 +81,14 @@ for ((i = 0; i < replicas; i++)); do
   upstreams+="        server 127.0.0.1:$p max_fails=2 fail_timeout=10s;"$'\n'
 done
 
+publish() { "$python" "$here/serving.py" publish "$www" "$streamlit_static" "$root/static"; }
+# While the replicas start: the files nginx serves, where its workers can read them.
+publish || fail "could not copy the files nginx serves into $www"
+
 # Wait until every replica answers /_stcore/health (first start imports geopandas & co.).
-"$python" - "$first" "$replicas" <<'EOF' || fail "a replica did not start; logs in $run_dir"
-import sys, time, urllib.request
-first, n = int(sys.argv[1]), int(sys.argv[2])
-deadline = time.monotonic() + 120
-for port in range(first, first + n):
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            sys.exit(f"replica on port {port} not healthy after 120 s")
-        time.sleep(0.3)
-EOF
+"$python" "$here/serving.py" wait 120 0 $(seq "$first" $((first + replicas - 1))) \
+  || fail "a replica did not start; logs in $run_dir"
+publish || fail "could not copy the files nginx serves into $www"  # what the app wrote starting
 
 # --- OGC API - Features at /ogc/: pygeoapi under gunicorn (deploy/ogc.sh), when the ogc extra is
 # installed. Its links start with GZMAP_OGC_URL, the address GIS clients use: set it when the
@@ -106,14 +112,18 @@ awk -v up="$upstreams" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", up; else 
   | sed -e "s|@RUN_DIR@|$(esc "$run_dir")|g" \
         -e "s|@MIME_TYPES@|$(esc "$mime_types")|g" \
         -e "s|@LISTEN@|$(esc "$listen:$port")|g" \
-        -e "s|@APP_STATIC@|$(esc "$root/static")|g" \
-        -e "s|@STREAMLIT_STATIC@|$(esc "$streamlit_static")|g" \
+        -e "s|@WWW@|$(esc "$www")|g" \
         -e "s|@OGC_PORT@|$ogc_port|g" \
   >"$run_dir/nginx.conf"
 "$nginx" -t -q -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" \
   || fail "nginx rejected $run_dir/nginx.conf"
 "$nginx" -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" -g "daemon off;" &
 pids+=("$!")
+
+# The page through the proxy, as a browser fetches it.
+check_host="$listen"; [[ "$listen" == "0.0.0.0" ]] && check_host=127.0.0.1
+why="$("$python" "$here/serving.py" check "http://$check_host:$port" "$run_dir/error.log" 2>&1)" \
+  || fail "$why"
 
 echo "gzplan-map: http://$listen:$port/ -> $replicas replicas on 127.0.0.1:$first..$((first + replicas - 1)) (logs: $run_dir)"
 # Run until one of them stops (or we are told to stop); then stop the rest.

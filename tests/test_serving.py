@@ -2,30 +2,84 @@
 
 The proxy test starts ``deploy/run.sh`` (nginx + 2 Streamlit processes on loopback) and drives
 a dozen sessions through it with the protocol-level client of the load test: they open one
-shared link together, then each changes the industry filter its own way. It needs nginx
-(``make sysdeps`` installs it) and skips, saying so, without it.
+shared link together, then each changes the industry filter its own way. Others run
+``deploy/run.sh`` from a checkout in a folder only its owner can enter, as root (as CI and a
+container do). They need nginx (``make sysdeps`` installs it) and skip, saying so, without it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
+import streamlit
 
 from benchmarks.load import SETUPS, burst
-from benchmarks.servers import nginx_path, serve
+from benchmarks.servers import free_ports, nginx_path, serve
 from spatial._paths import ROOT
 
 needs_nginx = pytest.mark.skipif(
     nginx_path() is None, reason="nginx is not installed (make sysdeps installs it)"
 )
+#: Streamlit's front end as installed (index.html, static/js/...).
+STREAMLIT_STATIC = Path(streamlit.__file__).parent / "static"
+needs_root = pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="needs root: nginx's workers then run as another user (nobody), as under CI",
+)
+
+
+@pytest.fixture
+def open_dir() -> Iterator[Path]:
+    """A temporary folder every user may enter (nginx's workers read deploy/run.sh's run
+    folder; pytest's own temporary folders are closed to other users)."""
+    with tempfile.TemporaryDirectory(prefix="gzmap-test-") as tmp:
+        os.chmod(tmp, 0o755)
+        yield Path(tmp)
+
+
+def closed_folder(parent: Path) -> Path:
+    """A folder only its owner may enter (what ``mktemp -d`` makes, or a home directory)."""
+    folder = parent / "home"
+    folder.mkdir()
+    os.chmod(folder, 0o700)
+    return folder
+
+
+def copy_checkout(dest: Path) -> Path:
+    """The project's files as this checkout has them (git's list, with uncommitted ones)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    from urllib.error import HTTPError
+
+    try:
+        with urlopen(url, timeout=15) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
 
 
 def test_streamlit_runs_with_the_production_settings() -> None:
@@ -51,8 +105,8 @@ def test_streamlit_runs_with_the_production_settings() -> None:
 
 
 @needs_nginx
-def test_nginx_two_replicas_shared_link_each_session_its_own(tmp_path) -> None:
-    run_dir = tmp_path / "run"
+def test_nginx_two_replicas_shared_link_each_session_its_own(open_dir) -> None:
+    run_dir = open_dir / "run"
     link = urlencode({"industries": "生物医药"})
     with serve(replicas=2, proxy=True, run_dir=run_dir) as server:
         with urlopen(server.url + "/_stcore/health", timeout=10) as resp:
@@ -81,3 +135,52 @@ def test_nginx_two_replicas_shared_link_each_session_its_own(tmp_path) -> None:
     assert len(replicas_of) >= 12
     assert all(len(r) == 1 for r in replicas_of.values()), replicas_of
     assert len(set().union(*replicas_of.values())) == 2
+
+
+@needs_nginx
+@needs_root
+def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_dir) -> None:
+    # The checkout and its files are closed to nginx's workers; the page, Streamlit's front
+    # end and the app's static/ are served all the same, and so is a file the app writes into
+    # static/ once it runs (content-hashed data files).
+    checkout = copy_checkout(closed_folder(open_dir) / "gzplan-map")
+    with serve(replicas=1, proxy=True, root=checkout) as server:
+        status, headers, page = fetch(server.url + "/")
+        assert status == 200 and b"<html" in page
+        script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()
+        status, _, body = fetch(f"{server.url}/{script}")
+        assert status == 200 and body == (STREAMLIT_STATIC / script).read_bytes()
+        status, _, body = fetch(server.url + "/app/static/leaflet/leaflet.js")
+        assert status == 200 and body == (checkout / "static/leaflet/leaflet.js").read_bytes()
+
+        data = checkout / "static" / "data" / "probe.0123456789abcdef.json"
+        data.parent.mkdir(exist_ok=True)
+        data.write_text('{"type": "FeatureCollection", "features": []}')
+        os.chmod(data, 0o600)
+        status, _, body = fetch(server.url + "/app/static/data/probe.0123456789abcdef.json")
+        assert status == 200 and body == data.read_bytes()
+
+
+@needs_nginx
+@needs_root
+def test_a_run_folder_nginx_cannot_enter_is_named_at_start(open_dir) -> None:
+    closed = closed_folder(open_dir)
+    port, replica = free_ports(2)
+    env = {
+        **os.environ, "PYTHON": sys.executable, "GZMAP_REPLICAS": "1",
+        "GZMAP_PORT": str(port), "GZMAP_LISTEN": "127.0.0.1",
+        "GZMAP_REPLICA_PORT": str(replica), "GZMAP_RUN_DIR": str(closed / "run"),
+    }
+    proc = subprocess.Popen(
+        ["bash", str(ROOT / "deploy" / "run.sh")], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        _out, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    assert proc.returncode != 0
+    said = err.strip().splitlines()[-1]
+    assert "nginx cannot read" in said and f"{closed} is closed to them" in said, err
