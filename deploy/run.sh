@@ -18,7 +18,17 @@
 #                       STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=30
 # The replicas read .streamlit/config.toml (production settings). They share one cookie
 # secret (STREAMLIT_SERVER_COOKIE_SECRET, made up here when unset).
-# Ctrl-C (or SIGTERM) stops everything; when one process dies, the others are stopped too.
+# Ctrl-C (or SIGTERM) stops everything.
+#
+# Faults: a replica (or the OGC API's server) that exits or is killed is started again (after 1 s; after up to 30 s when
+# it keeps failing as it starts), and nginx meanwhile sends its browsers to the others (passive
+# health checks, below). Those browsers start a new session there; pages on the other replicas
+# never notice. If nginx itself exits, everything is stopped, for a service manager (systemd,
+# a container runtime) to start the set again. The supervision is the loop in supervise()
+# below rather than supervisord or systemd units: it needs no daemon, control socket or config
+# of its own, keeps every process in this script's process group (Ctrl-C, or a service manager
+# stopping the group, stops them all), and can refresh nginx's copy of static/ once a restarted
+# replica is up, which supervisord could do only through an event listener.
 #
 # What nginx reads: run as root, nginx's master process reads the configuration and opens the
 # logs, but its worker processes, which serve the files, run as an unprivileged user (nobody).
@@ -61,12 +71,48 @@ chmod 755 "$run_dir"  # nginx's workers read the files below it and write their 
 www="$run_dir/www"
 export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$python" -c 'import secrets; print(secrets.token_hex(32))')}"
 
-pids=()
+publish() { "$python" "$here/serving.py" publish "$www" "$streamlit_static" "$root/static"; }
+
+# Run "$@" as the server named $1 (replica-<port>, ogc), and again whenever it stops, until
+# this script stops it. Its process id is in $run_dir/<name>.pid, its output in <name>.log.
+supervise() {
+  local name=$1 child=0 status started delay=1 restarted=0
+  shift
+  set +e
+  trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM
+  while :; do
+    started=$SECONDS
+    "$@" >>"$run_dir/$name.log" 2>&1 &
+    child=$!
+    echo "$child" >"$run_dir/$name.pid"
+    if ((restarted)) && [[ "$name" == replica-* ]]; then
+      # Once it is up: the files it may have written into static/ as it started.
+      { "$python" "$here/serving.py" wait 120 "$child" "${name#replica-}" && publish; } \
+        >/dev/null 2>&1 &
+    fi
+    { wait "$child"; } 2>/dev/null  # the exit status says it; not bash's "Killed" line too
+    status=$?
+    [[ -e "$run_dir/stopping" ]] && exit 0
+    if ((SECONDS - started < 30)); then delay=$((delay * 2 > 30 ? 30 : delay * 2)); else delay=1; fi
+    ((restarted)) || delay=1
+    echo "deploy/run.sh: $name stopped (status $status); starting it again in $delay s" >&2
+    restarted=1
+    sleep "$delay" &
+    wait $!
+  done
+}
+
+loops=()
+nginx_pid=""
 stop() {
   trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  touch "$run_dir/stopping"
+  [[ -n "$nginx_pid" ]] && kill -TERM "$nginx_pid" 2>/dev/null
+  for pid in "${loops[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${loops[@]}" $nginx_pid; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$run_dir/stopping"
 }
+rm -f "$run_dir/stopping"
 trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -74,14 +120,12 @@ trap 'exit 143' TERM
 upstreams=""
 for ((i = 0; i < replicas; i++)); do
   p=$((first + i))
-  "$python" -m streamlit run streamlit_app.py \
-    --server.address 127.0.0.1 --server.port "$p" \
-    >"$run_dir/replica-$p.log" 2>&1 &
-  pids+=("$!")
+  supervise "replica-$p" "$python" -m streamlit run streamlit_app.py \
+    --server.address 127.0.0.1 --server.port "$p" &
+  loops+=("$!")
   upstreams+="        server 127.0.0.1:$p max_fails=2 fail_timeout=10s;"$'\n'
 done
 
-publish() { "$python" "$here/serving.py" publish "$www" "$streamlit_static" "$root/static"; }
 # While the replicas start: the files nginx serves, where its workers can read them.
 publish || fail "could not copy the files nginx serves into $www"
 
@@ -97,10 +141,9 @@ ogc_port="${GZMAP_OGC_PORT:-8701}"
 [[ "$ogc_port" =~ ^[0-9]{1,5}$ ]] || fail "GZMAP_OGC_PORT must be a port number, not '$ogc_port'"
 if "$python" -c 'import pygeoapi, gunicorn' 2>/dev/null; then
   case "$listen" in 0.0.0.0|::|"[::]") ogc_host="$(hostname -f 2>/dev/null || hostname)" ;; *) ogc_host="$listen" ;; esac
-  PYTHON="$python" GZMAP_OGC_PORT="$ogc_port" GZMAP_OGC_DIR="$run_dir/ogc" \
-    GZMAP_OGC_URL="${GZMAP_OGC_URL:-http://$ogc_host:$port/ogc}" \
-    "$here/ogc.sh" >"$run_dir/ogc.log" 2>&1 &
-  pids+=("$!")
+  supervise ogc env PYTHON="$python" GZMAP_OGC_PORT="$ogc_port" GZMAP_OGC_DIR="$run_dir/ogc" \
+    GZMAP_OGC_URL="${GZMAP_OGC_URL:-http://$ogc_host:$port/ogc}" "$here/ogc.sh" &
+  loops+=("$!")
 else
   echo "deploy/run.sh: no OGC API at /ogc/ (install the ogc extra: pip install -e '.[ogc]')" >&2
 fi
@@ -118,7 +161,7 @@ awk -v up="$upstreams" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", up; else 
 "$nginx" -t -q -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" \
   || fail "nginx rejected $run_dir/nginx.conf"
 "$nginx" -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" -g "daemon off;" &
-pids+=("$!")
+nginx_pid=$!
 
 # The page through the proxy, as a browser fetches it.
 check_host="$listen"; [[ "$listen" == "0.0.0.0" ]] && check_host=127.0.0.1
@@ -126,9 +169,9 @@ why="$("$python" "$here/serving.py" check "http://$check_host:$port" "$run_dir/e
   || fail "$why"
 
 echo "gzplan-map: http://$listen:$port/ -> $replicas replicas on 127.0.0.1:$first..$((first + replicas - 1)) (logs: $run_dir)"
-# Run until one of them stops (or we are told to stop); then stop the rest.
+# Run until nginx stops (or we are told to stop); then stop the replicas.
 set +e
-wait -n "${pids[@]}"
+wait "$nginx_pid"
 status=$?
-echo "deploy/run.sh: a process exited (status $status); stopping the others" >&2
+echo "deploy/run.sh: nginx exited (status $status); stopping the replicas" >&2
 exit "$status"

@@ -13,10 +13,8 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,62 +22,25 @@ from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
-import streamlit
 
 from benchmarks.load import SETUPS, burst
-from benchmarks.servers import free_ports, nginx_path, serve
+from benchmarks.servers import free_ports, serve
 from spatial._paths import ROOT
-
-needs_nginx = pytest.mark.skipif(
-    nginx_path() is None, reason="nginx is not installed (make sysdeps installs it)"
-)
-#: Streamlit's front end as installed (index.html, static/js/...).
-STREAMLIT_STATIC = Path(streamlit.__file__).parent / "static"
-needs_root = pytest.mark.skipif(
-    os.geteuid() != 0,
-    reason="needs root: nginx's workers then run as another user (nobody), as under CI",
+from tests._serving import (
+    STREAMLIT_STATIC,
+    closed_folder,
+    copy_checkout,
+    fetch,
+    needs_nginx,
+    needs_root,
+    open_dir,
 )
 
 
 @pytest.fixture
-def open_dir() -> Iterator[Path]:
-    """A temporary folder every user may enter (nginx's workers read deploy/run.sh's run
-    folder; pytest's own temporary folders are closed to other users)."""
-    with tempfile.TemporaryDirectory(prefix="gzmap-test-") as tmp:
-        os.chmod(tmp, 0o755)
-        yield Path(tmp)
-
-
-def closed_folder(parent: Path) -> Path:
-    """A folder only its owner may enter (what ``mktemp -d`` makes, or a home directory)."""
-    folder = parent / "home"
-    folder.mkdir()
-    os.chmod(folder, 0o700)
-    return folder
-
-
-def copy_checkout(dest: Path) -> Path:
-    """The project's files as this checkout has them (git's list, with uncommitted ones)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, check=True,
-    ).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        src = ROOT / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-    return dest
-
-
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    from urllib.error import HTTPError
-
-    try:
-        with urlopen(url, timeout=15) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+def open_tmp() -> Iterator[Path]:
+    with open_dir() as folder:
+        yield folder
 
 
 def test_streamlit_runs_with_the_production_settings() -> None:
@@ -105,8 +66,8 @@ def test_streamlit_runs_with_the_production_settings() -> None:
 
 
 @needs_nginx
-def test_nginx_two_replicas_shared_link_each_session_its_own(open_dir) -> None:
-    run_dir = open_dir / "run"
+def test_nginx_two_replicas_shared_link_each_session_its_own(open_tmp) -> None:
+    run_dir = open_tmp / "run"
     link = urlencode({"industries": "生物医药"})
     with serve(replicas=2, proxy=True, run_dir=run_dir) as server:
         with urlopen(server.url + "/_stcore/health", timeout=10) as resp:
@@ -139,11 +100,11 @@ def test_nginx_two_replicas_shared_link_each_session_its_own(open_dir) -> None:
 
 @needs_nginx
 @needs_root
-def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_dir) -> None:
+def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_tmp) -> None:
     # The checkout and its files are closed to nginx's workers; the page, Streamlit's front
     # end and the app's static/ are served all the same, and so is a file the app writes into
     # static/ once it runs (content-hashed data files).
-    checkout = copy_checkout(closed_folder(open_dir) / "gzplan-map")
+    checkout = copy_checkout(closed_folder(open_tmp) / "gzplan-map")
     with serve(replicas=1, proxy=True, root=checkout) as server:
         status, headers, page = fetch(server.url + "/")
         assert status == 200 and b"<html" in page
@@ -163,8 +124,8 @@ def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_dir) -> Non
 
 @needs_nginx
 @needs_root
-def test_a_run_folder_nginx_cannot_enter_is_named_at_start(open_dir) -> None:
-    closed = closed_folder(open_dir)
+def test_a_run_folder_nginx_cannot_enter_is_named_at_start(open_tmp) -> None:
+    closed = closed_folder(open_tmp)
     port, replica = free_ports(2)
     env = {
         **os.environ, "PYTHON": sys.executable, "GZMAP_REPLICAS": "1",
