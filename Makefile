@@ -1,13 +1,18 @@
 # Two commands do all the set-up on a fresh machine (Python >= 3.11 with venv):
 #   make app   - create .venv if needed, install, start the Streamlit app (production settings)
+#                on http://127.0.0.1:8501 (make app PORT=8600; ADDRESS=0.0.0.0 opens it to the network)
 #   make app-dev - the same with the development settings (reload on save, full tracebacks)
-#   make serve - nginx + 2 replicas of the app on http://localhost:8080 (deploy/run.sh)
+#   make serve - nginx + 2 replicas of the app on http://127.0.0.1:8080 (deploy/run.sh;
+#                GZMAP_LISTEN=0.0.0.0 make serve opens it to the network)
 #   make test  - create .venv if needed, install with dev extras, lint, run the whole test suite
 #   make ogc   - OGC API - Features of the layers for GIS software on http://127.0.0.1:5000/
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Where make app and make app-dev listen: this machine only unless told otherwise.
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
 
 .PHONY: app app-dev serve ogc test lint layers validate sysdeps bench bench-load clean
 
@@ -19,10 +24,11 @@ $(STAMP): pyproject.toml
 
 # .streamlit/config.toml holds the production settings; app-dev turns the conveniences back on.
 app: $(STAMP)
-	$(BIN)/streamlit run streamlit_app.py
+	$(BIN)/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 app-dev: $(STAMP)
-	$(BIN)/streamlit run streamlit_app.py --server.fileWatcherType auto --server.runOnSave true \
+	$(BIN)/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT) \
+	  --server.fileWatcherType auto --server.runOnSave true \
 	  --runner.magicEnabled true --client.showErrorDetails full --logger.level info
 
 # One machine serving a bureau: nginx in front of GZMAP_REPLICAS (default 2) app processes.

@@ -164,6 +164,9 @@ def serve(
     root = root or ROOT
     full_env = {**os.environ, **PROFILES[profile], **(env or {})}
     full_env.pop("STREAMLIT_SERVER_PORT", None)
+    full_env.pop("GZMAP_LISTEN", None)  # loopback only
+    # The load test opens up to 200 pages from one address; nginx allows 50 by default.
+    full_env.setdefault("GZMAP_PAGES_PER_CLIENT", "250")
     with tempfile.TemporaryDirectory(prefix="gzmap-load-") as tmp:
         os.chmod(tmp, 0o755)  # the run folder below it is read by nginx's workers (user nobody)
         log = Path(tmp) / "server.log"
@@ -175,8 +178,7 @@ def serve(
             full_env.update(
                 PYTHON=sys.executable,
                 GZMAP_REPLICAS=str(replicas),
-                GZMAP_PORT=str(port),
-                GZMAP_LISTEN=HOST,
+                GZMAP_PORT=str(port),  # on 127.0.0.1, deploy/run.sh's default
                 GZMAP_REPLICA_PORT=str(rest[0]),
                 GZMAP_RUN_DIR=str(run_dir),
             )

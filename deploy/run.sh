@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Start N replicas of the app and nginx in front of them, on this machine, in the foreground.
 #
-#   deploy/run.sh                  # 2 replicas behind http://0.0.0.0:8080
-#   GZMAP_REPLICAS=4 GZMAP_PORT=80 deploy/run.sh
+#   deploy/run.sh                  # 2 replicas behind http://127.0.0.1:8080 (this machine only)
+#   GZMAP_LISTEN=0.0.0.0 GZMAP_REPLICAS=4 GZMAP_PORT=80 deploy/run.sh   # open to the network
 #
 # Settings (environment):
 #   GZMAP_REPLICAS      replicas to start (default 2: one per core)
 #   GZMAP_PORT          the proxy's port (default 8080)
-#   GZMAP_LISTEN        the proxy's address (default 0.0.0.0; 127.0.0.1 for this machine only)
+#   GZMAP_LISTEN        the proxy's address (default 127.0.0.1: this machine only; 0.0.0.0 for
+#                       every interface, or one address of this machine)
 #   GZMAP_REPLICA_PORT  first replica's port on 127.0.0.1 (default 8601; then 8602, ...)
+#   GZMAP_PAGES_PER_CLIENT  pages (websockets) one client address may hold open at once, and open
+#                       in a burst (default 50; an office behind one NAT address may need more)
 #   GZMAP_RUN_DIR       where the rendered nginx.conf, logs, pid files and the files nginx serves
 #                       go (default: a new folder in /tmp); nginx's workers must be able to enter it
 #   PYTHON              the interpreter with the app installed (default .venv/bin/python)
@@ -50,7 +53,8 @@ cd "$root"
 
 replicas="${GZMAP_REPLICAS:-2}"
 port="${GZMAP_PORT:-8080}"
-listen="${GZMAP_LISTEN:-0.0.0.0}"
+listen="${GZMAP_LISTEN:-127.0.0.1}"
+pages_per_client="${GZMAP_PAGES_PER_CLIENT:-50}"
 first="${GZMAP_REPLICA_PORT:-8601}"
 python="${PYTHON:-$root/.venv/bin/python}"
 nginx="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
@@ -58,6 +62,8 @@ mime_types="${NGINX_MIME_TYPES:-/etc/nginx/mime.types}"
 
 fail() { echo "deploy/run.sh: $*" >&2; exit 2; }
 [[ "$replicas" =~ ^[1-9][0-9]?$ ]] || fail "GZMAP_REPLICAS must be 1-99, not '$replicas'"
+[[ "$pages_per_client" =~ ^[1-9][0-9]{0,4}$ ]] \
+  || fail "GZMAP_PAGES_PER_CLIENT must be a whole number from 1, not '$pages_per_client'"
 [[ -x "$nginx" ]] || fail "nginx not found (Debian: apt-get install nginx, or make sysdeps)"
 [[ -r "$mime_types" ]] || fail "no $mime_types (set NGINX_MIME_TYPES)"
 [[ -x "$python" ]] || fail "no Python at $python (make app creates .venv, or set PYTHON)"
@@ -133,6 +139,10 @@ publish || fail "could not copy the files nginx serves into $www"
 "$python" "$here/serving.py" wait 120 0 $(seq "$first" $((first + replicas - 1))) \
   || fail "a replica did not start; logs in $run_dir"
 publish || fail "could not copy the files nginx serves into $www"  # what the app wrote starting
+# The Content-Security-Policy's two lists: the page's inline scripts and the tile servers.
+inline_scripts="$("$python" "$here/serving.py" inline-scripts "$www/index.html")" \
+  || fail "could not read the inline scripts of $www/index.html"
+tile_servers="$("$python" "$here/serving.py" tile-servers)" || fail "could not list the tile servers"
 
 # --- OGC API - Features at /ogc/: pygeoapi under gunicorn (deploy/ogc.sh), when the ogc extra is
 # installed. Its links start with GZMAP_OGC_URL, the address GIS clients use: set it when the
@@ -157,6 +167,9 @@ awk -v up="$upstreams" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", up; else 
         -e "s|@LISTEN@|$(esc "$listen:$port")|g" \
         -e "s|@WWW@|$(esc "$www")|g" \
         -e "s|@OGC_PORT@|$ogc_port|g" \
+        -e "s|@PAGES_PER_CLIENT@|$(esc "$pages_per_client")|g" \
+        -e "s|@INLINE_SCRIPTS@|$(esc "$inline_scripts")|g" \
+        -e "s|@TILE_SERVERS@|$(esc "$tile_servers")|g" \
   >"$run_dir/nginx.conf"
 "$nginx" -t -q -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" \
   || fail "nginx rejected $run_dir/nginx.conf"

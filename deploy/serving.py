@@ -3,6 +3,8 @@
     python deploy/serving.py publish WWW STREAMLIT_STATIC APP_STATIC
     python deploy/serving.py wait SECONDS PID PORT...
     python deploy/serving.py check URL ERROR_LOG
+    python deploy/serving.py inline-scripts INDEX_HTML
+    python deploy/serving.py tile-servers
 
 ``publish`` copies Streamlit's front end (its ``index.html``, JavaScript, CSS and fonts) into
 WWW and the app's ``static/`` into WWW/app/static, readable by everyone, so that nginx's worker
@@ -11,19 +13,25 @@ copies only what is new or changed, each file under a temporary name that is the
 it can run again while nginx serves WWW. ``wait`` returns once the replicas on PORT... answer
 ``/_stcore/health`` (failing if PID, when not 0, exits first). ``check`` fetches the page and
 a script of Streamlit's front end through the proxy and, when nginx cannot read them, says
-which file and which folder stop its workers.
+which file and which folder stop its workers. ``inline-scripts`` and ``tile-servers`` print
+the two lists the proxy's Content-Security-Policy needs: the sha256 hash of each inline script
+of Streamlit's page, and the servers of the app's basemaps.
 
-Standard library only: it runs with the app's interpreter before anything else is up.
+Standard library only (``tile-servers`` reads the app's basemaps): it runs with the app's
+interpreter before anything else is up.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import shutil
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -176,6 +184,30 @@ def check(url: str, error_log: Path) -> str | None:
     return f"{paths[0]} answered {status or 'nothing'} through the proxy (see {error_log})"
 
 
+def inline_scripts(index_html: Path) -> str:
+    """CSP sources allowing each inline ``<script>`` of ``index_html`` (by its sha256 hash)."""
+    html = index_html.read_text(encoding="utf-8")
+    bodies = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)
+    return " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'"
+        for b in bodies
+    )
+
+
+def tile_servers() -> str:
+    """CSP sources for every basemap's tile servers (``{s}`` spelt out for each subdomain)."""
+    from spatial.geo.basemaps import BASEMAPS
+
+    servers: list[str] = []
+    for basemap in BASEMAPS.values():
+        parts = urllib.parse.urlsplit(basemap.url)
+        hosts = [parts.netloc]
+        if "{s}" in parts.netloc:
+            hosts = [parts.netloc.replace("{s}", sub) for sub in basemap.subdomains]
+        servers += [f"{parts.scheme}://{h}" for h in hosts]
+    return " ".join(dict.fromkeys(servers))
+
+
 def main(argv: list[str]) -> int:
     command, *args = argv
     if command == "publish":
@@ -187,6 +219,12 @@ def main(argv: list[str]) -> int:
         why = wait(float(seconds), int(pid), [int(p) for p in ports])
     elif command == "check":
         why = check(args[0], Path(args[1]))
+    elif command == "inline-scripts":
+        print(inline_scripts(Path(args[0])))
+        return 0
+    elif command == "tile-servers":
+        print(tile_servers())
+        return 0
     else:
         why = f"unknown command {command!r}"
     if why:

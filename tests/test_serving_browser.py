@@ -1,0 +1,128 @@
+"""The app through the proxy in headless Chromium: the page loads within the proxy's
+Content-Security-Policy and limits, and other sites cannot frame it.
+
+nginx + 1 replica started by ``deploy/run.sh`` with the production limits. Needs nginx and
+Debian's Chromium; skips, saying so, without them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from benchmarks.servers import Server, serve
+from tests._browser import WAIT_MS, chromium
+from tests._serving import needs_nginx, open_dir
+
+pytestmark = [pytest.mark.browser, needs_nginx]
+
+#: In every document: note each Content-Security-Policy violation.
+RECORD_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => {
+  (window.__csp = window.__csp || []).push(
+    [e.violatedDirective, e.blockedURI, e.sourceFile || location.href].join(" "));
+}, true);"""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with open_dir() as folder, serve(
+        replicas=1, proxy=True, run_dir=folder / "run", env={"GZMAP_PAGES_PER_CLIENT": ""}
+    ) as running:  # empty: deploy/run.sh's default limit
+        yield running
+
+
+def map_drawn(page) -> bool:
+    """Whether a Leaflet map in the page (or one of its frames) has drawn features."""
+    drawn = ".leaflet-container .leaflet-interactive, .leaflet-container canvas"
+    for frame in page.frames:
+        try:
+            if not frame.is_detached() and frame.locator(drawn).count():
+                return True
+        except Exception:  # a frame going away while being looked at
+            continue
+    return False
+
+
+def violations(page) -> list[str]:
+    seen = []
+    for frame in page.frames:
+        try:
+            seen += frame.evaluate("window.__csp || []")
+        except Exception:
+            continue
+    return seen
+
+
+def test_the_page_loads_within_the_proxys_policy_and_limits(server: Server, tmp_path) -> None:
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        context.add_init_script(RECORD_VIOLATIONS)
+        page = context.new_page()
+        responses, console = [], []
+        page.on("response", lambda r: responses.append((r.status, r.url, r.headers)))
+        page.on("console", lambda m: console.append(m.text))
+        page.goto(server.url + "/?basemap=osm")
+        page.wait_for_function("document.readyState === 'complete'")
+        waited = 0
+        while not map_drawn(page):
+            assert waited < WAIT_MS, "no map drawn"
+            page.wait_for_timeout(200)
+            waited += 200
+        page.get_by_role("tab", name=re.compile("概览")).click()  # the overview chart (Vega)
+        page.locator(".vega-embed svg, .vega-embed canvas").first.wait_for(timeout=WAIT_MS)
+        page.screenshot(path=tmp_path / "through-nginx.png")
+
+        assert violations(page) == []
+        assert [m for m in console if "Content Security Policy" in m] == []
+        ours = [(s, u, h) for s, u, h in responses if u.startswith(server.url)]
+        assert len(ours) > 50  # Streamlit's front end, file by file
+        assert [(s, u) for s, u, _ in ours if s >= 400] == []  # nothing refused (429) or lost
+        assert [u for _, u, h in ours if h.get("x-content-type-options") != "nosniff"] == []
+        context.close()
+
+
+@contextlib.contextmanager
+def framing_site(url: str) -> Iterator[str]:
+    """Another site (another port on loopback) whose page puts ``url`` in an iframe."""
+    body = f'<iframe src="{url}" width="800" height="600"></iframe>'.encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    site = http.server.HTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{site.server_port}/"
+    finally:
+        site.shutdown()
+        thread.join()
+
+
+def test_another_site_cannot_frame_the_app(server: Server) -> None:
+    with chromium() as browser, framing_site(server.url + "/") as elsewhere:
+        page = browser.new_page()
+        console = []
+        page.on("console", lambda m: console.append(m.text))
+        page.goto(elsewhere)
+        waited = 0
+        while not [m for m in console if "frame-ancestors" in m]:
+            framed = [f for f in page.frames[1:] if f.locator('[data-testid="stApp"]').count()]
+            assert not framed, "the app shows inside another site's page"
+            assert waited < WAIT_MS, f"no frame-ancestors refusal; console: {console}"
+            page.wait_for_timeout(200)
+            waited += 200
+        assert page.frames[1].locator('[data-testid="stApp"]').count() == 0

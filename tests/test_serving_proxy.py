@@ -1,0 +1,160 @@
+"""The proxy's hardening under ``deploy/run.sh``: headers, request limits, where it listens.
+
+One nginx + 1 replica on loopback for the module, with a small number of open pages allowed
+per client address (``GZMAP_PAGES_PER_CLIENT=3``) so that the limit is reached cheaply. Needs
+nginx; skips, saying so, without it. ``make app`` is started on its own port too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+import pytest
+import websockets.exceptions
+from websockets.sync.client import connect
+
+from benchmarks.servers import Server, free_ports, serve
+from spatial._paths import ROOT
+from tests._serving import fetch, needs_nginx, open_dir
+
+PAGES = 3  # open pages allowed per client address in this module
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with open_dir() as folder, serve(
+        replicas=1, proxy=True, run_dir=folder / "run",
+        env={"GZMAP_PAGES_PER_CLIENT": str(PAGES)},
+    ) as running:
+        yield running
+
+
+def listening_on(port: int) -> set[str]:
+    """The addresses a server listens on at ``port``."""
+    return {
+        c.laddr.ip for c in psutil.net_connections(kind="tcp")
+        if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+    }
+
+
+def put(server: Server, length: int, body: bool = True) -> int:
+    """Status of an upload-sized PUT of ``length`` bytes (only announced when not ``body``)."""
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        conn.putrequest("PUT", "/_stcore/upload_file/no-such-session/no-such-file")
+        conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+        conn.putheader("Content-Length", str(length))
+        conn.endheaders()
+        if body:
+            conn.send(b"x" * length)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def page_socket(server: Server):
+    parts = urlsplit(server.url)
+    return connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
+                   open_timeout=30)
+
+
+@needs_nginx
+def test_every_response_says_how_to_treat_it(server: Server) -> None:
+    status, _, page = fetch(server.url + "/")
+    script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()
+    paths = ["/", f"/{script}", "/app/static/leaflet/leaflet.js", "/_stcore/host-config",
+             "/static/js/no-such-file.js", "/_stcore/no-such-route"]
+    for path in paths:
+        status, headers, _ = fetch(server.url + path)
+        assert status, path
+        assert headers.get("X-Content-Type-Options") == "nosniff", path
+        assert headers.get("Referrer-Policy") == "strict-origin-when-cross-origin", path
+        assert headers.get("X-Frame-Options") == "SAMEORIGIN", path
+        assert list(headers).count("X-Content-Type-Options") == 1, path
+
+    _, headers, _ = fetch(server.url + "/")
+    policy = dict(
+        (d.split(" ", 1) + [""])[:2] for d in headers["Content-Security-Policy"].split("; ")
+    )
+    assert policy["frame-ancestors"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    # Scripts: the site's own files and the page's one inline script, nothing else.
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "'unsafe-eval'" not in policy["script-src"]
+    assert re.fullmatch(r"'self' 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'", policy["script-src"])
+    assert "https://tile.openstreetmap.org" in policy["img-src"].split()
+
+
+@needs_nginx
+def test_request_bodies_are_capped_near_the_apps_upload_limit(server: Server) -> None:
+    # The app refuses over 5 MiB with its own message: 6 MB still reaches the replica (which
+    # refuses this made-up upload itself), 9 MB is refused by the proxy.
+    assert put(server, 9 * 1024 * 1024, body=False) == 413
+    assert put(server, 6 * 1000 * 1000) not in (413, 429, 502)
+
+
+@needs_nginx
+def test_one_client_cannot_flood_the_upload_path(server: Server) -> None:
+    time.sleep(3)  # the earlier test's uploads out of the rate's window
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        statuses = list(pool.map(lambda _: put(server, 1000), range(30)))
+    refused = statuses.count(429)
+    assert refused >= 10, statuses
+    assert len(statuses) - refused >= 4, statuses  # the first few reach the replica
+
+
+@needs_nginx
+def test_one_client_holds_a_bounded_number_of_open_pages(server: Server) -> None:
+    with contextlib.ExitStack() as stack:
+        opened = [stack.enter_context(page_socket(server)) for _ in range(PAGES)]
+        with pytest.raises(websockets.exceptions.InvalidStatus) as refused, page_socket(server):
+            pass
+        assert refused.value.response.status_code == 429
+        opened[0].close()
+        deadline = time.monotonic() + 10
+        while True:  # a closed page frees its place (once nginx has seen it close)
+            try:
+                stack.enter_context(page_socket(server))
+                break
+            except websockets.exceptions.InvalidStatus:
+                assert time.monotonic() < deadline, "a closed page's place was not freed"
+                time.sleep(0.3)
+
+
+@needs_nginx
+def test_the_proxy_listens_on_loopback_unless_told_otherwise(server: Server) -> None:
+    port = urlsplit(server.url).port
+    assert listening_on(port) == {"127.0.0.1"}
+
+
+def test_make_app_listens_on_loopback_on_the_port_it_is_given() -> None:
+    venv = Path(sys.executable).parent.parent
+    (port,) = free_ports(1)
+    proc = subprocess.Popen(
+        ["make", "-s", "-o", f"{venv}/.installed", "app", f"VENV={venv}", f"PORT={port}"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, "STREAMLIT_SERVER_HEADLESS": "true"},
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not listening_on(port):
+            assert proc.poll() is None, "make app exited"
+            assert time.monotonic() < deadline, f"nothing listens on {port}"
+            time.sleep(0.3)
+        assert listening_on(port) == {"127.0.0.1"}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
