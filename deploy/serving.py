@@ -8,9 +8,10 @@
 
 ``publish`` copies Streamlit's front end (its ``index.html``, JavaScript, CSS and fonts) into
 WWW and the app's ``static/`` into WWW/app/static, readable by everyone, so that nginx's worker
-processes can read them wherever the checkout and the virtual environment are (see run.sh). It
-copies only what is new or changed, each file under a temporary name that is then renamed, so
-it can run again while nginx serves WWW. ``wait`` returns once the replicas on PORT... answer
+processes can read them wherever the checkout and the virtual environment are (see run.sh),
+each text file with a gzip twin beside it (``x.js.gz``, sent as it is by nginx's gzip_static:
+no compressing per request). It copies only what is new or changed, each file under a
+temporary name that is then renamed, so it can run again while nginx serves WWW. ``wait`` returns once the replicas on PORT... answer
 ``/_stcore/health`` (failing if PID, when not 0, exits first). ``check`` fetches the page and
 a script of Streamlit's front end through the proxy and, when nginx cannot read them, says
 which file and which folder stop its workers. ``inline-scripts`` and ``tile-servers`` print
@@ -24,6 +25,7 @@ interpreter before anything else is up.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import os
 import re
@@ -37,6 +39,36 @@ from pathlib import Path
 
 FILE_MODE = 0o644
 DIR_MODE = 0o755
+#: Files worth a gzip twin (fonts and images are compressed already).
+COMPRESSIBLE = {".js", ".mjs", ".css", ".html", ".json", ".geojson", ".svg", ".txt", ".wasm",
+                ".map", ".xml"}
+MIN_COMPRESS = 1024  # as nginx's gzip_min_length
+
+
+def _write_atomically(dst: Path, data: bytes, mtime: float) -> None:
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.chmod(tmp, FILE_MODE)
+    os.utime(tmp, (mtime, mtime))
+    os.replace(tmp, dst)
+
+
+def _gzip_twin(path: Path) -> bool:
+    """Write ``path``.gz beside a compressible file unless it is there for this version."""
+    st = path.stat()
+    twin = path.with_name(path.name + ".gz")
+    if path.suffix not in COMPRESSIBLE or st.st_size < MIN_COMPRESS:
+        return False
+    try:
+        if int(twin.stat().st_mtime) == int(st.st_mtime):
+            return False
+    except FileNotFoundError:
+        pass
+    packed = gzip.compress(path.read_bytes(), compresslevel=9, mtime=int(st.st_mtime))
+    if len(packed) > 0.9 * st.st_size:
+        return False
+    _write_atomically(twin, packed, st.st_mtime)
+    return True
 
 
 def _copy_if_changed(src: Path, dst: Path) -> bool:
@@ -67,6 +99,8 @@ def publish_tree(src: Path, dst: Path) -> int:
         for name in sorted(files):
             if not name.startswith("."):
                 copied += _copy_if_changed(Path(folder) / name, target / name)
+                if name + ".gz" not in files:  # the source's own twin wins
+                    _gzip_twin(target / name)
     return copied
 
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
@@ -60,12 +61,13 @@ def copy_checkout(dest: Path) -> Path:
     return dest
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    """Status, headers and body of a GET, whatever the status (0: no answer)."""
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    """Status, headers (names in any case) and body of a GET, whatever the status (0: no
+    answer)."""
     try:
         with urlopen(Request(url, headers=headers or {}), timeout=15) as resp:
-            return resp.status, dict(resp.headers), resp.read()
+            return resp.status, resp.headers, resp.read()
     except HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, exc.headers, exc.read()
     except OSError as exc:  # refused, reset, timed out
-        return 0, {}, str(exc).encode()
+        return 0, Message(), str(exc).encode()

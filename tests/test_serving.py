@@ -10,6 +10,7 @@ container do). They need nginx (``make sysdeps`` installs it) and skip, saying s
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 import re
@@ -53,6 +54,7 @@ def test_streamlit_runs_with_the_production_settings() -> None:
         "runner.postScriptGC": False,  # no full garbage collection after every run
         "client.showErrorDetails": "none",  # no tracebacks in users' browsers
         "browser.gatherUsageStats": False,
+        "server.enableWebsocketCompression": True,  # permessage-deflate
     }
     code = (
         "import json, sys; from streamlit import config; "
@@ -75,9 +77,8 @@ def test_nginx_two_replicas_shared_link_each_session_its_own(open_tmp) -> None:
         with urlopen(server.url + "/", timeout=10) as resp:  # a first visit gets its replica
             assert "gzmap_replica=" in resp.headers.get("Set-Cookie", "")
             assert b"<html" in resp.read()
-        # Leaflet comes from nginx (its cache header), byte for byte the repository's copy.
+        # Leaflet, byte for byte the repository's copy.
         with urlopen(server.url + "/app/static/leaflet/leaflet.js", timeout=10) as resp:
-            assert "public" in resp.headers.get("Cache-Control", "")
             assert resp.read() == (ROOT / "static" / "leaflet" / "leaflet.js").read_bytes()
         result = asyncio.run(burst(server, SETUPS["proxy2"], 12, link, timeout=120))
 
@@ -105,6 +106,14 @@ def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_tmp) -> Non
     # end and the app's static/ are served all the same, and so is a file the app writes into
     # static/ once it runs (content-hashed data files).
     checkout = copy_checkout(closed_folder(open_tmp) / "gzplan-map")
+    layer = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": f"点 {i}"},
+         "geometry": {"type": "Point", "coordinates": [113.3 + i / 1000, 23.1]}}
+        for i in range(100)
+    ]}
+    (checkout / "static" / "data").mkdir()
+    before = checkout / "static" / "data" / "layer.89abcdef01234567.geojson"
+    before.write_text(json.dumps(layer, ensure_ascii=False))
     with serve(replicas=1, proxy=True, root=checkout) as server:
         status, headers, page = fetch(server.url + "/")
         assert status == 200 and b"<html" in page
@@ -114,12 +123,20 @@ def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_tmp) -> Non
         status, _, body = fetch(server.url + "/app/static/leaflet/leaflet.js")
         assert status == 200 and body == (checkout / "static/leaflet/leaflet.js").read_bytes()
 
-        data = checkout / "static" / "data" / "probe.0123456789abcdef.json"
-        data.parent.mkdir(exist_ok=True)
-        data.write_text('{"type": "FeatureCollection", "features": []}')
-        os.chmod(data, 0o600)
-        status, _, body = fetch(server.url + "/app/static/data/probe.0123456789abcdef.json")
-        assert status == 200 and body == data.read_bytes()
+        # Data files: sent gzipped, kept a year (their names carry a content hash), whether
+        # they were there at start or written by the app afterwards.
+        after = checkout / "static" / "data" / "probe.0123456789abcdef.json"
+        after.write_text(json.dumps(layer, ensure_ascii=False))
+        os.chmod(after, 0o600)
+        for path in (before, after):
+            url = f"{server.url}/app/static/data/{path.name}"
+            status, headers, body = fetch(url, {"Accept-Encoding": "gzip"})
+            assert status == 200 and gzip.decompress(body) == path.read_bytes(), path.name
+            assert headers["Content-Encoding"] == "gzip"
+            assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert fetch(f"{server.url}/app/static/data/{before.name}")[1]["Content-Type"] == (
+            "application/geo+json"
+        )
 
 
 @needs_nginx

@@ -83,6 +83,32 @@ def test_the_page_loads_within_the_proxys_policy_and_limits(server: Server, tmp_
         assert len(ours) > 50  # Streamlit's front end, file by file
         assert [(s, u) for s, u, _ in ours if s >= 400] == []  # nothing refused (429) or lost
         assert [u for _, u, h in ours if h.get("x-content-type-options") != "nosniff"] == []
+        # Scripts and styles travel compressed (all but those under 1 KB).
+        assert [u for _, u, h in ours if re.search(r"\.(js|css)$", u)
+                and h.get("content-encoding") != "gzip"
+                and int(h.get("content-length", 0)) >= 1024] == []
+
+        # A second visit takes Streamlit's front end from the browser's cache (content-hashed
+        # names, kept a year), asking the proxy for none of it.
+        again = context.new_page()
+        cdp = context.new_cdp_session(again)
+        cdp.send("Network.enable")
+        fetched, cached = {}, set()  # request id -> url; ids answered by the cache
+        cdp.on("Network.requestWillBeSent", lambda e: fetched.update({
+            e["requestId"]: e["request"]["url"]}))
+        cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
+        cdp.on("Network.responseReceived", lambda e: (
+            e["response"].get("fromDiskCache") or e["response"].get("fromMemoryCache")
+        ) and cached.add(e["requestId"]))
+        again.goto(server.url + "/?basemap=osm")
+        waited = 0
+        while not map_drawn(again):
+            assert waited < WAIT_MS, "no map drawn on the second visit"
+            again.wait_for_timeout(200)
+            waited += 200
+        front_end = {i: u for i, u in fetched.items() if u.startswith(server.url + "/static/")}
+        assert len(front_end) > 50
+        assert [u for i, u in front_end.items() if i not in cached] == []
         context.close()
 
 

@@ -8,6 +8,7 @@ nginx; skips, saying so, without it. ``make app`` is started on its own port too
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.client
 import os
 import re
@@ -27,7 +28,7 @@ from websockets.sync.client import connect
 
 from benchmarks.servers import Server, free_ports, serve
 from spatial._paths import ROOT
-from tests._serving import fetch, needs_nginx, open_dir
+from tests._serving import STREAMLIT_STATIC, fetch, needs_nginx, open_dir
 
 PAGES = 3  # open pages allowed per client address in this module
 
@@ -65,10 +66,23 @@ def put(server: Server, length: int, body: bool = True) -> int:
         conn.close()
 
 
-def page_socket(server: Server):
-    parts = urlsplit(server.url)
+def page_socket(base_url: str, **options):
+    """A websocket to the app as a page opens it."""
+    parts = urlsplit(base_url)
     return connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
-                   open_timeout=30)
+                   open_timeout=30, **options)
+
+
+def page_socket_when_allowed(base_url: str, **options):
+    """:func:`page_socket`, once this module's small limit of open pages lets one more in (the
+    pages of an earlier test may still be closing)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return page_socket(base_url, **options)
+        except websockets.exceptions.InvalidStatus:
+            assert time.monotonic() < deadline, "no page could be opened"
+            time.sleep(0.3)
 
 
 @needs_nginx
@@ -83,7 +97,7 @@ def test_every_response_says_how_to_treat_it(server: Server) -> None:
         assert headers.get("X-Content-Type-Options") == "nosniff", path
         assert headers.get("Referrer-Policy") == "strict-origin-when-cross-origin", path
         assert headers.get("X-Frame-Options") == "SAMEORIGIN", path
-        assert list(headers).count("X-Content-Type-Options") == 1, path
+        assert len(headers.get_all("X-Content-Type-Options")) == 1, path
 
     _, headers, _ = fetch(server.url + "/")
     policy = dict(
@@ -119,19 +133,46 @@ def test_one_client_cannot_flood_the_upload_path(server: Server) -> None:
 @needs_nginx
 def test_one_client_holds_a_bounded_number_of_open_pages(server: Server) -> None:
     with contextlib.ExitStack() as stack:
-        opened = [stack.enter_context(page_socket(server)) for _ in range(PAGES)]
-        with pytest.raises(websockets.exceptions.InvalidStatus) as refused, page_socket(server):
-            pass
+        opened = [stack.enter_context(page_socket_when_allowed(server.url))
+                  for _ in range(PAGES)]
+        with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+            stack.enter_context(page_socket(server.url))
         assert refused.value.response.status_code == 429
         opened[0].close()
-        deadline = time.monotonic() + 10
-        while True:  # a closed page frees its place (once nginx has seen it close)
-            try:
-                stack.enter_context(page_socket(server))
-                break
-            except websockets.exceptions.InvalidStatus:
-                assert time.monotonic() < deadline, "a closed page's place was not freed"
-                time.sleep(0.3)
+        # a closed page frees its place (once nginx has seen it close)
+        stack.enter_context(page_socket_when_allowed(server.url))
+
+
+@needs_nginx
+def test_text_travels_compressed_and_hashed_names_are_kept(server: Server) -> None:
+    _, _, page = fetch(server.url + "/")
+    script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()
+    for path, source in ((f"/{script}", STREAMLIT_STATIC / script),
+                         ("/app/static/leaflet/leaflet.js", ROOT / "static/leaflet/leaflet.js"),
+                         ("/", STREAMLIT_STATIC / "index.html")):
+        status, headers, body = fetch(server.url + path, {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers.get("Content-Encoding") == "gzip", path
+        assert gzip.decompress(body) == source.read_bytes(), path
+        assert "Content-Length" in headers, path  # a gzip twin made at start, not per request
+
+    # Streamlit's files carry a content hash in their names: kept a year. The page and files
+    # without a hash are revalidated, and an unchanged one comes back as a bodiless 304.
+    assert fetch(f"{server.url}/{script}")[1]["Cache-Control"] == (
+        "public, max-age=31536000, immutable"
+    )
+    for path in ("/", "/app/static/leaflet/leaflet.js"):
+        _, headers, _ = fetch(server.url + path)
+        assert headers["Cache-Control"] == "no-cache", path
+        status, _, body = fetch(server.url + path, {"If-None-Match": headers["ETag"]})
+        assert (status, body) == (304, b""), path
+
+
+@needs_nginx
+def test_the_websocket_is_compressed_directly_and_through_the_proxy(server: Server) -> None:
+    for base in (server.replica_urls[0], server.url):
+        with page_socket_when_allowed(base, compression="deflate") as ws:
+            extensions = ws.response.headers.get("Sec-WebSocket-Extensions", "")
+            assert extensions.startswith("permessage-deflate"), base
 
 
 @needs_nginx
