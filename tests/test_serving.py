@@ -23,11 +23,7 @@ from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
-
-from benchmarks.load import SETUPS, burst
-from benchmarks.servers import free_ports, serve
-from spatial._paths import ROOT
-from tests._serving import (
+from _serving import (
     STREAMLIT_STATIC,
     closed_folder,
     copy_checkout,
@@ -36,6 +32,10 @@ from tests._serving import (
     needs_root,
     open_dir,
 )
+
+from benchmarks.load import SETUPS, burst
+from benchmarks.servers import free_ports, serve
+from spatial._paths import ROOT
 
 
 @pytest.fixture

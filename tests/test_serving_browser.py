@@ -14,10 +14,10 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from _browser import WAIT_MS, chromium
+from _serving import needs_nginx, open_dir
 
 from benchmarks.servers import Server, serve
-from tests._browser import WAIT_MS, chromium
-from tests._serving import needs_nginx, open_dir
 
 pytestmark = [pytest.mark.browser, needs_nginx]
 

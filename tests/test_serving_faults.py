@@ -20,10 +20,10 @@ from urllib.parse import parse_qs
 
 import psutil
 import pytest
+from _serving import fetch, needs_nginx, open_dir
 
 from benchmarks.servers import Server, serve
 from benchmarks.stclient import Session
-from tests._serving import fetch, needs_nginx, open_dir
 
 #: The issue's bound for a killed replica to answer again.
 BACK_WITHIN_S = 30

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 import websockets.exceptions
+from _serving import STREAMLIT_STATIC, fetch, needs_nginx, open_dir
 from websockets.sync.client import connect
 
 from benchmarks.servers import Server, free_ports, serve
 from spatial._paths import ROOT
-from tests._serving import STREAMLIT_STATIC, fetch, needs_nginx, open_dir
 
 PAGES = 3  # open pages allowed per client address in this module
 
