@@ -23,9 +23,9 @@
 # secret (STREAMLIT_SERVER_COOKIE_SECRET, made up here when unset).
 # Ctrl-C (or SIGTERM) stops everything.
 #
-# Faults: a replica (or the OGC API's server) that exits or is killed is started again (after 1 s; after up to 30 s when
-# it keeps failing as it starts), and nginx meanwhile sends its browsers to the others (passive
-# health checks, below). Those browsers start a new session there; pages on the other replicas
+# Faults: a replica (or the OGC API's server) that exits or is killed is started again (after
+# 1 s; after up to 30 s when it keeps failing as it starts), and nginx meanwhile sends its
+# browsers to the others (passive health checks, below). Those browsers start a new session there; pages on the other replicas
 # never notice. If nginx itself exits, everything is stopped, for a service manager (systemd,
 # a container runtime) to start the set again. The supervision is the loop in supervise()
 # below rather than supervisord or systemd units: it needs no daemon, control socket or config
