@@ -15,7 +15,7 @@ from spatial._paths import LAYERS_DIR, ROOT
 from spatial.query.unsited import load_unsited
 
 APP = str(ROOT / "streamlit_app.py")
-LIVE_BASE = "huadu-shiling-sunshine6-live-base"
+LIVE_BASE = "huadu-shengdi-live-base"
 
 pytestmark = pytest.mark.skipif(
     not (LAYERS_DIR / "register.json").exists(), reason="the register is not built"
@@ -51,16 +51,16 @@ def map_script(at: AppTest) -> str:
 
 
 def test_search_finds_a_register_place_and_its_panel_says_why_it_has_no_site(app: AppTest):
-    app.query_params["q"] = "狮岭阳光6号"
+    app.query_params["q"] = "圣地环贸港"
     app.query_params["node"] = LIVE_BASE
     run(app)
-    assert app.subheader[0].value == "狮岭阳光6号电商直播基地"
+    assert app.subheader[0].value == "圣地环贸港箱包直播基地"
     assert any("规划提及，尚无确定位置" in w.value for w in app.warning)
     text = "\n".join(m.value for m in app.markdown)
     reason = load_unsited().at[LIVE_BASE, "reason"]
     assert reason in text  # the panel says why there is no site
-    assert "狮岭阳光6号电商直播基地" in text and "箱包高端设计" in text  # the plan's words
-    assert not drawn("狮岭阳光6号电商直播基地", map_script(app))  # never drawn as a point
+    assert "圣地环贸港箱包直播基地" in text and "以箱包皮具为特色" in text  # the plan's words
+    assert not drawn("圣地环贸港箱包直播基地", map_script(app))  # never drawn as a point
     table = results(app)
     assert LIVE_BASE in list(table["id"])
     row = table[table["id"] == LIVE_BASE].iloc[0]
@@ -71,8 +71,8 @@ def test_filtering_leather_goods_lists_shiling_and_its_platforms(app: AppTest):
     app.query_params["industries"] = "皮革皮具"  # a synonym, folded to its tag
     run(app)
     ids = set(results(app)["id"])
-    assert {"huadu-shiling-leather-cluster", "huadu-leather-park"} <= ids  # on the map
-    assert {"huadu-leather-expo-centre", LIVE_BASE} <= ids  # platforms without a site
+    assert {"huadu-shiling-leather-cluster", "huadu-leather-park", "huadu-leather-expo-centre"} <= ids  # on the map
+    assert {"huadu-leather-quality-centre", LIVE_BASE} <= ids  # platforms without a site
     script = map_script(app)
     assert "狮岭皮革皮具产业集群" in script
     assert "gz-unsited-count" in script and "花都区：" in script  # only a count per district

@@ -31,19 +31,19 @@ def test_counts_per_district_and_the_panel_of_a_place_without_a_site(app_url, br
     page.set_default_timeout(WAIT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{app_url}/?industries={quote('皮革皮具')}&node=huadu-leather-expo-centre&basemap=none")
+    page.goto(f"{app_url}/?industries={quote('皮革皮具')}&node=huadu-leather-quality-centre&basemap=none")
     frame = map_frame_with(page, ".gz-unsited-count")
     labels = [frame.locator(".gz-unsited-count").nth(i).inner_text()
               for i in range(frame.locator(".gz-unsited-count").count())]
     named = select_unsited(load_unsited(), Selection(industries=("皮革皮具",)))
     expected = sum("花都区" in d for d in named["district"])
-    assert expected >= 5  # 狮岭's platforms
+    assert expected >= 5  # the leather platforms without a site
     assert f"{expected} 处未定位" in labels
     title = f"花都区：{expected} 处规划提及的地点尚无确定位置"
     assert frame.locator(f'.gz-unsited-count[title="{title}"]').count() == 1
     assert frame.locator(".gz-marker, .leaflet-interactive").count() >= 5  # the map still draws
-    for name in ("中国皮具之都展贸中心", "狮岭阳光6号电商直播基地"):  # never a point
+    for name in ("国家皮革制品质量监督检验中心（广州）", "圣地环贸港箱包直播基地"):  # never a point
         assert frame.locator(f'[aria-label="{name}"]').count() == 0
-    page.get_by_role("heading", name="中国皮具之都展贸中心").wait_for()
+    page.get_by_role("heading", name="国家皮革制品质量监督检验中心（广州）").wait_for()
     page.get_by_text("规划提及，尚无确定位置 · Named in the plans").wait_for()
     assert not errors, errors

@@ -22,7 +22,7 @@ from spatial.query.unsited import (
 def test_filters_fold_synonyms_and_search_excerpts():
     frame = load_unsited()
     leather = select_unsited(frame, Selection(industries=("箱包",)))  # a synonym of 时尚产业
-    assert "huadu-shiling-sunshine6-live-base" in leather.index
+    assert "huadu-shengdi-live-base" in leather.index
     found = select_unsited(frame, Selection(query="直播"))
     assert {"huadu-sibu-live-base", "huadu-rf-live-base"} <= set(found.index)
     assert select_unsited(frame, Selection(query="直播", plans=("gz_sti",))).empty
