@@ -97,3 +97,61 @@ def test_main_industries_the_plans_give_are_tagged(layers):
     assert "智能装备" in layers.at["gz-science-city", "industries"]  # 中国智造中心
     assert "汽车制造" in layers.at["huadu-belt-west", "industries"]  # 东风日产乘用车
     assert "汽车产业" in layers.at["huadu-belt-west", "industry_groups"]
+
+
+# -- fold rules: a wording folds into a tag only when it names the same industry ---------------
+@pytest.mark.parametrize(
+    ("word", "tags"),
+    [
+        ("科技金融", ["金融"]),  # finance for technology firms is finance, not fintech
+        ("数字金融", ["金融科技"]),
+        ("汽车等制造业", ["汽车制造"]),  # 集中发展汽车等制造业 (the city plan on 广州花都高新区)
+        ("现代都市农业", ["现代农业"]),  # one of Baiyun's six pillar clusters
+        ("智能汽车", ["智能网联汽车"]),
+        ("高端服务业", ["现代服务业"]),
+        ("时尚", ["时尚产业"]),
+        ("新能源及智能网联汽车", ["新能源汽车", "智能网联汽车"]),  # a compound names both
+        ("新能源和智能网联汽车", ["新能源汽车", "智能网联汽车"]),
+        ("汽车及新能源汽车", ["汽车产业", "新能源汽车"]),
+        ("能源", []),  # energy is not new energy: no tag
+    ],
+)
+def test_each_wording_folds_into_the_industries_it_names(tax, word, tags):
+    assert tax.tags_of(word) == tags
+    assert tax.fold([word]) == (tags, [] if tags else [word])
+    for tag in tags:
+        assert word in tax.expand(tag)  # searching the tag finds the wording
+
+
+def test_a_compound_is_no_synonym_of_one_of_its_tags(tax):
+    assert tax.canonical("新能源及智能网联汽车") is None  # not folded into 智能网联汽车 alone
+    assert "新能源及智能网联汽车" not in tax.get("智能网联汽车").synonyms
+
+
+def test_the_plans_sentences_name_every_industry_of_a_compound(tax):
+    from spatial.query.alignment import industries_in
+
+    city = (
+        "集中发展汽车等制造业，培育发展新能源及智能网联汽车、工业机器人、航空制造等战略性新兴产业"
+    )
+    assert industries_in(city, tax) == [
+        "汽车制造",
+        "新能源汽车",
+        "智能网联汽车",
+        "机器人",
+        "航空航天",
+    ]
+    baiyun = "夯实现代都市农业、航空运输与现代物流支柱型优势产业集群"
+    assert industries_in(baiyun, tax) == ["现代农业", "航空航天", "现代物流"]
+    tianhe = "在环五山创新策源区内大力发展研发设计、中试孵化、检验检测、成果转化、科技中介、科技金融等科技服务机构"
+    assert "金融" in industries_in(tianhe, tax) and "金融科技" not in industries_in(tianhe, tax)
+
+
+def test_the_taxonomy_refuses_a_compound_that_is_also_a_synonym(tmp_path):
+    from spatial.plans.taxonomy import INDUSTRIES_PATH
+
+    text = INDUSTRIES_PATH.read_text(encoding="utf-8") + "  智联汽车: [新能源汽车, 智能网联汽车]\n"
+    path = tmp_path / "industries.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="智联汽车"):
+        load_taxonomy(path)

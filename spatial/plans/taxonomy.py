@@ -4,6 +4,9 @@
 (新型显示, 皮革皮具 …) and every tag with the plans' own wordings (synonyms). A feature stores the
 most specific tags its excerpts support; a filter on a group matches the group's own tag and every
 industry beneath it (:meth:`Taxonomy.members`).
+
+A wording that names two industries at once (新能源及智能网联汽车) is a **compound**: it folds into
+every tag it names (:meth:`Taxonomy.tags_of`) and is a synonym of none of them.
 """
 
 from __future__ import annotations
@@ -43,9 +46,18 @@ class Industry:
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """All industry tags, groups first in each block, with a synonym index."""
+    """All industry tags, groups first in each block, with a synonym index.
+
+    Attributes
+    ----------
+    industries : tuple of Industry
+        Every tag, each group followed by its specific industries.
+    compounds : tuple of (str, tuple of str)
+        Wordings that name several industries, each with the tags it folds into.
+    """
 
     industries: tuple[Industry, ...]
+    compounds: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def tags(self) -> list[str]:
@@ -65,19 +77,24 @@ class Taxonomy:
         return found
 
     def canonical(self, word: str) -> str | None:
-        """Fold a tag or a synonym to its canonical tag; None if the taxonomy doesn't know it."""
+        """Fold a tag or a synonym to its canonical tag; None if the taxonomy doesn't know it
+        (a compound names several tags: see :meth:`tags_of`)."""
         return _index(self).get(word.strip())
+
+    def tags_of(self, word: str) -> list[str]:
+        """Every tag a word folds into: one for a tag or synonym, several for a compound,
+        none for a word the taxonomy doesn't know."""
+        return list(word_tags(self).get(word.strip(), ()))
 
     def fold(self, words: list[Any]) -> tuple[list[str], list[Any]]:
         """Fold words to canonical tags, each once in first-seen order; also the unknown words."""
         tags: list[str] = []
         unknown: list[Any] = []
         for word in words:
-            tag = self.canonical(str(word))
-            if tag is None:
+            found = self.tags_of(str(word))
+            if not found:
                 unknown.append(word)
-            elif tag not in tags:
-                tags.append(tag)
+            tags.extend(t for t in found if t not in tags)
         return tags, unknown
 
     def group_of(self, tag: str) -> str:
@@ -95,9 +112,19 @@ class Taxonomy:
         return [tag, *self.children(tag)]
 
     def expand(self, tag: str) -> list[str]:
-        """Return a tag with all its synonyms (for full-text search)."""
+        """Return a tag with all its synonyms and the compounds naming it (for full-text
+        search, and for checking a tag is in a feature's own words)."""
         industry = self.get(tag)
-        return [industry.tag, *industry.synonyms]
+        named_in = [word for word, tags in self.compounds if tag in tags]
+        return [industry.tag, *industry.synonyms, *named_in]
+
+
+@lru_cache(maxsize=8)
+def word_tags(taxonomy: Taxonomy) -> dict[str, tuple[str, ...]]:
+    """Every word the taxonomy knows (tags, synonyms, compounds) -> the tags it folds into."""
+    words: dict[str, tuple[str, ...]] = {w: (t,) for w, t in _index(taxonomy).items()}
+    words.update(taxonomy.compounds)
+    return words
 
 
 @lru_cache(maxsize=8)
@@ -131,7 +158,8 @@ def load_taxonomy(path: Path = INDUSTRIES_PATH) -> Taxonomy:
     Raises
     ------
     ValueError
-        If a tag is repeated or a word (tag or synonym) belongs to two tags.
+        If a tag is repeated, a word (tag or synonym) belongs to two tags, or a compound is
+        also a tag or synonym or names an unknown tag.
     """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     industries: list[Industry] = []
@@ -147,4 +175,14 @@ def load_taxonomy(path: Path = INDUSTRIES_PATH) -> Taxonomy:
                     f"{path}: {word!r} is listed under both {seen[word]!r} and {industry.tag!r}"
                 )
             seen[word] = industry.tag
-    return Taxonomy(tuple(industries))
+    compounds: list[tuple[str, tuple[str, ...]]] = []
+    for word, tags in (data.get("compounds") or {}).items():
+        word, tags = str(word), tuple(str(t) for t in tags or ())
+        unknown = [t for t in tags if t not in {i.tag for i in industries}]
+        if word in seen or len(tags) < 2 or unknown:
+            raise ValueError(
+                f"{path}: compound {word!r} must name two or more known tags and be no tag or "
+                f"synonym itself (unknown: {unknown})"
+            )
+        compounds.append((word, tags))
+    return Taxonomy(tuple(industries), tuple(compounds))

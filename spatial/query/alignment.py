@@ -27,7 +27,7 @@ import geopandas as gpd
 
 from spatial.plans.manifest import get_plan, load_manifest
 from spatial.plans.schema import ROLES
-from spatial.plans.taxonomy import Taxonomy, load_taxonomy
+from spatial.plans.taxonomy import Taxonomy, load_taxonomy, word_tags
 
 __all__ = [
     "BOTH",
@@ -237,12 +237,10 @@ def plan_roles_of(row: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 # -- industries from the words -----------------------------------------------------------------
 @lru_cache(maxsize=4)
-def _industry_pattern(taxonomy: Taxonomy) -> tuple[re.Pattern[str], dict[str, str]]:
-    words: dict[str, str] = {}
-    for industry in taxonomy.industries:
-        for word in (industry.tag, *industry.synonyms):
-            words.setdefault(word, industry.tag)
-    # longest first, so 新一代信息技术 wins over 信息技术 and 中医药 over 医药
+def _industry_pattern(taxonomy: Taxonomy) -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    words = word_tags(taxonomy)  # tags, synonyms, and compounds naming several tags
+    # longest first, so 新一代信息技术 wins over 信息技术, 中医药 over 医药, and 新能源及智能网联汽车
+    # (both 新能源汽车 and 智能网联汽车) over 智能网联汽车
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(alternation), words
 
@@ -250,7 +248,9 @@ def _industry_pattern(taxonomy: Taxonomy) -> tuple[re.Pattern[str], dict[str, st
 def industries_in(text: str, taxonomy: Taxonomy | None = None) -> list[str]:
     """Canonical industry tags a piece of plan text names, in order of first mention."""
     pattern, words = _industry_pattern(taxonomy or load_taxonomy())
-    return list(dict.fromkeys(words[m.group(0)] for m in pattern.finditer(text or "")))
+    return list(
+        dict.fromkeys(tag for m in pattern.finditer(text or "") for tag in words[m.group(0)])
+    )
 
 
 # -- building the comparison -------------------------------------------------------------------
