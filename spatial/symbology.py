@@ -30,7 +30,7 @@ from functools import lru_cache
 import pandas as pd
 
 from spatial.plans.manifest import load_manifest
-from spatial.plans.schema import ROLE_SHAPES, ROLES
+from spatial.plans.schema import OUTSIDE_ROLE, ROLE_SHAPES, ROLES
 
 __all__ = [
     "DEFAULT_RULE",
@@ -141,6 +141,8 @@ ROLE_SYMBOLS: dict[str, RoleSymbol] = {
     "university": _symbol("university", "#dcc435"),
     "lab": _symbol("lab", "#1bc4f9"),
     "facility": _symbol("facility", "#fec2cb"),
+    # outside Guangzhou: context only, a pale dashed outline lighter than every other role
+    "outside": _symbol("outside", "#dedede", dash=(2, 2), fill_alpha=0.0),
 }
 _DEFAULT_SYMBOL = RoleSymbol("#777777", "circle")
 
@@ -552,11 +554,18 @@ def symbolise(
 
 
 def drawn_features(frame: pd.DataFrame) -> pd.DataFrame:
-    """The features a map draws: with geometry, and not outside the city (the contract draws
-    those nowhere)."""
+    """The features a map draws: with geometry; outside the city only as context (the
+    ``outside`` role, :data:`spatial.plans.schema.OUTSIDE_ROLE`)."""
     keep = frame.geometry.notna() & ~frame.geometry.is_empty
     if "in_guangzhou" in frame.columns:
-        keep &= frame["in_guangzhou"].apply(lambda v: v is not False)
+        roles = frame["role"] if "role" in frame.columns else [None] * len(frame)
+        keep &= pd.Series(
+            [
+                inside is not False or role == OUTSIDE_ROLE
+                for inside, role in zip(frame["in_guangzhou"], roles, strict=True)
+            ],
+            index=frame.index,
+        )
     return frame[keep]
 
 

@@ -244,3 +244,34 @@ def test_every_city_feature_quotes_the_city_plan_and_states_its_precision(layers
         assert any(s.startswith(LAYOUT_CHAPTER) for s in _gz_sections(row)), (
             f"{fid}: no excerpt from the layout chapter"
         )
+
+
+def test_places_outside_guangzhou_the_plans_name_are_drawn_as_context_beyond_the_city(layers):
+    """东莞松山湖, 坂雪岗, 穗莞深城际, the 广深港澳 corridor …: drawn with the 区外 role, never in a
+    district of Guangzhou, each with the plans' words that name it."""
+    from spatial.geo.base import districts_containing
+    from spatial.symbology import drawn_features
+
+    outside = layers[layers["role"] == "outside"]
+    named = {
+        "gba-sti-corridor",  # 广深港澳科技创新走廊, named by all five plans
+        "suiguanshen-intercity",  # 穗莞深城际 (花都)
+        "sz-hk-sti-zone",  # 深港科技创新（特别）合作区
+        "dg-songshanhu-science-city",  # 东莞松山湖
+        "fs-nanhai-electronics-park",  # 佛山南海
+        "huadu-qingxin-transfer-park",  # 广州花都（清新）产业转移工业园, in 清远 清新
+        "sz-bantian-science-city",  # 坂雪岗科技城
+    }
+    assert named <= set(outside.index)
+    assert set(layers.loc[~layers["in_guangzhou"].astype(bool)].index) == set(outside.index)
+    for fid, row in outside.iterrows():
+        assert list(row["district"]) == [], fid
+        assert row["excerpts"], fid
+        if row.geometry.geom_type == "Point":
+            assert districts_containing(row.geometry, tolerance_m=0.0) == [], fid
+    corridor = layers.at["gba-sti-corridor", "geometry"]
+    assert corridor.bounds[1] < 22.3  # it reaches Hong Kong and Macao
+    assert set(layers.at["gba-sti-corridor", "plans"]) == {
+        "gz_sti", "huadu_sti", "huadu_mfg", "baiyun_sti", "tianhe_sti"
+    }
+    assert named <= set(drawn_features(layers).index)  # the maps draw them, as context

@@ -181,3 +181,20 @@ def test_built_layers_are_up_to_date_with_their_sources() -> None:
     result = build_layers(check_only=True)
     assert not result.problems, result.report_lines()
     assert not result.stale, "run `gzmap build-layers`: " + ", ".join(p.name for p in result.stale)
+
+
+def test_outside_role_goes_with_in_guangzhou_false_and_the_wider_context_extent() -> None:
+    """区外 context (东莞松山湖, 香港) lies beyond Guangzhou's extent; a city place may not."""
+    hong_kong = [114.17, 22.30]
+    context = _with(role="outside", in_guangzhou=False, district=[], coordinates=hong_kong)
+    context["properties"]["plan_roles"] = {"gz_sti": {"role": "outside", "group": None}}
+    assert _problems(context, districts=True) == []
+    city_place = _with(coordinates=hong_kong)
+    assert any("outside Guangzhou's extent" in p for p in _problems(city_place))
+    not_context = _with(in_guangzhou=False, district=[])  # outside the city yet a zone
+    assert any("in_guangzhou: false go together" in p for p in _problems(not_context))
+    with_district = copy.deepcopy(context)
+    with_district["properties"]["district"] = ["天河区"]
+    assert any("names no district" in p for p in _problems(with_district))
+    far = _with(role="outside", in_guangzhou=False, district=[], coordinates=[121.47, 31.23])
+    assert any("outside the context drawn" in p for p in _problems(far))  # Shanghai: no

@@ -68,10 +68,11 @@ def explicit_geometry(spec: Any) -> Any:
     Raises
     ------
     ValueError
-        If the spec is not exactly one of ``point``, ``polygon``, ``derived`` or is invalid.
+        If the spec is not exactly one of ``point``, ``polygon``, ``line``, ``lines``,
+        ``derived`` or is invalid.
     """
     if not isinstance(spec, dict) or len(spec) != 1:
-        raise ValueError("geometry must have exactly one of point, polygon, derived")
+        raise ValueError("geometry must have exactly one of point, polygon, line, lines, derived")
     ((kind, value),) = spec.items()
     if kind == "point":
         lon, lat = (float(v) for v in value)
@@ -82,6 +83,10 @@ def explicit_geometry(spec: Any) -> Any:
         if not poly.is_valid:
             raise ValueError(f"polygon is not valid: {shapely.is_valid_reason(poly)}")
         return poly
+    if kind == "line":  # a drawn line (a corridor's course outside the city)
+        return LineString([(float(x), float(y)) for x, y in value])
+    if kind == "lines":  # several drawn lines (a corridor's branches)
+        return MultiLineString([[(float(x), float(y)) for x, y in line] for line in value])
     if kind == "derived":
         return None
     raise ValueError(f"unknown geometry kind {kind!r}")

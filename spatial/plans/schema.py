@@ -22,7 +22,12 @@ ROLES: dict[str, tuple[str, str]] = {
     "university": ("高校", "University"),
     "lab": ("实验室", "Laboratory"),
     "facility": ("设施", "Facility"),
+    "outside": ("区外", "Outside Guangzhou"),
 }
+
+#: The role of places and corridors outside Guangzhou a plan names (东莞松山湖, 广深港澳科技创新
+#: 走廊): drawn only as context, with a light symbol, ``in_guangzhou: false`` and no district.
+OUTSIDE_ROLE = "outside"
 
 #: role -> marker shape, shared by the web map and the print maps so a symbol means the same
 #: thing in both. Shapes: circle, square, diamond, triangle, triangle_down, star, pentagon,
@@ -41,6 +46,7 @@ ROLE_SHAPES: dict[str, str] = {
     "university": "pentagon",
     "lab": "triangle_down",
     "facility": "cross",
+    "outside": "circle",
 }
 
 #: Guangzhou's districts: Chinese name -> (English name, adcode).
@@ -61,6 +67,10 @@ DISTRICTS: dict[str, tuple[str, str]] = {
 #: Guangzhou's extent in WGS84 (lon_min, lat_min, lon_max, lat_max), with a small margin.
 #: Coordinates outside it are swapped lon/lat, projected metres, or another city.
 GUANGZHOU_BBOX: tuple[float, float, float, float] = (112.90, 22.50, 114.10, 23.98)
+
+#: The extent of the context drawn outside the city (role ``outside``): the Pearl River Delta
+#: with Hong Kong, Macao and 清远.
+CONTEXT_BBOX: tuple[float, float, float, float] = (111.80, 21.50, 115.00, 24.60)
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 

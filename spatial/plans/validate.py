@@ -27,6 +27,7 @@ from spatial.plaintext import starts_like_formula
 from spatial.plans.about import check_excerpts_about
 from spatial.plans.manifest import get_plan, plan_ids
 from spatial.plans.schema import (
+    CONTEXT_BBOX,
     DISTRICT_TOLERANCE_M,
     DISTRICTS,
     EXCERPT_KEYS,
@@ -35,6 +36,7 @@ from spatial.plans.schema import (
     ID_RE,
     METRIC_CRS,
     OPTIONAL_PROPERTIES,
+    OUTSIDE_ROLE,
     REFERENCE_PROPERTIES,
     REQUIRED_PROPERTIES,
     ROLES,
@@ -203,7 +205,11 @@ def _rings_closed(gtype: str, coordinates: Any) -> bool:
         return False
 
 
-def _check_geometry(file: str, fid: str, feat: dict[str, Any], out: list[Problem]) -> Any:
+def _check_geometry(
+    file: str, fid: str, feat: dict[str, Any], out: list[Problem], context: bool = False
+) -> Any:
+    """The shapely geometry, or None with the problems in ``out``; ``context`` allows the wider
+    extent of the places outside the city drawn as context (:data:`CONTEXT_BBOX`)."""
     geom = feat.get("geometry")
     if not isinstance(geom, dict):
         out.append(Problem(file, fid, "no geometry"))
@@ -226,7 +232,7 @@ def _check_geometry(file: str, fid: str, feat: dict[str, Any], out: list[Problem
     if not all(math.isfinite(x) and math.isfinite(y) for x, y in coords):
         out.append(Problem(file, fid, "coordinates are not finite numbers"))
         return None
-    xmin, ymin, xmax, ymax = GUANGZHOU_BBOX
+    xmin, ymin, xmax, ymax = CONTEXT_BBOX if context else GUANGZHOU_BBOX
     outside = [(x, y) for x, y in coords if not (xmin <= x <= xmax and ymin <= y <= ymax)]
     if outside:
         x, y = outside[0]
@@ -235,7 +241,7 @@ def _check_geometry(file: str, fid: str, feat: dict[str, Any], out: list[Problem
         elif abs(x) > 180 or abs(y) > 90:
             why = "looks like projected metres, not WGS84 degrees"
         else:
-            why = "outside Guangzhou's extent"
+            why = "outside the context drawn" if context else "outside Guangzhou's extent"
         out.append(Problem(file, fid, f"coordinate ({x:g}, {y:g}) {why}"))
         return None
     try:
@@ -302,6 +308,16 @@ def _check_properties(
     role = props.get("role")
     if isinstance(role, str) and role not in ROLES:
         out.append(Problem(file, fid, f"unknown role {role!r} (known: {', '.join(ROLES)})"))
+    if (role == OUTSIDE_ROLE) != (props.get("in_guangzhou") is False):
+        out.append(
+            Problem(
+                file,
+                fid,
+                f"role {OUTSIDE_ROLE!r} and in_guangzhou: false go together (区外 context)",
+            )
+        )
+    elif role == OUTSIDE_ROLE and props.get("district"):
+        out.append(Problem(file, fid, "a place outside Guangzhou names no district"))
     taxonomy = load_taxonomy()
     industries = props.get("industries")
     for tag in industries if isinstance(industries, list) else []:
@@ -539,7 +555,8 @@ def validate_features(
                         problems.append(
                             Problem(layer.file, fid, f"{key} refers to unknown id {ref!r}")
                         )
-            geom = _check_geometry(layer.file, fid, feat, problems)
+            context = props.get("in_guangzhou") is False  # the 区外 context, checked below
+            geom = _check_geometry(layer.file, fid, feat, problems, context)
             if geom is not None and check_districts:
                 _check_district(layer.file, fid, props, geom, problems)
     return problems

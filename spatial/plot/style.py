@@ -99,6 +99,7 @@ ROLE_STYLES: dict[str, RoleStyle] = {
     "university": _style("university", 8, 0.8, priority=35),
     "lab": _style("lab", 8, 0.8, priority=30),
     "facility": _style("facility", 6, 0.8, priority=45, label_size=5.8),
+    "outside": _style("outside", 5, 0.8, priority=90, label_size=5.8, zorder=3.0),
 }
 DEFAULT_STYLE = _style("")
 #: Fill of the numbered circles of axis nodes: the axis's own colour.

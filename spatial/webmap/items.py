@@ -357,7 +357,8 @@ def prepare_layers(
     Polygons come first, then lines, then points, so small things stay on top. Geometry is
     shifted to the basemap's datum and simplified (:func:`simplify_for_web`; pass
     ``simplify_m=None`` for features already simplified). Layers named in ``layer_order``
-    come first, in that order. Features marked ``in_guangzhou: false`` are not drawn.
+    come first, in that order. Features marked ``in_guangzhou: false`` are drawn only with the
+    ``outside`` role, as context (:func:`spatial.symbology.drawn_features`).
 
     More than ``cloud_min`` point features of one role in one layer become one point cloud
     (see the module notes): no popup HTML is built for them, and their tooltip is written in
@@ -370,9 +371,8 @@ def prepare_layers(
     (:func:`spatial.symbology.view_symbology` of the view, which the print export of the
     same view uses too); by default the ``industry`` rule over these features.
     """
-    if features is not None and "in_guangzhou" in features.columns:
-        # the contract draws places outside the city nowhere (they stay in tables and files)
-        features = features[features["in_guangzhou"].apply(lambda v: v is not False)]
+    if features is not None:
+        features = drawn_features(features)  # outside the city: only the 区外 context
     if features is None or features.empty:
         return MapLayers((), (), None)
     if symbology is None:

@@ -91,6 +91,7 @@ ROLE_STYLES: dict[str, RoleStyle] = {
     "university": _style("university", 18, 2.0),
     "lab": _style("lab", 17, 2.0),
     "facility": _style("facility", 16, 2.0),
+    "outside": _style("outside", 12, 2.0),
 }
 _DEFAULT_STYLE = _style("", 14, 2.0)
 
