@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from spatial.plans.candidates import find_candidates
@@ -39,6 +40,61 @@ def test_finder_splits_names_run_together_by_a_flattened_table():
     plan = PlanText.from_raw("汽车产业集群西部先进制造业产业带花都国际先进装备制造产业园\n", "t")
     names = [c.name for c in find_candidates(plan)]
     assert names == ["汽车产业集群", "西部先进制造业产业带", "花都国际先进装备制造产业园"]
+
+
+@pytest.mark.parametrize(
+    ("plan", "name", "rule"),
+    [
+        # names a planner reading the texts found and the finder did not propose before
+        ("gz_sti", "中新国际联合研究院", "suffix"),  # 联合 no longer cuts a name
+        ("gz_sti", "达安创谷", "list"),  # 推动达安创谷、华南新材料等国家级孵化载体
+        ("gz_sti", "粤芯二期", "phase"),  # 推进广州“粤芯”二期项目
+        ("gz_sti", "庆盛站", "suffix"),
+        ("gz_sti", "慧眼大设施", "suffix"),
+        ("gz_sti", "南沙粤港深度合作园", "suffix"),
+        ("gz_sti", "科技创新轴（黄埔段）", "box"),  # a 专栏 item head
+        ("huadu_sti", "玉湖国际冷链", "list"),  # 依托京东…、玉湖国际冷链等重点项目
+        ("huadu_sti", "京东大湾区数字电商运营结算总部", "suffix"),
+        ("huadu_sti", "国家级市场采购贸易方式试点", "designation"),
+        ("huadu_mfg", "新能源汽车整车及零部件研发中心", "suffix"),  # 整车及零部件 is one name
+        ("huadu_mfg", "空铁融合发展示范区", "suffix"),  # 发展 no longer cuts a name
+        ("baiyun_sti", "岭南中医药博物馆", "suffix"),
+        ("baiyun_sti", "DAYONE港澳青年创新创业服务基地", "suffix"),
+        ("baiyun_sti", "和龙科技创新谷", "list"),  # 和龙 is a place, not 和 + 龙
+        ("tianhe_sti", "天河人才港", "suffix"),
+        ("tianhe_sti", "中国风投天河大厦", "suffix"),
+        ("tianhe_sti", "天河区港澳青年之家总部", "suffix"),
+    ],
+)
+def test_finder_proposes_the_names_a_reading_of_the_plans_finds(plan, name, rule):
+    found = {c.name: c.rule for c in find_candidates(plan)}
+    assert found.get(name) == rule
+
+
+def test_each_finder_rule_reads_its_own_form_of_name():
+    raw = (
+        "推动达安创谷、华南新材料等国家级孵化载体发展。\n"
+        "推进广州“粤芯”二期项目建设。\n"
+        "加快国家车联网先导区建设。\n"
+        "专栏 重点建设内容\n"
+        "**天河智慧城。**探索创新建设管理模式。\n"
+        "**深入挖掘企业需求。**扩大试点覆盖范围。\n"
+    )
+    rules = {c.name: c.rule for c in find_candidates(PlanText.from_raw(raw, "t"))}
+    assert rules["达安创谷"] == rules["华南新材料"] == "list"
+    assert rules["粤芯二期"] == "phase"
+    assert rules["国家车联网先导区"] in ("suffix", "designation")
+    assert rules["天河智慧城"] in ("suffix", "box")
+    assert "深入挖掘企业需求" not in rules  # a 专栏 head that is a task names no place
+
+
+def test_a_list_item_keeps_its_own_conjunction_and_a_list_its_last():
+    raw = "推进新能源客车南方基地、新能源汽车整车及零部件研发中心等项目建设。\n"
+    names = {c.name for c in find_candidates(PlanText.from_raw(raw, "t"))}
+    assert "新能源汽车整车及零部件研发中心" in names and "零部件研发中心" not in names
+    raw = "推动达安创谷和工信部电子五所等国家级双创基地发展。\n"
+    names = {c.name for c in find_candidates(PlanText.from_raw(raw, "t"))}
+    assert "工信部电子五所" in names and "和工信部电子五所" not in names
 
 
 def _write(path: Path, doc: dict) -> None:
@@ -122,6 +178,12 @@ def test_coverage_counts_every_kind_of_decision(tmp_path):
     # named places: the map, the register, the place left out and the undecided; not the generic
     assert cov.named_places == 2 + 1 + 1 + len(cov.undecided)
     assert cov.covered == 3
+    # 未判定: an undecided candidate keeps the plan short of 100%, and the report says how many
+    assert cov.decided == cov.candidates - len(cov.undecided) and cov.share < 1
+    from spatial.plans.coverage import report_lines
+
+    row = next(line for line in report_lines([cov]) if line.startswith("huadu_mfg"))
+    assert row.split()[2] == str(len(cov.undecided))
     messages = {(p.feature_id, p.message) for p in cov.problems}
     assert ("不在文中的名字", "decided but no longer a candidate (stale decision)") in messages
     assert ("北兴工业区", "undecided candidate") in messages
@@ -174,7 +236,9 @@ def test_gzmap_coverage_prints_one_row_per_plan(capsys):
     row = next(line for line in out.splitlines() if line.startswith("huadu_mfg"))
     cells = row.split()
     assert cells[1] == str(len(find_candidates("huadu_mfg")))
-    assert cells[6] == "100%"
+    assert cells[2] == "0"  # 未判定 undecided
+    assert cells[7] == "100%"
+    assert "undecided (未判定)" in out
 
 
 def test_readme_coverage_table_matches_the_report():
@@ -185,11 +249,14 @@ def test_readme_coverage_table_matches_the_report():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = {
-        m[0]: [int(x) for x in m[1:6]]
-        for m in re.findall(r"^\| `(\w+)` \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| \d+% \|$",
-                            readme, flags=re.M)
+        m[0]: [int(x) for x in m[1:7]]
+        for m in re.findall(
+            r"^\| `(\w+)` \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| \d+% \|$",
+            readme,
+            flags=re.M,
+        )
     }
     for cov in coverage():
-        expected = [cov.candidates, cov.named_places, len(cov.on_map), len(cov.in_register),
-                    len(cov.left_out)]
+        expected = [cov.candidates, len(cov.undecided), cov.named_places, len(cov.on_map),
+                    len(cov.in_register), len(cov.left_out)]
         assert rows.get(cov.plan) == expected, (cov.plan, "README coverage table is stale")

@@ -16,8 +16,10 @@ decides each one, and the decisions live in ``layers/src/coverage/<plan>.yaml``:
                recognised institute counted in a statistic), not for a place the plan locates;
   ``place``    a named place in Guangzhou left off both map and register: counts against coverage.
 
-The report counts, per plan, the named places in Guangzhou (on the map + in the register + left
-out as ``place``) and the share of them on the map or in the register. ``gzmap coverage`` prints
+The report counts, per plan, the candidates nobody has decided yet (未判定 undecided), the named
+places in Guangzhou (on the map + in the register + left out as ``place`` + undecided) and the
+share of them on the map or in the register, so 100% means every candidate is decided and every
+named place placed, not merely that the finder proposed nothing more. ``gzmap coverage`` prints
 it and exits non-zero while any candidate is undecided or a decision is stale.
 """
 
@@ -61,10 +63,18 @@ class PlanCoverage:
     )  # candidate -> (kind, reason)
     undecided: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    rules: dict[str, str] = field(
+        default_factory=dict
+    )  # candidate -> the finder rule that found it
 
     @property
     def candidates(self) -> int:
         return len(self.on_map) + len(self.in_register) + len(self.left_out) + len(self.undecided)
+
+    @property
+    def decided(self) -> int:
+        """Candidates with a decision (on the map, in the register or left out)."""
+        return self.candidates - len(self.undecided)
 
     @property
     def named_places(self) -> int:
@@ -164,14 +174,22 @@ def plan_coverage(
                 cov.problems.append(Problem(src, str(name), "decided twice"))
             explicit[key] = ("left_out", (kind, reason))
     on_map = _name_index(features, plan)
+    # places outside the city are drawn as context (role outside) but are no named place of it
+    outside = {f["id"] for f in features if f.get("in_guangzhou") is False}
     in_register = _name_index(register, plan)
     used: set[str] = set()
     for cand in find_candidates(plan):
+        cov.rules[cand.name] = cand.rule
         key = match_key(cand.name)
         if key in explicit:
             used.add(key)
             decision, value = explicit[key]
             getattr(cov, decision)[cand.name] = value
+        elif key in on_map and on_map[key] in outside:
+            cov.left_out[cand.name] = (
+                "outside",
+                f"drawn as 区外 context outside the city: {on_map[key]}",
+            )
         elif key in on_map:
             cov.on_map[cand.name] = on_map[key]
         elif key in in_register:
@@ -202,21 +220,22 @@ def coverage(
 def report_lines(results: list[PlanCoverage], details: bool = False) -> list[str]:
     """The report as text: one row per plan, then (with ``details``) every decision."""
     head = (
-        f"{'plan':<11} {'candidates':>10} {'named':>6} {'on map':>7} {'register':>9} "
-        f"{'left out':>9} {'covered':>8}   left out by kind"
+        f"{'plan':<11} {'candidates':>10} {'undecided':>9} {'named':>6} {'on map':>7} "
+        f"{'register':>9} {'left out':>9} {'covered':>8}   left out by kind"
     )
     lines = [head, "-" * len(head)]
     for cov in results:
         kinds = cov.left_out_by_kind()
         by_kind = ", ".join(f"{k} {n}" for k, n in kinds.items() if n)
         lines.append(
-            f"{cov.plan:<11} {cov.candidates:>10} {cov.named_places:>6} {len(cov.on_map):>7} "
-            f"{len(cov.in_register):>9} {len(cov.left_out):>9} {cov.share:>7.0%}   {by_kind}"
+            f"{cov.plan:<11} {cov.candidates:>10} {len(cov.undecided):>9} {cov.named_places:>6} "
+            f"{len(cov.on_map):>7} {len(cov.in_register):>9} {len(cov.left_out):>9} "
+            f"{cov.share:>7.0%}   {by_kind}"
         )
     lines.append("")
     lines.append(
-        "named = named places in Guangzhou (on map + register + left out as 'place' + undecided); "
-        "covered = (on map + register) / named"
+        "undecided (未判定) = candidates nobody has decided; named = named places in Guangzhou "
+        "(on map + register + left out as 'place' + undecided); covered = (on map + register) / named"
     )
     if details:
         for cov in results:
@@ -229,7 +248,7 @@ def report_lines(results: list[PlanCoverage], details: bool = False) -> list[str
             for name, (kind, reason) in cov.left_out.items():
                 lines.append(f"  left out  {name} ({kind}: {reason})")
             for name in cov.undecided:
-                lines.append(f"  UNDECIDED {name}")
+                lines.append(f"  未判定 UNDECIDED {name}  (found by the {cov.rules[name]} rule)")
     problems = [p for cov in results for p in cov.problems]
     if problems:
         lines.append("")
