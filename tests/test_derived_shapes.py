@@ -108,3 +108,39 @@ def test_every_point_lies_in_a_district_it_names(layers, metric, districts) -> N
     assert not wrong
     for fid in ("baietan-finance-zone", "gz-intl-pharma-port"):
         assert districts.at["荔湾区", "geometry"].covers(metric.at[fid, "geometry"]), fid
+
+
+NORTH_STATION = (113.2, 23.378)  # 广州北站, between 北站商务区 and the 花都湖 一核
+
+
+def test_a_cluster_claims_no_more_than_its_member_parks(layers, metric) -> None:
+    """A cluster is its core parks joined, never their hull: each part holds a member, the whole
+    is no bigger than the members' own patches, and 广州北站 (no member) is outside them all."""
+    station = gpd.GeoSeries([shapely.Point(NORTH_STATION)], crs=4326).to_crs(METRIC_CRS)[0]
+    clusters = layers.index[layers["role"] == "cluster"]
+    assert len(clusters) >= 9
+    for cid in clusters:
+        shape = metric.at[cid, "geometry"]
+        members = [metric.at[m, "geometry"] for m in layers.at[cid, "members"]]
+        parts = getattr(shape, "geoms", [shape])
+        for part in parts:
+            assert any(part.intersects(m) for m in members), cid  # no part without a member
+        patches = shapely.union_all([m if m.area else m.buffer(1500) for m in members])
+        assert shape.area <= patches.area * 1.001, cid
+        assert not shape.contains(station), cid
+    robots = metric.at["huadu-cluster-equipment-robots", "geometry"]
+    assert robots.geom_type == "MultiPolygon"  # three scattered parks stay three patches
+
+
+def test_a_shape_built_on_placed_guesses_says_so_and_is_no_more_precise(layers) -> None:
+    guesses = set(layers.index[layers["location_source"].str.startswith("best guess")])
+    assert {"huadu-green-value-park", "huadu-green-building-park", "huadu-ustb-materials-park",
+            "huadu-sysu-institute"} <= guesses  # 地点不详，绘于…: placed guesses, named so
+    derived = layers[layers["location_source"].str.contains("derived:", regex=False)]
+    for fid, row in derived.iterrows():
+        guessed = [m for m in row["members"] if m in guesses]
+        if not guessed:
+            continue
+        assert "位置为估计" in row["location_source"], fid
+        worst = max(layers.at[m, "location_precision_m"] for m in guessed)
+        assert row["location_precision_m"] >= worst, fid

@@ -15,6 +15,7 @@ BIO_ISLAND_INSIDE = (113.382, 23.082)  # inside the drawn 官洲岛 outline
 ISSUE_POINT = (113.366, 23.062)  # the channel between 生物岛 and 大学城
 UNIVERSITY_TOWN = (113.39, 23.05)
 CONGHUA_HILLS = (113.75, 23.75)  # forest in north 从化, no plan element near
+NORTH_STATION = (113.2, 23.378)  # 广州北站
 
 
 def ids(elements) -> list[str]:
@@ -71,14 +72,25 @@ def test_university_town_point(layers) -> None:
     assert res.nearby == []
 
 
-def test_huadu_belt_covers_its_member_park(layers) -> None:
+def test_a_belt_answers_from_its_member_park_not_from_its_hull(layers) -> None:
     park = layers.at["huadu-auto-city", "geometry"]
     res = what_is_here(layers, park.x, park.y, radius_m=100)
-    covering = {e.id: e for e in res.covering}
-    assert "huadu-auto-belt" in covering and covering["huadu-auto-belt"].derived
+    assert "huadu-auto-belt" not in ids(res.covering)  # a hull of points covers nothing
+    belt = next(e for e in res.nearby if e.id == "huadu-auto-belt")
+    assert belt.derived and belt.member == "花都汽车城" and belt.distance_m < 1
     assert res.district == "花都区"
     assert "huadu-auto-city" in ids(res.nearby)
-    assert res.nearby[0].distance_m < 1
+
+
+def test_the_north_station_is_inside_no_shape_drawn_around_points(layers) -> None:
+    """`gzmap here 113.2 23.378` once said 广州北站 was inside the 智能装备和机器人 cluster."""
+    res = what_is_here(layers, *NORTH_STATION, radius_m=0)
+    assert not [e.id for e in res.covering if e.derived]
+    wide = what_is_here(layers, *NORTH_STATION, radius_m=5000)
+    robots = next(e for e in wide.nearby if e.id == "huadu-cluster-equipment-robots")
+    member = layers[layers["name"] == robots.member].iloc[0]
+    assert member.name in layers.at["huadu-cluster-equipment-robots", "members"]
+    assert robots.distance_m > 2000  # the distance of its nearest park, not of a hull
 
 
 def test_point_outside_every_element(layers) -> None:

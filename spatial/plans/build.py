@@ -419,9 +419,20 @@ def _place_derived(
     geoms[fid] = geom
     given_src = feat.get("location_source")
     feat["location_source"] = f"{given_src}；{how}" if given_src else how
+    guessed = [
+        str(feats[m].get("name", m))
+        for m in members
+        if m in feats and str(feats[m].get("location_source", "")).startswith("best guess")
+    ]
+    if guessed:  # a shape built on placed guesses says so, and is no more precise than they are
+        feat["location_source"] += (
+            f"；其中成员{'、'.join(guessed)}的位置为估计（地点不详），此形状不比这些成员更准确"
+        )
+    precisions = [float(feats[m].get("location_precision_m", 0)) for m in members if m in feats]
     if "location_precision_m" not in feat:
-        precisions = [float(feats[m].get("location_precision_m", 0)) for m in members if m in feats]
         feat["location_precision_m"] = max(precisions, default=0) or 1000
+    elif guessed:
+        feat["location_precision_m"] = max([feat["location_precision_m"], *precisions])
     computed = districts_of(geom)
     given = feat.get("district")
     if given and set(given) != set(computed):

@@ -7,7 +7,10 @@ Derived shapes are built in EPSG:32649 (metres) so they answer spatial questions
   a trunk node to places off the trunk (the 科技创新轴: 白云湖 as a branch, not a detour);
 * ``hull`` — per district: the buffered convex hull of the members that lie in each district,
   clipped to that district, so a segment of one district never swallows places of another (a
-  lone member in a district of its own is buffered at most :data:`LONE_BUFFER_M`).
+  lone member in a district of its own is buffered at most :data:`LONE_BUFFER_M`);
+* ``parts`` — the members joined, not their hull: each member's own area, or a point member
+  buffered, clipped to its district; members far apart stay separate parts (a cluster of three
+  scattered parks is three patches, never the 58 km² between them).
 
 The ``district`` of a derived feature is computed from its geometry (:func:`districts_of`); the
 method is recorded in ``location_source`` as ``derived:`` followed by a Chinese description.
@@ -36,7 +39,7 @@ MIN_LINE_M = 1000.0
 #: Buffer of a hull's lone member in a district other members are not in, metres.
 LONE_BUFFER_M = 500.0
 
-METHODS = ("line", "network", "hull")
+METHODS = ("line", "network", "hull", "parts")
 
 
 def to_metric(geom: Any) -> Any:
@@ -199,6 +202,31 @@ def _derive_hull(
     return to_wgs84(shape), how
 
 
+def _derive_parts(
+    members: list[str], spec: dict[str, Any], geoms: dict[str, Any], names: dict[str, str]
+) -> tuple[Any, str]:
+    buffer_m = float(spec.get("buffer_m", 1000))
+    dnames, dgeoms = _districts_metric()
+    area_of = dict(zip(dnames, dgeoms, strict=True))
+    pieces = []
+    for m in members:
+        part = to_metric(geoms[m])
+        if part.geom_type not in ("Polygon", "MultiPolygon"):
+            part = part.buffer(buffer_m, quad_segs=8)
+        district = district_of_point(to_metric(representative_point(geoms[m])))
+        if district in area_of:
+            part = part.intersection(area_of[district].buffer(0))
+        pieces.append(part)
+    shape = shapely.union_all(pieces)
+    shape = shapely.make_valid(shape) if not shape.is_valid else shape
+    label = "、".join(names[m] for m in members)
+    how = (
+        f"derived: 各成员（{label}）本身的范围，点状成员外扩 {buffer_m:g} 米，裁至所在区后合并；"
+        "成员相距较远时为互不相连的多块，不以凸包连成一片，在 EPSG:32649 中计算"
+    )
+    return to_wgs84(shape), how
+
+
 def derive(
     spec: dict[str, Any], members: list[str], geoms: dict[str, Any], names: dict[str, str]
 ) -> tuple[Any, str]:
@@ -229,4 +257,6 @@ def derive(
         )
     if method == "hull":
         return _derive_hull(members, spec, geoms, names)
+    if method == "parts":
+        return _derive_parts(members, spec, geoms, names)
     raise ValueError(f"unknown derived method {method!r} ({', '.join(METHODS)})")

@@ -1,9 +1,15 @@
 """这里规划了什么 — what the plans say at a point.
 
 Given a point (WGS84, or GCJ-02 as copied from Amap), :func:`what_is_here` lists every plan
-element whose area contains it (drawn polygons and the derived belts, clusters and axis
-segments), the other elements within a radius, nearest first, the district the point lies in,
-and each element's excerpts. Distances are measured in EPSG:32649 (UTM 49N), in metres.
+element whose area contains it, the other elements within a radius, nearest first, the district
+the point lies in, and each element's excerpts. Distances are measured in EPSG:32649 (UTM 49N), in
+metres.
+
+A shape derived from member places (a belt, a cluster, an axis segment, a 核) claims no more than
+its members: it covers a point only where one of its members' own drawn areas does (the 海珠段
+covers a point of 生物岛's outline), never merely because the point falls inside the hull or
+buffer drawn around member points; otherwise it is a neighbour, at the distance of its nearest
+member (``member`` names it).
 
 The app's map click and ``gzmap here LON LAT`` both go through this module.
 """
@@ -64,6 +70,9 @@ class HereElement:
         The feature's ``location_precision_m``: how far the true place may be from the drawing.
     excerpts : list of dict
         ``{plan, section, text}`` for every excerpt, in the feature's order.
+    member : str or None
+        For a derived shape, the name of the member place covering the point or nearest to it:
+        the distance is that member's, not the drawn hull's.
     """
 
     id: str
@@ -75,6 +84,7 @@ class HereElement:
     derived: bool
     precision_m: float | None
     excerpts: list[dict[str, str]] = field(default_factory=list)
+    member: str | None = None  # a derived shape: the member that covers or is nearest the point
 
     @property
     def role_label(self) -> str:
@@ -179,7 +189,9 @@ def _excerpts(row: Any) -> list[dict[str, str]]:
     ]
 
 
-def _element(row: Any, distance_m: float, contains: bool) -> HereElement:
+def _element(
+    row: Any, distance_m: float, contains: bool, member: str | None = None
+) -> HereElement:
     precision = row.get("location_precision_m")
     return HereElement(
         id=str(row["id"]),
@@ -191,7 +203,36 @@ def _element(row: Any, distance_m: float, contains: bool) -> HereElement:
         derived=_is_derived(row),
         precision_m=float(precision) if precision is not None and precision == precision else None,
         excerpts=_excerpts(row),
+        member=member,
     )
+
+
+def _own_parts(fid: str, rows: Any, metric: dict[str, Any], seen: frozenset = frozenset()) -> list:
+    """(name, metric geometry) of the places a derived shape is built from, through derived
+    members down to drawn ones (a segment's belt, the belt's parks)."""
+    row = rows.loc[fid]
+    if not _is_derived(row):
+        return [(str(row["name"]), metric[fid])] if fid in metric else []
+    parts = []
+    for member in row.get("members") or []:
+        if member in rows.index and member not in seen and member != fid:
+            parts.extend(_own_parts(member, rows, metric, seen | {fid}))
+    return parts
+
+
+def _derived_answer(
+    fid: str, rows: Any, metric: dict[str, Any], mpoint: Point
+) -> tuple[bool, float, str | None] | None:
+    """(covers, distance, member) of a derived shape, read from its members' own geometry;
+    None when its members are not at hand (the shape's own geometry answers then)."""
+    parts = _own_parts(fid, rows, metric)
+    if not parts:
+        return None
+    for name, geom in parts:
+        if geom.geom_type in _AREA_TYPES and geom.covers(mpoint):
+            return True, 0.0, name
+    name, geom = min(parts, key=lambda part: part[1].distance(mpoint))
+    return False, float(geom.distance(mpoint)), name
 
 
 def _district_of(point: Point) -> str | None:
@@ -246,12 +287,24 @@ def what_is_here(
         dist = shapely.distance(geoms, mpoint)
         is_area = metric.geom_type.isin(_AREA_TYPES).to_numpy()
         inside = is_area & shapely.covers(geoms, mpoint)
+        members: dict[int, str | None] = {}
+        by_id = dict(zip(live.index, geoms, strict=True))
+        derived = live["location_source"].astype(str).str.contains("derived:").to_numpy()
+        for i in np.flatnonzero(derived & is_area):
+            # an area within reach: answer from the members it is built from (a derived line,
+            # the axis or a corridor, keeps its own distance: it claims no area)
+            if not (inside[i] or dist[i] <= radius):
+                continue
+            answer = _derived_answer(live.index[i], live, by_id, mpoint)
+            if answer is not None:
+                inside[i], dist[i], members[i] = answer
         for i in np.flatnonzero(inside):
             row = live.iloc[i]
-            covering.append((float(shapely.area(geoms[i])), _element(row, 0.0, True)))
+            element = _element(row, 0.0, True, members.get(i))
+            covering.append((float(shapely.area(geoms[i])), element))
         near = np.flatnonzero(~inside & (dist <= radius))
         for i in sorted(near, key=lambda j: (dist[j], str(live.iloc[j]["id"])))[:MAX_NEARBY]:
-            nearby.append(_element(live.iloc[i], dist[i], False))
+            nearby.append(_element(live.iloc[i], dist[i], False, members.get(i)))
     covering.sort(key=lambda pair: (pair[0], pair[1].id))
     return HereResult(
         lon=round(wlon, 7),
@@ -269,6 +322,8 @@ def what_is_here(
 def _format_element(el: HereElement, excerpt_chars: int) -> list[str]:
     where = "覆盖此点" if el.contains else f"{el.distance_m:,.0f} m"
     note = "，范围由成员推算" if el.derived else ""
+    if el.derived and el.member:
+        note += f"（{'在成员' if el.contains else '距成员'} {el.member}）"
     precision = f"，位置精度 ±{el.precision_m:,.0f} m" if el.precision_m else ""
     lines = [f"- {el.name} [{el.role_label}] {where}{note}{precision}  ({el.id})"]
     for exc in el.excerpts:
