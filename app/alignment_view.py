@@ -66,11 +66,25 @@ def _role_zh(role: str | None) -> str:
     return ROLES.get(role or "", (role or "—", ""))[0]
 
 
+#: labels of the places outside the district a district plan names
+_ELSEWHERE = "区外 elsewhere in Guangzhou"
+_BEYOND = "广州市以外 outside Guangzhou"
+
+
+def _all_places(result: al.Alignment) -> list[tuple[al.PlaceRow, str]]:
+    """Every place of the comparison with its status label: the district's, then the city
+    places elsewhere and the places outside Guangzhou the district plan names."""
+    return [
+        *((p, al.STATUS_LABELS[p.status][0]) for p in result.places),
+        *((p, _ELSEWHERE) for p in result.elsewhere),
+        *((p, _BEYOND) for p in result.beyond),
+    ]
+
+
 def _places_table(result: al.Alignment) -> None:
     rows = []
     ids = []
-    for place in [*result.places, *result.elsewhere]:
-        label = al.STATUS_LABELS[place.status][0] if place.inside else "区外 elsewhere"
+    for place, label in _all_places(result):
         roles = _role_zh(place.city_role or place.district_role)
         if place.city_role and place.district_role and place.city_role != place.district_role:
             roles = f"市 {_role_zh(place.city_role)} / 区 {_role_zh(place.district_role)}"
@@ -102,12 +116,12 @@ def _industry_table(result: al.Alignment) -> None:
         entry = {"产业 Industry": row.tag}
         if level != "group":
             entry["大类 Group"] = row.group or ""
+        district = [e.feature_name for e in [*row.district, *row.district_wide]]
         entry.update(
             {
-                "状态 Status": al.STATUS_LABELS[row.status][0],
+                "状态 Status": al.INDUSTRY_STATUS_LABELS[row.status][0],
                 "市级 City": "、".join(dict.fromkeys(e.feature_name for e in row.city)) or "—",
-                "区级 District": "、".join(dict.fromkeys(e.feature_name for e in row.district))
-                or "—",
+                "区级 District": "、".join(dict.fromkeys(district)) or "—",
             }
         )
         rows.append(entry)
@@ -116,6 +130,7 @@ def _industry_table(result: al.Alignment) -> None:
         st.info("两级规划在本区均未点名产业。Neither plan names an industry here.")
         return
     _pick_table(rows, ids, "align_industries", height=320)
+    st.caption(" ".join(al.INDUSTRY_SCOPE) + " “全区”：区级规划对全区的表述 district-wide words.")
 
 
 def _roles_table(result: al.Alignment) -> None:
@@ -149,20 +164,24 @@ def _pick_panel(result: al.Alignment) -> None:
         return
     kind, key = pick
     if kind == "place":
-        place = next((p for p in [*result.places, *result.elsewhere] if p.id == key), None)
-        if place is None:
+        found = next(((p, lb) for p, lb in _all_places(result) if p.id == key), None)
+        if found is None:
             st.info("该地点不在此区的对照中。That place is not part of this comparison.")
             return
+        place, label = found
         st.markdown(f"#### {safe_html(place.name)}", unsafe_allow_html=True)
-        st.caption(al.STATUS_LABELS[place.status][0] + " · " + al.STATUS_LABELS[place.status][1])
-        city_ev, district_ev = place.city_excerpts, place.district_excerpts
+        zh, en = al.STATUS_LABELS[place.status]
+        st.caption(f"{zh} · {en}" + ("" if place.inside else f" · {label}"))
+        city_ev = place.city_excerpts
+        district_ev = [*place.district_excerpts, *place.district_mentions]
     else:
         row = result.industry_group(key) if kind == "group" else result.industry(key)
         if row is None:
             return
         st.markdown(f"#### {safe_html(row.tag)}", unsafe_allow_html=True)
-        st.caption(al.STATUS_LABELS[row.status][0] + " · " + al.STATUS_LABELS[row.status][1])
-        city_ev, district_ev = row.city, row.district
+        zh, en = al.INDUSTRY_STATUS_LABELS[row.status]
+        st.caption(f"{zh} · {en}")
+        city_ev, district_ev = row.city, [*row.district, *row.district_wide]
     c_col, d_col = st.columns(2)
     with c_col:
         st.markdown(f"**{safe_html(al.plan_short(result.city_plan))}**", unsafe_allow_html=True)
@@ -212,11 +231,12 @@ def alignment_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: st
         ss._align_shown = target
     result = _alignment(folder, stamp, target)
     counts = result.counts()
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric("区级规划承接 Taken up", counts[al.BOTH])
-    m2.metric("区级未提及 Not mentioned", counts[al.CITY_ONLY])
-    m3.metric("区级自有 District only", counts[al.DISTRICT_ONLY])
-    m4.metric(
+    m2.metric("区级仅提及 Mentioned", counts[al.MENTIONED])
+    m3.metric("区级未提及 Not mentioned", counts[al.CITY_ONLY])
+    m4.metric("区级自有 District only", counts[al.DISTRICT_ONLY])
+    m5.metric(
         "产业两级均有 Shared industries", sum(1 for r in result.industries if r.status == al.BOTH)
     )
     map_col, side_col = st.columns([3, 2], gap="medium")

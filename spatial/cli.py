@@ -45,21 +45,28 @@ def _register_problems() -> list:
 
 def _cmd_build_layers(args: argparse.Namespace) -> int:
     from spatial.plans.build import build_layers
+    from spatial.plans.district_wide import STATEMENTS_PATH, statements_document, statements_text
     from spatial.plans.register import REGISTER_PATH, register_document, register_text
 
-    # the register and the layers are one set: both are written, or neither
+    # the register, the district-wide industries and the layers are one set: all written, or none
     doc, problems = register_document()
+    wide, wide_problems = statements_document()
+    problems = problems + wide_problems
     for problem in sorted(problems):
         print(problem)
     if problems:
-        print(f"{len(problems)} register problem(s); nothing written")
+        print(f"{len(problems)} register or district-industry problem(s); nothing written")
         return 1
-    result = build_layers(check_only=args.check, also={REGISTER_PATH: register_text(doc)})
+    result = build_layers(
+        check_only=args.check,
+        also={REGISTER_PATH: register_text(doc), STATEMENTS_PATH: statements_text(wide)},
+    )
     for line in result.report_lines():
         print(line)
     if result.problems:
         return 1
     print(f"register: {len(doc['places'])} places")
+    print(f"district-wide industries: {len(wide['statements'])} statements")
     return 0
 
 
@@ -135,7 +142,8 @@ def _cmd_alignment(args: argparse.Namespace) -> int:
     import json
 
     from spatial.plans.layers import load_layers
-    from spatial.query.alignment import align, format_alignment
+    from spatial.query.alignment import align
+    from spatial.query.alignment_text import format_alignment
 
     try:
         result = align(load_layers(), args.target)

@@ -13,6 +13,8 @@ from spatial.query.alignment import (
     BOTH,
     CITY_ONLY,
     DISTRICT_ONLY,
+    DISTRICT_WIDE,
+    STATUS_LABELS,
     align,
     alignment_targets,
     industries_in,
@@ -99,19 +101,27 @@ def test_axis_segment_counts_only_in_its_own_district(layers) -> None:
 
 @pytest.mark.parametrize("district", DISTRICTS)
 def test_every_industry_cell_rests_on_words_that_name_it(layers, district) -> None:
+    """A cell rests on words naming the tag, or, for a group's own tag (汽车产业), one of its
+    industries: the city's 汽车等制造业 at 花都 names its 汽车产业 too."""
+    tax = load_taxonomy()
     al = align(layers, district)
     assert al.industries
     for row in al.industries:
-        assert row.status == (
-            BOTH if row.city and row.district else CITY_ONLY if row.city else DISTRICT_ONLY
-        )
+        if row.district:
+            assert row.status == (BOTH if row.city else DISTRICT_ONLY)
+        else:  # the district plan's words for the whole district, else the city's alone
+            assert row.status == (DISTRICT_WIDE if row.district_wide else CITY_ONLY)
         for ev in row.city:
             assert ev.plan == al.city_plan
-        for ev in row.district:
+        for ev in [*row.district, *row.district_wide]:
             assert ev.plan in al.district_plans
+        named = {row.tag, *tax.children(row.tag)}
         for ev in [*row.city, *row.district]:
-            assert row.tag in industries_in(ev.text)
-            assert row.tag in layers.at[ev.feature_id, "industries"]
+            said = named.intersection(industries_in(ev.text))
+            assert said, (row.tag, ev.text)
+            assert said & set(layers.at[ev.feature_id, "industries"])
+        for ev in row.district_wide:
+            assert row.tag in industries_in(ev.text), (row.tag, ev.text)
 
 
 def test_baiyunhu_industries_named_by_both_plans(baiyun) -> None:
@@ -159,7 +169,9 @@ def test_plan_roles_fall_back_to_the_single_role(layers) -> None:
 def test_status_frame_has_every_place_once(layers, tianhe) -> None:
     frame = status_frame(layers, tianhe)
     assert len(frame) == len(tianhe.places)
-    assert set(frame["alignment_status"]) == {BOTH, CITY_ONLY, DISTRICT_ONLY}
+    assert set(frame["alignment_status"]) <= set(STATUS_LABELS)
+    assert {BOTH, CITY_ONLY, DISTRICT_ONLY} <= set(frame["alignment_status"])
+    assert frame["alignment_status"].to_dict() == {p.id: p.status for p in tianhe.places}
     assert frame.crs.to_epsg() == 4326
 
 

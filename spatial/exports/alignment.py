@@ -48,7 +48,7 @@ MAP_SHARE_MAX = 0.6
 #: Roles whose places get the larger dot: the layout's own elements.
 LAYOUT_ROLES = ("core", "pole", "zone", "node", "axis_segment", "belt", "corridor")
 #: Status -> label priority (lower is placed first).
-_PRIORITY = {al.CITY_ONLY: 0, al.BOTH: 1, al.DISTRICT_ONLY: 3}
+_PRIORITY = {al.CITY_ONLY: 0, al.BOTH: 1, al.MENTIONED: 2, al.DISTRICT_ONLY: 3}
 
 
 # -- the map ----------------------------------------------------------------------------------
@@ -247,8 +247,10 @@ def _legend(col: _Column, result: al.Alignment) -> None:
     counts = result.counts()
     col.head("图例 Legend")
     x = 0.0
-    step = col.width / 3
-    for status in (al.BOTH, al.CITY_ONLY, al.DISTRICT_ONLY):
+    shown = [s for s in (al.BOTH, al.MENTIONED, al.CITY_ONLY, al.DISTRICT_ONLY) if counts[s]]
+    shown = shown or [al.BOTH, al.CITY_ONLY, al.DISTRICT_ONLY]
+    step = col.width / len(shown)
+    for status in shown:
         col.swatch(x, al.STATUS_COLORS[status])
         zh = al.STATUS_LABELS[status][0]
         col.ax.text(
@@ -262,7 +264,8 @@ def _legend(col: _Column, result: al.Alignment) -> None:
         x += step
     col.y -= col.row * 1.2
     col.para(
-        "大圆：核、极、片区、节点、带、走廊；小圆：园区、高校、设施、实验室；虚线范围由成员推算。",
+        "大圆：核、极、片区、节点、带、走廊；小圆：园区、高校、设施、实验室；虚线范围由成员推算。"
+        "区级规划提及：区级规划点到其名，但未作布局。",
         colour=MUTED,
         max_lines=2,
     )
@@ -286,13 +289,14 @@ def _industry_table(col: _Column, result: al.Alignment) -> None:
             col.ax.text(x0 + dx, col.y, text, fontsize=col.fs, color=MUTED, va="top")
         col.y -= col.row
         for row in rows[c * per : (c + 1) * per]:
-            col.swatch(x0, al.STATUS_COLORS[row.status], dot=False)
+            col.swatch(x0, al.INDUSTRY_STATUS_COLORS[row.status], dot=False)
             name = row.tag
             while col.page.width_mm(name, col.fs) > cw[0] - 4.5 * col.page.s and len(name) > 2:
                 name = name[:-1]
             col.ax.text(x0 + 3.4 * col.page.s, col.y, name, fontsize=col.fs, color=INK, va="top")
             n_city = len({e.feature_id for e in row.city})
             n_dist = len({e.feature_id for e in row.district})
+            dist = str(n_dist) if n_dist else al.WHOLE_DISTRICT if row.district_wide else "—"
             col.ax.text(
                 x0 + cw[0],
                 col.y,
@@ -304,7 +308,7 @@ def _industry_table(col: _Column, result: al.Alignment) -> None:
             col.ax.text(
                 x0 + cw[0] + cw[1],
                 col.y,
-                str(n_dist) if n_dist else "—",
+                dist,
                 fontsize=col.fs,
                 color=INK,
                 va="top",
@@ -313,12 +317,13 @@ def _industry_table(col: _Column, result: al.Alignment) -> None:
     col.y = top - (per + 1) * col.row - col.row * 0.4
     groups = {
         status: "、".join(r.tag for r in result.industry_groups if r.status == status) or "无"
-        for status in (al.BOTH, al.CITY_ONLY, al.DISTRICT_ONLY)
+        for status in al.INDUSTRY_STATUS_LABELS
     }
     col.para(
         f"按产业大类：两级均有 {groups[al.BOTH]}；仅市级 {groups[al.CITY_ONLY]}；"
-        f"仅区级 {groups[al.DISTRICT_ONLY]}。",
-        max_lines=3,
+        f"仅区级 {groups[al.DISTRICT_ONLY]}；区级规划（全区）{groups[al.DISTRICT_WIDE]}。"
+        "“全区”：区级规划对全区的表述，未落到具体地点。",
+        max_lines=4,
     )
 
 
@@ -329,9 +334,24 @@ def _places(col: _Column, result: al.Alignment, on_map: set[str]) -> None:
 
     col.head("市级规划在本区的要素 City-plan places here")
     col.para(f"区级规划承接 {len(result.taken_up)}：{names(result.taken_up)}", max_lines=3)
+    if result.mentioned:
+        col.para(f"区级规划仅提及 {len(result.mentioned)}：{names(result.mentioned)}", max_lines=2)
     col.para(
         f"区级规划未提及 {len(result.not_mentioned)}：{names(result.not_mentioned)}", max_lines=3
     )
+    if result.elsewhere:
+        col.para(
+            f"区级规划提及的区外市级要素 {len(result.elsewhere)}："
+            + "、".join(p.name for p in result.elsewhere),
+            max_lines=2,
+        )
+    if result.beyond:
+        col.para(
+            f"区级规划提及的广州市以外地区 {len(result.beyond)}："
+            + "、".join(p.name for p in result.beyond),
+            colour=MUTED,
+            max_lines=2,
+        )
     layout = [p for p in result.district_only if p.district_role in LAYOUT_ROLES]
     if layout:
         col.para(
@@ -381,7 +401,7 @@ def _text(result: al.Alignment, osm: bool) -> MapText:
     plans = [get_plan(p) for p in result.district_plans]
     names = "、".join(p.short_name for p in plans)
     source = source_line([city, *plans], osm=osm, tiles_attribution=None)
-    source += " 承接＝同一地点两级规划均有原文摘录；产业按各规划对该地点的原文点名统计。"
+    source += f" 承接＝同一地点两级规划均有原文摘录；{al.INDUSTRY_SCOPE[0]}"
     return MapText(
         title=f"规划衔接 · {result.district}：{names}对照{city.short_name}",
         subtitle=f"{names}（{'；'.join(p.layout_name for p in plans)}）与"

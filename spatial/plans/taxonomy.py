@@ -11,6 +11,7 @@ every tag it names (:meth:`Taxonomy.tags_of`) and is a synonym of none of them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -86,6 +87,13 @@ class Taxonomy:
         none for a word the taxonomy doesn't know."""
         return list(word_tags(self).get(word.strip(), ()))
 
+    def tags_in(self, text: str) -> list[str]:
+        """The tags a piece of text names (a tag, a synonym or a compound, the longest wording
+        first so 新一代信息技术 wins over 信息技术), in order of first mention."""
+        words = word_tags(self)
+        found = (words[m.group(0)] for m in _word_pattern(self).finditer(text or ""))
+        return list(dict.fromkeys(tag for tags in found for tag in tags))
+
     def fold(self, words: list[Any]) -> tuple[list[str], list[Any]]:
         """Fold words to canonical tags, each once in first-seen order; also the unknown words."""
         tags: list[str] = []
@@ -117,6 +125,12 @@ class Taxonomy:
         industry = self.get(tag)
         named_in = [word for word, tags in self.compounds if tag in tags]
         return [industry.tag, *industry.synonyms, *named_in]
+
+
+@lru_cache(maxsize=8)
+def _word_pattern(taxonomy: Taxonomy) -> re.Pattern[str]:
+    words = sorted(word_tags(taxonomy), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
 
 
 @lru_cache(maxsize=8)

@@ -1,16 +1,17 @@
 """What users ask of the plans: a selection, a search, what is planned here, how plans align.
 
-========== =========================================================================
-module     concern
-========== =========================================================================
-features   selection (plan, industry, role, cluster, segment, text) and walking the axis
-search     ranked search: name > alias > start of name > plan text, with the reason
-here       这里规划了什么: areas containing a point, neighbours within a radius
-alignment  规划衔接: a district plan against the city plan, every claim with its excerpts
-overview   counts of a selection by plan, role and industry
-unsited    register places as the app shows them: filtered, counted per district
-detail     a place's panel: facts, excerpts with their section path, related places
-========== =========================================================================
+============== ========================================================================
+module         concern
+============== ========================================================================
+features       selection (plan, industry, role, cluster, segment, text) and walking the axis
+search         ranked search: name > alias > start of name > plan text, with the reason
+here           这里规划了什么: areas containing a point, neighbours within a radius
+alignment      规划衔接: a district plan against the city plan, every claim with its excerpts
+alignment_text ``gzmap alignment``: that comparison as plain text
+overview       counts of a selection by plan, role and industry
+unsited        register places as the app shows them: filtered, counted per district
+detail         a place's panel: facts, excerpts with their section path, related places
+============== ========================================================================
 
 Layer 3: imports ``spatial.plans``, ``spatial.geo`` and the small helpers, nothing above
 (``spatial.uploads`` sits beside it; neither imports the other).
@@ -20,7 +21,7 @@ import lazy_loader as _lazy
 
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
-    submodules=["alignment", "detail", "features", "here", "overview", "search", "unsited"],
+    submodules=["alignment", "alignment_text", "detail", "features", "here", "overview", "search", "unsited"],
     submod_attrs={
         "alignment": ["align"],
         "detail": ["feature_facts"],

@@ -3,45 +3,56 @@
 For one district (or one district plan) against the city plan (``level: city`` in the manifest):
 
 * city-plan places inside the district, **taken up** by the district plan (the same feature
-  carries excerpts from both) or **not mentioned** by it;
+  carries excerpts from both), **mentioned** by it only in passing (its ``mentions``: the 试验区
+  named in 天河's 两区 heading), or **not mentioned** at all;
 * the district plan's own layout elements the city plan does not name;
+* the city-plan places outside the district the district plan places or mentions (中新知识城,
+  南沙科学城 …), and the places outside Guangzhou it names (the 区外 context: 东莞松山湖 …);
 * an industry table: each tag the city plan assigns to places in the district and / or the
-  district plan names there (city only, both, district only), with the excerpts behind each cell;
+  district plan names there (city only, both, district only), or names for the whole district
+  without a place (区级规划（全区）, from ``spatial.plans.district_wide``), with the words behind
+  each cell;
 * places the two plans give a different role (the city's ``zone`` is the district's ``pole``).
 
-Industries per plan are read from that plan's own excerpts about a place (a tag counts when the
-tag or one of its synonyms in ``data/industries.yaml`` appears in the excerpt), so every cell of
-the table can show the words it rests on. Roles per plan come from the built ``plan_roles``
-property, or from the single ``role`` for layers built without it.
+Industries per plan are read from that plan's own words about a place (a tag counts when the
+tag, one of its synonyms or a compound naming it appears in the excerpt), so every cell of the
+table can show the words it rests on. Only what a plan says of the district's places (or, for
+the district plan, of the whole district) counts: the city plan's city-wide sentences do not.
+Roles per plan come from the built ``plan_roles`` property, or from the single ``role`` for
+layers built without it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
 
+from spatial.plans.district_wide import Statement, load_statements
 from spatial.plans.manifest import get_plan, load_manifest
-from spatial.plans.schema import ROLES
-from spatial.plans.taxonomy import Taxonomy, load_taxonomy, word_tags
+from spatial.plans.schema import OUTSIDE_ROLE, ROLES
+from spatial.plans.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
     "BOTH",
     "CITY_ONLY",
     "DISTRICT_ONLY",
+    "DISTRICT_WIDE",
+    "INDUSTRY_SCOPE",
+    "INDUSTRY_STATUS_COLORS",
+    "INDUSTRY_STATUS_LABELS",
+    "MENTIONED",
     "STATUS_COLORS",
     "STATUS_LABELS",
+    "WHOLE_DISTRICT",
     "Alignment",
     "Evidence",
     "IndustryRow",
     "PlaceRow",
     "RoleDiff",
     "align",
-    "format_alignment",
     "industries_in",
     "alignment_targets",
     "city_plan_id",
@@ -53,15 +64,36 @@ __all__ = [
 ]
 
 BOTH = "both"
+MENTIONED = "mentioned"
 CITY_ONLY = "city_only"
 DISTRICT_ONLY = "district_only"
+DISTRICT_WIDE = "district_wide"
 
-#: status -> (Chinese label, English label)
+#: a place's status -> (Chinese label, English label)
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     BOTH: ("两级规划均有", "in both plans"),
+    MENTIONED: ("区级规划提及", "mentioned by the district plan"),
     CITY_ONLY: ("仅市级规划", "city plan only"),
     DISTRICT_ONLY: ("仅区级规划", "district plan only"),
 }
+
+#: an industry's status -> labels: a district plan may name an industry for the whole district
+INDUSTRY_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    BOTH: STATUS_LABELS[BOTH],
+    CITY_ONLY: STATUS_LABELS[CITY_ONLY],
+    DISTRICT_ONLY: STATUS_LABELS[DISTRICT_ONLY],
+    DISTRICT_WIDE: ("区级规划（全区）", "district plan, district-wide"),
+}
+
+#: What the industry statuses count, said where the table is shown: (Chinese, English).
+INDUSTRY_SCOPE = (
+    "产业按两级规划对本区要素的原文表述判定（区级规划另含对全区的表述）；市级规划的全市性表述不计入。",
+    "Read from what each plan says of the district's places (and the district plan of the whole "
+    "district); the city plan's city-wide sentences are not counted.",
+)
+
+#: The words of a district-wide statement stand for this place name in the tables.
+WHOLE_DISTRICT = "全区"
 
 #: Roles drawn as areas behind the places (outline, light fill) on the alignment maps, on
 #: screen and in the briefing, never labelled inside.
@@ -73,6 +105,15 @@ STATUS_COLORS: dict[str, str] = {
     BOTH: "#1b7837",
     DISTRICT_ONLY: "#8c6bb1",
     CITY_ONLY: "#f4a340",
+    MENTIONED: "#a6dba0",  # lighter than the orange, darker than paper
+}
+
+#: industry status -> colour (the briefing's table): the district-wide one a light purple
+INDUSTRY_STATUS_COLORS: dict[str, str] = {
+    BOTH: STATUS_COLORS[BOTH],
+    CITY_ONLY: STATUS_COLORS[CITY_ONLY],
+    DISTRICT_ONLY: STATUS_COLORS[DISTRICT_ONLY],
+    DISTRICT_WIDE: "#c9b8e0",
 }
 
 #: Roles left out of the comparison: the whole axis runs through six districts.
@@ -104,6 +145,8 @@ class PlaceRow:
         The district plans (of those compared) that name it.
     city_excerpts, district_excerpts : list of Evidence
         Each side's words about the place.
+    district_mentions : list of Evidence
+        The district plan's passing mentions of it (a partner named outside its layout).
     related : list of tuple
         ``(id, name)`` of places on the other side it is tied to through ``parent`` or
         ``links`` (a district element that is part of a city place, or the reverse).
@@ -121,17 +164,22 @@ class PlaceRow:
     district_excerpts: list[Evidence]
     related: list[tuple[str, str]] = field(default_factory=list)
     inside: bool = True
+    district_mentions: list[Evidence] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class IndustryRow:
-    """One industry tag: which side names it in the district, and the words behind each side."""
+    """One industry tag: which side names it in the district, and the words behind each side.
+
+    ``district_wide`` holds the district plan's words naming it for the whole district; the
+    status is ``district_wide`` when those are the district plan's only words about it."""
 
     tag: str
     status: str
     city: list[Evidence]
     district: list[Evidence]
     group: str | None = None  # the broad group of a specific industry; None for a group row
+    district_wide: list[Evidence] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -161,16 +209,19 @@ class Alignment:
     industries: list[IndustryRow]
     role_diffs: list[RoleDiff]
     industry_groups: list[IndustryRow] = field(default_factory=list)
+    mentioned: list[PlaceRow] = field(default_factory=list)
+    beyond: list[PlaceRow] = field(default_factory=list)  # 区外: outside Guangzhou
 
     @property
     def places(self) -> list[PlaceRow]:
-        """Every place inside the district, taken up first, then not mentioned, then district-only."""
-        return [*self.taken_up, *self.not_mentioned, *self.district_only]
+        """Every place inside the district: taken up, mentioned, not mentioned, district-only."""
+        return [*self.taken_up, *self.mentioned, *self.not_mentioned, *self.district_only]
 
     def counts(self) -> dict[str, int]:
         """Number of places per status (inside the district)."""
         return {
             BOTH: len(self.taken_up),
+            MENTIONED: len(self.mentioned),
             CITY_ONLY: len(self.not_mentioned),
             DISTRICT_ONLY: len(self.district_only),
         }
@@ -236,25 +287,16 @@ def plan_roles_of(row: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # -- industries from the words -----------------------------------------------------------------
-@lru_cache(maxsize=4)
-def _industry_pattern(taxonomy: Taxonomy) -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
-    words = word_tags(taxonomy)  # tags, synonyms, and compounds naming several tags
-    # longest first, so 新一代信息技术 wins over 信息技术, 中医药 over 医药, and 新能源及智能网联汽车
-    # (both 新能源汽车 and 智能网联汽车) over 智能网联汽车
-    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(alternation), words
-
-
 def industries_in(text: str, taxonomy: Taxonomy | None = None) -> list[str]:
-    """Canonical industry tags a piece of plan text names, in order of first mention."""
-    pattern, words = _industry_pattern(taxonomy or load_taxonomy())
-    return list(
-        dict.fromkeys(tag for m in pattern.finditer(text or "") for tag in words[m.group(0)])
-    )
+    """Canonical industry tags a piece of plan text names, in order of first mention (a
+    compound such as 新能源及智能网联汽车 names each of its tags)."""
+    return (taxonomy or load_taxonomy()).tags_in(text)
 
 
 # -- building the comparison -------------------------------------------------------------------
-def _evidence(row: Mapping[str, Any], plans: Iterable[str]) -> list[Evidence]:
+def _evidence(
+    row: Mapping[str, Any], plans: Iterable[str], key: str = "excerpts"
+) -> list[Evidence]:
     plans = set(plans)
     return [
         Evidence(
@@ -264,7 +306,7 @@ def _evidence(row: Mapping[str, Any], plans: Iterable[str]) -> list[Evidence]:
             section=str(e.get("section") or ""),
             text=str(e.get("text") or ""),
         )
-        for e in row.get("excerpts") or []
+        for e in row.get(key) or []
         if e.get("plan") in plans
     ]
 
@@ -322,7 +364,26 @@ def _place_row(
         district_excerpts=_evidence(row, named_by),
         related=_related(gdf, fid, other_side),
         inside=inside,
+        district_mentions=_evidence(row, dplans, "mentions"),
     )
+
+
+def _wide_evidence(
+    statements: Iterable[Statement], taxonomy: Taxonomy
+) -> dict[str, list[Evidence]]:
+    """Tag -> the district plans' words naming it for the whole district (and its group)."""
+    wide: dict[str, list[Evidence]] = {}
+    for st in statements:
+        ev = Evidence(
+            feature_id="",
+            feature_name=WHOLE_DISTRICT,
+            plan=st.plan,
+            section=str(st.excerpt.get("section") or ""),
+            text=str(st.excerpt.get("text") or ""),
+        )
+        for tag in st.industries:
+            wide.setdefault(tag, []).append(ev)
+    return wide
 
 
 def _industry_rows(
@@ -330,8 +391,10 @@ def _industry_rows(
     city_rows: list[PlaceRow],
     district_rows: list[PlaceRow],
     taxonomy: Taxonomy,
+    wide: dict[str, list[Evidence]],
 ) -> list[IndustryRow]:
-    """Tags per side: a place's curated tags that the side's own excerpts about it name.
+    """Tags per side: a place's curated tags that the side's own excerpts about it name, and
+    the tags the district plans name for the whole district.
 
     Excerpts often list several places in one sentence; keeping only the place's curated tags
     stops an industry of a neighbour in the same sentence from being credited to this place.
@@ -348,41 +411,66 @@ def _industry_rows(
                 for tag in industries_in(ev.text, taxonomy):
                     if tag in curated:
                         side.setdefault(tag, []).append(ev)
-    return _rows(city, district, taxonomy, taxonomy.tags, by_group=False)
+    # a row for a group's own tag (places tagged only broadly, 汽车产业) counts a side naming any
+    # industry of the group too: the city's 汽车等制造业 names the 汽车产业 of 花都
+    shown_groups = {t for t in (*city, *district, *wide) if t in taxonomy.groups}
+    for side in (city, district):
+        for group in shown_groups:
+            for tag in taxonomy.children(group):
+                kept = side.get(group, [])
+                kept.extend(ev for ev in side.get(tag, []) if ev not in kept)
+                if kept:
+                    side[group] = kept
+    return _rows(city, district, wide, taxonomy, taxonomy.tags, by_group=False)
+
+
+def _status(tag: str, city: Mapping, district: Mapping, wide: Mapping) -> str:
+    if tag in district:
+        return BOTH if tag in city else DISTRICT_ONLY
+    return DISTRICT_WIDE if tag in wide else CITY_ONLY
 
 
 def _rows(
     city: dict[str, list[Evidence]],
     district: dict[str, list[Evidence]],
+    wide: dict[str, list[Evidence]],
     taxonomy: Taxonomy,
     order: Iterable[str],
     by_group: bool,
 ) -> list[IndustryRow]:
     out = []
     for tag in order:
-        if tag not in city and tag not in district:
+        if tag not in city and tag not in district and tag not in wide:
             continue
-        status = (
-            BOTH if tag in city and tag in district else CITY_ONLY if tag in city else DISTRICT_ONLY
-        )
+        status = _status(tag, city, district, wide)
         group = None if by_group else taxonomy.group_of(tag)
-        out.append(IndustryRow(tag, status, city.get(tag, []), district.get(tag, []), group))
-    rank = {BOTH: 0, CITY_ONLY: 1, DISTRICT_ONLY: 2}
+        out.append(
+            IndustryRow(
+                tag, status, city.get(tag, []), district.get(tag, []), group, wide.get(tag, [])
+            )
+        )
+    rank = {BOTH: 0, DISTRICT_WIDE: 1, CITY_ONLY: 2, DISTRICT_ONLY: 3}
     return sorted(out, key=lambda r: rank[r.status])
 
 
-def _group_rows(rows: list[IndustryRow], taxonomy: Taxonomy) -> list[IndustryRow]:
+def _group_rows(
+    rows: list[IndustryRow], taxonomy: Taxonomy, wide: dict[str, list[Evidence]]
+) -> list[IndustryRow]:
     """The same table one level up: a group is named by a side when the side names the group
     or any of its industries (a city 新一代信息技术 meets a district 智能电子 here)."""
     city: dict[str, list[Evidence]] = {}
     district: dict[str, list[Evidence]] = {}
+    wide_groups: dict[str, list[Evidence]] = {}
     for row in rows:
         group = taxonomy.group_of(row.tag)
         for side, evidence in ((city, row.city), (district, row.district)):
             if evidence:
                 kept = side.setdefault(group, [])
                 kept.extend(ev for ev in evidence if ev not in kept)
-    return _rows(city, district, taxonomy, taxonomy.groups, by_group=True)
+    for tag, evidence in wide.items():
+        kept = wide_groups.setdefault(taxonomy.group_of(tag), [])
+        kept.extend(ev for ev in evidence if ev not in kept)
+    return _rows(city, district, wide_groups, taxonomy, taxonomy.groups, by_group=True)
 
 
 def _role_diffs(
@@ -411,7 +499,13 @@ def _role_diffs(
     return diffs
 
 
-def align(gdf: gpd.GeoDataFrame, target: str) -> Alignment:
+def _mentioned_by(row: Mapping[str, Any], plans: set[str]) -> bool:
+    return any(m.get("plan") in plans for m in row.get("mentions") or [])
+
+
+def align(
+    gdf: gpd.GeoDataFrame, target: str, statements: Iterable[Statement] | None = None
+) -> Alignment:
     """Compare a district's plan(s) with the city plan.
 
     Parameters
@@ -420,6 +514,9 @@ def align(gdf: gpd.GeoDataFrame, target: str) -> Alignment:
         The layers (:func:`spatial.plans.layers.load_layers`), indexed by id.
     target : str
         A district (``花都区``: all its plans together) or one district plan id (``huadu_mfg``).
+    statements : iterable of Statement, optional
+        The industries district plans name for the whole district; by default the built
+        ones (:func:`spatial.plans.district_wide.load_statements`).
 
     Returns
     -------
@@ -433,11 +530,15 @@ def align(gdf: gpd.GeoDataFrame, target: str) -> Alignment:
     district, dplans = resolve_target(target)
     city = city_plan_id()
     taxonomy = load_taxonomy()
+    statements = load_statements() if statements is None else statements
+    wide = _wide_evidence([s for s in statements if s.plan in dplans], taxonomy)
     live = gdf[~gdf["role"].isin(_SKIPPED_ROLES)]
     plans_of = live["plans"].apply(lambda v: set(v or []))
-    inside = live.apply(lambda r: _inside(r, district), axis=1).astype(bool)
+    context = (live["role"] == OUTSIDE_ROLE).to_numpy()  # 区外: outside Guangzhou
+    inside = live.apply(lambda r: _inside(r, district), axis=1).astype(bool) & ~context
     by_city = plans_of.apply(lambda s: city in s)
     by_district = plans_of.apply(lambda s: bool(s.intersection(dplans)))
+    mentions = live.apply(lambda r: _mentioned_by(r, set(dplans)), axis=1).astype(bool)
     city_side = set(live.index[by_city & inside])
     district_side = set(live.index[by_district & ~by_city & inside])
 
@@ -447,12 +548,21 @@ def align(gdf: gpd.GeoDataFrame, target: str) -> Alignment:
         ]
 
     taken_up = rows(by_city & by_district & inside, BOTH, district_side)
-    not_mentioned = rows(by_city & ~by_district & inside, CITY_ONLY, district_side)
+    mentioned = rows(by_city & ~by_district & mentions & inside, MENTIONED, district_side)
+    not_mentioned = rows(by_city & ~by_district & ~mentions & inside, CITY_ONLY, district_side)
     district_only = rows(by_district & ~by_city & inside, DISTRICT_ONLY, city_side)
-    elsewhere = rows(by_city & by_district & ~inside, BOTH, set(), is_inside=False)
-    city_rows = taken_up + not_mentioned
+    elsewhere_mask = by_city & (by_district | mentions) & ~inside & ~context
+    elsewhere = [
+        _place_row(gdf, fid, BOTH if by_district[fid] else MENTIONED, city, dplans, set(), False)
+        for fid in live.index[elsewhere_mask]
+    ]
+    beyond = [
+        _place_row(gdf, fid, BOTH if by_city[fid] else DISTRICT_ONLY, city, dplans, set(), False)
+        for fid in live.index[context & (by_district | mentions).to_numpy()]
+    ]
+    city_rows = taken_up + mentioned + not_mentioned
     district_rows = taken_up + district_only
-    industries = _industry_rows(gdf, city_rows, district_rows, taxonomy)
+    industries = _industry_rows(gdf, city_rows, district_rows, taxonomy, wide)
     return Alignment(
         district=district,
         city_plan=city,
@@ -462,8 +572,10 @@ def align(gdf: gpd.GeoDataFrame, target: str) -> Alignment:
         district_only=district_only,
         elsewhere=elsewhere,
         industries=industries,
-        industry_groups=_group_rows(industries, taxonomy),
+        industry_groups=_group_rows(industries, taxonomy, wide),
         role_diffs=_role_diffs(gdf, [r.id for r in taken_up + elsewhere], city, dplans),
+        mentioned=mentioned,
+        beyond=beyond,
     )
 
 
@@ -486,63 +598,3 @@ def plan_short(plan_id: str) -> str:
 def role_zh(role: str | None) -> str:
     """A role's Chinese name (the role itself for an unknown one, ``—`` for none)."""
     return ROLES.get(role or "", (role or "—", ""))[0]
-
-
-# -- text report -------------------------------------------------------------------------------
-def _place_line(place: PlaceRow) -> str:
-    roles = role_zh(place.city_role or place.district_role)
-    if place.city_role and place.district_role and place.city_role != place.district_role:
-        roles = f"市:{role_zh(place.city_role)} / 区:{role_zh(place.district_role)}"
-    line = f"  - {place.name} [{roles}] ({place.id})"
-    if place.related:
-        line += " 关联: " + "、".join(name for _, name in place.related)
-    return line
-
-
-def format_alignment(alignment: Alignment, excerpts: bool = False) -> str:
-    """Plain-text report (``gzmap alignment``); ``excerpts`` adds the words behind each line."""
-    city = plan_short(alignment.city_plan)
-    district = "、".join(plan_short(p) for p in alignment.district_plans)
-    counts = alignment.counts()
-    lines = [
-        f"规划衔接 {alignment.district}: {district} 对照 {city}",
-        f"市级规划在本区的要素 {counts[BOTH] + counts[CITY_ONLY]} 个，"
-        f"区级规划承接 {counts[BOTH]} 个，未提及 {counts[CITY_ONLY]} 个；"
-        f"区级规划自有要素 {counts[DISTRICT_ONLY]} 个。",
-    ]
-    sections = (
-        ("区级规划承接的市级要素", alignment.taken_up),
-        ("区级规划未提及的市级要素", alignment.not_mentioned),
-        ("市级规划未列出的区级要素", alignment.district_only),
-        ("区级规划提及的区外市级要素", alignment.elsewhere),
-    )
-    for title, places in sections:
-        lines.append(f"{title} ({len(places)}):")
-        for place in places:
-            lines.append(_place_line(place))
-            if excerpts:
-                for ev in [*place.city_excerpts, *place.district_excerpts]:
-                    lines.append(f"      {plan_short(ev.plan)}: “{ev.text}”")
-        if not places:
-            lines.append("  (无)")
-    lines.append("产业 (市级 / 区级 / 状态):")
-    for row in alignment.industries:
-        c = "、".join(dict.fromkeys(e.feature_name for e in row.city)) or "—"
-        d = "、".join(dict.fromkeys(e.feature_name for e in row.district)) or "—"
-        lines.append(f"  - {row.tag} [{STATUS_LABELS[row.status][0]}] 市: {c} | 区: {d}")
-    lines.append("产业大类 (市级 / 区级 / 状态):")
-    for row in alignment.industry_groups:
-        lines.append(
-            f"  - {row.tag} [{STATUS_LABELS[row.status][0]}] "
-            f"市 {len({e.feature_id for e in row.city})} 处 / 区 {len({e.feature_id for e in row.district})} 处"
-        )
-    lines.append(f"角色不同的要素 ({len(alignment.role_diffs)}):")
-    for diff in alignment.role_diffs:
-        lines.append(
-            f"  - {diff.name}: 市级 {role_zh(diff.city_role)} ({diff.city_group or '—'}) / "
-            f"{plan_short(diff.district_plan)} {role_zh(diff.district_role)} "
-            f"({diff.district_group or '—'})"
-        )
-    if not alignment.role_diffs:
-        lines.append("  (无)")
-    return "\n".join(lines)
