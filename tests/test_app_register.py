@@ -71,7 +71,11 @@ def test_filtering_leather_goods_lists_shiling_and_its_platforms(app: AppTest):
     app.query_params["industries"] = "皮革皮具"  # a synonym, folded to its tag
     run(app)
     ids = set(results(app)["id"])
-    assert {"huadu-shiling-leather-cluster", "huadu-leather-park", "huadu-leather-expo-centre"} <= ids  # on the map
+    assert {
+        "huadu-shiling-leather-cluster",
+        "huadu-leather-park",
+        "huadu-leather-expo-centre",
+    } <= ids  # on the map
     assert {"huadu-leather-quality-centre", LIVE_BASE} <= ids  # platforms without a site
     script = map_script(app)
     assert "狮岭皮革皮具产业集群" in script

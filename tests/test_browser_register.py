@@ -31,7 +31,9 @@ def test_counts_per_district_and_the_panel_of_a_place_without_a_site(app_url, br
     page.set_default_timeout(WAIT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{app_url}/?industries={quote('皮革皮具')}&node=huadu-leather-quality-centre&basemap=none")
+    page.goto(
+        f"{app_url}/?industries={quote('皮革皮具')}&node=huadu-leather-quality-centre&basemap=none"
+    )
     frame = map_frame_with(page, ".gz-unsited-count")
     labels = [frame.locator(".gz-unsited-count").nth(i).inner_text()
               for i in range(frame.locator(".gz-unsited-count").count())]

@@ -134,8 +134,12 @@ def test_a_cluster_claims_no_more_than_its_member_parks(layers, metric) -> None:
 
 def test_a_shape_built_on_placed_guesses_says_so_and_is_no_more_precise(layers) -> None:
     guesses = set(layers.index[layers["location_source"].str.startswith("best guess")])
-    assert {"huadu-green-value-park", "huadu-green-building-park", "huadu-ustb-materials-park",
-            "huadu-sysu-institute"} <= guesses  # 地点不详，绘于…: placed guesses, named so
+    assert {
+        "huadu-green-value-park",
+        "huadu-green-building-park",
+        "huadu-ustb-materials-park",
+        "huadu-sysu-institute",
+    } <= guesses  # 地点不详，绘于…: placed guesses, named so
     derived = layers[layers["location_source"].str.contains("derived:", regex=False)]
     for fid, row in derived.iterrows():
         guessed = [m for m in row["members"] if m in guesses]

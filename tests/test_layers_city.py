@@ -272,6 +272,10 @@ def test_places_outside_guangzhou_the_plans_name_are_drawn_as_context_beyond_the
     corridor = layers.at["gba-sti-corridor", "geometry"]
     assert corridor.bounds[1] < 22.3  # it reaches Hong Kong and Macao
     assert set(layers.at["gba-sti-corridor", "plans"]) == {
-        "gz_sti", "huadu_sti", "huadu_mfg", "baiyun_sti", "tianhe_sti"
+        "gz_sti",
+        "huadu_sti",
+        "huadu_mfg",
+        "baiyun_sti",
+        "tianhe_sti",
     }
     assert named <= set(drawn_features(layers).index)  # the maps draw them, as context

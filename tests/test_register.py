@@ -257,6 +257,12 @@ def test_readme_coverage_table_matches_the_report():
         )
     }
     for cov in coverage():
-        expected = [cov.candidates, len(cov.undecided), cov.named_places, len(cov.on_map),
-                    len(cov.in_register), len(cov.left_out)]
+        expected = [
+            cov.candidates,
+            len(cov.undecided),
+            cov.named_places,
+            len(cov.on_map),
+            len(cov.in_register),
+            len(cov.left_out),
+        ]
         assert rows.get(cov.plan) == expected, (cov.plan, "README coverage table is stale")

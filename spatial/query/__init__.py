@@ -21,7 +21,16 @@ import lazy_loader as _lazy
 
 __getattr__, __dir__, __all__ = _lazy.attach(
     __name__,
-    submodules=["alignment", "alignment_text", "detail", "features", "here", "overview", "search", "unsited"],
+    submodules=[
+        "alignment",
+        "alignment_text",
+        "detail",
+        "features",
+        "here",
+        "overview",
+        "search",
+        "unsited",
+    ],
     submod_attrs={
         "alignment": ["align"],
         "detail": ["feature_facts"],

@@ -189,9 +189,7 @@ def _excerpts(row: Any) -> list[dict[str, str]]:
     ]
 
 
-def _element(
-    row: Any, distance_m: float, contains: bool, member: str | None = None
-) -> HereElement:
+def _element(row: Any, distance_m: float, contains: bool, member: str | None = None) -> HereElement:
     precision = row.get("location_precision_m")
     return HereElement(
         id=str(row["id"]),
