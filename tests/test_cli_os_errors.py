@@ -69,6 +69,7 @@ def test_the_project_copy_builds_when_nothing_stops_it(tmp_path: Path) -> None:
     assert _layer_state(root / "layers") == {
         **{n: (LAYERS_DIR / n).read_bytes() for n in LAYER_FILES},
         "register.json": (LAYERS_DIR / "register.json").read_bytes(),
+        "district_industries.json": (LAYERS_DIR / "district_industries.json").read_bytes(),
     }
 
 
