@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 from matplotlib.figure import Figure
 
+from spatial.plans.schema import OUTSIDE_ROLE
 from spatial.plot.context import Tiles, draw_base, draw_tiles, place_district_labels
 from spatial.plot.features import FeatureSet, draw_features
 from spatial.plot.furniture import draw_north_arrow, draw_scale_bar
@@ -56,6 +57,8 @@ class _MapDrawer:
         focus = frame
         if self.focus_ids is not None:
             focus = frame[frame.index.isin(list(self.focus_ids))]
+        if "role" in focus.columns and (focus["role"] != OUTSIDE_ROLE).any():
+            focus = focus[focus["role"] != OUTSIDE_ROLE]  # 区外 context never widens the map
         mw, mh = lay.map_box()[2:]
         shown = pd.concat([focus.geometry, *(ov.frame.geometry for ov in self.overlays)])
         extent = map_extent(shown, self.base, mw / mh, min_span_m=8000.0)
