@@ -66,6 +66,7 @@ _QGIS_MARKERS = {
     "pentagon": ("pentagon", 0),
     "hexagon": ("hexagon", 0),
     "cross": ("cross_fill", 0),
+    "octagon": ("octagon", 0),
 }
 
 _PT_MM = 25.4 / 72  # one typographic point in millimetres

@@ -46,7 +46,7 @@ ROLE_SHAPES: dict[str, str] = {
     "university": "pentagon",
     "lab": "triangle_down",
     "facility": "cross",
-    "outside": "circle",
+    "outside": "octagon",
 }
 
 #: Guangzhou's districts: Chinese name -> (English name, adcode).

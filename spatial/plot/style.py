@@ -48,6 +48,7 @@ _SHAPE_MARKERS = {
     "pentagon": "p",
     "hexagon": "h",
     "cross": "P",
+    "octagon": "8",
 }
 
 

@@ -50,7 +50,7 @@ class RoleStyle:
         (Marker and polygon fills follow the colour rule, not the role.)
     shape : str
         Marker shape for point features: circle, square, diamond, triangle, triangle_down,
-        star, pentagon, hexagon or cross.
+        star, pentagon, hexagon, cross or octagon.
     size : int
         Marker size in pixels.
     dash : str or None
@@ -112,6 +112,8 @@ _SHAPES: dict[str, str] = {
     "hexagon": '<polygon points="12,1.5 21.1,6.75 21.1,17.25 12,22.5 2.9,17.25 2.9,6.75"/>',
     "cross": '<polygon points="8.5,2 15.5,2 15.5,8.5 22,8.5 22,15.5 15.5,15.5 15.5,22 '
     '8.5,22 8.5,15.5 2,15.5 2,8.5 8.5,8.5"/>',
+    "octagon": '<polygon points="21.7,7.98 16.02,2.3 7.98,2.3 2.3,7.98 2.3,16.02 7.98,21.7 '
+    '16.02,21.7 21.7,16.02"/>',
 }
 
 
