@@ -261,8 +261,9 @@ def test_a_register_place_needs_a_role_and_a_district_to_be_sited(state):
     del change.fields["role"]
     problems = [p.message for p in prepare([change], state=state).problems]
     assert problems == ["role: a place given a site needs one"]
-    change = Change(**{**read_change(SITE).__dict__, "place": "gba-nano-institute",
-                       "name": "广东粤港澳大湾区国家纳米科技创新研究院",
-                       "excerpts": [Excerpt("gz_sti", "广东粤港澳大湾区国家纳米科技创新研究院")]})
+    # a register place whose district no source states (the plan names it with no site)
+    change = Change(**{**read_change(SITE).__dict__, "place": "gba-hard-tech-institute",
+                       "name": "广东粤港澳大湾区硬科技创新研究院",
+                       "excerpts": [Excerpt("gz_sti", "广东粤港澳大湾区硬科技创新研究院")]})
     problems = [p.message for p in prepare([change], state=state).problems]
     assert problems == ["district: a place given a site needs one"]
