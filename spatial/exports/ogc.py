@@ -73,6 +73,13 @@ EXTRA_LAYERS: dict[str, tuple[str, str]] = {
     "facilities": ("实验室、重大科技基础设施与高校", "laboratories, major facilities, universities"),
     "places": ("布局章节以外提及的地点", "places named outside the layout chapter"),
 }
+#: Layers of no single plan: (Chinese title, English title) of each.
+SHARED_LAYERS: dict[str, tuple[str, str]] = {
+    "outside": (
+        "区外 · 各规划提及的广州以外地点与走廊（仅作背景）",
+        "Outside Guangzhou: places and corridors the plans name, context only",
+    ),
+}
 _FILTER_NOTE = (
     "可按 role、plans、industries、industry_groups、district、layer、group、name 筛选；"
     "列表属性按成员匹配（?plans=tianhe_sti 返回 plans 含 tianhe_sti 的要素）。"
@@ -149,7 +156,9 @@ def _layer_collection(layer: str, features: list[dict], plans: dict[str, Plan]) 
     plan, extra = _plan_of_layer(layer, plans)
     n = len(features)
     if plan is None:
-        return Collection(layer, layer, f"{n} 个要素。{_FILTER_NOTE}", [layer], features)
+        zh, en = SHARED_LAYERS.get(layer, (layer, layer))
+        description = f"{zh}，{n} 个要素；plans 列出提及它的规划。{_FILTER_NOTE}\n\n{en} ({n} features). {_FILTER_NOTE_EN}"
+        return Collection(layer, zh, description, [layer, "十四五"], features)
     if not extra:
         title = f"{plan.short_name} · {plan.layout_name}"
         what = f"{_plan_facts(plan)}“{plan.layout_name}”空间布局（{plan.layout_chapter}）"
