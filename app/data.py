@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +60,6 @@ def get_districts() -> gpd.GeoDataFrame | None:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def feature_tips(folder: str, stamp: tuple) -> Mapping[str, str]:
-    """Hover text of the features, each built when first drawn, once per layer version
-    (shared, never copied)."""
-    gdf = get_layers(folder, stamp)
-    return webmap.FeatureHtml(gdf, webmap.tooltip_html) if gdf is not None else {}
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
 def web_layers(folder: str, stamp: tuple) -> gpd.GeoDataFrame | None:
     """The features with their geometry simplified for the screen, once per layer version."""
     gdf = get_layers(folder, stamp)
@@ -83,33 +76,108 @@ def view_colours(
     return view_symbology(get_layers(folder, stamp), selection_from_key(key), colour_by)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def map_layers(
-    folder: str, stamp: tuple, key: tuple, basemap: str, colour_by: str = DEFAULT_RULE
-) -> webmap.MapLayers:
-    """The map's drawing items for a selection on a basemap (shared, never modified).
+@dataclass(frozen=True)
+class MapData:
+    """A layer version as the map client's static files, in one datum.
 
-    Colours and legend are :func:`view_colours` (computed on the features, not the simplified
-    ones).
+    Attributes
+    ----------
+    features, districts : str
+        URLs of the features and the district outlines (``districts`` empty without them).
+    position : mapping of str to int
+        Feature id -> its position in the features file (selections name features by it).
     """
-    gdf = get_layers(folder, stamp)
-    shown = web_layers(folder, stamp).loc[selected_ids(folder, stamp, key)]
-    shown = plan_view(shown, selection_from_key(key).plans)  # each plan's own roles
-    return webmap.prepare_layers(
-        shown, basemap=basemap, tooltips=feature_tips(folder, stamp),
-        layer_order=list(layer_labels(gdf)), simplify_m=None,
-        symbology=view_colours(folder, stamp, key, colour_by),
-        # No popups: a click opens the place's panel beside the map, and the rerun it asks
-        # for replaces the features, which closed a popup half a second after it opened.
-        # They were ~310 of the ~690 KB every change of the whole view sent.
-        with_popups=False,
+
+    features: str
+    districts: str
+    position: Mapping[str, int]
+
+
+@st.cache_resource(max_entries=4, show_spinner="准备地图数据 Preparing the map's data…")
+def map_data(folder: str, stamp: tuple, datum: str) -> MapData:
+    """The features of a layer version and the district outlines as static files in a
+    datum (:mod:`spatial.webmap.publish`): written on first use, shared by every session."""
+    from spatial.webmap import publish
+
+    gdf = web_layers(folder, stamp)
+    if gdf is None:
+        gdf = gpd.GeoDataFrame({"name": [], "role": [], "layer": []}, geometry=[],
+                               crs="EPSG:4326")
+    content, ids = publish.features_document(gdf, datum, layer_labels(gdf))
+    features = publish.write_hashed(f"features-{datum}", ".geojson", content)
+    districts = get_districts()
+    name = ""
+    if districts is not None:
+        simple = webmap.simplify_for_web(districts, coverage=True)
+        name = publish.write_hashed(
+            f"districts-{datum}", ".geojson", publish.districts_document(districts, simple, datum)
+        )
+    return MapData(
+        features=f"{static_url('data')}/{features}",
+        districts=f"{static_url('data')}/{name}" if name else "",
+        position={fid: i for i, fid in enumerate(ids)},
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def client_files() -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """URLs of the map client's scripts (Leaflet, then the client with its symbology), its
+    style sheets and the Streamlit component's loader, written once per process
+    (:func:`spatial.webmap.publish.client_bundle`)."""
+    from spatial.webmap import publish
+    from spatial.webmap.client import client_style
+
+    bundle = publish.write_hashed("gzmap", ".js", publish.client_bundle(client_style()))
+    css = publish.write_hashed("gzmap", ".css", publish.client_css())
+    loader = publish.write_hashed("gzmap-loader", ".js", publish.client_loader())
+    data = static_url("data")
+    return (
+        (f"{static_url('leaflet')}/leaflet.js", f"{data}/{bundle}"),
+        (f"{static_url('leaflet')}/leaflet.css", f"{data}/{css}"),
+        f"{data}/{loader}",
     )
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def district_items(basemap: str) -> tuple[dict, ...]:
-    """District outlines and labels drawn for a basemap (shared, never modified)."""
-    return webmap.prepare_districts(get_districts(), basemap)
+def basemap_file(basemap: str, labels: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """``(key, URL)`` of the folium-built map for a basemap and the layers' labels
+    (:func:`spatial.webmap.map.basemap_script`), written on first use."""
+    from spatial.webmap import publish
+    from spatial.webmap.map import basemap_script
+
+    key = basemap + "-" + hashlib.sha256(repr(labels).encode()).hexdigest()[:12]
+    script = basemap_script(basemap, dict(labels), key).encode("utf-8")
+    name = publish.write_hashed(f"basemap-{basemap}", ".js", script)
+    return key, f"{static_url('data')}/{name}"
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def view_message(folder: str, stamp: tuple, key: tuple, colour_by: str = DEFAULT_RULE) -> dict:
+    """What a selection tells the map client (shared, never modified): which features
+    (by position), each plan's own roles, the colour rule, the numbered axis nodes, the
+    legend and the frame of the features (:mod:`spatial.webmap.client`).
+
+    Colours and legend are :func:`view_colours` (the print export's for the same view).
+    """
+    from spatial.webmap import client
+
+    gdf = get_layers(folder, stamp)
+    position = map_data(folder, stamp, "wgs84").position  # the same order in every datum
+    ids = selected_ids(folder, stamp, key)
+    shown = plan_view(gdf.loc[ids], selection_from_key(key).plans)  # each plan's own roles
+    sym = view_colours(folder, stamp, key, colour_by)
+    drawn = [position[fid] for fid in ids if fid in position]
+    return {
+        "show": client.encode_show(drawn, len(position)),
+        "roles": client.role_overrides(dict(zip(shown.index, shown["role"], strict=True)),
+                                       gdf["role"].to_dict(), position),
+        "colour": client.colour_spec(sym),
+        "numbered": {str(position[fid]): n for fid, n in sym.numbered.items() if fid in position},
+        "legend": client.legend_entries(sym.legend),
+        "bounds": client.bounds_list(
+            webmap.frame_bounds(shown[shown.index.isin(list(position))])
+        ),
+    }
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -53,9 +53,16 @@ def on_related(key: str) -> None:
 
 
 def on_map_click() -> None:
-    fid = appstate.clicked_feature(ss.get("map"))
-    if fid and fid in ss.get("_all_ids", ()):
+    """A feature was clicked on the map (the client's ``click`` event: ``{"id": …}``)."""
+    clicked = (ss.get("map") or {}).get("click")
+    fid = clicked.get("id") if isinstance(clicked, dict) else None
+    if isinstance(fid, str) and fid in ss.get("_all_ids", ()):
         open_node(fid)
+
+
+def on_map_need() -> None:
+    """The map client lacks the uploaded layer it was told of: send it again."""
+    ss._own_needed = True
 
 
 def on_hit_pick() -> None:

@@ -44,7 +44,7 @@ def chromium() -> Iterator:
 
 
 def map_frame_with(page, selector: str, without: str | None = None, timeout_ms: int = WAIT_MS):
-    """The map iframe once it holds ``selector`` (and, if given, no ``without``)."""
+    """The frame holding the map once it holds ``selector`` (and, if given, no ``without``)."""
     from playwright.sync_api import Error
 
     waited = 0
@@ -64,9 +64,8 @@ def map_frame_with(page, selector: str, without: str | None = None, timeout_ms: 
 
 def wait_settled(page, quiet_ms: int = 1500, timeout_ms: int = WAIT_MS) -> None:
     """Wait until the app has run no script for ``quiet_ms`` in a row, as a person looks at a
-    new page before clicking on it: a new page runs its script twice (the second run asked for
-    by the map as it reports its first state), and a busy server may still be in that run when
-    the map is first drawn."""
+    new page before clicking on it: a busy server may still be in the page's run when the map
+    is first drawn."""
     app = page.locator('[data-testid="stApp"]')
     quiet = waited = 0
     while waited <= timeout_ms:

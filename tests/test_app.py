@@ -14,6 +14,16 @@ from pathlib import Path
 
 import pytest
 from _appdata import AUTO_CLUSTER_PARKS, AXIS_WALK, HUANGPU_WALK, build_fixture_layers
+from _mapmsg import (
+    basemap_script,
+    features,
+    highlighted,
+    map_message,
+    shown_ids,
+    shown_names,
+    static_file,
+    switchable_layers,
+)
 from _panel import DOWNLOAD, open_tab, results
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,30 +52,6 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
-def map_args(at: AppTest) -> dict:
-    """The arguments the app sent to the map component (script, centre, highlight…)."""
-    maps = at.get("component_instance")
-    assert len(maps) == 1, "expected exactly one map"
-    return json.loads(maps[0].proto.json_args)
-
-
-def map_text(args: dict) -> str:
-    """Everything the map draws: the map itself and the feature groups it is given."""
-    return args["script"] + (args.get("feature_group") or "")
-
-
-def marker_names(script: str) -> set[str]:
-    """Names of the markers drawn by a map script (their accessible labels)."""
-    return set(re.findall(r'aria-label=\\"([^"\\]*)\\"', script))
-
-
-def switchable_layers(script: str) -> list[str]:
-    """Names in the map's layer switcher, in order."""
-    found = re.findall(r'overlays\[("(?:[^"\\]|\\.)*")\]|addOverlay\(group, ("(?:[^"\\]|\\.)*")\)',
-                       script)
-    return [json.loads(a or b) for a, b in found]
-
-
 def table_ids(at: AppTest) -> list[str]:
     return list(results(at)["id"])
 
@@ -82,14 +68,14 @@ def all_markdown(at: AppTest) -> str:
 def test_first_view_shows_map_table_and_no_errors(app: AppTest) -> None:
     run(app)
     assert not app.error
-    args = map_args(app)
-    assert {"中新广州知识城", "国光2025国际双创社区"} <= marker_names(map_text(args))
-    assert "gzDistricts" in args["script"]  # district outlines are drawn
-    assert switchable_layers(map_text(args)) == [
-        "行政区 Districts", "广州市科技创新规划", "花都区先进制造业规划"
-    ]
-    assert args["js_links"] == ["/app/static/leaflet/leaflet.js"]  # works offline
-    assert args["returned_objects"] == ["last_object_clicked_tooltip", "last_object_clicked_count"]
+    msg = map_message(app)
+    assert {"中新广州知识城", "国光2025国际双创社区"} <= shown_names(msg)
+    assert static_file(msg["data"]["districts"]).exists()  # district outlines are drawn
+    assert "gzDistricts" in basemap_script(msg)
+    assert switchable_layers(msg) == ["行政区 Districts", "广州市科技创新规划", "花都区先进制造业规划"]
+    # works offline: every script, style sheet and data file is the app's own
+    urls = [*msg["scripts"], *msg["styles"], *msg["data"].values()]
+    assert all(u.startswith("/app/static/") and static_file(u).exists() for u in urls), urls
     assert len(table_ids(app)) == 17
     assert panel_title(app) is None
     assert dict(app.query_params) == {}
@@ -99,13 +85,15 @@ def test_places_open_in_the_panel_not_in_popups_over_the_map(app: AppTest) -> No
     # A click reruns the page, which replaces the map's features: a popup closed half a second
     # after it opened. The place is read in the panel beside the map; hover still names it.
     run(app)
-    text = map_text(map_args(app))
-    assert "广州国际生物岛" in marker_names(text)
-    assert "gzp-name" not in text and "gzp-quote" not in text  # no popup HTML is sent
+    msg = map_message(app)
+    assert "广州国际生物岛" in shown_names(msg)
+    excerpt = "广州国际生物岛依托国家实验室"  # the plan's words are in the panel, not on the map
+    assert excerpt not in json.dumps(msg, ensure_ascii=False)
+    assert not any(excerpt in json.dumps(f, ensure_ascii=False) for f in features(msg))
     app.query_params["node"] = "shengwudao"
     run(app)
     assert panel_title(app) == "广州国际生物岛"
-    assert "gzp-quote" not in map_text(map_args(app))
+    assert excerpt not in json.dumps(map_message(app), ensure_ascii=False)
 
 
 def test_tiles_need_internet_notice_follows_the_basemap(app: AppTest) -> None:
@@ -115,7 +103,8 @@ def test_tiles_need_internet_notice_follows_the_basemap(app: AppTest) -> None:
     app.selectbox(key="basemap").set_value("none")
     run(app)
     assert not any(notice in c.value for c in app.caption)
-    assert map_args(app)  # the map still draws: outlines and places need no tiles
+    msg = map_message(app)  # the map still draws: outlines and places need no tiles
+    assert shown_names(msg) and "L.tileLayer" not in basemap_script(msg)
 
 
 def test_industry_options_show_counts(app: AppTest) -> None:
@@ -147,7 +136,7 @@ def test_walk_whole_axis_end_to_end(app: AppTest) -> None:
         run(app)
         visited.append(app.session_state["node"])
         titles.append(panel_title(app))
-        centres.append(map_args(app)["center"])
+        centres.append(map_message(app)["selection"]["focus"]["center"])
     assert visited == AXIS_WALK
     assert titles == [
         "中新广州知识城",
@@ -168,7 +157,7 @@ def test_walk_whole_axis_end_to_end(app: AppTest) -> None:
     app.button(key="prev").click()
     run(app)
     assert app.session_state["node"] == "pazhou"
-    assert "pazhou" in map_args(app)["feature_group"]  # the highlight moved
+    assert highlighted(map_message(app)) == "pazhou"  # the highlight moved
 
 
 def test_segment_frames_its_places_and_walks_them(app: AppTest) -> None:
@@ -177,9 +166,9 @@ def test_segment_frames_its_places_and_walks_them(app: AppTest) -> None:
     run(app)
     assert app.selectbox(key="segment").value == "axis-huangpu"
     assert set(table_ids(app)) == {"axis-huangpu", *HUANGPU_WALK}
-    script = map_text(map_args(app))
-    assert "fitBounds" in script
-    assert marker_names(script) == {"中新广州知识城", "广州科学城", "广州国际生物岛"}
+    msg = map_message(app)
+    assert msg["selection"]["frame"]["key"].startswith("axis-huangpu")  # a new frame
+    assert shown_ids(msg) == {"axis-huangpu", *HUANGPU_WALK}
     app.button(key="prev").click()  # prev from nothing starts at the far end
     run(app)
     assert app.session_state["node"] == HUANGPU_WALK[-1]
@@ -240,8 +229,9 @@ def test_filter_by_industry_keeps_map_and_table_in_sync(app: AppTest) -> None:
     run(app)
     ids = set(table_ids(app))
     assert ids == {"cluster-electronics", "cetc-park", "guoguang-2025"}
-    script = map_text(map_args(app))
-    assert marker_names(script) == {"中电科华南电子信息产业园", "国光2025国际双创社区"}
+    msg = map_message(app)
+    assert shown_ids(msg) == ids  # the map shows what the table lists
+    assert {"中电科华南电子信息产业园", "国光2025国际双创社区"} <= shown_names(msg)
     assert app.query_params["industries"] == "智能电子"
 
 
@@ -269,8 +259,8 @@ def test_search_ranks_hits_says_why_and_choosing_one_zooms_to_it(app: AppTest) -
     run(app)
     assert app.session_state["node"] == "zhishicheng"
     assert panel_title(app) == "中新广州知识城"
-    args = map_args(app)
-    assert args["center"] and args["zoom"] >= 12  # the map zooms to it
+    focus = map_message(app)["selection"]["focus"]
+    assert focus["center"] and focus["zoom"] >= 12  # the map zooms to it
 
 
 def test_search_by_alias(app: AppTest) -> None:
@@ -334,9 +324,9 @@ def test_url_reopens_the_same_view(app: AppTest, layers_dir: Path, monkeypatch) 
     assert reopened.multiselect(key="industries").value == ["生物医药"]
     assert reopened.selectbox(key="basemap").value == "none"
     assert panel_title(reopened) == "广州国际生物岛"
-    args = map_args(reopened)
-    assert "cartocdn" not in args["script"]  # no tiles
-    assert args["center"] == pytest.approx([23.077, 113.369], abs=1e-3)
+    msg = map_message(reopened)
+    assert "cartocdn" not in basemap_script(msg)  # no tiles
+    assert msg["selection"]["focus"]["center"] == pytest.approx([23.077, 113.369], abs=1e-3)
     assert set(table_ids(reopened)) == set(table_ids(app))
 
 
@@ -433,7 +423,7 @@ def test_no_layers_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     run(at)
     assert any("gzmap build-layers" in i.value for i in at.info)
-    assert "gzDistricts" in map_args(at)["script"]  # the districts still show
+    assert static_file(map_message(at)["data"]["districts"]).exists()  # the districts still show
 
 
 def test_broken_layer_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

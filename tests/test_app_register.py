@@ -4,10 +4,8 @@ map and never drawn as points."""
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
+from _mapmsg import features, map_message, shown_names
 from _panel import results
 from streamlit.testing.v1 import AppTest
 
@@ -34,20 +32,9 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
-def drawn(name: str, script: str) -> bool:
-    """Whether a name is anywhere in a map script, as written or JSON-escaped."""
-    return name in script or json.dumps(name)[1:-1] in script
-
-
-def marker_names(script: str) -> set[str]:
-    """Names of the markers drawn by a map script (their accessible labels)."""
-    return set(re.findall(r'aria-label=\\"([^"\\]*)\\"', script))
-
-
-def map_script(at: AppTest) -> str:
-    (component,) = at.get("component_instance")
-    args = json.loads(component.proto.json_args)
-    return args["script"] + (args.get("feature_group") or "")  # the map and what it is given
+def drawn_names(msg: dict) -> set[str]:
+    """Names of every feature the map could draw (its features file)."""
+    return {f["properties"]["name"] for f in features(msg)}
 
 
 def test_search_finds_a_register_place_and_its_panel_says_why_it_has_no_site(app: AppTest):
@@ -60,7 +47,7 @@ def test_search_finds_a_register_place_and_its_panel_says_why_it_has_no_site(app
     reason = load_unsited().at[LIVE_BASE, "reason"]
     assert reason in text  # the panel says why there is no site
     assert "圣地环贸港箱包直播基地" in text and "以箱包皮具为特色" in text  # the plan's words
-    assert not drawn("圣地环贸港箱包直播基地", map_script(app))  # never drawn as a point
+    assert "圣地环贸港箱包直播基地" not in drawn_names(map_message(app))  # never drawn as a point
     table = results(app)
     assert LIVE_BASE in list(table["id"])
     row = table[table["id"] == LIVE_BASE].iloc[0]
@@ -77,13 +64,12 @@ def test_filtering_leather_goods_lists_shiling_and_its_platforms(app: AppTest):
         "huadu-leather-expo-centre",
     } <= ids  # on the map
     assert {"huadu-leather-quality-centre", LIVE_BASE} <= ids  # platforms without a site
-    script = map_script(app)
-    assert "狮岭皮革皮具产业集群" in script
-    assert "gz-unsited-count" in script and "花都区：" in script  # only a count per district
-    assert drawn("花都区：", script) and drawn("处尚无确定位置", script)
-    assert "狮岭皮革皮具产业集群" in marker_names(script)
+    msg = map_message(app)
+    assert "狮岭皮革皮具产业集群" in shown_names(msg)
+    counts = dict(msg["selection"]["unsited"])  # only a count per district
+    assert counts.get("花都区", 0) >= 1
     register_names = set(load_unsited()["name"])
-    assert not marker_names(script) & register_names  # none drawn as a point
+    assert not drawn_names(msg) & register_names  # none drawn as a point
     captions = "\n".join(c.value for c in app.caption)
     assert "处规划提及、尚无确定位置的地点" in captions
 

@@ -11,6 +11,8 @@ import pytest
 from _browser import WAIT_MS, map_frame_with
 from test_browser import app_url  # noqa: F401 (fixture)
 
+from spatial.testing.chromium import LEAFLET_MAP
+
 pytestmark = pytest.mark.browser
 
 
@@ -55,7 +57,7 @@ def test_reading_a_long_panel_keeps_the_map_in_view(app_url, browser, size) -> N
     page = open_page(browser, app_url + "/?basemap=none&node=sti-axis", *size)
     map_frame_with(page, ".gz-marker")
     page.get_by_role("heading", name="科技创新轴").wait_for()
-    box = page.locator("iframe[title*=streamlit_folium]").bounding_box()
+    box = page.locator(".gz-map").bounding_box()
     assert box["height"] >= 0.7 * size[1]  # the map fills the window's height
     page.get_by_text("查看上下文").first.click()  # the plan's text around the excerpt
     panel = page.locator(".st-key-gz_panel")
@@ -65,7 +67,7 @@ def test_reading_a_long_panel_keeps_the_map_in_view(app_url, browser, size) -> N
     page.mouse.wheel(0, 5000)  # read to the end of the panel
     page.wait_for_timeout(500)
     assert panel.evaluate("p => p.scrollTop") > 0  # the panel scrolled on its own
-    box = page.locator("iframe[title*=streamlit_folium]").bounding_box()
+    box = page.locator(".gz-map").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 2  # the map did not move
     page.close()
 
@@ -101,8 +103,8 @@ def test_search_puts_the_place_meant_first_and_zooms_to_it(app_url, browser) -> 
     assert first.inner_text().startswith("中新广州知识城")
     first.click()
     page.get_by_role("heading", name="中新广州知识城").wait_for()
-    frame.wait_for_function("window.map && window.map.getZoom() >= 12")
-    center = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng]")
+    frame.wait_for_function(f"({LEAFLET_MAP}) && ({LEAFLET_MAP}).getZoom() >= 12")
+    center = frame.evaluate(f"[({LEAFLET_MAP}).getCenter().lat, ({LEAFLET_MAP}).getCenter().lng]")
     assert abs(center[0] - 23.36) < 0.15 and abs(center[1] - 113.55) < 0.2
     page.close()
 
@@ -113,7 +115,7 @@ def test_a_link_that_names_a_place_opens_the_map_on_it(app_url, browser) -> None
     page.get_by_role("heading", name="广州国际生物岛").wait_for()
     page.wait_for_timeout(3000)  # past the first map's re-fits while the page lays out
     where = frame.evaluate(
-        "[window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]"
+        f"(m => [m.getZoom(), m.getCenter().lat, m.getCenter().lng])({LEAFLET_MAP})"
     )
     zoom, lat, lon = where
     assert zoom >= 12, where  # not the whole city (zoom ~9-10)

@@ -162,7 +162,7 @@ assert layer.ok, layer.problems
 at = AppTest.from_file("streamlit_app.py", default_timeout=300)
 at.run()
 assert not at.exception, [e.value for e in at.exception]
-assert at.get("component_instance"), "the app drew no map"
+assert at.get("bidi_component"), "the app drew no map"
 print("offline ok")
 """
 

@@ -2,20 +2,19 @@
 every feature the same colour, their legends list the same symbols and colours, and the colour
 rule is a choice kept in the URL and on the command line.
 
-The web side is the app itself (``AppTest`` over the built layers, reading the map script it
-sends); the print side is ``spatial.exports.briefing.render_map`` with the figure it draws kept for
+The web side is the app itself (``AppTest`` over the built layers, reading the message its map
+client is sent: the features it shows, the colour rule, the legend; the browser test of the
+client, ``test_webmap_browser``, checks it draws what it is told); the print side is ``spatial.exports.briefing.render_map`` with the figure it draws kept for
 inspection (its artists, and the pixels of the rendered raster).
 """
 
 from __future__ import annotations
 
-import html
-import json
-import re
-
+import _mapmsg
 import numpy as np
 import pytest
 import shapely
+from _mapmsg import map_message
 from matplotlib.colors import to_hex
 from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Circle, Rectangle
@@ -29,7 +28,7 @@ from spatial.exports import briefing
 from spatial.plot.geometry import to_crs, to_map_crs
 from spatial.plot.style import style_of
 from spatial.query.features import Selection
-from spatial.webmap import tooltip_feature_id
+from spatial.webmap.client import client_style
 from spatial.webmap.styles import _SHAPES
 
 pytestmark = pytest.mark.skipif(
@@ -54,44 +53,29 @@ VIEWS = [
 # -- the web side: the app's map ---------------------------------------------------------------
 
 
-def app_map(params: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, str]:
-    """The app opened on a URL over the built layers, and the map script it sends."""
+def app_map(params: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[AppTest, dict]:
+    """The app opened on a URL over the built layers, and the message its map is sent."""
     monkeypatch.delenv("GZMAP_LAYERS_DIR", raising=False)
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params = dict(params)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    (component,) = at.get("component_instance")
-    args = json.loads(component.proto.json_args)
-    return at, args["script"] + (args.get("feature_group") or "")
+    return at, map_message(at)
 
 
-def text_of(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+def web_fills(msg: dict) -> dict[str, str]:
+    """Feature id -> fill of its symbol on the web map (the message's colour rule applied to
+    the features it shows; the browser test checks the client draws them so)."""
+    numbered = set(_mapmsg.numbered(msg))
+    return {fid: fill for fid, fill in _mapmsg.fills(msg).items() if fid not in numbered}
 
 
-def web_fills(script: str) -> dict[str, str]:
-    """Feature id -> fill of its marker on the web map."""
-    fills = {}
-    for blob in re.findall(r"var items = (\[.*?\]);\n", script):
-        for item in json.loads(blob):
-            if item.get("k") != "marker" or "t" not in item:
-                continue
-            fill = re.search(r'<g fill="(#[0-9a-f]{6})"', item["i"]["html"])
-            if fill:
-                fills[tooltip_feature_id(text_of(item["t"]))] = fill.group(1)
-    return fills
-
-
-def web_legend(script: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
+def web_legend(msg: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict]:
     """The web legend's shape part ``(role, swatch)``, colour part ``(colour, label)`` and the
-    legend's HTML."""
-    legend = json.loads(re.search(r"var legend = (\".*?\");", script).group(1))
-    symbols = re.findall(r'data-key="([^"]+)" data-swatch="([^"]+)"', legend)
-    colours = [
-        (c, html.unescape(label))
-        for c, label in re.findall(r'data-colour="([^"]+)" data-label="([^"]*)"', legend)
-    ]
+    legend the client is sent."""
+    legend = msg["selection"]["legend"]
+    symbols = [(e[0], e[1]) for e in legend["symbols"]]
+    colours = [(c[0], c[1]) for c in legend["colours"]]
     return symbols, colours, legend
 
 
@@ -154,8 +138,8 @@ def on_paper(label: str, texts: list[str]) -> bool:
 def test_the_same_view_gives_a_feature_the_same_colour_on_screen_and_paper(
     params, sel, rule, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _at, script = app_map(params, monkeypatch)
-    web = web_fills(script)
+    _at, msg = app_map(params, monkeypatch)
+    web = web_fills(msg)
     paper = print_fills(print_figure(sel, rule, monkeypatch), sel)
     both = set(web) & set(paper)
     assert len(both) >= 10, "too few features to compare"
@@ -171,8 +155,8 @@ def test_plan_rule_colours_a_huadu_only_park_with_huadu_colour_in_both(
     park = "huadu-dawo-park"  # placed by the Huadu manufacturing plan alone
     gdf = briefing.plan_layers()
     assert list(gdf.at[park, "plans"]) == ["huadu_mfg"] and gdf.at[park, "role"] == "park"
-    _at, script = app_map(params, monkeypatch)
-    assert web_fills(script)[park] == huadu
+    _at, msg = app_map(params, monkeypatch)
+    assert web_fills(msg)[park] == huadu
     fig = print_figure(sel, rule, monkeypatch)
     assert print_fills(fig, sel)[park] == huadu
     # and in the rendered raster, at the park's symbol
@@ -188,17 +172,17 @@ def test_plan_rule_colours_a_huadu_only_park_with_huadu_colour_in_both(
     # a park several plans place wears the several-plans colour in both
     several = [
         fid
-        for fid in web_fills(script)
+        for fid in web_fills(msg)
         if len(set(gdf.at[fid, "plans"])) > 1 and fid in print_fills(fig, sel)
     ]
     assert several
-    assert {web_fills(script)[f] for f in several} == {symbology.SEVERAL_PLANS}
+    assert {web_fills(msg)[f] for f in several} == {symbology.SEVERAL_PLANS}
 
 
 @pytest.mark.parametrize(("params", "sel", "rule"), VIEWS)
 def test_web_legend_lists_the_print_legend(params, sel, rule, monkeypatch) -> None:
-    _at, script = app_map(params, monkeypatch)
-    symbols, colours, legend = web_legend(script)
+    _at, msg = app_map(params, monkeypatch)
+    symbols, colours, legend = web_legend(msg)
     fig = print_figure(sel, rule, monkeypatch)
     panel = next(a for a in fig.axes if any(t.get_text() == "图例 Legend" for t in a.texts))
     texts = [t.get_text() for t in panel.texts]
@@ -207,7 +191,7 @@ def test_web_legend_lists_the_print_legend(params, sel, rule, monkeypatch) -> No
     assert [c for c, _ in colours] == paper_colours and colours
     for _c, label in colours:
         assert on_paper(label, texts), label
-    assert symbology.rule_label(rule).split(" ")[0] in legend  # the rule is said
+    assert symbology.rule_label(rule).split(" ")[0] in legend["colour_title"]  # the rule is said
     # the shape part: the same roles, each with the symbol drawn for it
     roles = [r for r, _ in symbols]
     assert roles, "empty shape part"
@@ -221,9 +205,10 @@ def test_web_legend_lists_the_print_legend(params, sel, rule, monkeypatch) -> No
         style = MarkerStyle(style_of(role).marker)
         want = style.get_path().transformed(style.get_transform())
         assert np.allclose(coll.get_paths()[0].vertices, want.vertices)
-        # the web swatch is the same role's marker shape
-        entry = re.search(rf'data-key="{role}".*?</div>', legend).group(0)
-        assert _SHAPES[symbology.role_symbol(role).shape] in entry
+        # the web swatch is the same role's marker shape (the client draws it from its style)
+        shape = client_style()["roles"][role]["shape"]
+        assert shape == symbology.role_symbol(role).shape
+        assert client_style()["shapes"][shape] == _SHAPES[shape]
     lines = [r for r, s in symbols if s == "line"]
     assert [to_hex(ln.get_color()) for ln in paper_lines] == [
         symbology.role_symbol(r).colour for r in lines
@@ -233,9 +218,8 @@ def test_web_legend_lists_the_print_legend(params, sel, rule, monkeypatch) -> No
         symbology.role_symbol(r).colour for r in areas
     ]
     # every web entry's words are on paper
-    for key, _swatch in symbols:
-        label = re.search(rf'data-key="{re.escape(key)}"[^>]* data-label="([^"]*)"', legend)
-        assert on_paper(html.unescape(label.group(1)), texts)
+    for entry in legend["symbols"]:
+        assert on_paper(entry[2], texts), entry
 
 
 def test_legend_swatches_are_the_symbols_drawn() -> None:
@@ -268,9 +252,9 @@ def test_colour_rule_round_trips_in_the_url_and_a_bad_value_is_refused() -> None
 def test_app_keeps_the_colour_rule_in_the_url_and_says_when_it_ignores_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    at, script = app_map({"colour": "plan"}, monkeypatch)
+    at, msg = app_map({"colour": "plan"}, monkeypatch)
     assert at.session_state["colour_by"] == "plan"
-    assert 'data-rule="plan"' in json.loads(re.search(r"var legend = (\".*?\");", script).group(1))
+    assert msg["selection"]["legend"]["rule"] == msg["selection"]["colour"]["rule"] == "plan"
     assert at.query_params["colour"] == ["plan"] or at.query_params["colour"] == "plan"
     at.segmented_control(key="colour_by").set_value("industry").run()
     assert "colour" not in at.query_params  # the default leaves the URL
@@ -292,12 +276,8 @@ def test_cli_colour_by_refuses_an_unknown_rule(capsys, tmp_path) -> None:
 
 
 def test_an_axis_segment_numbers_its_nodes_on_screen_as_on_paper(monkeypatch) -> None:
-    _at, script = app_map({"segment": "黄埔段"}, monkeypatch)
-    numbers = set()
-    for blob in re.findall(r"var items = (\[.*?\]);\n", script):
-        for item in json.loads(blob):
-            if item.get("k") == "marker" and "<text" in item.get("i", {}).get("html", ""):
-                numbers.add(int(text_of(item["i"]["html"])))
+    _at, msg = app_map({"segment": "黄埔段"}, monkeypatch)
+    numbers = set(_mapmsg.numbered(msg).values())
     sel = Selection(segment="黄埔段")
     fig = print_figure(sel, "industry", monkeypatch)
     on_map = {  # the white numbers in the circles (not the scale bar's)
@@ -306,7 +286,7 @@ def test_an_axis_segment_numbers_its_nodes_on_screen_as_on_paper(monkeypatch) ->
     }
     frame = briefing.selection_frame(sel)
     assert numbers == set(frame["axis_order"].dropna().astype(int)) == on_map
-    symbols, _colours, _legend = web_legend(script)
+    symbols, _colours, _legend = web_legend(msg)
     assert symbols[0] == (symbology.AXIS_NODE, "number")
     panel = next(a for a in fig.axes if any(t.get_text() == "图例 Legend" for t in a.texts))
     assert "轴线节点（按轴序编号）" in [t.get_text() for t in panel.texts]

@@ -23,6 +23,11 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS))
 
 
+#: A JavaScript expression for the Leaflet map the map client drew in a page (its first).
+LEAFLET_MAP = "document.querySelector('.gz-map') && document.querySelector('.gz-map').gzMap"
+
+
 def map_frames(page) -> list:
-    """The app's map iframes (streamlit-folium) on ``page`` that are still attached."""
-    return [f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached()]
+    """The frames of ``page`` that hold the app's map: the page itself, as the map client
+    draws in the page (no iframe)."""
+    return [page.main_frame]

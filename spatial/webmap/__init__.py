@@ -1,13 +1,20 @@
-"""The interactive folium map: features styled by role and colour rule, legend, escaped popups
-and tooltips.
+"""The interactive map: the project's map client in the browser, and what the server gives it.
 
-Modules, one concern each: :mod:`~spatial.webmap.styles` (pixel sizes, SVG markers, the HTML
-legend; colours, shapes and legend entries come from :mod:`spatial.symbology`, shared with
-the print maps),
-:mod:`~spatial.webmap.popups` (escaping, tooltips, popups), :mod:`~spatial.webmap.items`
-(features as drawing items, point clouds, framing), :mod:`~spatial.webmap.leaflet` (Leaflet
-elements and the batch script), :mod:`~spatial.webmap.labels` (names on the map,
-placed by role priority), :mod:`~spatial.webmap.map` (the map itself, the highlight),
+The map is drawn in the browser by the project's map client (``static/gzmap/``, Leaflet plugins
+and a small ``GzMap`` API). It takes its data once, as static files, and then only messages
+saying what to show; the app's component (``app/map.py``) and a static page drive it alike.
+
+Modules, one concern each: :mod:`~spatial.webmap.publish` (the client's static files: the
+features of a layer version and the district outlines as compact GeoJSON, the client's
+scripts, each under a content-hashed name with a gzip copy), :mod:`~spatial.webmap.client`
+(the messages: which features, roles, colours, legend, highlight and frame; the symbology the
+client draws with), :mod:`~spatial.webmap.map` (folium builds the map itself: tiles, panes,
+controls, the groups the client fills), :mod:`~spatial.webmap.styles` (pixel sizes, SVG markers,
+the HTML legend; colours, shapes and legend entries come from :mod:`spatial.symbology`, shared
+with the print maps), :mod:`~spatial.webmap.popups` (escaping, tooltips, popups),
+:mod:`~spatial.webmap.items` (features as drawing items, point clouds, framing),
+:mod:`~spatial.webmap.leaflet` (folium elements rendered in one pass, the batch script),
+:mod:`~spatial.webmap.labels` (names on the map, placed by role priority),
 :mod:`~spatial.webmap.pages` (the 规划衔接 and 这里规划了什么 maps) and ``_geom`` (shapely
 geometry as Leaflet coordinate lists).
 

@@ -238,7 +238,10 @@ class _MapSupport(_ScriptElement):
                 var at = map.mouseEventToContainerPoint(e);
                 map.setZoomAround(at, map.getZoom() + (e.deltaY < 0 ? 1 : -1));
             }, {passive: false});
-            window.addEventListener("resize", function () { map.invalidateSize(); });
+            window.addEventListener("resize", function resized() {
+                if (!map._loaded) { window.removeEventListener("resize", resized); return; }
+                map.invalidateSize();
+            });
         })({{ this.map_name() }});
         {% endmacro %}"""
     )
@@ -246,6 +249,29 @@ class _MapSupport(_ScriptElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "MapSupport"
+
+
+class _Handles(_ScriptElement):
+    """Ends a map script that the client runs as a function: returns the map and the groups
+    it fills (:func:`spatial.webmap.map.basemap_script`)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        return {map: {{ this.map_name() }}, control: {{ this.map_name() }}._gzControl,
+                districts: {{ this.districts }}, groups: {{ this.groups }},
+                labels: {{ this.labels }}};
+        {% endmacro %}"""
+    )
+
+    def __init__(self, districts: folium.FeatureGroup, groups: dict[str, folium.FeatureGroup],
+                 labels: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "Handles"
+        self.districts = districts.get_name()
+        self.groups = "{" + ",".join(
+            f"{_js_string_json(layer)}:{group.get_name()}" for layer, group in groups.items()
+        ) + "}"
+        self.labels = _js_string_json(labels)
 
 
 class _TileLayer(folium.TileLayer, _RawMacro):

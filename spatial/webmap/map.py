@@ -4,6 +4,7 @@ layer, legend, layer switcher, and the highlight of the selected feature.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -35,6 +36,7 @@ from spatial.webmap.leaflet import (
     _FeatureGroup,
     _FitBounds,
     _Frame,
+    _Handles,
     _Legend,
     _Map,
     _MapSupport,
@@ -72,6 +74,53 @@ def use_leaflet_only(m: folium.Map, asset_base: str | None) -> None:
     cdn_css = dict(folium.Map.default_css)["leaflet_css"]
     m.default_js = [("leaflet", cdn_js if base is None else f"{base}/leaflet.js")]
     m.default_css = [("leaflet_css", cdn_css if base is None else f"{base}/leaflet.css")]
+
+
+def basemap_script(basemap: str, layer_labels: Mapping[str, str], key: str) -> str:
+    """The map of a basemap as a script of the map client (:mod:`spatial.webmap.client`).
+
+    folium builds the map: its options (zoom limits, the scale, the mouse wheel only once
+    the map has the focus), the basemap's tiles, the panes the features are drawn in, a
+    group for the district outlines and one per layer (labelled by ``layer_labels``, in that
+    order), and the layer switcher. The script defines ``GzMap.basemaps[key](div)``, which
+    builds that map in ``div`` and returns what the client fills:
+    ``{map, control, districts, groups: {layer: group}, labels: {layer: label}}``.
+
+    Element names are numbered, not random, so the same map gives the same script (its
+    file, :func:`spatial.webmap.publish.write_hashed`, keeps its name across restarts).
+    """
+    if basemap != NO_TILES:
+        get_basemap(basemap)  # KeyError naming the known keys
+    names = iter(range(1_000_000))
+
+    def named(element: Any) -> Any:
+        element._id = f"gz{next(names)}"
+        return element
+
+    m = named(_Map(location=list(GUANGZHOU_CENTER), zoom_start=10, tiles=None,
+                   control_scale=True, min_zoom=7, max_zoom=19, scroll_wheel_zoom=False))
+    for name, z in (("gzDistricts", 350), ("gzPolygons", 410), ("gzLines", 420)):
+        named(_Pane(name, z_index=z)).add_to(m)
+    named(_Pane("gzPoints", z_index=430, pointer_events=False)).add_to(m)
+    named(_MapSupport()).add_to(m)
+    if basemap != NO_TILES:
+        named(_TileLayer(**get_basemap(basemap).folium_kwargs(), control=False)).add_to(m)
+    districts = named(_FeatureGroup(name="行政区 Districts", control=False))
+    districts.add_to(m)
+    groups = {}
+    for layer, label in layer_labels.items():
+        groups[layer] = named(_FeatureGroup(name=esc(label), control=False))
+        groups[layer].add_to(m)
+    named(_Switcher([districts])).add_to(m)
+    named(_Handles(districts, groups, {k: esc(v) for k, v in layer_labels.items()})).add_to(m)
+    figure = m.get_root()
+    figure.render()
+    return (
+        "(window.GzMap = window.GzMap || {}).basemaps = GzMap.basemaps || {};\n"
+        f"GzMap.basemaps[{json.dumps(key)}] = function (div) {{\n"
+        f"div.id = {json.dumps(m.get_name())};\n"
+        f"{figure.script.render()}\n}};\n"
+    )
 
 
 def build_map(

@@ -1,0 +1,247 @@
+"""What the map client is told: its symbology once, then a message per view.
+
+The client (``static/gzmap/``) holds the features of a layer version and the district
+outlines (static files, :mod:`spatial.webmap.publish`). A host (the app's component, or a
+static page) hands it *messages*; each names the files and says what to do with them:
+
+``{"v": 1, "mode": "features", "base": …, "data": {"features": url, "districts": url},
+"selection": {…}, "own": {…} | null}``
+
+``selection``
+    ``key`` (its identity), ``show`` (which features, :func:`encode_show`), ``roles`` (the
+    features drawn in another role than the file's, by position: each plan's own roles),
+    ``colour`` (the colour rule, :func:`colour_spec`), ``numbered`` (position -> axis number),
+    ``legend`` (:func:`legend_entries`), ``highlight`` (a position, or -1), ``frame``
+    (``{key, bounds}``: fitted when the key is new), ``focus`` (``{key, center, zoom}``: the
+    view moves there when the key is new), ``unsited`` ([[district, count], …]).
+``own``
+    The user's own layer: ``{key, name, features}`` once, ``{key, name}`` after (the client
+    keeps what it was sent; it reports ``need`` when it lacks a layer it is told of).
+``mode: "folium"``
+    A whole folium map (:func:`folium_parts`), for the pages whose map is drawn per result.
+
+The symbology reaches the client once, in its bundle (:func:`client_style`): every colour,
+shape, size and label rule comes from :mod:`spatial.symbology`, :mod:`spatial.webmap.styles`
+and :mod:`spatial.webmap.labels`, so the screen and the print export draw from one source.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import numpy as np
+
+from spatial import symbology
+from spatial.plaintext import text_of
+from spatial.symbology import Legend, Symbology
+from spatial.webmap.items import POINT_CLOUD_MIN
+from spatial.webmap.labels import (
+    CITY_ROLES,
+    CITY_ZOOM,
+    CLOSE_ZOOM,
+    MAX_LABELS,
+    ROLE_PRIORITY,
+)
+from spatial.webmap.popups import role_zh
+from spatial.webmap.publish import _coordinates
+from spatial.webmap.styles import (
+    _DEFAULT_STYLE,
+    _SHAPES,
+    OUTLINE,
+    ROLE_STYLES,
+    UNMARKED_ROLES,
+    RoleStyle,
+    _canvas_shape,
+)
+
+__all__ = [
+    "PROTOCOL",
+    "client_style",
+    "colour_spec",
+    "decode_show",
+    "encode_show",
+    "folium_parts",
+    "legend_entries",
+    "own_features",
+    "own_layer_style",
+]
+
+#: The version of the messages (``"v"``); a client refuses none, but a host can check it.
+PROTOCOL = 1
+
+
+def _role(style: RoleStyle, role: str) -> dict[str, Any]:
+    return {
+        "color": style.color, "shape": style.shape, "size": style.size, "dash": style.dash,
+        "weight": style.weight, "fill_opacity": style.fill_opacity,
+        "marked": role not in UNMARKED_ROLES, "zh": role_zh(role),
+    }
+
+
+def own_layer_style() -> dict[str, dict[str, Any]]:
+    """Leaflet path options of an uploaded layer: neutral grey, dashed outlines, white points
+    (the print map's overlay, :mod:`spatial.plot.overlay`, draws it the same way)."""
+    return {
+        "polygon": {"color": "#333333", "weight": 2, "dashArray": "4 3", "fill": True,
+                    "fillColor": "#888888", "fillOpacity": 0.2, "pane": "gzPolygons"},
+        "line": {"color": "#333333", "weight": 3, "dashArray": "4 3", "pane": "gzLines"},
+        "point": {"radius": 6, "color": "#222222", "weight": 2, "fill": True,
+                  "fillColor": "#ffffff", "fillOpacity": 1.0},
+    }
+
+
+def client_style() -> dict[str, Any]:
+    """The symbology the client draws with (``GzMap.style``), written into its bundle."""
+    return {
+        "outline": OUTLINE,
+        "neutral": symbology.NEUTRAL_FILL,
+        "axis": symbology.role_symbol("axis").colour,
+        "roles": {role: _role(style, role) for role, style in ROLE_STYLES.items()},
+        "default_role": _role(_DEFAULT_STYLE, ""),
+        "shapes": dict(_SHAPES),
+        "canvas_shapes": {name: _canvas_shape(name) for name in _SHAPES},
+        "no_industry": symbology.NO_INDUSTRY,
+        "other": symbology.OTHER_INDUSTRY,
+        "several_plans": symbology.SEVERAL_PLANS,
+        "plan_colours": symbology.plan_colours(),
+        "cloud_min": POINT_CLOUD_MIN,
+        "labels": {
+            "priority": ROLE_PRIORITY, "city_roles": list(CITY_ROLES), "close_zoom": CLOSE_ZOOM,
+            "city_zoom": CITY_ZOOM, "max": MAX_LABELS, "font": 12, "font_major": 13, "pad": 2,
+            "unmarked": list(UNMARKED_ROLES),
+        },
+        "own": own_layer_style(),
+    }
+
+
+def encode_show(positions: Sequence[int] | np.ndarray, n: int) -> dict[str, Any]:
+    """Which of ``n`` features a view shows, as compactly as the positions allow.
+
+    ``{"all": true}``; or ``{"ranges": [start, length, …]}`` when the positions come in few
+    runs (a filter by plan or layer); or ``{"bits": base64}`` (bit ``i`` of byte ``i >> 3``,
+    lowest bit first: n / 6 characters whatever is chosen, ~33 KB for 200,000 features).
+    """
+    pos = np.unique(np.asarray(positions, dtype=np.int64))
+    pos = pos[(pos >= 0) & (pos < n)]
+    if len(pos) == n:
+        return {"all": True}
+    if len(pos) == 0:
+        return {"ranges": []}
+    breaks = np.flatnonzero(np.diff(pos) != 1) + 1
+    starts = pos[np.r_[0, breaks]]
+    ends = pos[np.r_[breaks - 1, len(pos) - 1]] + 1
+    if len(starts) * 2 * 7 < n / 6:  # ~7 characters a number against n/6 for the bits
+        return {"ranges": np.column_stack([starts, ends - starts]).ravel().tolist()}
+    bits = np.zeros(n, dtype=np.uint8)
+    bits[pos] = 1
+    return {"bits": base64.b64encode(np.packbits(bits, bitorder="little").tobytes()).decode()}
+
+
+def decode_show(show: Mapping[str, Any], n: int) -> np.ndarray:
+    """The positions a ``show`` of :func:`encode_show` names, of ``n`` features (sorted)."""
+    if show.get("all"):
+        return np.arange(n)
+    if "ranges" in show:
+        pairs = np.asarray(show["ranges"], dtype=np.int64).reshape(-1, 2)
+        runs = [np.arange(start, min(n, start + length)) for start, length in pairs]
+        return np.concatenate(runs) if runs else np.zeros(0, dtype=np.int64)
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(show["bits"]), dtype=np.uint8),
+                         bitorder="little")[:n]
+    return np.flatnonzero(bits)
+
+
+def colour_spec(sym: Symbology) -> dict[str, Any]:
+    """The colour rule of a view for the client: ``{"rule": "plan"}`` (each plan's fixed
+    colour), or ``{"rule": "industry", "colours": [[tag, colour], …]}`` in legend order (a
+    feature wears the colour of its first tag in that order)."""
+    if sym.rule == "plan":
+        return {"rule": "plan"}
+    return {"rule": sym.rule, "colours": [[tag, colour] for tag, colour in sym.colours.items()]}
+
+
+def _entry_text(label: str, short: str) -> list[str]:
+    """``[label]``, or ``[label, short]`` when the short label is not the label's first word."""
+    return [label] if short == label.split(" ", 1)[0] else [label, short]
+
+
+def legend_entries(legend: Legend | None) -> dict[str, Any] | None:
+    """A legend for the client, or None when it lists nothing: ``{rule, title, symbols:
+    [[key, swatch, label(, short)]], colour_title, colours: [[colour, label(, short)]],
+    note}``. A short label is left out when it is the label's first word (the client takes
+    that word); the client draws each swatch from its symbology."""
+    if legend is None or not (legend.symbols or legend.colours):
+        return None
+    return {
+        "rule": legend.rule,
+        "title": "图例 Legend",
+        "symbols": [[e.key, e.swatch, *_entry_text(e.label, e.short)] for e in legend.symbols],
+        "colour_title": legend.colour_title,
+        "colours": [[c.colour, *_entry_text(c.label, c.short)] for c in legend.colours],
+        "note": legend.note,
+    }
+
+
+def bounds_list(bounds: Any) -> list[list[float]] | None:
+    """``((south, west), (north, east))`` as JSON lists (None stays None)."""
+    if bounds is None:
+        return None
+    return [[float(bounds[0][0]), float(bounds[0][1])], [float(bounds[1][0]), float(bounds[1][1])]]
+
+
+_FOLIUM_ID = re.compile(r"_[0-9a-f]{32}\b")
+
+
+def folium_parts(m: folium.Map) -> dict[str, str]:
+    """A folium map as the client runs it: its name (the variable and the ``<div>`` id its
+    script uses) and its script (:class:`GzMap.PageMap` runs it in a ``<div>`` of that id).
+
+    folium names each element with a random id; here they are numbered in order of
+    appearance, so the same map gives the same script and a rerun that sends it again leaves
+    the map in the browser as it is. Its header (folium's style sheets and scripts) is left
+    out: the client loads Leaflet and sizes the map itself, and the maps sent this way need
+    nothing else (:func:`spatial.webmap.map.use_leaflet_only`).
+    """
+    figure = m.get_root()
+    figure.render()
+    names: dict[str, str] = {}
+
+    def number(match: re.Match[str]) -> str:
+        return names.setdefault(match.group(0), f"_n{len(names)}")
+
+    script = _FOLIUM_ID.sub(number, figure.script.render())
+    return {"name": _FOLIUM_ID.sub(number, m.get_name()), "script": script}
+
+
+def own_features(gdf: Any) -> dict[str, Any]:
+    """An uploaded layer (in the basemap's datum) as GeoJSON for the client: each feature's
+    ``label`` is its name (the first of ``name``, ``名称``, ``NAME``, ``title`` it has), as
+    text; the client escapes it."""
+    label_col = next((c for c in ("name", "名称", "NAME", "title") if c in gdf.columns), None)
+    features = []
+    for idx, row in gdf.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        features.append({
+            "type": "Feature",
+            "id": str(idx),
+            "properties": {"label": text_of(row[label_col]) if label_col else ""},
+            "geometry": {"type": geom.geom_type, "coordinates": _coordinates(geom)},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def role_overrides(
+    roles: Mapping[str, str], default: Mapping[str, str], position: Mapping[str, int]
+) -> dict[str, str]:
+    """Position -> role of the features a view draws in another role than the file has
+    (each plan's own roles, :func:`spatial.query.features.plan_view`)."""
+    return {
+        str(position[fid]): role
+        for fid, role in roles.items()
+        if fid in position and role and role != default.get(fid)
+    }

@@ -1,0 +1,550 @@
+/* gzmap · client.js — the project's map client: the data once, a selection at a time.
+ *
+ * The map (tiles, panes, controls, a group per layer in the layer switcher) is built by
+ * folium on the server and reaches the page as a static script (``GzMap.basemaps[key]``).
+ * The features of a layer version and the district outlines are static, versioned files
+ * fetched once per page. After that the host sends only *messages* (see README "The map
+ * client"): which features to show, how to colour them, what to highlight and frame; the
+ * client restyles what it holds. The same client runs in the Streamlit app (app/map.py, a
+ * custom component) and in a static page with no server behind it.
+ *
+ *   var client = GzMap.create(element, host);   // host.report(event, value)
+ *   client.apply(message);                       // as often as the view changes
+ *   client.destroy();
+ *
+ * Events reported to the host: ``click`` {id} (a feature clicked), ``need`` {own: key} (a
+ * message named an own layer the client does not hold).
+ */
+(function (L) {
+  "use strict";
+
+  var GzMap = window.GzMap = window.GzMap || {};
+  GzMap.basemaps = GzMap.basemaps || {};
+  var sym = GzMap.symbols;
+  var esc = sym.esc;
+
+  var TIP = { sticky: true, direction: "top" };
+  var FIT = { padding: [24, 24], maxZoom: 15 };
+
+  // -- loading, once per page ------------------------------------------------------------------
+
+  var loaded = {};
+
+  /** A JSON file, fetched once per page (static files: cached by the browser as well). */
+  GzMap.fetchJson = function (url) {
+    if (!loaded[url]) {
+      var early = window.GzMapPrefetch && window.GzMapPrefetch[url];  // the host's loader
+      loaded[url] = early || fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error(url + ": " + r.status); }
+        return r.json();
+      });
+      loaded[url].catch(function () { delete loaded[url]; });
+    }
+    return loaded[url];
+  };
+
+  /** The features of a layer version, with what the client draws them from. */
+  function readFeatures(doc) {
+    return doc.features.map(function (f) {
+      var p = f.properties, g = f.geometry, kind;
+      var t = g.type;
+      if (t === "Point" || t === "MultiPoint") { kind = "point"; }
+      else if (t === "LineString" || t === "MultiLineString") { kind = "line"; }
+      else { kind = "polygon"; }
+      var pts = null;
+      if (kind === "point") {
+        pts = (t === "Point" ? [g.coordinates] : g.coordinates).map(latLng);
+      }
+      return {
+        id: String(f.id), name: p.name || "", role: p.role || "", layer: p.layer || "features",
+        industries: p.industries || [], plans: p.plans || [],
+        axis: p.axis_order === null || p.axis_order === undefined ? null : p.axis_order,
+        kind: kind, geometry: g, points: pts,
+        anchor: p.anchor ? latLng(p.anchor) : pts[0],
+        labelAt: p.label_point ? latLng(p.label_point) : null
+      };
+    });
+  }
+
+  function latLng(c) { return [c[1], c[0]]; }
+
+  /** A height from a message: pixels, or any CSS length (a variable of the host page). */
+  function cssSize(value) {
+    return typeof value === "number" ? value + "px" : (value || "");
+  }
+  GzMap.cssSize = cssSize;
+
+  /** GeoJSON coordinates as Leaflet's nested [lat, lon] arrays. */
+  function rings(g) {
+    var flip = function (ring) { return ring.map(latLng); };
+    if (g.type === "Polygon") { return g.coordinates.map(flip); }
+    if (g.type === "MultiPolygon") { return g.coordinates.map(function (p) { return p.map(flip); }); }
+    if (g.type === "LineString") { return flip(g.coordinates); }
+    return g.coordinates.map(flip);
+  }
+
+  /** Which features a selection shows: ``{all: true}``, ``{ranges: [start, length, …]}`` or
+   * ``{bits: base64}`` (bit i of byte i >> 3, lowest first), over the features file's order. */
+  function decodeShow(show, n) {
+    var out = new Uint8Array(n);
+    if (!show || show.all) { out.fill(1); return out; }
+    if (show.ranges) {
+      for (var k = 0; k < show.ranges.length; k += 2) {
+        out.fill(1, show.ranges[k], Math.min(n, show.ranges[k] + show.ranges[k + 1]));
+      }
+      return out;
+    }
+    var bytes = atob(show.bits || "");
+    for (var i = 0; i < n; i++) {
+      out[i] = (bytes.charCodeAt(i >> 3) >> (i & 7)) & 1;
+    }
+    return out;
+  }
+  GzMap.decodeShow = decodeShow;
+
+  // -- the client ------------------------------------------------------------------------------
+
+  function Client(element, host) {
+    this.element = element;
+    this.host = host || { report: function () {} };
+    this.base = null;       // {map, control, groups, districts} of the folium map
+    this.baseKey = null;
+    this.dataKey = null;    // the features file drawn
+    this.features = [];
+    this.drawn = [];        // per feature: {key, layers: [...], cloud}
+    this.last = {};         // what the last message set: frame, focus, legend, badges, own
+    this.pending = null;
+    this.busy = null;
+  }
+
+  /** Apply a message (the latest wins while data is still loading). */
+  Client.prototype.apply = function (msg) {
+    this.pending = msg;
+    if (!this.busy) { this.busy = this._drain(); }
+    return this.busy;
+  };
+
+  Client.prototype._drain = function () {
+    var self = this;
+    var msg = self.pending;
+    self.pending = null;
+    return self._load(msg).then(function (data) {
+      if (self.pending) { return self._drain(); }  // a newer message came meanwhile
+      self._draw(msg, data);
+      self.busy = null;
+    }).catch(function (err) {
+      self.busy = null;
+      self.element.setAttribute("data-gz-error", String(err && err.message || err));
+      throw err;
+    });
+  };
+
+  Client.prototype._load = function (msg) {
+    return Promise.all([
+      GzMap.fetchJson(msg.data.features),
+      msg.data.districts ? GzMap.fetchJson(msg.data.districts) : Promise.resolve(null)
+    ]);
+  };
+
+  Client.prototype._draw = function (msg, data) {
+    if (this.baseKey !== msg.base) { this._makeMap(msg.base, msg.height); }
+    this.div.style.height = cssSize(msg.height);
+    if (this.dataKey !== msg.data.features) {
+      this._setData(msg.data.features, data[0]);
+      this._drawDistricts(data[1]);
+    }
+    this._own(msg.own);
+    var sel = msg.selection || {};
+    this._select(sel);
+    this._highlight(sel.highlight);
+    this._legend(sel.legend);
+    this._badges(sel.unsited, data[1]);
+    this._frame(sel.frame, sel.focus);
+    this.element.setAttribute("data-gz-selection", sel.key || "");
+    this.element.dispatchEvent(new CustomEvent("gzmap:drawn", { detail: sel.key || "" }));
+  };
+
+  /** The folium-built map for a basemap: the old one (and all it held) goes. */
+  Client.prototype._makeMap = function (key, height) {
+    var make = GzMap.basemaps[key];
+    if (!make) { throw new Error("no basemap script " + key); }
+    this._unmake();
+    var div = this.div = L.DomUtil.create("div", "gz-map", this.element);
+    div.style.height = cssSize(height);
+    this.base = make(div);
+    var map = this.base.map, self = this;
+    if (window.ResizeObserver) {  // the page may size the map after it is made
+      this.resizes = new ResizeObserver(function () { if (map._loaded) { map.invalidateSize(); } });
+      this.resizes.observe(div);
+    }
+    div.removeAttribute("id");
+    div.gzMap = this.base.map;  // for tests and benchmarks: the Leaflet map of this element
+    this.listed = {};
+    this.baseKey = key;
+    this.dataKey = null;
+    this.last = {};
+    this.labels = L.gzLabels([]).addTo(map);
+    this.clouds = {};
+    this.highlightGroup = L.featureGroup().addTo(map);
+    this.badgeGroup = L.featureGroup().addTo(map);
+    this.pointTip = L.tooltip(TIP);
+    map.on("click", function (e) {
+      var hit = self._pointHit(e.containerPoint);
+      if (hit >= 0) { self._report(hit); }
+    });
+    map.on("mousemove", this._hover, this);
+    map.on("mouseout", function () { map.closeTooltip(self.pointTip); });
+  };
+
+  Client.prototype._setData = function (url, doc) {
+    var self = this;
+    Object.keys(this.base.groups).forEach(function (k) { self.base.groups[k].clearLayers(); });
+    Object.keys(this.clouds).forEach(function (k) { self.clouds[k].remove(); });
+    this.clouds = {};
+    this.features = readFeatures(doc);
+    this.drawn = this.features.map(function () { return { key: null, layers: [] }; });
+    this.meta = doc.gzmap || {};
+    this.dataKey = url;
+    this.last.selection = null;
+  };
+
+  Client.prototype._group = function (layer) {
+    var groups = this.base.groups;
+    if (!groups[layer]) {  // a layer the map was not built with: drawn, not in the switcher
+      groups[layer] = L.featureGroup().addTo(this.base.map);
+    }
+    return groups[layer];
+  };
+
+  Client.prototype._report = function (i) {
+    var f = this.features[i];
+    if (f) { this.host.report("click", { id: f.id }); }
+  };
+
+  Client.prototype._pointHit = function (containerPoint) {
+    var best = -1, self = this;
+    Object.keys(this.clouds).forEach(function (k) {
+      var cloud = self.clouds[k];
+      if (cloud._map) { best = Math.max(best, cloud.hit(containerPoint)); }
+    });
+    return best;
+  };
+
+  Client.prototype._hover = function (e) {
+    var i = this._pointHit(e.containerPoint), map = this.base.map;
+    map.getContainer().style.cursor = i >= 0 ? "pointer" : "";
+    if (i < 0) { map.closeTooltip(this.pointTip); return; }
+    var f = this.features[i];
+    this.pointTip.setLatLng(e.latlng).setContent(sym.tooltipHtml(f.name, this._roleOf(i)));
+    if (!map.hasLayer(this.pointTip)) { map.openTooltip(this.pointTip); }
+  };
+
+  Client.prototype._roleOf = function (i) {
+    var r = this.roles && this.roles[i];
+    return r || this.features[i].role;
+  };
+
+  // -- a selection -----------------------------------------------------------------------------
+
+  Client.prototype._select = function (sel) {
+    var S = GzMap.style, feats = this.features, n = feats.length;
+    var show = decodeShow(sel.show, n);
+    this.roles = sel.roles || {};
+    var numbered = sel.numbered || {};
+    var rule = sym.colourRule(sel.colour);
+    var cloudMin = S.cloud_min, perCloud = {}, k, i;
+    for (i = 0; i < n; i++) {
+      if (show[i] && feats[i].kind === "point") {
+        k = feats[i].layer + "|" + this._roleOf(i);
+        perCloud[k] = (perCloud[k] || 0) + 1;
+      }
+    }
+    var clouds = {};  // layer -> points
+    this.shown = show;
+    for (i = 0; i < n; i++) {
+      var f = feats[i], d = this.drawn[i];
+      if (!show[i]) {
+        if (d.key !== null) { this._hide(i); }
+        continue;
+      }
+      var role = this._roleOf(i);
+      var fill = sym.fillOf(rule, f.industries, f.plans);
+      var num = numbered[i];
+      var cloud = f.kind === "point" && perCloud[f.layer + "|" + role] > cloudMin;
+      var key = role + "|" + fill + "|" + (num === undefined ? "" : num) + "|" + (cloud ? 1 : 0);
+      if (cloud) {
+        var list = clouds[f.layer] || (clouds[f.layer] = []);
+        var st = sym.roleStyle(role), shape = S.canvas_shapes[st.shape] || S.canvas_shapes.circle;
+        var r = Math.max(9, Math.round(st.size * 0.65)) / 2;
+        f.points.forEach(function (ll) { list.push({ ll: ll, i: i, shape: shape, r: r, fill: fill }); });
+      }
+      if (d.key === key) { continue; }
+      this._hide(i);
+      d.key = key;
+      if (!cloud) { this._show(i, role, fill, num); }
+    }
+    this._clouds(clouds);
+    this._switcher(show);
+    this._labels(show);
+    this.element.setAttribute("data-gz-shown", show.reduce(function (a, b) { return a + b; }, 0));
+  };
+
+  Client.prototype._hide = function (i) {
+    var d = this.drawn[i], group = this._group(this.features[i].layer);
+    d.layers.forEach(function (layer) { group.removeLayer(layer); });
+    d.layers = [];
+    d.key = null;
+  };
+
+  Client.prototype._show = function (i, role, fill, num) {
+    var f = this.features[i], self = this, group = this._group(f.layer), layers = [];
+    var tip = function () { return sym.tooltipHtml(f.name, self._roleOf(i)); };
+    var click = function (e) {
+      if (e && e.containerPoint && self._pointHit(e.containerPoint) >= 0) { return; }
+      self._report(i);
+    };
+    var st = sym.roleStyle(role);
+    if (f.kind === "polygon" || f.kind === "line") {
+      var path = f.kind === "polygon"
+        ? L.polygon(rings(f.geometry), sym.pathOptions(role, "polygon", fill))
+        : L.polyline(rings(f.geometry), sym.pathOptions(role, "line", fill));
+      layers.push(path.bindTooltip(tip, TIP).on("click", click));
+    }
+    var marked = f.kind === "point" || (f.kind === "polygon" && (st.marked || num !== undefined));
+    if (marked) {
+      var icon = L.divIcon(sym.markerIcon(role, fill, num, f.name, false));
+      var at = f.kind === "point" ? f.points : [f.anchor];
+      at.forEach(function (ll) {
+        layers.push(L.marker(ll, { icon: icon }).bindTooltip(tip, TIP).on("click", click));
+      });
+    }
+    layers.forEach(function (layer) { group.addLayer(layer); });
+    this.drawn[i].layers = layers;
+  };
+
+  Client.prototype._clouds = function (clouds) {
+    var self = this, S = GzMap.style;
+    Object.keys(this.clouds).forEach(function (layer) {
+      if (!clouds[layer]) { self.clouds[layer].remove(); delete self.clouds[layer]; }
+    });
+    Object.keys(clouds).forEach(function (layer) {
+      var cloud = self.clouds[layer];
+      if (!cloud) {
+        cloud = self.clouds[layer] = L.gzPoints({ outline: S.outline });
+        self._group(layer).addLayer(cloud);
+      }
+      cloud.setPoints(clouds[layer]);
+    });
+  };
+
+  /** The layer switcher lists the layers that have features in view. */
+  Client.prototype._switcher = function (show) {
+    var control = this.base.control, labels = this.base.labels || {}, groups = this.base.groups;
+    if (!control) { return; }
+    var has = {}, feats = this.features;
+    for (var i = 0; i < feats.length; i++) { if (show[i]) { has[feats[i].layer] = true; } }
+    var self = this;
+    Object.keys(groups).forEach(function (layer) {
+      if (has[layer] && !self.listed[layer]) {
+        control.addOverlay(groups[layer], labels[layer] || esc(layer));
+        self.listed[layer] = true;
+      } else if (!has[layer] && self.listed[layer]) {
+        control.removeLayer(groups[layer]);
+        delete self.listed[layer];
+      }
+    });
+  };
+
+  /** Names by role priority (spatial/webmap/labels.py's rules, from GzMap.style.labels). */
+  Client.prototype._labels = function (show) {
+    var R = GzMap.style.labels, feats = this.features, rows = [];
+    for (var i = 0; i < feats.length; i++) {
+      if (!show[i]) { continue; }
+      var name = feats[i].name.trim();
+      if (!name) { continue; }
+      var role = this._roleOf(i), f = feats[i];
+      var structure = R.city_roles.indexOf(role) >= 0 || (f.axis !== null && role !== "cluster");
+      var prio = R.priority[role];
+      rows.push([structure ? 0 : 1, prio === undefined ? 99 : prio, name, i, role, structure]);
+    }
+    rows.sort(function (a, b) {
+      return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+    });
+    var items = rows.slice(0, R.max).map(function (row) {
+      var f = feats[row[3]], role = row[4], structure = row[5], name = row[2];
+      var font = structure ? R.font_major : R.font;
+      var chars = Array.from(name), wide = 0;
+      chars.forEach(function (ch) { if (ch.codePointAt(0) >= 0x2E80) { wide++; } });
+      var width = Math.round((wide + 0.6 * (chars.length - wide)) * font + 2 * R.pad);
+      var height = font + 4, st = sym.roleStyle(role);
+      var dx = f.kind !== "line" && R.unmarked.indexOf(role) < 0
+        ? Math.floor(st.size / 2) + 3 : Math.floor(-width / 2);
+      var at = f.labelAt || f.anchor;
+      return [at[0], at[1], esc(name), structure ? R.city_zoom : R.close_zoom, dx,
+        Math.floor(-height / 2), width, height, structure ? 1 : 0];
+    });
+    this.labels.setItems(items);
+  };
+
+  /** The selected feature: a ring around it, its outline in bold, its marker enlarged. */
+  Client.prototype._highlight = function (i) {
+    var group = this.highlightGroup;
+    group.clearLayers();
+    if (i === undefined || i === null || i < 0 || !this.features[i]) { return; }
+    var f = this.features[i], role = this._roleOf(i), st = sym.roleStyle(role), S = GzMap.style;
+    var d = this.drawn[i], self = this;
+    if (f.kind === "polygon") {
+      group.addLayer(L.polygon(rings(f.geometry), { color: S.outline, weight: 4, fill: false,
+        interactive: false }));
+    } else if (f.kind === "line") {
+      group.addLayer(L.polyline(rings(f.geometry), { color: S.outline, weight: st.weight + 5,
+        opacity: 0.35, interactive: false }));
+    }
+    group.addLayer(L.circleMarker(f.anchor, { radius: Math.floor(st.size / 2) + 9,
+      color: S.outline, weight: 3, fill: false, interactive: false }));
+    var parts = (d.key || "").split("|");
+    var fill = parts[1] || undefined, num = parts[2] === "" || !parts[2] ? undefined : parts[2];
+    var icon = L.divIcon(sym.markerIcon(role, fill, num, f.name + "（已选中 selected）", true));
+    group.addLayer(L.marker(f.anchor, { icon: icon, zIndexOffset: 1000 })
+      .bindTooltip(function () { return sym.tooltipHtml(f.name, self._roleOf(i)); }, TIP)
+      .on("click", function () { self._report(i); }));
+  };
+
+  Client.prototype._legend = function (legend) {
+    var map = this.base.map, text = JSON.stringify(legend || null);
+    if (text === this.last.legend) { return; }
+    this.last.legend = text;
+    if (!this.legendControl) {
+      var control = L.control({ position: "bottomleft" });
+      control.onAdd = function () {
+        var div = L.DomUtil.create("div", "gz-legend-control");
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      };
+      this.legendControl = control.addTo(map);
+    }
+    var box = this.legendControl.getContainer(), old = box.querySelector("details");
+    box.innerHTML = legend && ((legend.symbols || []).length || (legend.colours || []).length)
+      ? sym.legendHtml(legend, old ? old.open : true) : "";
+  };
+
+  /** Places named without a site, as a count per district under the district's name. */
+  Client.prototype._badges = function (counts, districts) {
+    var text = JSON.stringify(counts || []);
+    if (text === this.last.badges) { return; }
+    this.last.badges = text;
+    var group = this.badgeGroup, where = {};
+    group.clearLayers();
+    ((districts && districts.features) || []).forEach(function (f) {
+      where[f.properties.name] = f.properties.badge_point;
+    });
+    (counts || []).forEach(function (pair) {
+      var name = pair[0], n = pair[1], at = where[name];
+      if (!at) { return; }
+      var title = esc(name + "：" + n + " 处规划提及的地点尚无确定位置");
+      var html = "<div class='gz-badge-box'><div class='gz-unsited-count' title='" + title +
+        "' aria-label='" + title + "'>" + esc(n) + " 处未定位</div></div>";
+      group.addLayer(L.marker(latLng(at), {
+        icon: L.divIcon({ html: html, iconSize: [90, 16], iconAnchor: [45, -8],
+          className: "gz-badge" })
+      }).bindTooltip(esc(name + "：" + n + " 处尚无确定位置"), TIP));
+    });
+  };
+
+  Client.prototype._drawDistricts = function (doc) {
+    var group = this.base.districts;
+    if (!group) { return; }
+    group.clearLayers();
+    ((doc && doc.features) || []).forEach(function (f) {
+      group.addLayer(L.geoJSON(f, { pane: "gzDistricts", interactive: false,
+        style: { color: "#555555", weight: 1.2, fill: true, fillColor: "#f4f1ea",
+          fillOpacity: 0.35 } }));
+      group.addLayer(L.marker(latLng(f.properties.label_point), {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ html: "<div>" + esc(f.properties.name) + "</div>", iconSize: [0, 0],
+          className: "gz-district-label" })
+      }));
+    });
+  };
+
+  /** Frame the selection when its frame key is new; centre a newly opened place. */
+  Client.prototype._frame = function (frame, focus) {
+    var map = this.base.map, self = this;
+    if (frame && frame.bounds && frame.key !== this.last.frameKey) {
+      var first = this.last.frameKey === undefined;
+      this.last.frameKey = frame.key;
+      var tries = 0, key = frame.key;
+      var fit = function () {
+        var size = map.getSize();
+        if ((size.x < 240 || size.y < 240) && tries++ < 40) { setTimeout(fit, 50); return; }
+        map.fitBounds(frame.bounds, L.extend({ animate: !first }, FIT));
+      };
+      fit();
+      if (first) {  // the page may still be sizing the map: frame again until touched
+        var box = map.getContainer();
+        ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+          box.addEventListener(name, function () { self.touched = true; });
+        });
+        [300, 1000, 2500].forEach(function (ms) {
+          setTimeout(function () {
+            if (self.last.frameKey === key && !self.touched && self.base) {
+              map.fitBounds(frame.bounds, L.extend({ animate: false }, FIT));
+            }
+          }, ms);
+        });
+      }
+    }
+    var focusKey = focus ? focus.key : null;
+    if (focusKey !== this.last.focusKey) {
+      this.last.focusKey = focusKey;
+      if (focus && focus.center) { map.setView(focus.center, focus.zoom); }
+    }
+  };
+
+  /** The user's own layer: drawn from the message that brought it; later messages name it. */
+  Client.prototype._own = function (own) {
+    var key = own ? own.key : null;
+    if (key === this.last.ownKey) { return; }
+    if (this.ownGroup) {
+      this.base.control && this.base.control.removeLayer(this.ownGroup);
+      this.ownGroup.remove();
+      this.ownGroup = null;
+    }
+    this.last.ownKey = key;
+    if (!own) { return; }
+    var layer = own.features ? (GzMap.ownLayers[key] = own) : GzMap.ownLayers[key];
+    if (!layer) {
+      this.last.ownKey = null;
+      this.host.report("need", { own: key });
+      return;
+    }
+    var S = GzMap.style.own, name = layer.name;
+    this.ownGroup = L.geoJSON(layer.features, {
+      style: function (f) {  // applied to points as well: each kind its own options
+        var t = f.geometry.type;
+        return t.indexOf("Polygon") >= 0 ? S.polygon : t.indexOf("Line") >= 0 ? S.line : S.point;
+      },
+      pointToLayer: function (f, ll) { return L.circleMarker(ll, S.point); },
+      onEachFeature: function (f, layer) {
+        var label = f.properties && f.properties.label;
+        layer.bindTooltip("<b>" + esc(label || "#" + f.id) + "</b> · " + esc(name), TIP);
+      }
+    }).addTo(this.base.map);
+    if (this.base.control) { this.base.control.addOverlay(this.ownGroup, esc(name)); }
+  };
+  GzMap.ownLayers = GzMap.ownLayers || {};
+
+  Client.prototype._unmake = function () {
+    if (this.resizes) { this.resizes.disconnect(); this.resizes = null; }
+    if (this.base) { this.base.map.remove(); L.DomUtil.remove(this.div); }
+    this.base = null;
+    this.ownGroup = null;
+    this.legendControl = null;
+  };
+
+  Client.prototype.destroy = function () { this._unmake(); };
+
+  GzMap.Client = Client;
+  GzMap.create = function (element, host) { return new Client(element, host); };
+})(window.L);

@@ -1,0 +1,60 @@
+/* gzmap · loader.js — the Streamlit component's side of the map client (app/map.py).
+ *
+ * An ES module whose default export Streamlit calls (``st.components.v2``) when the map
+ * element appears and whenever its data changes. The data is the client's message as UTF-8
+ * JSON bytes. The first call loads the client's style sheets and scripts (they download side
+ * by side and run in order) and starts fetching the data files; every call hands the message
+ * to ``GzMap.mount``. The client's events go back as the component's trigger events.
+ */
+var loads = {};
+
+function load(message) {
+  var waits = [];
+  (message.styles || []).forEach(function (url) {
+    if (loads[url]) { return; }
+    loads[url] = true;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = url;
+    document.head.appendChild(link);
+  });
+  (message.scripts || []).forEach(function (url) {
+    if (!loads[url]) {
+      loads[url] = new Promise(function (ok, fail) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.async = false;  // downloaded side by side, run in order
+        script.onload = ok;
+        script.onerror = function () { delete loads[url]; fail(new Error("cannot load " + url)); };
+        document.head.appendChild(script);
+      });
+    }
+    waits.push(loads[url]);
+  });
+  var early = window.GzMapPrefetch = window.GzMapPrefetch || {};
+  var data = message.data || {};
+  [data.features, data.districts].forEach(function (url) {
+    if (url && !early[url]) {
+      early[url] = fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error(url + ": " + r.status); }
+        return r.json();
+      });
+    }
+  });
+  return Promise.all(waits);
+}
+
+export default function (component) {
+  var bytes = component.data, element = component.parentElement;
+  var host = element.querySelector(".gz-host") || element;
+  var text = new TextDecoder().decode(bytes);
+  if (host.gzMessage === text && host.gzUnmount) { return host.gzUnmount; }  // the same again
+  host.gzMessage = text;
+  var message = JSON.parse(text);
+  return load(message).then(function () {
+    host.gzUnmount = window.GzMap.mount(host, message, {
+      report: function (event, value) { component.setTriggerValue(event, value); }
+    });
+    return host.gzUnmount;
+  });
+}

@@ -1,0 +1,94 @@
+/* gzmap · pagemap.js — a whole folium map carried onto the page (the 规划衔接 and
+ * 这里规划了什么 maps, spatial/webmap/pages.py), with its clicks reported to the host.
+ *
+ * The server renders the map with folium and sends its script; the client runs it in a
+ * <div> named as folium named the map, and reports a click as the events the message asks
+ * for (``report``): ``last_clicked`` {lat, lng} (the point clicked, in the map's datum) and
+ * ``last_object_clicked_tooltip`` (the text of the clicked feature's tooltip, which carries
+ * its id: spatial.webmap.popups.tooltip_feature_id).
+ */
+(function (L) {
+  "use strict";
+
+  var GzMap = window.GzMap = window.GzMap || {};
+  var ID_MARK = /⟦([a-z0-9][a-z0-9_-]{0,79})⟧/;
+
+  /** The text of a layer's tooltip, as a reader sees it ("" without one). */
+  function tooltipText(layer) {
+    var tip = layer.getTooltip && layer.getTooltip();
+    if (!tip) { return ""; }
+    var content = tip.getContent();
+    if (typeof content === "function") { content = content(layer); }
+    if (typeof content === "string") {  // parsed in an inert document: nothing loads or runs
+      return new DOMParser().parseFromString(content, "text/html").body.textContent || "";
+    }
+    return (content && content.textContent) || "";
+  }
+
+  function PageMap(element, host) {
+    this.element = element;
+    this.host = host || { report: function () {} };
+    this.map = null;
+    this.script = null;
+  }
+
+  PageMap.prototype.apply = function (msg) {
+    var spec = msg.folium;
+    if (spec.script === this.script) { return Promise.resolve(); }
+    this.destroy();
+    this.script = spec.script;
+    var div = this.div = L.DomUtil.create("div", "gz-map gz-page-map", this.element);
+    div.id = spec.name;
+    div.style.height = GzMap.cssSize(msg.height);
+    /* eslint-disable-next-line no-new-func */
+    var map = this.map = new Function(spec.script + "\nreturn " + spec.name + ";")();
+    div.removeAttribute("id");
+    var host = this.host, picked = null, report = msg.report || ["last_clicked"];
+    map.eachLayer(function (layer) {
+      var text = tooltipText(layer);
+      if (ID_MARK.test(text)) { layer.on("click", function () { picked = text; }); }
+    });
+    map.on("click", function (e) {
+      if (report.indexOf("last_clicked") >= 0) {
+        host.report("last_clicked", { lat: e.latlng.lat, lng: e.latlng.lng });
+      }
+      if (picked !== null && report.indexOf("last_object_clicked_tooltip") >= 0) {
+        host.report("last_object_clicked_tooltip", picked);
+      }
+      picked = null;
+    });
+    div.gzMap = map;
+    this.element.setAttribute("data-gz-selection", spec.name);
+    return Promise.resolve();
+  };
+
+  PageMap.prototype.destroy = function () {
+    if (this.map) { this.map.remove(); L.DomUtil.remove(this.div); }
+    this.map = null;
+    this.script = null;
+  };
+
+  GzMap.PageMap = PageMap;
+
+  // -- the hosts' entry point --------------------------------------------------------------------
+
+  var clients = new WeakMap();
+
+  /** Draw ``msg`` in ``element`` (made on first use, reused after): the one call a host
+   * makes whenever its view changes. Returns a function that takes the map away. */
+  GzMap.mount = function (element, msg, host) {
+    var mode = msg.mode === "folium" ? PageMap : GzMap.Client;
+    var client = clients.get(element);
+    if (!client || !(client instanceof mode)) {
+      if (client) { client.destroy(); }
+      client = new mode(element, host);
+      clients.set(element, client);
+    }
+    client.host = host || client.host;
+    client.apply(msg);
+    return function () {
+      client.destroy();
+      clients.delete(element);
+    };
+  };
+})(window.L);

@@ -1,0 +1,97 @@
+"""The map client's message as the app sends it, read back for tests: the features it shows
+(from the static features file it names), their roles and fills under its colour rule, the
+legend, the highlight, and the folium-built map it loads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from spatial import symbology
+from spatial.webmap.client import decode_show
+from spatial.webmap.publish import STATIC_DIR
+
+
+def map_message(at: Any, key: str = "map") -> dict[str, Any]:
+    """The message the app's last run sent to the map component ``key``."""
+    found = [
+        el for el in at.get("bidi_component")
+        if el.proto.component_name == "gzplan.map" and el.proto.id.endswith(key)
+    ]
+    assert len(found) == 1, f"expected exactly one map {key!r}, found {len(found)}"
+    return json.loads(found[0].proto.bytes.decode("utf-8"))
+
+
+def static_file(url: str) -> Path:
+    """The file behind a URL of the app's static folder."""
+    return STATIC_DIR / url.split("/app/static/", 1)[1]
+
+
+def features(msg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every feature of the features file the message names, in its order."""
+    doc = json.loads(static_file(msg["data"]["features"]).read_text(encoding="utf-8"))
+    return doc["features"]
+
+
+def shown(msg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The features the message shows, each with the role it is drawn in."""
+    feats = features(msg)
+    sel = msg["selection"]
+    roles = sel.get("roles") or {}
+    out = []
+    for i in decode_show(sel["show"], len(feats)):
+        f = dict(feats[int(i)])
+        f["role"] = roles.get(str(i), f["properties"]["role"])
+        f["position"] = int(i)
+        out.append(f)
+    return out
+
+
+def shown_names(msg: dict[str, Any]) -> set[str]:
+    return {f["properties"]["name"] for f in shown(msg)}
+
+
+def shown_ids(msg: dict[str, Any]) -> set[str]:
+    return {f["id"] for f in shown(msg)}
+
+
+def fills(msg: dict[str, Any]) -> dict[str, str]:
+    """Feature id -> the fill the client gives it under the message's colour rule (the rule
+    of :class:`spatial.symbology.Symbology`; the browser tests check the client applies it)."""
+    spec = msg["selection"]["colour"]
+    colours = dict(spec.get("colours") or [])
+    out = {}
+    for f in shown(msg):
+        p = f["properties"]
+        if spec["rule"] == "plan":
+            out[f["id"]] = symbology.plan_colour(p["plans"])
+        else:
+            out[f["id"]] = symbology.primary_colour(p["industries"], colours)
+    return out
+
+
+def numbered(msg: dict[str, Any]) -> dict[str, int]:
+    """Feature id -> its number, for the features drawn as numbered axis nodes."""
+    feats = features(msg)
+    return {feats[int(i)]["id"]: n for i, n in (msg["selection"].get("numbered") or {}).items()}
+
+
+def highlighted(msg: dict[str, Any]) -> str | None:
+    """The id of the feature the map highlights, or None."""
+    at = msg["selection"].get("highlight", -1)
+    return features(msg)[at]["id"] if at is not None and at >= 0 else None
+
+
+def basemap_script(msg: dict[str, Any]) -> str:
+    """The folium-built map the message loads (its last script)."""
+    return static_file(msg["scripts"][-1]).read_text(encoding="utf-8")
+
+
+def switchable_layers(msg: dict[str, Any]) -> list[str]:
+    """The layer switcher's entries: the district outlines, then each layer with a feature
+    in view, in the map's order (the client lists a layer while it has features shown)."""
+    doc = json.loads(static_file(msg["data"]["features"]).read_text(encoding="utf-8"))
+    labels = doc["gzmap"]["layers"]
+    layers = {f["properties"]["layer"] for f in shown(msg)}
+    return ["行政区 Districts"] + [label for layer, label in labels.items() if layer in layers]
