@@ -162,22 +162,13 @@ def view_message(folder: str, stamp: tuple, key: tuple, colour_by: str = DEFAULT
     from spatial.webmap import client
 
     gdf = get_layers(folder, stamp)
-    position = map_data(folder, stamp, "wgs84").position  # the same order in every datum
-    ids = selected_ids(folder, stamp, key)
-    shown = plan_view(gdf.loc[ids], selection_from_key(key).plans)  # each plan's own roles
-    sym = view_colours(folder, stamp, key, colour_by)
-    drawn = [position[fid] for fid in ids if fid in position]
-    return {
-        "show": client.encode_show(drawn, len(position)),
-        "roles": client.role_overrides(dict(zip(shown.index, shown["role"], strict=True)),
-                                       gdf["role"].to_dict(), position),
-        "colour": client.colour_spec(sym),
-        "numbered": {str(position[fid]): n for fid, n in sym.numbered.items() if fid in position},
-        "legend": client.legend_entries(sym.legend),
-        "bounds": client.bounds_list(
-            webmap.frame_bounds(shown[shown.index.isin(list(position))])
-        ),
-    }
+    shown = plan_view(gdf.loc[selected_ids(folder, stamp, key)], selection_from_key(key).plans)
+    return client.view_selection(
+        shown,  # each plan's own roles
+        gdf["role"].to_dict(),
+        map_data(folder, stamp, "wgs84").position,  # the same order in every datum
+        view_colours(folder, stamp, key, colour_by),
+    )
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -118,21 +118,22 @@ def test_reading_uploads_needs_no_network(
 
 
 @pytest.mark.parametrize("basemap", ["none", *BASEMAPS])
-def test_rendering_the_map_needs_no_network(
-    basemap: str, offline: list, data_copy: dict[str, Path]
+def test_preparing_the_map_needs_no_network(
+    basemap: str, offline: list, data_copy: dict[str, Path], tmp_path: Path
 ) -> None:
     webmap = pytest.importorskip("spatial.webmap")
+    from spatial.webmap.site import write_site
+
     layers = load_layers(data_copy["layers"])
     upload = read_user_layer((HOSTILE / "hostile_names.geojson").read_bytes(), "hostile.geojson")
     key = NO_TILES if basemap == "none" else basemap
-    m = webmap.build_map(
-        select(layers, Selection()),
-        districts=load_districts(data_copy["districts"]),
-        basemap=key,
-        user_layer=upload.gdf,
-    )
-    page = m.get_root().render()
-    assert "L.map(" in page or "leaflet" in page.lower()
+    site = write_site(tmp_path, select(layers, Selection()),
+                      districts=load_districts(data_copy["districts"]), basemap=key)
+    assert (tmp_path / site.data["features"]).stat().st_size > 0
+    assert webmap.basemap_script(key, {}, "k")
+    from spatial.webmap.client import own_features
+
+    assert own_features(upload.gdf)["features"]
     assert isinstance(upload.gdf, gpd.GeoDataFrame)
     assert offline == []
 

@@ -38,16 +38,18 @@ import numpy as np
 from spatial import symbology
 from spatial.plaintext import text_of
 from spatial.symbology import Legend, Symbology
-from spatial.webmap.items import POINT_CLOUD_MIN
 from spatial.webmap.labels import (
     CITY_ROLES,
     CITY_ZOOM,
     CLOSE_ZOOM,
+    FONT_PX,
     MAX_LABELS,
+    PAD_PX,
     ROLE_PRIORITY,
 )
 from spatial.webmap.popups import role_zh
 from spatial.webmap.publish import _coordinates
+from spatial.webmap.screen import POINT_CLOUD_MIN
 from spatial.webmap.styles import (
     _DEFAULT_STYLE,
     _SHAPES,
@@ -68,6 +70,7 @@ __all__ = [
     "legend_entries",
     "own_features",
     "own_layer_style",
+    "view_selection",
 ]
 
 #: The version of the messages (``"v"``); a client refuses none, but a host can check it.
@@ -111,7 +114,8 @@ def client_style() -> dict[str, Any]:
         "cloud_min": POINT_CLOUD_MIN,
         "labels": {
             "priority": ROLE_PRIORITY, "city_roles": list(CITY_ROLES), "close_zoom": CLOSE_ZOOM,
-            "city_zoom": CITY_ZOOM, "max": MAX_LABELS, "font": 12, "font_major": 13, "pad": 2,
+            "city_zoom": CITY_ZOOM, "max": MAX_LABELS, "font": FONT_PX["other"],
+            "font_major": FONT_PX["structure"], "pad": PAD_PX,
             "unmarked": list(UNMARKED_ROLES),
         },
         "own": own_layer_style(),
@@ -233,6 +237,44 @@ def own_features(gdf: Any) -> dict[str, Any]:
             "geometry": {"type": geom.geom_type, "coordinates": _coordinates(geom)},
         })
     return {"type": "FeatureCollection", "features": features}
+
+
+def view_selection(
+    shown: Any, default_roles: Mapping[str, str], position: Mapping[str, int], sym: Symbology
+) -> dict[str, Any]:
+    """What a view tells the client (the ``selection`` of a message, less what depends on
+    the moment: highlight, frame key, focus, counts of places without a site).
+
+    Parameters
+    ----------
+    shown : GeoDataFrame
+        The features of the view, indexed by id, with each plan's own roles
+        (:func:`spatial.query.features.select`).
+    default_roles : mapping
+        Feature id -> its role in the features file.
+    position : mapping
+        Feature id -> its position in the features file.
+    sym : Symbology
+        The view's colours and legend (:func:`spatial.symbology.view_symbology`).
+
+    Returns
+    -------
+    dict
+        ``show``, ``roles``, ``colour``, ``numbered``, ``legend`` and ``bounds`` (the frame of
+        the features drawn, or None).
+    """
+    from spatial.webmap.screen import frame_bounds
+
+    drawn = shown[shown.index.isin(list(position))]
+    return {
+        "show": encode_show([position[fid] for fid in drawn.index], len(position)),
+        "roles": role_overrides(dict(zip(drawn.index, drawn["role"], strict=True)),
+                                default_roles, position),
+        "colour": colour_spec(sym),
+        "numbered": {str(position[fid]): n for fid, n in sym.numbered.items() if fid in position},
+        "legend": legend_entries(sym.legend),
+        "bounds": bounds_list(frame_bounds(drawn)),
+    }
 
 
 def role_overrides(

@@ -1,14 +1,14 @@
-"""Leaflet elements of the web map: folium classes rendered in one template pass, the legend
-control, tile layer, and the batch script that draws many features from one JSON literal.
+"""Leaflet elements of the map folium builds for the client: folium classes rendered in one
+template pass, the layer switcher, the mouse-wheel behaviour, a plain tile layer, and the end
+of the script that hands the client its map (:func:`spatial.webmap.map.basemap_script`).
 
-Popups and tooltips reach Leaflet as JSON string literals, never as raw script text.
+Text reaches Leaflet as JSON string literals, never as raw script text.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,8 +19,6 @@ from folium.utilities import remove_empty
 from jinja2 import Template
 
 _JINJA_OPEN_RE = re.compile(r"\{(?=[{%#])")
-_TOOLTIP_OPTIONS = {"sticky": True, "direction": "top"}
-_POPUP_OPTIONS = {"maxWidth": 380, "minWidth": 200, "autoPanPadding": [24, 24]}
 
 
 def _js_string_json(obj: Any) -> str:
@@ -96,40 +94,6 @@ class _Pane(folium.map.CustomPane, _RawMacro):
     """``folium.map.CustomPane`` rendered without the second template pass."""
 
 
-class _FitBounds(folium.map.FitBounds, _RawMacro):
-    """``folium.map.FitBounds`` rendered without the second template pass."""
-
-
-class _Legend(_ScriptElement):
-    """The legend of the roles drawn, shown in the map's one legend control (made on first
-    use), so a new group of features brings its own legend."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function (map) {
-            var legend = {{ this.content }};
-            if (!map._gzLegend) {
-                var control = L.control({position: "bottomleft"});
-                control.onAdd = function () {
-                    var div = L.DomUtil.create("div", "gz-legend-control");
-                    L.DomEvent.disableClickPropagation(div);
-                    L.DomEvent.disableScrollPropagation(div);
-                    return div;
-                };
-                control.addTo(map);
-                map._gzLegend = control;
-            }
-            map._gzLegend.getContainer().innerHTML = legend;
-        })({{ this.map_name() }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, legend: str) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.content = _js_string_json(legend)
-
-
 class _Switcher(_ScriptElement):
     """The layer switcher (``map._gzControl``), listing the given groups; a group of
     features adds its layers to it (:class:`_Overlay`)."""
@@ -154,71 +118,6 @@ class _Switcher(_ScriptElement):
     @property
     def overlays(self) -> list[tuple[str, str]]:
         return [(_js_string_json(g.layer_name), g.get_name()) for g in self._groups]
-
-
-class _Overlay(_ScriptElement):
-    """Lists the parent group in the layer switcher until the group of features it belongs
-    to leaves the map."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function (group, outer, map) {
-            var control = map && map._gzControl;
-            if (!control) { return; }
-            control.addOverlay(group, {{ this.label }});
-            outer.on("remove", function () { control.removeLayer(group); });
-        })({{ this._parent.get_name() }}, {{ this._parent._parent.get_name() }}, {{ this.map_name() }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, label: str) -> None:
-        super().__init__()
-        self._name = "Overlay"
-        self.label = _js_string_json(label)
-
-
-class _Frame(_ScriptElement):
-    """Fits bounds into view when the map has not shown this frame key yet."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function (map) {
-            var key = {{ this.key }};
-            if (map._gzFrameKey === key) { return; }
-            var first = map._gzFrameKey === undefined;  // a new map: no animation
-            map._gzFrameKey = key;
-            var bounds = {{ this.bounds }}, tries = 0;
-            function fit() {
-                var size = map.getSize();
-                if ((size.x < 240 || size.y < 240) && tries++ < 40) {  // not laid out yet
-                    setTimeout(fit, 50);
-                    return;
-                }
-                map.fitBounds(bounds, {padding: [24, 24], maxZoom: 15, animate: !first});
-            }
-            fit();
-            if (first) {  // the page may still be sizing the map: frame again until touched
-                var box = map.getContainer();
-                ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
-                    box.addEventListener(name, function () { map._gzTouched = true; });
-                });
-                [300, 1000, 2500].forEach(function (ms) {
-                    setTimeout(function () {
-                        if (map._gzFrameKey === key && !map._gzTouched) {
-                            map.fitBounds(bounds, {padding: [24, 24], maxZoom: 15, animate: false});
-                        }
-                    }, ms);
-                });
-            }
-        })({{ this.map_name() }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, bounds: Sequence[Sequence[float]], key: str) -> None:
-        super().__init__()
-        self._name = "Frame"
-        self.bounds = json.dumps([list(bounds[0]), list(bounds[1])])
-        self.key = _js_string_json(key)
 
 
 class _MapSupport(_ScriptElement):
@@ -310,138 +209,3 @@ class _TileLayer(folium.TileLayer, _RawMacro):
         )
 
 
-class _Batch(_ScriptElement):
-    """Many vector layers and markers added to the parent group by one small script.
-
-    Each item is ``{"k": "polygon"|"line"|"marker"|"circle", "ll": latlngs, "o": options,
-    "i": divIcon options, "t": tooltip HTML, "p": popup HTML}``, or a point cloud
-    (:func:`_cloud_item`, ``"k": "points"``); the batch reaches the page as one JSON literal,
-    so a map of many features renders quickly and no feature text is ever spliced into
-    script code. With ``canvas``, interactive vectors are drawn on the map's shared canvas
-    (the one its point clouds use).
-    """
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function (group, map) {
-            var items = {{ this.items }};
-            var tipOptions = {{ this.tip_options }}, popOptions = {{ this.pop_options }};
-            var canvas = {{ this.canvas }} && map && L.gzCanvas ? L.gzCanvas(map) : null;
-            items.forEach(function (f) {
-                var layer, o = f.o;
-                if (f.k === "points") {
-                    L.gzPointCloud(f, canvas || L.canvas(), tipOptions).addTo(group);
-                    return;
-                }
-                if (canvas && o && o.interactive !== false) {
-                    o = Object.assign({renderer: canvas}, o);
-                }
-                if (f.k === "marker") {
-                    layer = L.marker(f.ll, Object.assign({icon: L.divIcon(f.i)}, o || {}));
-                } else if (f.k === "polygon") {
-                    layer = L.polygon(f.ll, o);
-                } else if (f.k === "circle") {
-                    layer = L.circleMarker(f.ll, o);
-                } else {
-                    layer = L.polyline(f.ll, o);
-                }
-                if (f.t) { layer.bindTooltip(f.t, tipOptions); }
-                if (f.p) { layer.bindPopup(f.p, popOptions); }
-                layer.addTo(group);
-            });
-        })({{ this._parent.get_name() }}, {{ this.map_name() }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, items: Sequence[dict[str, Any]], canvas: bool = False) -> None:
-        super().__init__()
-        self._name = "Batch"
-        self.items = _items_json(items)
-        self.canvas = "true" if canvas else "false"
-        self.tip_options = json.dumps(_TOOLTIP_OPTIONS)
-        self.pop_options = json.dumps(_POPUP_OPTIONS)
-
-
-class _PointSupport(_ScriptElement):
-    """Defines, once per page, what point clouds need: role-shaped canvas markers
-    (``L.GzShape``), the map's one shared canvas (``L.gzCanvas``) and the cloud builder
-    (``L.gzPointCloud``), whose single tooltip function writes a point's escaped name, role
-    and hidden id — the same text :func:`tooltip_html` gives a marker."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-            if (L.GzShape) { return; }
-            L.Canvas.include({
-                _updateGzShape: function (layer) {
-                    if (!this._drawing || layer._empty()) { return; }
-                    var p = layer._point, ctx = this._ctx, r = Math.max(layer._radius, 1);
-                    var v = layer.options.shape;
-                    ctx.beginPath();
-                    if (typeof v === "number") {
-                        ctx.arc(p.x, p.y, r * v, 0, Math.PI * 2, false);
-                    } else {
-                        ctx.moveTo(p.x + v[0] * r, p.y + v[1] * r);
-                        for (var k = 2; k < v.length; k += 2) {
-                            ctx.lineTo(p.x + v[k] * r, p.y + v[k + 1] * r);
-                        }
-                        ctx.closePath();
-                    }
-                    this._fillStroke(ctx, layer);
-                }
-            });
-            L.GzShape = L.CircleMarker.extend({
-                _updatePath: function () { this._renderer._updateGzShape(this); }
-            });
-            L.gzCanvas = function (map) {
-                if (!map._gzCanvas) {
-                    map._gzCanvas = L.canvas({pane: "gzPoints", tolerance: 3});
-                }
-                return map._gzCanvas;
-            };
-            L.gzPointCloud = function (f, renderer, tipOptions) {
-                var opts = Object.assign({}, f.o, {renderer: renderer, shape: f.s});
-                var cloud = L.featureGroup();
-                for (var j = 0; j < f.id.length; j++) {
-                    var m = new L.GzShape([f.ll[2 * j], f.ll[2 * j + 1]],
-                        f.c ? Object.assign({}, opts, {fillColor: f.pc[f.c[j]]}) : opts);
-                    m._gzIndex = j;
-                    cloud.addLayer(m);
-                }
-                cloud.bindTooltip(function (layer) {
-                    var j = layer._gzIndex, el = document.createElement("span");
-                    el.innerHTML = "<b>" + f.n[j] + "</b> · " + f.r +
-                        '<span style="display:none">⟦' + f.id[j] + "⟧</span>";
-                    return el;
-                }, tipOptions);
-                return cloud;
-            };
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "PointSupport"
-
-
-_JSON_MEMO: dict[int, tuple[tuple[dict[str, Any], ...], str]] = {}
-_JSON_MEMO_SIZE = 16
-_JSON_MEMO_LOCK = threading.Lock()
-
-
-def _items_json(items: Sequence[dict[str, Any]]) -> str:
-    """:func:`_js_string_json` of drawing items, remembered for the (cached, never modified)
-    tuples the app keeps, so a rerun doesn't serialise the same layers again."""
-    if not isinstance(items, tuple):
-        return _js_string_json(list(items))
-    with _JSON_MEMO_LOCK:
-        hit = _JSON_MEMO.get(id(items))
-    if hit is not None and hit[0] is items:
-        return hit[1]
-    text = _js_string_json(list(items))
-    with _JSON_MEMO_LOCK:
-        while len(_JSON_MEMO) >= _JSON_MEMO_SIZE:
-            _JSON_MEMO.pop(next(iter(_JSON_MEMO)))
-        _JSON_MEMO[id(items)] = (items, text)
-    return text

@@ -9,11 +9,8 @@ and nothing else about it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-import geopandas as gpd
-import pandas as pd
 
 from spatial.plaintext import esc, text_of
 from spatial.plans.about import excerpt_display
@@ -113,40 +110,3 @@ def popup_html(
     return "".join(parts)
 
 
-class FeatureHtml(Mapping[str, str]):
-    """Feature id -> HTML (popup or tooltip), built on first use and then remembered.
-
-    Give one to :func:`prepare_layers` per layer version: a map of 10,000 points builds
-    no popup it never shows, and no HTML is built twice. Safe to share between threads.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        The features, indexed by id (never modified).
-    build : callable
-        Properties mapping -> HTML, e.g. :func:`popup_html` or :func:`tooltip_html`.
-    """
-
-    def __init__(self, gdf: gpd.GeoDataFrame, build: Callable[[Mapping[str, Any]], str]) -> None:
-        self._gdf = gdf
-        self._build = build
-        self._done: dict[str, str] = {}
-
-    def __getitem__(self, fid: str) -> str:
-        text = self._done.get(fid)
-        if text is not None:
-            return text
-        if fid not in self._gdf.index:
-            raise KeyError(fid)
-        row = self._gdf.loc[fid]
-        if isinstance(row, pd.DataFrame):  # a repeated id: its first feature
-            row = row.iloc[0]
-        text = self._build(row.drop(labels=[self._gdf.geometry.name]).to_dict())
-        self._done[fid] = text
-        return text
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._gdf.index)
-
-    def __len__(self) -> int:
-        return len(self._gdf)

@@ -140,8 +140,8 @@ def features_document(
 
     Notes
     -----
-    Features with no geometry or outside the city (``in_guangzhou: false``) are left out, as
-    no map draws them. Each feature's properties are the layer contract's ``name``, ``role``,
+    Features with no geometry are left out, and those outside the city (``in_guangzhou:
+    false``) unless drawn as context in the 区外 role (:func:`spatial.symbology.drawn_features`). Each feature's properties are the layer contract's ``name``, ``role``,
     ``layer``, ``industries``, ``plans`` and ``axis_order`` (when it has one); areas and lines
     add ``anchor`` (where their marker, highlight and name sit: [lon, lat]) and lines
     ``label_point`` (their midpoint, where the name sits). Names are text as the layers have

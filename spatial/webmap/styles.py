@@ -1,27 +1,21 @@
-"""How features are drawn on the web map: the SVG and pixel side of :mod:`spatial.symbology`.
+"""How features are drawn on the web map: the pixel and SVG side of :mod:`spatial.symbology`.
 
 Role colours, shapes, dashes, fill opacities, the colour rules and the legend entries come
 from :mod:`spatial.symbology` (shared with the print maps); this module adds marker sizes and
-line widths in pixels, SVG marker shapes and the HTML legend drawn from those entries.
+line widths in pixels and the SVG of each marker shape. The map client draws markers, lines
+and the legend's swatches from these (:func:`spatial.webmap.client.client_style`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spatial import symbology
-from spatial.plaintext import esc
-from spatial.plans.schema import ROLES, role_label
 from spatial.symbology import (
-    NEUTRAL_FILL,
     UNMARKED_ROLES,
-    Legend,
     grey_level,
-    swatch_kind,
 )
-from spatial.webmap.popups import FONT_STACK
 
 __all__ = [
     "AREA_ROLES",
@@ -31,8 +25,6 @@ __all__ = [
     "RoleStyle",
     "UNMARKED_ROLES",
     "grey_level",
-    "legend_html",
-    "marker_svg",
     "role_style",
 ]
 
@@ -137,153 +129,3 @@ def role_style(role: str | None) -> RoleStyle:
     return ROLE_STYLES.get(role or "", _DEFAULT_STYLE)
 
 
-def marker_svg(
-    role: str | None,
-    size: int | None = None,
-    selected: bool = False,
-    label: str | None = None,
-    fill: str | None = None,
-) -> str:
-    """Inline SVG of a role's marker: its shape filled with ``fill`` (the colour rule's colour
-    of the feature; default the neutral legend fill), dark outline.
-
-    ``label`` (escaped here) becomes the marker's accessible name (``aria-label``).
-    """
-    style = role_style(role)
-    px = size or style.size
-    stroke_w = 3.0 if selected else 1.6
-    shape = _SHAPES.get(style.shape, _SHAPES["circle"])
-    aria = f' role="img" aria-label="{esc(label)}"' if label else ' aria-hidden="true"'
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{px}" height="{px}" viewBox="0 0 24 24" '
-        f'style="display:block;overflow:visible"{aria}>'
-        f'<g fill="{esc(fill or NEUTRAL_FILL)}" stroke="{OUTLINE}" stroke-width="{stroke_w}" '
-        f'stroke-linejoin="round">{shape}</g></svg>'
-    )
-
-
-def number_svg(number: int | str, size: int = 18, label: str | None = None) -> str:
-    """Inline SVG of a numbered axis node: a circle in the axis's colour with its number,
-    as the print map draws the nodes of an axis segment. ``label`` as for :func:`marker_svg`."""
-    colour = symbology.role_symbol("axis").colour
-    aria = f' role="img" aria-label="{esc(label)}"' if label else ' aria-hidden="true"'
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 24 24" style="display:block;overflow:visible"{aria}>'
-        f'<circle cx="12" cy="12" r="11" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
-        f'<text x="12" y="16.5" text-anchor="middle" font-size="13" font-weight="600" '
-        f'fill="#ffffff" font-family="sans-serif">{esc(str(number))}</text></svg>'
-    )
-
-
-def _swatch(role: str, swatch: str) -> str:
-    """The legend swatch of a role, as the map draws it (``swatch``: marker, line, area,
-    number; :attr:`spatial.symbology.SymbolEntry.swatch`)."""
-    style = role_style(role)
-    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-    if swatch == "number":
-        return number_svg(1, size=16)
-    if swatch == "line":
-        width = min(style.weight, 5)
-        scale = width / style.weight
-        if style.dash:
-            dash = ' stroke-dasharray="' + " ".join(
-                f"{float(v) * scale:g}" for v in style.dash.split()
-            ) + '"'
-        casing = (
-            f'<line x1="1" y1="7" x2="27" y2="7" stroke="#ffffff" stroke-width="{width + 2}"/>'
-            if role == "axis"
-            else ""
-        )
-        return (
-            '<svg width="28" height="14" viewBox="0 0 28 14" aria-hidden="true">'
-            f'{casing}<line x1="1" y1="7" x2="27" y2="7" stroke="{style.color}" '
-            f'stroke-width="{width}"{dash}/></svg>'
-        )
-    if swatch == "area":
-        fill = NEUTRAL_FILL if style.fill_opacity > 0 else "none"
-        return (
-            '<svg width="28" height="16" viewBox="0 0 28 16" aria-hidden="true">'
-            f'<rect x="2" y="2" width="24" height="12" fill="{fill}" stroke="{style.color}" '
-            f'stroke-width="{min(style.weight, 2.5)}"{dash}/></svg>'
-        )
-    return marker_svg(role, size=16, fill=NEUTRAL_FILL)
-
-
-def _colour_swatch(colour: str) -> str:
-    return (
-        '<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">'
-        f'<circle cx="7" cy="7" r="5.5" fill="{esc(colour)}" stroke="{OUTLINE}" '
-        'stroke-width="1"/></svg>'
-    )
-
-
-def _row(swatch: str, label: str, short: str, attrs: str) -> str:
-    """One legend entry: the swatch and the short label; the whole label is its title and
-    ``data-label``."""
-    full = esc(label)
-    return (
-        f'<div class="gz-legend-entry" {attrs} data-label="{full}" title="{full}" '
-        'style="display:flex;align-items:center;gap:5px;margin:1px 0;min-width:0">'
-        f'<span style="flex:none;width:28px;display:inline-flex;justify-content:center">'
-        f"{swatch}</span>"
-        '<span style="white-space:nowrap;overflow:hidden;text-overflow:ellipsis">'
-        f"{esc(short)}</span></div>"
-    )
-
-
-_GRID = 'style="display:grid;grid-template-columns:repeat(2,minmax(0,max-content));gap:0 10px"'
-
-
-def legend_html(legend: Legend | Iterable[str], title: str = "图例 Legend") -> str:
-    """The HTML legend: the shape part (each role's symbol as drawn, in a neutral fill) and
-    the colour part (what the fills mean under the colour rule), from the same
-    :class:`spatial.symbology.Legend` the print maps' legend is drawn from.
-
-    Entries show their short label (the whole one is their title), two to a row, and the
-    legend folds away (``<details>``), so it leaves the map in view.
-    ``legend`` may also be roles only (a shape part, in the contract's legend order).
-    """
-    if not isinstance(legend, Legend):
-        wanted = set(legend)
-        roles = [r for r in ROLES if r in wanted] + sorted(wanted - set(ROLES))
-        entries = tuple(
-            symbology.SymbolEntry(
-                r,
-                "line" if r in ("axis", "corridor") else swatch_kind(r, "polygon"),
-                role_label(r),
-                role_label(r),
-            )
-            for r in roles
-        )
-        legend = Legend(symbology.DEFAULT_RULE, entries)
-    body = f"<div {_GRID}>" + "".join(
-        _row(
-            _swatch(e.key, e.swatch),
-            e.label,
-            e.short,
-            f'data-key="{esc(e.key)}" data-swatch="{esc(e.swatch)}"',
-        )
-        for e in legend.symbols
-    ) + "</div>"
-    if legend.colours:
-        body += (
-            f'<div class="gz-legend-head" style="font-weight:600;margin:4px 0 1px">'
-            f"{esc(legend.colour_title)}</div><div {_GRID}>"
-        )
-        body += "".join(
-            _row(_colour_swatch(c.colour), c.label, c.short, f'data-colour="{esc(c.colour)}"')
-            for c in legend.colours
-        )
-        body += (
-            '</div><div class="gz-legend-note" style="color:#555;font-size:11px;'
-            f'max-width:340px;margin-top:3px">{esc(legend.note)}</div>'
-        )
-    return (
-        f'<details class="gz-legend" data-rule="{esc(legend.rule)}" open '
-        'style="background:rgba(255,255,255,0.92);padding:5px 8px;'
-        f"border:1px solid #999;border-radius:4px;font:12px/1.3 {FONT_STACK};color:#111;"
-        'max-height:42vh;max-width:380px;overflow-y:auto">'
-        f'<summary style="font-weight:600;cursor:pointer;margin-bottom:2px">{esc(title)}'
-        f"</summary>{body}</details>"
-    )
