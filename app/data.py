@@ -122,20 +122,18 @@ def map_data(folder: str, stamp: tuple, datum: str) -> MapData:
 @st.cache_resource(show_spinner=False)
 def client_files() -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """URLs of the map client's scripts (Leaflet, then the client with its symbology), its
-    style sheets and the Streamlit component's loader, written once per process
-    (:func:`spatial.webmap.publish.client_bundle`)."""
+    style sheets and the Streamlit component's loader (which names the other two), written
+    once per process (:func:`spatial.webmap.publish.client_bundle`)."""
     from spatial.webmap import publish
     from spatial.webmap.client import client_style
 
+    data = static_url("data")
     bundle = publish.write_hashed("gzmap", ".js", publish.client_bundle(client_style()))
     css = publish.write_hashed("gzmap", ".css", publish.client_css())
-    loader = publish.write_hashed("gzmap-loader", ".js", publish.client_loader())
-    data = static_url("data")
-    return (
-        (f"{static_url('leaflet')}/leaflet.js", f"{data}/{bundle}"),
-        (f"{static_url('leaflet')}/leaflet.css", f"{data}/{css}"),
-        f"{data}/{loader}",
-    )
+    scripts = (f"{static_url('leaflet')}/leaflet.js", f"{data}/{bundle}")
+    styles = (f"{static_url('leaflet')}/leaflet.css", f"{data}/{css}")
+    loader = publish.write_hashed("gzmap-loader", ".js", publish.client_loader(scripts, styles))
+    return scripts, styles, f"{data}/{loader}"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

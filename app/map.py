@@ -91,7 +91,6 @@ def draw_map(
     sel = state.selection
     datum = publish.datum_of(state.basemap)
     data = map_data(folder, stamp if gdf is not None else (), datum)  # () : no layers to draw
-    scripts, styles, _loader = client_files()
     base_key, base_url = basemap_file(state.basemap, tuple(layer_labels(gdf).items()))
     view = view_message(folder, stamp, selection_key(sel), state.colour_by) if gdf is not None else {}
     selection = {k: v for k, v in view.items() if k != "bounds"}
@@ -128,8 +127,7 @@ def draw_map(
         "v": client.PROTOCOL,
         "mode": "features",
         "height": MAP_HEIGHT_CSS,
-        "styles": list(styles),
-        "scripts": [*scripts, base_url],
+        "scripts": [base_url],  # after the client's own, which its loader knows
         "base": base_key,
         "data": {"features": data.features, "districts": data.districts},
         "selection": selection,
@@ -180,12 +178,9 @@ def page_map(
         basemap=basemap or NO_TILES,
         asset_base=static_url("leaflet"),
     )
-    scripts, styles, _loader = client_files()
     message = {
         "v": client.PROTOCOL,
         "mode": "folium",
-        "styles": list(styles),
-        "scripts": list(scripts),
         "height": height,
         "report": list(returned),
         "folium": client.folium_parts(fmap),

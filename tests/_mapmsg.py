@@ -5,6 +5,7 @@ legend, the highlight, and the folium-built map it loads."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,15 @@ def map_message(at: Any, key: str = "map") -> dict[str, Any]:
     ]
     assert len(found) == 1, f"expected exactly one map {key!r}, found {len(found)}"
     return json.loads(found[0].proto.bytes.decode("utf-8"))
+
+
+def loader_assets(at: Any) -> dict[str, list[str]]:
+    """The scripts and style sheets the map component's loader brings (``ASSETS``)."""
+    (element, *_rest) = [e for e in at.get("bidi_component")
+                         if e.proto.component_name == "gzplan.map"]
+    url = json.loads(re.search(r"new URL\((\"[^\"]+\")", element.proto.js_content).group(1))
+    head = static_file(url).read_text(encoding="utf-8").split("\n", 1)[0]
+    return json.loads(head.removeprefix("var ASSETS = ").removesuffix(";"))
 
 
 def static_file(url: str) -> Path:
@@ -56,11 +66,34 @@ def shown_ids(msg: dict[str, Any]) -> set[str]:
     return {f["id"] for f in shown(msg)}
 
 
+def colour_pairs(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(tag, colour)`` of an industry colour rule, in order (tags wear the palette)."""
+    if "colours" in spec:
+        return [tuple(p) for p in spec["colours"]]
+    return list(zip(spec.get("tags", []), symbology.INDUSTRY_PALETTE, strict=False))
+
+
+def legend_labels(msg: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The whole labels of the legend's symbols and colours, as the client makes them."""
+    from spatial.webmap.client import client_style
+
+    style = client_style()
+    legend = msg["selection"]["legend"]
+    tag_of = {c: t for t, c in colour_pairs(msg["selection"]["colour"])}
+    symbols = [e[3] if len(e) > 3 else f"{e[2]} {style['roles'].get(e[0], {}).get('en', '')}"
+               .strip() for e in legend["symbols"]]
+    colours = []
+    for c in legend["colours"]:
+        en = style["industry_en"].get(tag_of.get(c[0], ""), "")
+        colours.append(c[2] if len(c) > 2 else (f"{c[1]} {en}" if en else c[1]))
+    return symbols, colours
+
+
 def fills(msg: dict[str, Any]) -> dict[str, str]:
     """Feature id -> the fill the client gives it under the message's colour rule (the rule
     of :class:`spatial.symbology.Symbology`; the browser tests check the client applies it)."""
     spec = msg["selection"]["colour"]
-    colours = dict(spec.get("colours") or [])
+    colours = dict(colour_pairs(spec))
     out = {}
     for f in shown(msg):
         p = f["properties"]

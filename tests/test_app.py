@@ -18,6 +18,7 @@ from _mapmsg import (
     basemap_script,
     features,
     highlighted,
+    loader_assets,
     map_message,
     shown_ids,
     shown_names,
@@ -74,7 +75,9 @@ def test_first_view_shows_map_table_and_no_errors(app: AppTest) -> None:
     assert "gzDistricts" in basemap_script(msg)
     assert switchable_layers(msg) == ["行政区 Districts", "广州市科技创新规划", "花都区先进制造业规划"]
     # works offline: every script, style sheet and data file is the app's own
-    urls = [*msg["scripts"], *msg["styles"], *msg["data"].values()]
+    assets = loader_assets(app)
+    urls = [*assets["scripts"], *assets["styles"], *msg["scripts"], *msg["data"].values()]
+    assert "/app/static/leaflet/leaflet.js" in urls
     assert all(u.startswith("/app/static/") and static_file(u).exists() for u in urls), urls
     assert len(table_ids(app)) == 17
     assert panel_title(app) is None

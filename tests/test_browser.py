@@ -141,3 +141,52 @@ def _hover_until_tooltip(page, text: str):
                 break
         page.wait_for_timeout(500)
     raise AssertionError(f"no feature on the map showed a tooltip with {text!r}")
+
+
+def test_a_new_page_runs_once_and_a_filter_change_sends_only_the_selection(
+    app_url: str, browser
+) -> None:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    frames: list[tuple[float, bytes]] = []
+    page.on("websocket", lambda ws: ws.on(
+        "framereceived", lambda data: frames.append((time.time(), data))))
+
+    def messages(since: float) -> list[tuple[ForwardMsg, int]]:
+        out = []
+        for t, data in frames:
+            if t >= since:
+                msg = ForwardMsg()
+                msg.ParseFromString(data if isinstance(data, bytes) else data.encode())
+                out.append((msg, len(data)))
+        return out
+
+    def map_bytes(msgs: list[tuple[ForwardMsg, int]]) -> list[int]:
+        return [n for m, n in msgs if m.WhichOneof("type") == "delta"
+                and m.delta.new_element.WhichOneof("type") == "bidi_component"]
+
+    t0 = time.time()
+    page.goto(app_url + "/?roles=park&basemap=none")
+    map_frame_with(page, ".gz-marker")
+    wait_settled(page)
+    landing = messages(t0)
+    # the map reports nothing when it is first drawn: the page's script ran once
+    assert sum(m.WhichOneof("type") == "script_finished" for m, _ in landing) == 1
+    assert len(map_bytes(landing)) == 1
+
+    parks = page.locator(".gz-marker").count()
+    t1 = time.time()
+    page.get_by_role("button", name="清除筛选 Clear filters").click()
+    page.wait_for_function(f"document.querySelectorAll('.gz-marker').length > {parks}")
+    wait_settled(page)
+    change = messages(t1)
+    assert sum(m.WhichOneof("type") == "script_finished" for m, _ in change) == 1
+    # the features are not sent again: the map's message is the selection, a few kB (it was
+    # every feature, ~370 kB, before the client took its data once)
+    (sent,) = map_bytes(change)
+    assert sent <= 5_000, sent
+    print(f"\nfilter change: {sum(n for _m, n in change)} bytes over the websocket, "
+          f"{sent} of them the map's")
+    page.close()

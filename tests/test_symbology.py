@@ -74,8 +74,10 @@ def web_legend(msg: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str]],
     """The web legend's shape part ``(role, swatch)``, colour part ``(colour, label)`` and the
     legend the client is sent."""
     legend = msg["selection"]["legend"]
+    symbol_labels, colour_labels = _mapmsg.legend_labels(msg)
     symbols = [(e[0], e[1]) for e in legend["symbols"]]
-    colours = [(c[0], c[1]) for c in legend["colours"]]
+    colours = [(c[0], label) for c, label in zip(legend["colours"], colour_labels, strict=True)]
+    legend = dict(legend, symbol_labels=symbol_labels)
     return symbols, colours, legend
 
 
@@ -218,8 +220,8 @@ def test_web_legend_lists_the_print_legend(params, sel, rule, monkeypatch) -> No
         symbology.role_symbol(r).colour for r in areas
     ]
     # every web entry's words are on paper
-    for entry in legend["symbols"]:
-        assert on_paper(entry[2], texts), entry
+    for label in legend["symbol_labels"]:
+        assert on_paper(label, texts), label
 
 
 def test_legend_swatches_are_the_symbols_drawn() -> None:

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, Polygon
 
-from spatial import webmap
+from spatial import symbology, webmap
 from spatial.geo.basemaps import NO_TILES
 from spatial.plans.layers import frame_from_features, load_layers
 from spatial.plans.schema import METRIC_CRS, ROLES
@@ -186,11 +186,11 @@ def test_a_view_tells_roles_colours_numbers_and_legend(gdf: gpd.GeoDataFrame) ->
     assert shown == set(select(gdf, sel).index)
     numbered = {ids[int(k)]: n for k, n in view["numbered"].items()}
     assert numbered == sym.numbered and numbered
-    assert view["colour"] == {"rule": "industry", "colours": [list(p) for p in sym.colours.items()]}
+    assert view["colour"] == {"rule": "industry", "tags": list(sym.colours)}
+    assert list(sym.colours.values()) == list(symbology.INDUSTRY_PALETTE[: len(sym.colours)])
     legend = view["legend"]
     assert [e[0] for e in legend["symbols"]] == [e.key for e in sym.legend.symbols]
-    labels = [e[2] for e in legend["symbols"]]
-    assert labels == [e.label for e in sym.legend.symbols]
+    assert [e[2] for e in legend["symbols"]] == [e.short for e in sym.legend.symbols]
     (south, west), (north, east) = view["bounds"]
     assert south <= 23.366 <= north and west <= 113.4905 <= east  # 知识城, its northern node
     # each plan's own roles: a feature another plan places differently is told apart

@@ -171,6 +171,11 @@ def test_a_new_message_restyles_the_map_already_drawn(browser, tmp_path: Path) -
         assert "中新广州知识城" in shown_labels(page)  # a core, named at city zoom
         legend = page.locator(".gz-legend")
         assert legend.count() == 1 and legend.locator("[data-colour]").count() >= 2
+        # every entry's whole label as the print legend has it (the client rebuilds the
+        # labels the message leaves out)
+        labels = page.evaluate("[...document.querySelectorAll('.gz-legend-entry')]"
+                               ".map(e => e.getAttribute('data-label'))")
+        assert labels == [e.label for e in sym.legend.symbols + sym.legend.colours]
 
         # the plan rule, the axis numbered, a node highlighted: one message, the same map
         sel = Selection(segment="axis-huangpu")

@@ -37,6 +37,7 @@ import numpy as np
 
 from spatial import symbology
 from spatial.plaintext import text_of
+from spatial.plans.schema import ROLES
 from spatial.symbology import Legend, Symbology
 from spatial.webmap.labels import (
     CITY_ROLES,
@@ -81,8 +82,18 @@ def _role(style: RoleStyle, role: str) -> dict[str, Any]:
     return {
         "color": style.color, "shape": style.shape, "size": style.size, "dash": style.dash,
         "weight": style.weight, "fill_opacity": style.fill_opacity,
-        "marked": role not in UNMARKED_ROLES, "zh": role_zh(role),
+        "marked": role not in UNMARKED_ROLES, "zh": role_zh(role), "en": _role_en(role),
     }
+
+
+def _role_en(role: str) -> str:
+    return ROLES.get(role, ("", ""))[1]
+
+
+def _industry_en() -> dict[str, str]:
+    from spatial.plans.taxonomy import load_taxonomy
+
+    return {i.tag: i.en for i in load_taxonomy().industries}
 
 
 def own_layer_style() -> dict[str, dict[str, Any]]:
@@ -107,6 +118,8 @@ def client_style() -> dict[str, Any]:
         "default_role": _role(_DEFAULT_STYLE, ""),
         "shapes": dict(_SHAPES),
         "canvas_shapes": {name: _canvas_shape(name) for name in _SHAPES},
+        "industry_palette": list(symbology.INDUSTRY_PALETTE),
+        "industry_en": _industry_en(),
         "no_industry": symbology.NO_INDUSTRY,
         "other": symbology.OTHER_INDUSTRY,
         "several_plans": symbology.SEVERAL_PLANS,
@@ -160,31 +173,48 @@ def decode_show(show: Mapping[str, Any], n: int) -> np.ndarray:
 
 def colour_spec(sym: Symbology) -> dict[str, Any]:
     """The colour rule of a view for the client: ``{"rule": "plan"}`` (each plan's fixed
-    colour), or ``{"rule": "industry", "colours": [[tag, colour], …]}`` in legend order (a
-    feature wears the colour of its first tag in that order)."""
+    colour), or ``{"rule": "industry", "tags": [tag, …]}``: the tags in legend order, which
+    wear the industry palette's colours in that order (a feature wears the colour of its
+    first tag in that order); ``"colours": [[tag, colour], …]`` should they ever not."""
     if sym.rule == "plan":
         return {"rule": "plan"}
-    return {"rule": sym.rule, "colours": [[tag, colour] for tag, colour in sym.colours.items()]}
+    tags, colours = list(sym.colours), list(sym.colours.values())
+    if colours == list(symbology.INDUSTRY_PALETTE[: len(colours)]):
+        return {"rule": sym.rule, "tags": tags}
+    return {"rule": sym.rule, "colours": [[t, c] for t, c in sym.colours.items()]}
 
 
-def _entry_text(label: str, short: str) -> list[str]:
-    """``[label]``, or ``[label, short]`` when the short label is not the label's first word."""
-    return [label] if short == label.split(" ", 1)[0] else [label, short]
+def legend_entries(legend: Legend | None, colours: Mapping[str, str] | None = None
+                   ) -> dict[str, Any] | None:
+    """A legend for the client, or None when it lists nothing.
 
-
-def legend_entries(legend: Legend | None) -> dict[str, Any] | None:
-    """A legend for the client, or None when it lists nothing: ``{rule, title, symbols:
-    [[key, swatch, label(, short)]], colour_title, colours: [[colour, label(, short)]],
-    note}``. A short label is left out when it is the label's first word (the client takes
-    that word); the client draws each swatch from its symbology."""
+    ``{rule, title, symbols: [[key, swatch, short(, label)]], colour_title, colours:
+    [[colour, short(, label)]], note}``. The whole label is left out where the client makes
+    it the same from what it holds: a role's short label and its English name
+    (``核（含四核、一核） Core``); an industry's short label and the English name of the tag
+    that wears the colour (``colours``: tag -> colour, the view's); else the short label
+    itself. The client draws each swatch from its symbology.
+    """
     if legend is None or not (legend.symbols or legend.colours):
         return None
+    tag_of = {c: t for t, c in (colours or {}).items()}
+    industry_en = _industry_en()
+
+    def symbol(e: Any) -> list[str]:
+        made = f"{e.short} {_role_en(e.key)}".strip()
+        return [e.key, e.swatch, e.short] + ([] if made == e.label else [e.label])
+
+    def colour(c: Any) -> list[str]:
+        en = industry_en.get(tag_of.get(c.colour, ""), "")
+        made = f"{c.short} {en}" if en else c.short
+        return [c.colour, c.short] + ([] if made == c.label else [c.label])
+
     return {
         "rule": legend.rule,
         "title": "图例 Legend",
-        "symbols": [[e.key, e.swatch, *_entry_text(e.label, e.short)] for e in legend.symbols],
+        "symbols": [symbol(e) for e in legend.symbols],
         "colour_title": legend.colour_title,
-        "colours": [[c.colour, *_entry_text(c.label, c.short)] for c in legend.colours],
+        "colours": [colour(c) for c in legend.colours],
         "note": legend.note,
     }
 
@@ -272,7 +302,7 @@ def view_selection(
                                 default_roles, position),
         "colour": colour_spec(sym),
         "numbered": {str(position[fid]): n for fid, n in sym.numbered.items() if fid in position},
-        "legend": legend_entries(sym.legend),
+        "legend": legend_entries(sym.legend, sym.colours if sym.rule != "plan" else None),
         "bounds": bounds_list(frame_bounds(drawn)),
     }
 

@@ -230,7 +230,11 @@ def client_css() -> bytes:
     return (CLIENT_DIR / "gzmap.css").read_bytes()
 
 
-def client_loader() -> bytes:
-    """The module a Streamlit component imports to load the client (``loader.js``)."""
-    return (CLIENT_DIR / "loader.js").read_bytes()
+def client_loader(scripts: Sequence[str], styles: Sequence[str]) -> bytes:
+    """The module a Streamlit component imports to load the client (``loader.js``), with the
+    URLs of the client's scripts and style sheets written in (``ASSETS``): a message then
+    names only its basemap's script."""
+    assets = json.dumps({"scripts": list(scripts), "styles": list(styles)})
+    head = f"var ASSETS = {assets};\n"
+    return head.encode("utf-8") + (CLIENT_DIR / "loader.js").read_bytes()
 

@@ -56,9 +56,8 @@ class Site:
 
     def message(self, selection: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
         """A message for the client of this site, showing ``selection``."""
-        return {"v": PROTOCOL, "mode": "features", "height": "100%", "styles": list(self.styles),
-                "scripts": list(self.scripts), "base": self.base, "data": dict(self.data),
-                "selection": dict(selection), "own": None, **extra}
+        return {"v": PROTOCOL, "mode": "features", "height": "100%", "base": self.base,
+                "data": dict(self.data), "selection": dict(selection), "own": None, **extra}
 
 
 def write_site(

@@ -157,7 +157,7 @@
     var sel = msg.selection || {};
     this._select(sel);
     this._highlight(sel.highlight);
-    this._legend(sel.legend);
+    this._legend(sel.legend, sym.colourRule(sel.colour));
     this._badges(sel.unsited, data[1]);
     this._frame(sel.frame, sel.focus);
     this.element.setAttribute("data-gz-selection", sel.key || "");
@@ -410,8 +410,8 @@
       .on("click", function () { self._report(i); }));
   };
 
-  Client.prototype._legend = function (legend) {
-    var map = this.base.map, text = JSON.stringify(legend || null);
+  Client.prototype._legend = function (legend, rule) {
+    var map = this.base.map, text = JSON.stringify([legend || null, rule.colours]);
     if (text === this.last.legend) { return; }
     this.last.legend = text;
     if (!this.legendControl) {
@@ -426,7 +426,7 @@
     }
     var box = this.legendControl.getContainer(), old = box.querySelector("details");
     box.innerHTML = legend && ((legend.symbols || []).length || (legend.colours || []).length)
-      ? sym.legendHtml(legend, old ? old.open : true) : "";
+      ? sym.legendHtml(legend, rule, old ? old.open : true) : "";
   };
 
   /** Places named without a site, as a count per district under the district's name. */

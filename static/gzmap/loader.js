@@ -2,15 +2,17 @@
  *
  * An ES module whose default export Streamlit calls (``st.components.v2``) when the map
  * element appears and whenever its data changes. The data is the client's message as UTF-8
- * JSON bytes. The first call loads the client's style sheets and scripts (they download side
- * by side and run in order) and starts fetching the data files; every call hands the message
- * to ``GzMap.mount``. The client's events go back as the component's trigger events.
+ * JSON bytes. The first call loads the client's style sheets and scripts (ASSETS, which the
+ * server writes at the top of this file, and the message's own, its basemap's script: they
+ * download side by side and run in order) and starts fetching the data files; every call
+ * hands the message to ``GzMap.mount``. The client's events go back as the component's
+ * trigger events.
  */
 var loads = {};
 
 function load(message) {
   var waits = [];
-  (message.styles || []).forEach(function (url) {
+  ASSETS.styles.concat(message.styles || []).forEach(function (url) {
     if (loads[url]) { return; }
     loads[url] = true;
     var link = document.createElement("link");
@@ -18,7 +20,7 @@ function load(message) {
     link.href = url;
     document.head.appendChild(link);
   });
-  (message.scripts || []).forEach(function (url) {
+  ASSETS.scripts.concat(message.scripts || []).forEach(function (url) {
     if (!loads[url]) {
       loads[url] = new Promise(function (ok, fail) {
         var script = document.createElement("script");

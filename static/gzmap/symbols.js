@@ -111,12 +111,18 @@
     return best < 0 ? S.other : rule.colours[best][1];
   }
 
-  /** A colour rule of a selection, ready for :func:`fillOf`. */
+  /** A colour rule of a selection, ready for :func:`fillOf`: ``{rule, tags}`` (the tags wear
+   * the industry palette in order), ``{rule, colours: [[tag, colour]]}`` or ``{rule: "plan"}``
+   * (spatial.webmap.client.colour_spec). */
   function colourRule(spec) {
-    spec = spec || { rule: "industry", colours: [] };
-    var order = {};
-    (spec.colours || []).forEach(function (pair, k) { order[pair[0]] = k; });
-    return { rule: spec.rule, colours: spec.colours || [], order: order };
+    spec = spec || { rule: "industry", tags: [] };
+    var palette = style().industry_palette;
+    var colours = spec.colours || (spec.tags || []).map(function (tag, k) {
+      return [tag, palette[k]];
+    });
+    var order = {}, tagOf = {};
+    colours.forEach(function (pair, k) { order[pair[0]] = k; tagOf[pair[1]] = pair[0]; });
+    return { rule: spec.rule, colours: colours, order: order, tagOf: tagOf };
   }
 
   // -- legend (spatial.webmap.styles.legend_html) --------------------------------------------
@@ -160,24 +166,26 @@
       esc(short) + "</span></div>";
   }
 
-  /** A short label: given, or the label's first word. */
-  function shortOf(label, short) {
-    return short === undefined ? String(label).split(" ")[0] : short;
-  }
-
-  /** The legend's HTML from a selection's entries: ``{rule, symbols: [[key, swatch, label
-   * (, short)]], colour_title, colours: [[colour, label(, short)]], note}``
-   * (spatial.webmap.client.legend_entries); ``open`` as the user left it. */
-  function legendHtml(legend, open) {
+  /** The legend's HTML from a selection's entries (spatial.webmap.client.legend_entries):
+   * ``{rule, symbols: [[key, swatch, short(, label)]], colour_title, colours: [[colour, short
+   * (, label)]], note}``; a missing label is the short one with the role's, or the colour's
+   * industry's, English name. ``rule`` is the view's colour rule (colourRule); ``open`` as
+   * the user left the legend. */
+  function legendHtml(legend, rule, open) {
+    var S = style();
     var body = '<div class="gz-legend-grid">' + (legend.symbols || []).map(function (e) {
-      return legendRow(swatch(e[0], e[1]), e[2], shortOf(e[2], e[3]),
+      var en = (S.roles[e[0]] || {}).en || "";
+      var label = e[3] !== undefined ? e[3] : (e[2] + " " + en).trim();
+      return legendRow(swatch(e[0], e[1]), label, e[2],
         'data-key="' + esc(e[0]) + '" data-swatch="' + esc(e[1]) + '"');
     }).join("") + "</div>";
     if (legend.colours && legend.colours.length) {
       body += '<div class="gz-legend-head">' + esc(legend.colour_title) +
         '</div><div class="gz-legend-grid">' + legend.colours.map(function (c) {
-          return legendRow(colourSwatch(c[0]), c[1], shortOf(c[1], c[2]),
-            'data-colour="' + esc(c[0]) + '"');
+          var tag = rule && rule.rule !== "plan" ? rule.tagOf[c[0]] : undefined;
+          var en = tag !== undefined ? S.industry_en[tag] : "";
+          var label = c[2] !== undefined ? c[2] : (en ? c[1] + " " + en : c[1]);
+          return legendRow(colourSwatch(c[0]), label, c[1], 'data-colour="' + esc(c[0]) + '"');
         }).join("") + '</div><div class="gz-legend-note">' + esc(legend.note) + "</div>";
     }
     return '<details class="gz-legend" data-rule="' + esc(legend.rule) + '"' +
