@@ -141,6 +141,7 @@ def serve(
     start_timeout: float = 150.0,
     run_dir: Path | None = None,
     root: Path | None = None,
+    app: Path | None = None,
 ) -> Iterator[Server]:
     """Start the app (one process, or ``deploy/run.sh`` with nginx and ``replicas``).
 
@@ -160,6 +161,8 @@ def serve(
         a temporary folder); nginx's worker processes must be able to enter it.
     root : Path
         The checkout to run (default: this one), with this interpreter.
+    app : Path
+        Another Streamlit script to serve (one process), e.g. the browser rows' hello page.
     """
     root = root or ROOT
     full_env = {**os.environ, **PROFILES[profile], **(env or {})}
@@ -187,6 +190,8 @@ def serve(
         else:
             port = free_port()
             cmd = streamlit_command(port)
+            if app is not None:
+                cmd[cmd.index("streamlit_app.py")] = str(app)
             replica_urls = [f"http://{HOST}:{port}"]
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=root, env=full_env, stdout=out,

@@ -19,5 +19,5 @@ def test_benchmark_script_runs_quick() -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
     assert "| measure" in out
-    assert "1a load all layers" in out and "5c 50 parks: payload of all" in out
+    assert "1a load all layers" in out and "5c 50 parks: a filter's message" in out and "5d websocket bytes" in out
     assert "figures in" in out
