@@ -49,7 +49,7 @@ PROBE = """(() => {
   document.addEventListener("pointerdown", function (e) {
     window.__gzPress.push(performance.timeOrigin + e.timeStamp);
   }, true);
-  var last = -1;
+  var last = -1, watched = null;
   function count() {
     var n = document.querySelectorAll(window.__gzWatch || ".gz-marker").length;
     if (n === last) { return; }
@@ -58,7 +58,17 @@ PROBE = """(() => {
       setTimeout(function () { window.__gzDrawn.push([clock(), n]); }, 0);
     });
   }
-  new MutationObserver(count).observe(document, {subtree: true, childList: true});
+  // A frame whose document is rewritten in place (an older map component wrote its page
+  // into an about:blank frame) keeps this window: watch whichever document is current.
+  function watch() {
+    if (watched === document) { return; }
+    watched = document;
+    new MutationObserver(count).observe(document, {subtree: true, childList: true});
+    count();
+  }
+  var append = Element.prototype.appendChild;
+  Element.prototype.appendChild = function (child) { watch(); return append.call(this, child); };
+  watch();
 })();"""
 
 VIEW = "/?roles=park&basemap=none"
@@ -117,9 +127,13 @@ class Watch:
             "framereceived", lambda data: self.frames.append((time.time(), _bytes(data)))))
 
     def drawn(self) -> list[tuple[float, int]]:
-        with contextlib.suppress(Exception):
-            return [(t / 1000, int(n)) for t, n in self.page.evaluate("window.__gzDrawn || []")]
-        return []
+        """(seconds since the epoch, count) after each frame drawn with a new count, over the
+        page and its frames (summed per moment would mislead: each frame counts its own)."""
+        seen: list[tuple[float, int]] = []
+        for frame in self.page.frames:
+            with contextlib.suppress(Exception):  # a frame going away while being looked at
+                seen += [(t / 1000, int(n)) for t, n in frame.evaluate("window.__gzDrawn || []")]
+        return sorted(seen)
 
     def wait_drawn(self, done: Callable[[int], bool], since: float, timeout: float = 60) -> float:
         """Epoch seconds of the first frame drawn after ``since`` whose count satisfies ``done``."""
@@ -313,3 +327,35 @@ def compare(other: Path, rounds: int) -> list[str]:
             f" ({', '.join(f'{x * 1000:.0f}' for x in clicks)})"
         )
     return lines
+
+
+def real_page(server: Server, link: str = "") -> tuple[list[str], float]:
+    """One new page opened in Chromium at ``?link``: the paths of the files it fetched from
+    the server (besides the page itself), and the server's CPU seconds for it (until its
+    script has finished running). What a browser does, for the load client to model."""
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import sync_playwright
+
+    origin = urlsplit(server.url).netloc
+    paths: list[str] = []
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            w = Watch(browser)
+            w.page.on("request", lambda r: paths.append(r.url) if r.method == "GET" else None)
+            cpu0 = server.usage().cpu
+            t0 = time.time()
+            w.page.goto(f"{server.url}/?{link}", wait_until="commit")
+            w.wait_drawn(lambda n: n > 0, t0)
+            w.wait_quiet()
+            cpu = server.usage().cpu - cpu0
+            w.close()
+        finally:
+            browser.close()
+    own = []
+    for url in paths:
+        parts = urlsplit(url)
+        if parts.netloc == origin and parts.path not in ("/", "/_stcore/stream"):
+            own.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return list(dict.fromkeys(own)), cpu

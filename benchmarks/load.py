@@ -16,7 +16,10 @@ loopback, warmed with one session per process, then:
   (``--session-ttl`` seconds, shorter than the production 60 s so the run stays short).
 
 Protocol-level client (:mod:`benchmarks.stclient`): no browser renders anything, so the
-figures are the server's alone. Everything is bounded (sessions, waves, a timeout per run and a
+figures are the server's alone. It models a browser: before each burst one real Chromium page
+is opened (when Chromium is installed); the files it fetched from the app are fetched by every
+simulated user of a setup without nginx (with nginx, nginx serves them), and its server CPU is
+printed beside the simulated users' own figure. Everything is bounded (sessions, waves, a timeout per run and a
 deadline for the whole run). Setups with nginx are skipped, saying so, where it is missing.
 """
 
@@ -75,6 +78,8 @@ class Burst:
     rss_open: int = 0
     rss_each: list[int] = field(default_factory=list)
     client_cpu: float = 0.0
+    real_cpu: float | None = None  # the server's CPU for one page opened in Chromium
+    assets: int = 0  # files each simulated user fetched besides the page
     errors: list[str] = field(default_factory=list)
     mixed: int = 0
 
@@ -91,9 +96,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def _land(url: str, link: str, timeout: float) -> tuple[Session, float, object]:
-    """Open a session at ``?link``; seconds from opening to the map message, and the run."""
-    session = Session(url, timeout)
+async def _land(
+    url: str, link: str, timeout: float, assets: tuple[str, ...] = ()
+) -> tuple[Session, float, object]:
+    """Open a session at ``?link`` (fetching ``assets`` first, as a browser would); seconds
+    from opening to the map message, and the run."""
+    session = Session(url, timeout, assets)
     start = time.perf_counter()
     await session.connect()
     run = await session.land(link)
@@ -113,12 +121,22 @@ async def burst(server: Server, setup: Setup, n: int, link: str, timeout: float)
     """``n`` sessions open ``link`` together, then each picks its own industry."""
     out = Burst(setup, n)
     await warm(server, link, timeout)
+    assets: tuple[str, ...] = ()
+    from spatial.testing.chromium import CHROMIUM_PATH
+
+    if CHROMIUM_PATH.exists():
+        from benchmarks.browser import real_page
+
+        paths, out.real_cpu = await asyncio.to_thread(real_page, server, link)
+        if not setup.proxy:  # without nginx the app serves these files itself
+            assets = tuple(paths)
+        out.assets = len(assets)
     await asyncio.sleep(1.0)
     idle = server.usage()
     out.rss_idle = idle.rss
     cpu0 = time.process_time()
     t0 = time.perf_counter()
-    landed = await asyncio.gather(*(_land(server.url, link, timeout) for _ in range(n)),
+    landed = await asyncio.gather(*(_land(server.url, link, timeout, assets) for _ in range(n)),
                                   return_exceptions=True)
     out.wall = time.perf_counter() - t0
     mid = server.usage()
@@ -195,7 +213,8 @@ def _s(x: float) -> str:
 
 def burst_table(rows: list[Burst]) -> str:
     head = ["setup", "sessions", "sessions/s", "p50 to map", "p95 to map", "CPU/session",
-            "CPU/filter change", "RSS per process", "RSS/open session", "errors", "mixed"]
+            "CPU/real Chromium page", "files/session", "CPU/filter change", "RSS per process",
+            "RSS/open session", "errors", "mixed"]
     cells = []
     mib = 1024 * 1024
     for b in rows:
@@ -205,6 +224,8 @@ def burst_table(rows: list[Burst]) -> str:
             _s(statistics.median(b.to_map)) if b.to_map else "—",
             _s(percentile(b.to_map, 0.95)) if b.to_map else "—",
             _s(b.land_cpu / b.sessions),
+            _s(b.real_cpu) if b.real_cpu is not None else "—",
+            str(b.assets),
             _s(b.change_cpu / b.changes) if b.changes else "—",
             " + ".join(f"{r / mib:.0f}" for r in b.rss_each) + " MiB",
             f"{per_open:.1f} MiB", str(len(b.errors)), str(b.mixed),
@@ -238,6 +259,11 @@ def verdicts(rows: list[Burst]) -> list[str]:
     if cpu is not None:
         out.append(f"filter-change CPU, 1 process: {_s(cpu)} (target ≤ 100 ms) "
                    + verdict(cpu <= 0.10))
+    for setup, where in ((one, "1 process"), (two, "nginx + 2 replicas")):
+        real = med(setup, lambda b: b.real_cpu if b.real_cpu is not None else float("nan"))
+        if real is not None:
+            out.append(f"server CPU of a real Chromium page, {where}: {_s(real)}"
+                       + (f" (target ≤ 80 ms) {verdict(real <= 0.08)}" if setup is two else ""))
     rate1, rate2 = med(one, lambda b: b.rate), med(two, lambda b: b.rate)
     if rate1 and rate2:
         gain = rate2 / rate1

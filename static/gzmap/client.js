@@ -147,6 +147,7 @@
   };
 
   Client.prototype._draw = function (msg, data) {
+    performance.mark("gzmap:data");
     if (this.baseKey !== msg.base) { this._makeMap(msg.base, msg.height); }
     this.div.style.height = cssSize(msg.height);
     if (this.dataKey !== msg.data.features) {
@@ -161,6 +162,7 @@
     this._badges(sel.unsited, data[1]);
     this._frame(sel.frame, sel.focus);
     this.element.setAttribute("data-gz-selection", sel.key || "");
+    performance.mark("gzmap:drawn");
     this.element.dispatchEvent(new CustomEvent("gzmap:drawn", { detail: sel.key || "" }));
   };
 

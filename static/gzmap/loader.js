@@ -47,6 +47,7 @@ function load(message) {
 }
 
 export default function (component) {
+  if (!loads.started) { loads.started = true; performance.mark("gzmap:loader"); }
   var bytes = component.data, element = component.parentElement;
   var host = element.querySelector(".gz-host") || element;
   var text = new TextDecoder().decode(bytes);
@@ -54,6 +55,7 @@ export default function (component) {
   host.gzMessage = text;
   var message = JSON.parse(text);
   return load(message).then(function () {
+    performance.mark("gzmap:scripts");
     host.gzUnmount = window.GzMap.mount(host, message, {
       report: function (event, value) { component.setTriggerValue(event, value); }
     });
