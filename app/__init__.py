@@ -3,11 +3,13 @@
 * ``appstate`` — the map page's choices as one value, read from and written to the URL
   (plain Python: checked, hostile values dropped; tested without Streamlit).
 * ``viewparams`` — which page is open and its choices in the URL (plain Python, likewise).
-* ``data`` — layers, districts and drawing items, cached per layer version.
+* ``data`` — layers, districts, the map client's files and what a view tells it, cached per
+  layer version.
 * ``state`` — widget callbacks and the URL ⇄ widget state.
 * ``filters`` — the sidebar: search, filters, basemap, own layer.
 * ``panel`` — the axis walk and the open place's panel.
-* ``map`` — the map, through streamlit-folium.
+* ``map`` — the map: the project's map client as a Streamlit component, and the other pages'
+  maps.
 * ``results`` — results table, overview chart, downloads.
 * ``layout`` — the page.
 * ``pages`` — the switch between the map, 规划衔接 and 这里规划了什么 pages.

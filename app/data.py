@@ -163,7 +163,7 @@ def view_message(folder: str, stamp: tuple, key: tuple, colour_by: str = DEFAULT
     shown = plan_view(gdf.loc[selected_ids(folder, stamp, key)], selection_from_key(key).plans)
     return client.view_selection(
         shown,  # each plan's own roles
-        gdf["role"].to_dict(),
+        gdf["role"],
         map_data(folder, stamp, "wgs84").position,  # the same order in every datum
         view_colours(folder, stamp, key, colour_by),
     )

@@ -243,7 +243,7 @@ def project_map_files(gdf: Any, folder: Any) -> tuple[int, str]:
     from spatial.webmap.site import write_site
 
     site = write_site(Path(folder), gdf, districts=load_districts())
-    view = client.view_selection(gdf, gdf["role"].to_dict(), site.position,
+    view = client.view_selection(gdf, gdf["role"], site.position,
                                  view_symbology(gdf, Selection()))
     message = json.dumps(site.message(view), ensure_ascii=False)
     files = [site.folder / site.data["features"], site.folder / site.data["districts"]]
@@ -377,7 +377,7 @@ def bench_scale(sizes: list[int], runs: int) -> list[Row]:
         del content
 
         def message(sel: Selection, frame: Any = gdf, position: dict = position) -> bytes:
-            view = client.view_selection(select(frame, sel), frame["role"].to_dict(),
+            view = client.view_selection(select(frame, sel), frame["role"],
                                          position, view_symbology(frame, sel))
             return json.dumps(view, ensure_ascii=False).encode()
 

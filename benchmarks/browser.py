@@ -106,7 +106,7 @@ def static_site(folder: Path) -> Path:
     gdf = load_layers()
     site = write_site(folder, gdf, districts=load_districts())
     sel = Selection(roles=("park",))
-    view = client.view_selection(select(gdf, sel), gdf["role"].to_dict(), site.position,
+    view = client.view_selection(select(gdf, sel), gdf["role"], site.position,
                                  view_symbology(gdf, sel))
     bounds = view.pop("bounds")
     view.update(key="parks", highlight=-1, frame={"key": "", "bounds": bounds}, focus=None,
@@ -120,17 +120,17 @@ class Watch:
     def __init__(self, browser: Any, watch: str = ".gz-marker") -> None:
         self.context = browser.new_context(viewport={"width": 1600, "height": 1000},
                                            locale="zh-CN")
+        self.context.add_init_script(PROBE.replace("window.__gzWatch", repr(watch)))
         self.page = self.context.new_page()
-        self.page.add_init_script(PROBE.replace("window.__gzWatch", repr(watch)))
         self.frames: list[tuple[float, bytes]] = []
         self.page.on("websocket", lambda ws: ws.on(
             "framereceived", lambda data: self.frames.append((time.time(), _bytes(data)))))
 
-    def drawn(self) -> list[tuple[float, int]]:
+    def drawn(self, page: Any = None) -> list[tuple[float, int]]:
         """(seconds since the epoch, count) after each frame drawn with a new count, over the
-        page and its frames (summed per moment would mislead: each frame counts its own)."""
+        page (default this one) and its frames."""
         seen: list[tuple[float, int]] = []
-        for frame in self.page.frames:
+        for frame in (page or self.page).frames:
             with contextlib.suppress(Exception):  # a frame going away while being looked at
                 seen += [(t / 1000, int(n)) for t, n in frame.evaluate("window.__gzDrawn || []")]
         return sorted(seen)
@@ -221,7 +221,8 @@ def app_session(browser: Any, server: Server | None, url: str) -> dict[str, floa
         # a repeat visit: the same browser (its cache), a new page
         again = w.context.new_page()
         again.goto(url + VIEW)
-        again.locator(".gz-marker").first.wait_for()
+        while not any(n > 0 for _t, n in w.drawn(again)):
+            again.wait_for_timeout(50)
         again.wait_for_timeout(1500)
         repeat = int(again.evaluate(
             "performance.getEntriesByType('navigation').concat("

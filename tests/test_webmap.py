@@ -181,7 +181,7 @@ def test_a_view_tells_roles_colours_numbers_and_legend(gdf: gpd.GeoDataFrame) ->
     position = {fid: i for i, fid in enumerate(ids)}
     sel = Selection(segment="axis-huangpu")
     sym = view_symbology(gdf, sel, "industry")
-    view = client.view_selection(select(gdf, sel), gdf["role"].to_dict(), position, sym)
+    view = client.view_selection(select(gdf, sel), gdf["role"], position, sym)
     shown = {ids[i] for i in client.decode_show(view["show"], len(ids))}
     assert shown == set(select(gdf, sel).index)
     numbered = {ids[int(k)]: n for k, n in view["numbered"].items()}
@@ -193,9 +193,11 @@ def test_a_view_tells_roles_colours_numbers_and_legend(gdf: gpd.GeoDataFrame) ->
     assert [e[2] for e in legend["symbols"]] == [e.short for e in sym.legend.symbols]
     (south, west), (north, east) = view["bounds"]
     assert south <= 23.366 <= north and west <= 113.4905 <= east  # 知识城, its northern node
-    # each plan's own roles: a feature another plan places differently is told apart
-    assert client.role_overrides({"a": "park", "b": "zone"}, {"a": "park", "b": "node"},
-                                 {"a": 0, "b": 1}) == {"1": "zone"}
+    # each plan's own roles: a feature a chosen plan places differently is told apart
+    planned = select(gdf, sel).copy()
+    planned.loc["shengwudao", "role"] = "zone"
+    view = client.view_selection(planned, gdf["role"], position, sym)
+    assert view["roles"] == {str(position["shengwudao"]): "zone"}
 
 
 def test_the_client_style_is_the_symbology() -> None:

@@ -80,7 +80,7 @@ def selection_of(gdf: gpd.GeoDataFrame, site: Site, sel: Selection, rule: str = 
                  key: str = "view") -> dict:
     """The selection a view sends the client, as the app builds it."""
     shown = select(gdf, sel)
-    out = client.view_selection(shown, gdf["role"].to_dict(), site.position,
+    out = client.view_selection(shown, gdf["role"], site.position,
                                 view_symbology(gdf, sel, rule))
     bounds = out.pop("bounds")
     out.update(key=key, highlight=-1, frame={"key": key, "bounds": bounds}, focus=None,

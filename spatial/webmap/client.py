@@ -270,7 +270,7 @@ def own_features(gdf: Any) -> dict[str, Any]:
 
 
 def view_selection(
-    shown: Any, default_roles: Mapping[str, str], position: Mapping[str, int], sym: Symbology
+    shown: Any, default_roles: Any, position: Mapping[str, int], sym: Symbology
 ) -> dict[str, Any]:
     """What a view tells the client (the ``selection`` of a message, less what depends on
     the moment: highlight, frame key, focus, counts of places without a site).
@@ -280,8 +280,8 @@ def view_selection(
     shown : GeoDataFrame
         The features of the view, indexed by id, with each plan's own roles
         (:func:`spatial.query.features.select`).
-    default_roles : mapping
-        Feature id -> its role in the features file.
+    default_roles : Series
+        Feature id -> its role in the features file (the layers' ``role`` column).
     position : mapping
         Feature id -> its position in the features file.
     sym : Symbology
@@ -295,25 +295,19 @@ def view_selection(
     """
     from spatial.webmap.screen import frame_bounds
 
-    drawn = shown[shown.index.isin(list(position))]
+    ids = shown.index.tolist()
+    at = np.fromiter((position.get(fid, -1) for fid in ids), dtype=np.int64, count=len(ids))
+    drawn = shown[at >= 0]
+    at = at[at >= 0]
+    roles = drawn["role"].to_numpy(dtype=object)
+    before = default_roles.reindex(drawn.index).to_numpy(dtype=object)
+    moved = np.flatnonzero((roles != before) & np.array([isinstance(r, str) and r != ""
+                                                         for r in roles], dtype=bool))
     return {
-        "show": encode_show([position[fid] for fid in drawn.index], len(position)),
-        "roles": role_overrides(dict(zip(drawn.index, drawn["role"], strict=True)),
-                                default_roles, position),
+        "show": encode_show(at, len(position)),
+        "roles": {str(int(at[k])): str(roles[k]) for k in moved},
         "colour": colour_spec(sym),
         "numbered": {str(position[fid]): n for fid, n in sym.numbered.items() if fid in position},
         "legend": legend_entries(sym.legend, sym.colours if sym.rule != "plan" else None),
         "bounds": bounds_list(frame_bounds(drawn)),
-    }
-
-
-def role_overrides(
-    roles: Mapping[str, str], default: Mapping[str, str], position: Mapping[str, int]
-) -> dict[str, str]:
-    """Position -> role of the features a view draws in another role than the file has
-    (each plan's own roles, :func:`spatial.query.features.plan_view`)."""
-    return {
-        str(position[fid]): role
-        for fid, role in roles.items()
-        if fid in position and role and role != default.get(fid)
     }
