@@ -54,7 +54,9 @@ STATIC_DIR = ROOT / "static"
 #: Where the generated, content-hashed files go.
 DATA_DIR = STATIC_DIR / "data"
 #: The client's scripts, in the order they load (each a Leaflet plugin or part of ``GzMap``).
-CLIENT_SCRIPTS = ("symbols.js", "points.js", "labels.js", "client.js", "pagemap.js")
+CLIENT_SCRIPTS = (
+    "symbols.js", "points.js", "labels.js", "client.js", "furniture.js", "pagemap.js",
+)
 CLIENT_DIR = STATIC_DIR / "gzmap"
 
 _GEOMETRY_RANK = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}

@@ -1,0 +1,161 @@
+/* gzmap · furniture.js — what the map client draws around the features (client.js): the
+ * highlight of the open place, the legend, the district outlines and names, the counts of
+ * places without a site, the frame and focus of a view, and the user's own layer.
+ * Methods of GzMap.Client, in a file of their own to keep each readable.
+ */
+(function (L) {
+  "use strict";
+
+  var GzMap = window.GzMap;
+  var Client = GzMap.Client, sym = GzMap.symbols, esc = sym.esc, P = GzMap._parts;
+  var TIP = P.TIP, FIT = P.FIT, latLng = P.latLng, rings = P.rings;
+
+  /** The selected feature: a ring around it, its outline in bold, its marker enlarged. */
+  Client.prototype._highlight = function (i) {
+    var group = this.highlightGroup;
+    group.clearLayers();
+    if (i === undefined || i === null || i < 0 || !this.features[i]) { return; }
+    var f = this.features[i], role = this._roleOf(i), st = sym.roleStyle(role), S = GzMap.style;
+    var d = this.drawn[i], self = this;
+    if (f.kind === "polygon") {
+      group.addLayer(L.polygon(rings(f.geometry), { color: S.outline, weight: 4, fill: false,
+        interactive: false }));
+    } else if (f.kind === "line") {
+      group.addLayer(L.polyline(rings(f.geometry), { color: S.outline, weight: st.weight + 5,
+        opacity: 0.35, interactive: false }));
+    }
+    group.addLayer(L.circleMarker(f.anchor, { radius: Math.floor(st.size / 2) + 9,
+      color: S.outline, weight: 3, fill: false, interactive: false }));
+    var parts = (d.key || "").split("|");
+    var fill = parts[1] || undefined, num = parts[2] === "" || !parts[2] ? undefined : parts[2];
+    var icon = L.divIcon(sym.markerIcon(role, fill, num, f.name + "（已选中 selected）", true));
+    group.addLayer(L.marker(f.anchor, { icon: icon, zIndexOffset: 1000 })
+      .bindTooltip(function () { return sym.tooltipHtml(f.name, self._roleOf(i)); }, TIP)
+      .on("click", function () { self._report(i); }));
+  };
+
+  Client.prototype._legend = function (legend, rule) {
+    var map = this.base.map, text = JSON.stringify([legend || null, rule.colours]);
+    if (text === this.last.legend) { return; }
+    this.last.legend = text;
+    if (!this.legendControl) {
+      var control = L.control({ position: "bottomleft" });
+      control.onAdd = function () {
+        var div = L.DomUtil.create("div", "gz-legend-control");
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      };
+      this.legendControl = control.addTo(map);
+    }
+    var box = this.legendControl.getContainer(), old = box.querySelector("details");
+    box.innerHTML = legend && ((legend.symbols || []).length || (legend.colours || []).length)
+      ? sym.legendHtml(legend, rule, old ? old.open : true) : "";
+  };
+
+  /** Places named without a site, as a count per district under the district's name. */
+  Client.prototype._badges = function (counts, districts) {
+    var text = JSON.stringify(counts || []);
+    if (text === this.last.badges) { return; }
+    this.last.badges = text;
+    var group = this.badgeGroup, where = {};
+    group.clearLayers();
+    ((districts && districts.features) || []).forEach(function (f) {
+      where[f.properties.name] = f.properties.badge_point;
+    });
+    (counts || []).forEach(function (pair) {
+      var name = pair[0], n = pair[1], at = where[name];
+      if (!at) { return; }
+      var title = esc(name + "：" + n + " 处规划提及的地点尚无确定位置");
+      var html = "<div class='gz-badge-box'><div class='gz-unsited-count' title='" + title +
+        "' aria-label='" + title + "'>" + esc(n) + " 处未定位</div></div>";
+      group.addLayer(L.marker(latLng(at), {
+        icon: L.divIcon({ html: html, iconSize: [90, 16], iconAnchor: [45, -8],
+          className: "gz-badge" })
+      }).bindTooltip(esc(name + "：" + n + " 处尚无确定位置"), TIP));
+    });
+  };
+
+  Client.prototype._drawDistricts = function (doc) {
+    var group = this.base.districts;
+    if (!group) { return; }
+    group.clearLayers();
+    ((doc && doc.features) || []).forEach(function (f) {
+      group.addLayer(L.geoJSON(f, { pane: "gzDistricts", interactive: false,
+        style: { color: "#555555", weight: 1.2, fill: true, fillColor: "#f4f1ea",
+          fillOpacity: 0.35 } }));
+      group.addLayer(L.marker(latLng(f.properties.label_point), {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ html: "<div>" + esc(f.properties.name) + "</div>", iconSize: [0, 0],
+          className: "gz-district-label" })
+      }));
+    });
+  };
+
+  /** Frame the selection when its frame key is new; centre a newly opened place. */
+  Client.prototype._frame = function (frame, focus) {
+    var map = this.base.map, self = this;
+    if (frame && frame.bounds && frame.key !== this.last.frameKey) {
+      var first = this.last.frameKey === undefined;
+      this.last.frameKey = frame.key;
+      var tries = 0, key = frame.key;
+      var fit = function () {
+        var size = map.getSize();
+        if ((size.x < 240 || size.y < 240) && tries++ < 40) { setTimeout(fit, 50); return; }
+        map.fitBounds(frame.bounds, L.extend({ animate: !first }, FIT));
+      };
+      fit();
+      if (first) {  // the page may still be sizing the map: frame again until touched
+        var box = map.getContainer();
+        ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+          box.addEventListener(name, function () { self.touched = true; });
+        });
+        [300, 1000, 2500].forEach(function (ms) {
+          setTimeout(function () {
+            if (self.last.frameKey === key && !self.touched && self.base) {
+              map.fitBounds(frame.bounds, L.extend({ animate: false }, FIT));
+            }
+          }, ms);
+        });
+      }
+    }
+    var focusKey = focus ? focus.key : null;
+    if (focusKey !== this.last.focusKey) {
+      this.last.focusKey = focusKey;
+      if (focus && focus.center) { map.setView(focus.center, focus.zoom); }
+    }
+  };
+
+  /** The user's own layer: drawn from the message that brought it; later messages name it. */
+  Client.prototype._own = function (own) {
+    var key = own ? own.key : null;
+    if (key === this.last.ownKey) { return; }
+    if (this.ownGroup) {
+      this.base.control && this.base.control.removeLayer(this.ownGroup);
+      this.ownGroup.remove();
+      this.ownGroup = null;
+    }
+    this.last.ownKey = key;
+    if (!own) { return; }
+    var layer = own.features ? (GzMap.ownLayers[key] = own) : GzMap.ownLayers[key];
+    if (!layer) {
+      this.last.ownKey = null;
+      this.host.report("need", { own: key });
+      return;
+    }
+    var S = GzMap.style.own, name = layer.name;
+    this.ownGroup = L.geoJSON(layer.features, {
+      style: function (f) {  // applied to points as well: each kind its own options
+        var t = f.geometry.type;
+        return t.indexOf("Polygon") >= 0 ? S.polygon : t.indexOf("Line") >= 0 ? S.line : S.point;
+      },
+      pointToLayer: function (f, ll) { return L.circleMarker(ll, S.point); },
+      onEachFeature: function (f, layer) {
+        var label = f.properties && f.properties.label;
+        layer.bindTooltip("<b>" + esc(label || "#" + f.id) + "</b> · " + esc(name), TIP);
+      }
+    }).addTo(this.base.map);
+    if (this.base.control) { this.base.control.addOverlay(this.ownGroup, esc(name)); }
+  };
+  GzMap.ownLayers = GzMap.ownLayers || {};
+})(window.L);
