@@ -163,14 +163,7 @@ def page_map(
     on_change: Callable[[], None],
 ) -> None:
     """Draw the map of another page (规划衔接, 这里规划了什么): ``make(gdf, result, ...)`` of
-    :mod:`spatial.webmap.pages`, a whole folium map run by the client.
-
-    ``returned`` names what a click reports (``last_clicked``: the point clicked, {lat, lng};
-    ``last_object_clicked_tooltip``: the text of the clicked feature's tooltip), read by
-    ``on_change`` from ``st.session_state[key]``. The map's script is the same for the same
-    map (its element names are numbered, :func:`spatial.webmap.client.folium_parts`), so a
-    rerun that changes nothing on it leaves the map as the user left it.
-    """
+    :mod:`spatial.webmap.pages`, a whole folium map run by the client (:func:`folium_map`)."""
     fmap = make(
         gdf,
         result,
@@ -178,11 +171,30 @@ def page_map(
         basemap=basemap or NO_TILES,
         asset_base=static_url("leaflet"),
     )
+    folium_map(fmap, key=key, height=height, returned=returned, on_change=on_change)
+
+
+def folium_map(
+    fmap: Any, *, key: str, height: int, returned: list[str], on_change: Callable[[], None]
+) -> None:
+    """A whole folium map on the page, run by the map client, its plugins included.
+
+    ``returned`` names what a click or a drawing reports, read by ``on_change`` from
+    ``st.session_state[key]``: ``last_clicked`` (the point clicked, {lat, lng}),
+    ``last_object_clicked_tooltip`` (the text of the clicked feature's tooltip),
+    ``last_active_drawing`` (a shape drawn with ``folium.plugins.Draw``, as GeoJSON). The map's
+    script is the same for the same map (its element names are numbered,
+    :func:`spatial.webmap.client.folium_parts`), so a rerun that changes nothing on it leaves
+    the map as the user left it.
+    """
+    parts = client.folium_parts(fmap)
     message = {
         "v": client.PROTOCOL,
         "mode": "folium",
         "height": height,
         "report": list(returned),
-        "folium": client.folium_parts(fmap),
+        "scripts": parts.pop("scripts"),
+        "styles": parts.pop("styles"),
+        "folium": parts,
     }
     _mount(key, message, dict.fromkeys(returned, on_change))

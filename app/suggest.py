@@ -109,8 +109,8 @@ def _draw_map(fid: str, current: Any, basemap: str) -> None:
     served from ``static/leaflet-draw`` like the app's Leaflet, so it works offline)."""
     import folium
     from folium.plugins import Draw
-    from streamlit_folium import st_folium
 
+    from app.map import folium_map
     from spatial.webmap.map import use_leaflet_only
 
     m = folium.Map(location=[23.13, 113.35], zoom_start=10, tiles=None, control_scale=True)
@@ -136,9 +136,9 @@ def _draw_map(fid: str, current: Any, basemap: str) -> None:
     draw.default_js = [("leaflet_draw_js", static_url("leaflet-draw") + "/leaflet.draw.js")]
     draw.default_css = [("leaflet_draw_css", static_url("leaflet-draw") + "/leaflet.draw.css")]
     draw.add_to(m)
-    st_folium(m, key=f"sg_{fid}_map", height=340, use_container_width=True,
-              returned_objects=["last_active_drawing", "last_clicked"],
-              on_change=partial(_on_map, fid, basemap))
+    folium_map(m, key=f"sg_{fid}_map", height=340,
+               returned=["last_active_drawing", "last_clicked"],
+               on_change=partial(_on_map, fid, basemap))
 
 
 def _location(

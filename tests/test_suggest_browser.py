@@ -35,24 +35,23 @@ def _choose(form, label: str, typed: str) -> None:
 
 
 def _map_of(form):
-    """The form's map: its frame, the Leaflet map's global name, and a function giving the page
-    position of a latitude/longitude on it (taken afresh, as the page scrolls)."""
+    """The form's map: the page it is drawn in, its element (whose ``gzMap`` is the Leaflet
+    map), and a function giving the page position of a latitude/longitude on it (taken
+    afresh, as the page scrolls)."""
     form.get_by_text("在地图上点选或绘制 Click or draw on a map").click()
-    element = form.locator("iframe").first
+    element = form.locator(".gz-page-map").first
     element.wait_for()
-    frame = element.element_handle().content_frame()
-    frame.locator(".leaflet-draw-draw-polygon").wait_for()
-    name = frame.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
+    form.locator(".leaflet-draw-draw-polygon").wait_for()
 
     def at(lat: float, lon: float) -> tuple[float, float]:
-        box = frame.locator(".leaflet-container").first.bounding_box()
-        x, y = frame.evaluate(
-            f"(() => {{ const p = window['{name}'].latLngToContainerPoint([{lat}, {lon}]);"
-            " return [p.x, p.y]; })()"
+        box = element.bounding_box()
+        x, y = element.evaluate(
+            f"el => {{ const p = el.gzMap.latLngToContainerPoint([{lat}, {lon}]);"
+            " return [p.x, p.y]; }"
         )
         return box["x"] + x, box["y"] + y
 
-    return frame, name, at
+    return form.page, element, at
 
 
 def _fill(page, label: str, text: str) -> None:
@@ -75,8 +74,8 @@ def test_a_register_place_sited_in_the_form_is_on_the_map_after_gzmap_apply(brow
         download = form.get_by_role("button", name="下载修改文件")
         download.wait_for()
         assert download.is_disabled()  # nothing is changed yet
-        frame, name, at = _map_of(form)
-        frame.evaluate(f"window['{name}'].setView([23.171, 113.448], 17, {{animate: false}})")
+        frame, element, at = _map_of(form)
+        element.evaluate("el => el.gzMap.setView([23.171, 113.448], 17, {animate: false})")
         page.mouse.click(*at(23.171, 113.448))  # where 黄埔实验室 is, on the map
         form.get_by_text("WGS84 113.44800, 23.17100 · 黄埔区").wait_for()
         _choose(form, "类型 Role", "实验室")
@@ -132,8 +131,8 @@ def test_a_shape_drawn_on_the_form_s_map_is_the_polygon_of_the_change(browser, t
         page.goto(f"{app.url}/?node={PLACE}&basemap=none")
         page.get_by_text("✎ 建议修改 Suggest a change").click()
         form = page.locator(f".st-key-sg_form_{PLACE}")
-        frame, name, at = _map_of(form)
-        frame.evaluate(f"window['{name}'].setView([23.171, 113.448], 16, {{animate: false}})")
+        frame, element, at = _map_of(form)
+        element.evaluate("el => el.gzMap.setView([23.171, 113.448], 16, {animate: false})")
         frame.locator(".leaflet-draw-draw-polygon").click()
         for lat, lon in corners:
             x, y = at(lat, lon)

@@ -229,15 +229,17 @@ def bounds_list(bounds: Any) -> list[list[float]] | None:
 _FOLIUM_ID = re.compile(r"_[0-9a-f]{32}\b")
 
 
-def folium_parts(m: folium.Map) -> dict[str, str]:
+def folium_parts(m: folium.Map) -> dict[str, Any]:
     """A folium map as the client runs it: its name (the variable and the ``<div>`` id its
-    script uses) and its script (:class:`GzMap.PageMap` runs it in a ``<div>`` of that id).
+    script uses), its script (:class:`GzMap.PageMap` runs it in a ``<div>`` of that id), and
+    the scripts and style sheets its plugins need besides Leaflet (folium's ``default_js`` and
+    ``default_css`` of its elements, e.g. Leaflet.draw for ``folium.plugins.Draw``).
 
     folium names each element with a random id; here they are numbered in order of
     appearance, so the same map gives the same script and a rerun that sends it again leaves
-    the map in the browser as it is. Its header (folium's style sheets and scripts) is left
-    out: the client loads Leaflet and sizes the map itself, and the maps sent this way need
-    nothing else (:func:`spatial.webmap.map.use_leaflet_only`).
+    the map in the browser as it is. Leaflet itself is the client's; nothing may come from
+    outside the machine, so a plugin's files must be the app's own (a URL that is not a path
+    on this server is refused: ``ValueError``).
     """
     figure = m.get_root()
     figure.render()
@@ -247,7 +249,28 @@ def folium_parts(m: folium.Map) -> dict[str, str]:
         return names.setdefault(match.group(0), f"_n{len(names)}")
 
     script = _FOLIUM_ID.sub(number, figure.script.render())
-    return {"name": _FOLIUM_ID.sub(number, m.get_name()), "script": script}
+    scripts: list[str] = []
+    styles: list[str] = []
+    for element in _elements(m):
+        for name, url in getattr(element, "default_js", []):
+            if name != "leaflet" and url not in scripts:
+                scripts.append(url)
+        for name, url in getattr(element, "default_css", []):
+            if name != "leaflet_css" and url not in styles:
+                styles.append(url)
+    outside = [u for u in scripts + styles if not u.startswith("/")]
+    if outside:
+        raise ValueError(f"a map's plugin files must be the app's own, not {outside}")
+    return {"name": _FOLIUM_ID.sub(number, m.get_name()), "script": script,
+            "scripts": scripts, "styles": styles}
+
+
+def _elements(element: Any) -> list[Any]:
+    """An element and everything under it (folium's tree of children)."""
+    out = [element]
+    for child in getattr(element, "_children", {}).values():
+        out += _elements(child)
+    return out
 
 
 def own_features(gdf: Any) -> dict[str, Any]:

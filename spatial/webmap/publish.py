@@ -30,7 +30,6 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from spatial._io import atomic_write_bytes
-from spatial._paths import ROOT
 from spatial.geo.basemaps import NO_TILES, get_basemap
 from spatial.geo.coords import gdf_wgs84_to_gcj02
 from spatial.plaintext import text_of
@@ -49,8 +48,9 @@ __all__ = [
     "write_hashed",
 ]
 
-#: The app's static folder (``server.enableStaticServing``: ``/app/static/``).
-STATIC_DIR = ROOT / "static"
+#: The app's static folder (``server.enableStaticServing``: ``/app/static/``): the one beside
+#: the app's script, in this checkout, even when the data come from elsewhere (``GZMAP_ROOT``).
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 #: Where the generated, content-hashed files go.
 DATA_DIR = STATIC_DIR / "data"
 #: The client's scripts, in the order they load (each a Leaflet plugin or part of ``GzMap``).

@@ -3,9 +3,10 @@
  *
  * The server renders the map with folium and sends its script; the client runs it in a
  * <div> named as folium named the map, and reports a click as the events the message asks
- * for (``report``): ``last_clicked`` {lat, lng} (the point clicked, in the map's datum) and
+ * for (``report``): ``last_clicked`` {lat, lng} (the point clicked, in the map's datum),
  * ``last_object_clicked_tooltip`` (the text of the clicked feature's tooltip, which carries
- * its id: spatial.webmap.popups.tooltip_feature_id).
+ * its id: spatial.webmap.popups.tooltip_feature_id) and ``last_active_drawing`` (a shape drawn
+ * with Leaflet.draw, as GeoJSON). A plugin's scripts come with the message (``scripts``).
  */
 (function (L) {
   "use strict";
@@ -18,7 +19,9 @@
     var tip = layer.getTooltip && layer.getTooltip();
     if (!tip) { return ""; }
     var content = tip.getContent();
-    if (typeof content === "function") { content = content(layer); }
+    if (typeof content === "function") {  // e.g. folium's GeoJsonTooltip, made per feature:
+      try { content = content(layer); } catch (err) { return ""; }  // not for its group
+    }
     if (typeof content === "string") {  // parsed in an inert document: nothing loads or runs
       return new DOMParser().parseFromString(content, "text/html").body.textContent || "";
     }
@@ -48,7 +51,11 @@
       var text = tooltipText(layer);
       if (ID_MARK.test(text)) { layer.on("click", function () { picked = text; }); }
     });
+    var drawing = false;  // a click while a shape is being drawn is part of the shape
+    map.on("draw:drawstart", function () { drawing = true; });
+    map.on("draw:drawstop", function () { drawing = false; });
     map.on("click", function (e) {
+      if (drawing) { return; }
       if (report.indexOf("last_clicked") >= 0) {
         host.report("last_clicked", { lat: e.latlng.lat, lng: e.latlng.lng });
       }
@@ -57,6 +64,11 @@
       }
       picked = null;
     });
+    if (report.indexOf("last_active_drawing") >= 0) {  // folium.plugins.Draw (Leaflet.draw)
+      map.on("draw:created", function (e) {
+        host.report("last_active_drawing", e.layer.toGeoJSON());
+      });
+    }
     div.gzMap = map;
     this.element.setAttribute("data-gz-selection", spec.name);
     return Promise.resolve();
