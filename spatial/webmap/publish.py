@@ -6,7 +6,7 @@ compact GeoJSON (RFC 7946, coordinates to 5 decimals, polygons and lines simplif
 ~20 m, one file per datum: WGS84, and GCJ-02 for Amap's tiles), the client's scripts with
 the symbology built in, and the folium-built map of each basemap. Each is written to
 ``static/data/`` under a name carrying a hash of its content
-(``features-wgs84-3f2a9c0e1b7d4a55.geojson``) with a gzip copy beside it (``….gz``), so a
+(``features-wgs84.3f2a9c0e1b7d4a55.geojson``) with a gzip copy beside it (``….gz``), so a
 web server can send it compressed and let browsers keep it for ever: a new layer version is
 a new name. Streamlit serves the folder at ``/app/static/data/`` (``make app``), nginx does
 under ``make serve``. The folder is generated (and git-ignored); emptying it is harmless.
@@ -75,14 +75,15 @@ def in_datum(gdf: gpd.GeoDataFrame, datum: str) -> gpd.GeoDataFrame:
 
 
 def write_hashed(stem: str, suffix: str, content: bytes, folder: Path = DATA_DIR) -> str:
-    """Write ``content`` as ``{stem}-{hash}{suffix}`` (and a gzip copy, ``….gz``) unless that
-    file is already there; return its name.
+    """Write ``content`` as ``{stem}.{hash}{suffix}`` (and a gzip copy, ``….gz``) unless that
+    file is already there; return its name (the hash between dots: web servers recognise a
+    content-hashed name by it, ``deploy/nginx.conf.template``).
 
     The name depends on the content alone, so app processes writing the same file at the
     same time write the same bytes (each write is atomic), and a browser may cache it for ever.
     """
     digest = hashlib.sha256(content).hexdigest()[:16]
-    name = f"{stem}-{digest}{suffix}"
+    name = f"{stem}.{digest}{suffix}"
     path = folder / name
     if not path.exists() or not path.with_name(name + ".gz").exists():
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
 /* gzmap · pagemap.js — a whole folium map carried onto the page (the 规划衔接 and
  * 这里规划了什么 maps, spatial/webmap/pages.py), with its clicks reported to the host.
  *
- * The server renders the map with folium and sends its script; the client runs it in a
- * <div> named as folium named the map, and reports a click as the events the message asks
+ * The server renders the map with folium and sends its script; the client runs it (as a
+ * script of its own, from a blob: URL) in a <div> named as folium named the map, and reports a click as the events the message asks
  * for (``report``): ``last_clicked`` {lat, lng} (the point clicked, in the map's datum),
  * ``last_object_clicked_tooltip`` (the text of the clicked feature's tooltip, which carries
  * its id: spatial.webmap.popups.tooltip_feature_id) and ``last_active_drawing`` (a shape drawn
@@ -35,18 +35,50 @@
     this.script = null;
   }
 
+  /** Run a map's script as a script of its own (a blob: URL, as Streamlit runs a component's
+   * code; no eval, which a strict Content-Security-Policy refuses); resolves to its map. */
+  function runScript(spec) {
+    var slot = "m" + (++runScript.count);
+    var code = "window.GzMap._pageMaps[" + JSON.stringify(slot) + "] = function () {\n" +
+      spec.script + "\nreturn " + spec.name + ";\n};";
+    var url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+    return new Promise(function (ok, fail) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = function () {
+        URL.revokeObjectURL(url);
+        script.remove();
+        var make = GzMap._pageMaps[slot];
+        delete GzMap._pageMaps[slot];
+        try { ok(make()); } catch (err) { fail(err); }
+      };
+      script.onerror = function () { URL.revokeObjectURL(url); fail(new Error("map script")); };
+      document.head.appendChild(script);
+    });
+  }
+  runScript.count = 0;
+  GzMap._pageMaps = GzMap._pageMaps || {};
+
   PageMap.prototype.apply = function (msg) {
-    var spec = msg.folium;
+    var spec = msg.folium, self = this;
     if (spec.script === this.script) { return Promise.resolve(); }
     this.destroy();
     this.script = spec.script;
     var div = this.div = L.DomUtil.create("div", "gz-map gz-page-map", this.element);
     div.id = spec.name;
     div.style.height = GzMap.cssSize(msg.height);
-    /* eslint-disable-next-line no-new-func */
-    var map = this.map = new Function(spec.script + "\nreturn " + spec.name + ";")();
-    div.removeAttribute("id");
-    var host = this.host, picked = null, report = msg.report || ["last_clicked"];
+    return runScript(spec).then(function (map) {
+      div.removeAttribute("id");
+      if (self.script !== spec.script) { map.remove(); return; }  // a newer map came meanwhile
+      self.map = map;
+      self._listen(map, msg.report || ["last_clicked"]);
+      div.gzMap = map;
+      self.element.setAttribute("data-gz-selection", spec.name);
+    });
+  };
+
+  PageMap.prototype._listen = function (map, report) {
+    var host = this.host, picked = null;
     map.eachLayer(function (layer) {
       var text = tooltipText(layer);
       if (ID_MARK.test(text)) { layer.on("click", function () { picked = text; }); }
@@ -69,14 +101,13 @@
         host.report("last_active_drawing", e.layer.toGeoJSON());
       });
     }
-    div.gzMap = map;
-    this.element.setAttribute("data-gz-selection", spec.name);
-    return Promise.resolve();
   };
 
   PageMap.prototype.destroy = function () {
-    if (this.map) { this.map.remove(); L.DomUtil.remove(this.div); }
+    if (this.map) { this.map.remove(); }
+    if (this.div) { L.DomUtil.remove(this.div); }
     this.map = null;
+    this.div = null;
     this.script = null;
   };
 
