@@ -348,7 +348,10 @@ def real_page(server: Server, link: str = "") -> tuple[list[str], float]:
             cpu0 = server.usage().cpu
             t0 = time.time()
             w.page.goto(f"{server.url}/?{link}", wait_until="commit")
-            w.wait_drawn(lambda n: n > 0, t0)
+            try:
+                w.wait_drawn(lambda n: n > 0, t0)
+            except RuntimeError:
+                raise RuntimeError("the map did not draw within 60 s") from None
             w.wait_quiet()
             cpu = server.usage().cpu - cpu0
             w.close()

@@ -127,7 +127,11 @@ async def burst(server: Server, setup: Setup, n: int, link: str, timeout: float)
     if CHROMIUM_PATH.exists():
         from benchmarks.browser import real_page
 
-        paths, out.real_cpu = await asyncio.to_thread(real_page, server, link)
+        try:
+            paths, out.real_cpu = await asyncio.to_thread(real_page, server, link)
+        except RuntimeError as exc:  # a page that does not draw is an error of the setup
+            out.errors.append(f"real Chromium page: {exc}")
+            paths = []
         if not setup.proxy:  # without nginx the app serves these files itself
             assets = tuple(paths)
         out.assets = len(assets)
