@@ -16,7 +16,8 @@ RUN apt-get update \
 WORKDIR /srv/gzplan-map
 COPY . .
 RUN pip install --no-cache-dir '.[tiles,ogc]' \
- && useradd --system --home-dir /srv/gzplan-map gzmap
+ && useradd --system --home-dir /srv/gzplan-map gzmap \
+ && mkdir -p static/data && chown gzmap static/data  # the map client's data files, written at start
 
 USER gzmap
 ENV PYTHON=/usr/local/bin/python \
