@@ -5,8 +5,11 @@ limit (``RLIMIT_CPU``) and a deadline, in a process that is thrown away afterwar
 back to the server is plain data only, as JSON text: messages, property columns and rows (text
 or None) and each geometry as hex WKB.
 
-Caps bound the work for everything the map later draws: properties per feature, characters per
-value, features and vertices per upload. Each refusal states its cap.
+Caps bound the work for everything the map later draws and the server keeps: properties per
+feature and distinct property names per layer, characters per value, features, parts (each part of
+a multi-part geometry counts as one) and vertices per upload, and the size of the layer as the map
+gets it (:data:`MAX_MAP_BYTES`: refused, never simplified, so what is drawn is what was uploaded).
+The answer itself is bounded (:data:`MAX_ANSWER_BYTES`). Each refusal states its cap.
 """
 
 from __future__ import annotations
@@ -34,6 +37,20 @@ MAX_UPLOAD_BYTES: int = MAX_LAYER_BYTES
 
 #: Most features in one upload.
 MAX_FEATURES = 20_000
+
+#: Most parts in one upload: a single geometry is one part, a multi-part geometry one per part
+#: (a MultiPoint of 99,999 points is 99,999 things to draw, not one feature).
+MAX_PARTS = MAX_FEATURES
+
+#: Most distinct property names across a layer (each becomes a column kept for the session).
+MAX_COLUMNS = 200
+
+#: Largest map payload of a layer: its GeoJSON with the display name and the geometry only,
+#: coordinates at the map's 5 decimals (bytes; 4 MB leaves room under 5 MB for what a map adds).
+MAX_MAP_BYTES = 4_000_000
+
+#: Largest answer a worker sends back (bytes of JSON); a bigger one is a refusal.
+MAX_ANSWER_BYTES = 24 * 1024 * 1024
 
 #: Most vertices (coordinate pairs) in one upload, all features together.
 MAX_VERTICES_TOTAL = 100_000
@@ -70,6 +87,10 @@ _CHINESE: tuple[tuple[str, str], ...] = (
     ("time limit", f"文件处理超时（上限 {TIME_LIMIT_S:g} 秒）"),
     ("memory limit", f"超出内存限制（上限 {MEMORY_LIMIT_BYTES / _MIB:g} MiB）"),
     ("features per upload", f"要素过多（每次上传最多 {MAX_FEATURES:,} 个）"),
+    ("parts per upload", f"几何部件过多（每次上传最多 {MAX_PARTS:,} 个，多部件几何的每个部件各计一个）"),
+    ("property names per layer", f"属性名过多（整个图层最多 {MAX_COLUMNS} 种）"),
+    ("map payload", f"图层在地图上的数据过大（上限 {MAX_MAP_BYTES / 1e6:g} MB），未叠加"),
+    ("answer limit", "文件处理结果过大"),
     ("vertices per upload", f"顶点过多（每次上传合计最多 {MAX_VERTICES_TOTAL:,} 个）"),
     ("properties per feature", f"属性过多（每个要素最多 {MAX_PROPERTIES} 个）"),
     ("characters per value", f"属性值过长（每个值最多 {MAX_VALUE_CHARS:,} 个字符）"),
@@ -95,6 +116,7 @@ _CHINESE: tuple[tuple[str, str], ...] = (
     ("latitude/longitude swapped", "经纬度顺序颠倒（GeoJSON 应为经度在前、纬度在后）"),
     ("projected metres", "坐标像是投影坐标（米），而不是 WGS84 经纬度"),
     ("outside Guangzhou's extent", "坐标超出广州市范围"),
+    ("not true/false or text", "坐标必须是数字（不能是 true/false 或文本）"),
     ("malformed", "坐标结构有误"),
     ("geometry is empty", "几何图形为空"),
     ("invalid geometry", "几何图形无效（如自相交、环未闭合）"),
@@ -157,10 +179,16 @@ def child_main(
     except Exception as exc:  # a parser failure is an answer, never a traceback
         answer = _refusal(name, f"cannot read the file ({type(exc).__name__}: {_short(exc)})")
     try:
-        text = json.dumps(answer, ensure_ascii=False)
+        raw = json.dumps(answer, ensure_ascii=False).encode("utf-8")
     except MemoryError:
-        text = json.dumps(_refusal(name, "the result needs more than the memory limit"))
-    conn.send_bytes(text.encode("utf-8"))
+        raw = json.dumps(_refusal(name, "the result needs more than the memory limit")).encode()
+    if len(raw) > MAX_ANSWER_BYTES:
+        why = (
+            f"the result is {len(raw) / _MIB:.0f} MiB, over the {MAX_ANSWER_BYTES / _MIB:g} MiB "
+            "answer limit"
+        )
+        raw = json.dumps(_refusal(name, why), ensure_ascii=False).encode("utf-8")
+    conn.send_bytes(raw)
     conn.close()
 
 
@@ -193,7 +221,8 @@ def parse(data: bytes, name: str, deadline: float) -> dict[str, Any]:
     -------
     dict
         ``problems`` and ``notes`` (messages), and for an accepted file ``columns`` (property
-        names, ``name`` first), ``rows`` (text or None per column) and ``wkb`` (hex, 2-D).
+        names, ``name`` first), ``rows`` (one mapping per feature of the columns it has, text or
+        None) and ``wkb`` (hex, 2-D).
     """
     notes: list[str] = []
     suffix = PurePosixPath(name.lower()).suffix
@@ -212,10 +241,27 @@ def parse(data: bytes, name: str, deadline: float) -> dict[str, Any]:
 
 
 def _cap_problems(name: str, features: list[_Feature]) -> list[Problem]:
-    """Caps on features, properties and value length: one problem per cap, naming the first."""
+    """Caps on features, parts, properties and value length: one problem per cap, naming the
+    first."""
     if len(features) > MAX_FEATURES:
         why = f"{len(features)} features, over the cap of {MAX_FEATURES} features per upload"
         return [Problem(name, "", why)]
+    parts = sum(_parts(feat) for _, _, feat in features)
+    if parts > MAX_PARTS:
+        why = (
+            f"{parts} parts (features and the parts of multi-part geometries), over the cap of "
+            f"{MAX_PARTS} parts per upload"
+        )
+        return [Problem(name, "", why)]
+    keys: set[str] = set()
+    for _, props, _ in features:
+        keys.update(map(str, props))
+        if len(keys) > MAX_COLUMNS:
+            why = (
+                f"more than {MAX_COLUMNS} distinct property names, over the cap of "
+                f"{MAX_COLUMNS} property names per layer"
+            )
+            return [Problem(name, "", why)]
     wide: list[tuple[str, int]] = []
     long: list[tuple[str, str, int]] = []
     for fid, props, _ in features:
@@ -251,7 +297,7 @@ def _checked(
     problems: list[Problem] = []
     columns: dict[str, None] = {"name": None}
     rows: list[dict[str, str | None]] = []
-    wkb: list[str] = []
+    geoms: list[Any] = []
     vertices = 0
     for i, (fid, props, feat) in enumerate(features):
         if time.monotonic() > deadline:
@@ -274,17 +320,31 @@ def _checked(
                 row[column] = _as_text(value)
                 columns[column] = None
         rows.append(row)
-        wkb.append(shapely.to_wkb(shapely.force_2d(geom), hex=True))
+        geoms.append(geom)
     if problems:
         return {"problems": listed(problems), "notes": notes}
-    names = list(columns)
-    return {
-        "problems": [],
-        "notes": notes,
-        "columns": names,
-        "rows": [[row.get(c) for c in names] for row in rows],
-        "wkb": wkb,
-    }
+    flat = shapely.force_2d(np.array(geoms, dtype=object))
+    size = map_bytes([row["name"] for row in rows], flat)
+    if size > MAX_MAP_BYTES:
+        why = (
+            f"{size / 1e6:.1f} MB for the map, over the map payload cap of "
+            f"{MAX_MAP_BYTES / 1e6:g} MB per layer; the layer is refused, not simplified: "
+            "simplify or split it before uploading"
+        )
+        return {"problems": listed([Problem(name, "", why)]), "notes": notes}
+    wkb = shapely.to_wkb(flat, hex=True).tolist()
+    return {"problems": [], "notes": notes, "columns": list(columns), "rows": rows, "wkb": wkb}
+
+
+def map_bytes(labels: list[str], geoms: np.ndarray) -> int:
+    """Bytes of a layer as the map gets it: a GeoJSON FeatureCollection whose features carry
+    the display name as their only property, coordinates at the map's 5 decimals (~1 m); the
+    measure of :data:`MAX_MAP_BYTES`."""
+    rounded = shapely.transform(geoms, lambda xy: np.round(xy, 5))
+    shapes = sum(len(t.encode("utf-8")) for t in shapely.to_geojson(rounded))
+    names = sum(len(json.dumps(label, ensure_ascii=False).encode("utf-8")) for label in labels)
+    envelope = len('{"type":"Feature","properties":{"name":},"geometry":},')
+    return len('{"type":"FeatureCollection","features":[]}') + shapes + names + envelope * len(labels)
 
 
 def _geojson_features(data: bytes, name: str) -> tuple[list[_Feature], list[Problem]]:
@@ -394,6 +454,15 @@ def display_name(props: Any) -> str:
         if _is_number(value) and math.isfinite(value):
             return _as_text(value) or ""
     return ""
+
+
+def _parts(feat: dict[str, Any]) -> int:
+    """How many parts a GeoJSON feature's geometry draws (1 for a single geometry)."""
+    geom = feat.get("geometry")
+    if not isinstance(geom, dict) or not str(geom.get("type", "")).startswith("Multi"):
+        return 1
+    coords = geom.get("coordinates")
+    return max(1, len(coords)) if isinstance(coords, list | tuple) else 1
 
 
 def _label(props: dict[str, Any], index: int) -> str:

@@ -37,8 +37,12 @@ from spatial._problems import Problem
 from spatial.uploads import _worker as worker
 from spatial.uploads._worker import (
     ACCEPTED_SUFFIXES,
+    MAX_ANSWER_BYTES,
+    MAX_COLUMNS,
     MAX_FEATURES,
+    MAX_MAP_BYTES,
     MAX_NAME_CHARS,
+    MAX_PARTS,
     MAX_PROBLEMS_LISTED,
     MAX_PROPERTIES,
     MAX_UPLOAD_BYTES,
@@ -51,7 +55,11 @@ from spatial.uploads._worker import (
 
 __all__ = [
     "ACCEPTED_SUFFIXES",
+    "MAX_ANSWER_BYTES",
+    "MAX_COLUMNS",
     "MAX_FEATURES",
+    "MAX_MAP_BYTES",
+    "MAX_PARTS",
     "MAX_PROBLEMS_LISTED",
     "MAX_PROPERTIES",
     "MAX_UPLOAD_BYTES",
@@ -66,8 +74,8 @@ __all__ = [
     "start_worker",
 ]
 
-#: Largest answer a worker may send back (bytes of JSON); more is treated as a failure.
-_MAX_ANSWER_BYTES = 64 * 1024 * 1024
+#: Largest answer read from a worker (its own cap, MAX_ANSWER_BYTES, plus room for a refusal).
+_MAX_ANSWER_BYTES = MAX_ANSWER_BYTES + 1024 * 1024
 
 _CONTEXT_LOCK = threading.Lock()
 _CONTEXT: Any = None
@@ -105,12 +113,17 @@ class UserLayer:
 def limits_text() -> str:
     """The upload limits and accepted formats in one line (Chinese, then English)."""
     mib = f"{MAX_UPLOAD_BYTES / 1024 / 1024:g} MiB"
+    mb = f"{MAX_MAP_BYTES / 1e6:g} MB"
     return (
-        f"GeoJSON（.geojson/.json）或 GeoPackage（.gpkg），≤ {mib}；最多 {MAX_FEATURES:,} 个要素、"
-        f"{MAX_VERTICES_TOTAL:,} 个顶点，每个要素最多 {MAX_PROPERTIES} 个属性、每个值最多 "
-        f"{MAX_VALUE_CHARS:,} 个字符。 GeoJSON or GeoPackage, at most {mib}, "
-        f"{MAX_FEATURES:,} features, {MAX_VERTICES_TOTAL:,} vertices, {MAX_PROPERTIES} "
-        f"properties per feature, {MAX_VALUE_CHARS:,} characters per value."
+        f"GeoJSON（.geojson/.json）或 GeoPackage（.gpkg），≤ {mib}；最多 {MAX_FEATURES:,} 个要素"
+        f"（多部件几何的每个部件各计一个）、{MAX_VERTICES_TOTAL:,} 个顶点，每个要素最多 "
+        f"{MAX_PROPERTIES} 个属性、全图层最多 {MAX_COLUMNS} 种属性名、每个值最多 "
+        f"{MAX_VALUE_CHARS:,} 个字符，地图数据最多 {mb}（超出则不叠加，不作简化）。 "
+        f"GeoJSON or GeoPackage, at most {mib}, {MAX_FEATURES:,} features (each part of a "
+        f"multi-part geometry counts as one), {MAX_VERTICES_TOTAL:,} vertices, "
+        f"{MAX_PROPERTIES} properties per feature, {MAX_COLUMNS} property names per layer, "
+        f"{MAX_VALUE_CHARS:,} characters per value, {mb} of map data (refused beyond, not "
+        "simplified)."
     )
 
 
