@@ -198,3 +198,11 @@ def test_outside_role_goes_with_in_guangzhou_false_and_the_wider_context_extent(
     assert any("names no district" in p for p in _problems(with_district))
     far = _with(role="outside", in_guangzhou=False, district=[], coordinates=[121.47, 31.23])
     assert any("outside the context drawn" in p for p in _problems(far))  # Shanghai: no
+
+
+@pytest.mark.parametrize("value", ["生物\r岛", "生物\n=1+1", "生物\x00岛", "生物\u2028岛"])
+def test_a_curated_name_is_one_line_without_control_characters(value: str) -> None:
+    problems = _problems(_with(name=value, aliases=["生物岛"]))
+    assert any("contains control characters or line breaks" in p for p in problems), problems
+    problems = _problems(_with(aliases=["生物岛", value]))
+    assert any("alias" in p and "control characters" in p for p in problems), problems

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +62,9 @@ MAX_LAYER_BYTES = 5 * 1024 * 1024
 
 #: Characters a name never has in a plan but markup injected into a map popup needs.
 _MARKUP_CHARS = re.compile(r"[<>\"`]")
+
+#: Control characters and line breaks: a name is one line (a CR inside one splits a CSV row).
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 @dataclass
@@ -156,18 +158,53 @@ def _feature_id(feat: dict[str, Any], index: int) -> str:
     return fid if isinstance(fid, str) and fid else f"#{index}"
 
 
-def _all_coords(coords: Any) -> Iterable[tuple[float, float]]:
-    stack = [coords]
-    while stack:
-        item = stack.pop()
-        if (
-            isinstance(item, list | tuple)
-            and len(item) >= 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in item[:2])
+#: How deep each geometry type nests its positions (a Point's coordinates are one position).
+_POSITION_DEPTH = {
+    "Point": 0,
+    "LineString": 1,
+    "MultiPoint": 1,
+    "Polygon": 2,
+    "MultiLineString": 2,
+    "MultiPolygon": 3,
+}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _positions(gtype: str, coords: Any) -> list[tuple[float, float]] | str:
+    """Every position of a geometry's ``coordinates`` as (x, y), or what is malformed.
+
+    A position is a list of two or three numbers; ``true``/``false`` are not numbers (Python
+    reads them as 1 and 0), nor is text. The nesting must be the type's own. No coordinates at
+    all (``None`` or an empty list) give an empty list.
+    """
+    if coords is None or (isinstance(coords, list | tuple) and not coords):
+        return []
+    level: list[Any] = [coords]
+    for _ in range(_POSITION_DEPTH[gtype]):
+        deeper: list[Any] = []
+        for item in level:
+            if not isinstance(item, list | tuple):
+                return f"expected a list of positions, got {_repr(item)}"
+            deeper.extend(item)
+        level = deeper
+    out: list[tuple[float, float]] = []
+    for pos in level:
+        if not (
+            isinstance(pos, list | tuple) and len(pos) >= 2 and all(map(_is_number, pos))
         ):
-            yield _float(item[0]), _float(item[1])
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
+            return f"a position must be 2 or 3 numbers (not true/false or text), got {_repr(pos)}"
+        out.append((_float(pos[0]), _float(pos[1])))
+    return out
+
+
+def _repr(value: Any) -> str:
+    try:
+        return _short(json.dumps(value, ensure_ascii=False), 60)
+    except (TypeError, ValueError, RecursionError):
+        return type(value).__name__
 
 
 def _float(value: int | float) -> float:
@@ -220,7 +257,10 @@ def _check_geometry(
             Problem(file, fid, f"geometry type {gtype!r} is not one of {sorted(GEOMETRY_TYPES)}")
         )
         return None
-    coords = list(_all_coords(geom.get("coordinates")))
+    coords = _positions(gtype, geom.get("coordinates"))
+    if isinstance(coords, str):
+        out.append(Problem(file, fid, f"malformed {gtype} coordinates: {coords}"))
+        return None
     if not coords:
         out.append(Problem(file, fid, "geometry has no coordinates"))
         return None
@@ -303,6 +343,17 @@ def _check_properties(
                     fid,
                     f"{key} {value[:60]!r} contains markup characters {''.join(sorted(set(bad)))} "
                     "(names are plain text as the plan writes them)",
+                )
+            )
+        controls = _CONTROL_CHARS.findall(value) if isinstance(value, str) else []
+        if controls:
+            shown = ", ".join(sorted({f"U+{ord(c):04X}" for c in controls}))
+            out.append(
+                Problem(
+                    file,
+                    fid,
+                    f"{key} {value[:60]!r} contains control characters or line breaks ({shown}); "
+                    "a name is one line of plain text",
                 )
             )
     role = props.get("role")
