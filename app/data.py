@@ -192,11 +192,12 @@ def get_unsited(folder: str, stamp: tuple) -> Any:
     return load_unsited(Path(folder) / "register.json")
 
 
-def read_upload(data: bytes, filename: str) -> Any:
-    """Read an uploaded layer once per file, kept in this session only.
+def read_upload(data: bytes, filename: str, on_queued: Any = None) -> Any:
+    """Read an uploaded layer once per file (by its hash), kept in this session only.
 
     The layer lives in ``st.session_state`` (never a process-wide cache): it goes when the file
-    is removed or the session ends, and no other session can see it.
+    is removed or the session ends, and no other session can see it. ``on_queued`` is called
+    when the file must wait for a free worker (:func:`spatial.uploads.reader.read_user_layer`).
     """
     from spatial.uploads.reader import read_user_layer
 
@@ -205,7 +206,7 @@ def read_upload(data: bytes, filename: str) -> Any:
     if held is not None and held[0] == key:
         return held[1]
     st.session_state.pop("_upload", None)  # free the previous layer before reading the next
-    layer = read_user_layer(data, filename)
+    layer = read_user_layer(data, filename, on_queued=on_queued)
     st.session_state["_upload"] = (key, layer)
     return layer
 

@@ -199,7 +199,18 @@ def own_layer() -> Any:
     if file is None:
         forget_upload()
         return None
-    return read_upload(file.getvalue(), file.name)
+    status = st.sidebar.empty()
+
+    def queued(waiting: int) -> None:  # every worker busy: say so while the file waits
+        status.info(
+            f"排队中 Queued… 服务器正在读取其他上传，本文件排第 {waiting} 位。"
+            f"Other uploads are being read; yours is number {waiting} in the queue."
+        )
+
+    try:
+        return read_upload(file.getvalue(), file.name, on_queued=queued)
+    finally:
+        status.empty()
 
 
 def own_layer_box(sb: Any, layer: Any) -> None:

@@ -91,6 +91,7 @@ _CHINESE: tuple[tuple[str, str], ...] = (
     ("property names per layer", f"属性名过多（整个图层最多 {MAX_COLUMNS} 种）"),
     ("map payload", f"图层在地图上的数据过大（上限 {MAX_MAP_BYTES / 1e6:g} MB），未叠加"),
     ("answer limit", "文件处理结果过大"),
+    ("server is busy", "服务器繁忙，请稍后再上传"),
     ("vertices per upload", f"顶点过多（每次上传合计最多 {MAX_VERTICES_TOTAL:,} 个）"),
     ("properties per feature", f"属性过多（每个要素最多 {MAX_PROPERTIES} 个）"),
     ("characters per value", f"属性值过长（每个值最多 {MAX_VALUE_CHARS:,} 个字符）"),

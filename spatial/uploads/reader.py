@@ -11,6 +11,12 @@ one is killed with its process and answered with 文件处理超时 / 超出内�
 memory never holds more than the plain result (text properties and WKB). The caps on features,
 vertices, properties and value length (:mod:`spatial.uploads._worker`) bound what the map draws.
 
+At most :data:`MAX_CONCURRENT` files are read at once in one server process; a later upload
+waits its turn (the caller is told, to tell the user 排队中 Queued) up to
+:data:`QUEUE_LIMIT_S` seconds, and at most :data:`MAX_QUEUED` wait: past either the answer is a
+refusal saying the server is busy. The time limit starts when the worker starts parsing, never
+while the file waits.
+
 Reading never raises for bad input and never writes anything that outlives the call: a refused
 file comes back as a :class:`UserLayer` with ``gdf=None`` and messages (Chinese first, English
 after) saying what is wrong and where. The geometry checks are the curated layers' own
@@ -25,6 +31,8 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -64,8 +72,11 @@ __all__ = [
     "MAX_PROPERTIES",
     "MAX_UPLOAD_BYTES",
     "MAX_VALUE_CHARS",
+    "MAX_CONCURRENT",
+    "MAX_QUEUED",
     "MAX_VERTICES_TOTAL",
     "MEMORY_LIMIT_BYTES",
+    "QUEUE_LIMIT_S",
     "TIME_LIMIT_S",
     "UserLayer",
     "display_name",
@@ -76,6 +87,19 @@ __all__ = [
 
 #: Largest answer read from a worker (its own cap, MAX_ANSWER_BYTES, plus room for a refusal).
 _MAX_ANSWER_BYTES = MAX_ANSWER_BYTES + 1024 * 1024
+
+#: Files read at once by one server process (each worker may use a whole core).
+MAX_CONCURRENT = max(1, int(os.environ.get("GZMAP_UPLOAD_WORKERS", "2")))
+
+#: Files that may wait for a free worker; one more is refused as busy.
+MAX_QUEUED = 16
+
+#: Longest wait for a free worker (seconds); longer is refused as busy.
+QUEUE_LIMIT_S = 60.0
+
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
+_WAITING_LOCK = threading.Lock()
+_WAITING = 0
 
 _CONTEXT_LOCK = threading.Lock()
 _CONTEXT: Any = None
@@ -127,7 +151,9 @@ def limits_text() -> str:
     )
 
 
-def read_user_layer(data: bytes, filename: str) -> UserLayer:
+def read_user_layer(
+    data: bytes, filename: str, on_queued: Callable[[int], None] | None = None
+) -> UserLayer:
     """Read an uploaded GeoJSON or GeoPackage layer, or say clearly why it is refused.
 
     Parameters
@@ -137,6 +163,9 @@ def read_user_layer(data: bytes, filename: str) -> UserLayer:
     filename : str
         The name the user's browser gave it; its ending picks the reader (``.geojson``,
         ``.json``, ``.gpkg``).
+    on_queued : callable, optional
+        Called once, with the number of files waiting (this one included), when every worker
+        is busy and the file must wait its turn (see the module notes).
 
     Returns
     -------
@@ -144,7 +173,7 @@ def read_user_layer(data: bytes, filename: str) -> UserLayer:
         ``gdf`` in EPSG:4326 when every feature passed, else ``gdf=None`` and ``problems``.
         Nothing is written or cached either way (a GeoPackage is read from a temporary file
         in the worker, removed before it answers). The answer comes within
-        ``TIME_LIMIT_S`` seconds (plus the worker's start).
+        ``TIME_LIMIT_S`` seconds (plus the worker's start) of its turn.
     """
     name = _base_name(filename)
     layer = UserLayer(name=name)
@@ -152,7 +181,8 @@ def read_user_layer(data: bytes, filename: str) -> UserLayer:
     if why:
         layer.problems = [worker.message(Problem(name, "", why))]
         return layer
-    answer = _run_worker(data, name)
+    with _Turn(name, on_queued) as refusal:
+        answer = refusal or _run_worker(data, name)
     layer.notes = [str(n) for n in answer.get("notes", [])]
     layer.problems = [str(p) for p in answer.get("problems", [])]
     if layer.problems:
@@ -188,6 +218,42 @@ def start_worker() -> None:
                 del os.environ["PYTHONPATH"]
             else:
                 os.environ["PYTHONPATH"] = before
+
+
+class _Turn:
+    """A free worker slot for the block, or (as the block's value) a refusal saying why not."""
+
+    def __init__(self, name: str, on_queued: Callable[[int], None] | None) -> None:
+        self.name = name
+        self.on_queued = on_queued
+        self.held = False
+
+    def __enter__(self) -> dict[str, Any] | None:
+        global _WAITING
+        if _SLOTS.acquire(blocking=False):
+            self.held = True
+            return None
+        with _WAITING_LOCK:
+            if _WAITING >= MAX_QUEUED:
+                return _failure(self.name, f"server is busy: {_WAITING} uploads are waiting")
+            _WAITING += 1
+            waiting = _WAITING
+        try:
+            if self.on_queued is not None:
+                self.on_queued(waiting)
+            start = time.monotonic()
+            self.held = _SLOTS.acquire(timeout=QUEUE_LIMIT_S)
+        finally:
+            with _WAITING_LOCK:
+                _WAITING -= 1
+        if not self.held:
+            waited = time.monotonic() - start
+            return _failure(self.name, f"server is busy: no worker free after {waited:.0f} s")
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.held:
+            _SLOTS.release()
 
 
 # -- the worker ---------------------------------------------------------------------------------

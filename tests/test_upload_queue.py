@@ -1,0 +1,74 @@
+"""Many uploads at once: at most ``MAX_CONCURRENT`` are read at a time, the others wait their
+turn (their users told so), and each heavy but valid file is read, not timed out.
+
+Before the queue, ten heavy files at once shared two cores among ten workers, and each met the
+time limit that had started before it got any CPU.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from spatial.uploads import reader
+from spatial.uploads.reader import MAX_CONCURRENT, read_user_layer, start_worker
+from tests.test_upload_bounds import heavy_lines
+
+N_UPLOADS = 10
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _worker() -> None:
+    start_worker()
+
+
+def test_ten_heavy_uploads_at_once_are_each_read_in_turn(monkeypatch) -> None:
+    files = [heavy_lines(seed=i) for i in range(N_UPLOADS)]
+    running = 0
+    most = 0
+    lock = threading.Lock()
+    real_run = reader._run_worker
+
+    def counted_run(*args, **kwargs):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            return real_run(*args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(reader, "_run_worker", counted_run)
+    queued: list[int] = []
+    layers: list = [None] * N_UPLOADS
+    start = threading.Barrier(N_UPLOADS)
+
+    def upload(i: int) -> None:
+        start.wait()
+        layers[i] = read_user_layer(files[i], f"heavy{i}.geojson", on_queued=queued.append)
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(N_UPLOADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [layer.problems for layer in layers] == [[]] * N_UPLOADS
+    assert all(len(layer.gdf) == 10_000 for layer in layers)
+    assert most <= MAX_CONCURRENT
+    assert len(queued) >= 1 and max(queued) <= N_UPLOADS - 1
+
+
+def test_a_full_queue_is_answered_as_busy_at_once(monkeypatch) -> None:
+    monkeypatch.setattr(reader, "_WAITING", reader.MAX_QUEUED)
+    held = [reader._SLOTS.acquire(blocking=False) for _ in range(MAX_CONCURRENT)]
+    try:
+        layer = read_user_layer(heavy_lines(n_lines=100), "late.geojson")
+    finally:
+        for ok in held:
+            if ok:
+                reader._SLOTS.release()
+    assert not layer.ok
+    assert "服务器繁忙" in layer.problems[0] and "server is busy" in layer.problems[0]
