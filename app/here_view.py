@@ -12,6 +12,7 @@ from app.map import page_map
 from app.viewparams import ViewParams
 from spatial.geo.basemaps import NO_TILES, get_basemap
 from spatial.geo.coords import gcj02_to_wgs84
+from spatial.plaintext import markdown_text
 from spatial.query.alignment import plan_short
 from spatial.query.here import DEFAULT_RADIUS_M, HereElement, HereResult, parse_lonlat, what_is_here
 from spatial.webmap.pages import here_legend_html, here_map
@@ -97,7 +98,7 @@ def here_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) ->
                 folder, stamp, *point, radius_m=float(ss.here_radius), gcj02=bool(ss.here_gcj02)
             )
         except ValueError as exc:
-            st.warning(safe_html(exc))
+            st.warning(markdown_text(exc, limit=300))  # it quotes what was typed
             point = None
     map_col, side_col = st.columns([3, 2], gap="medium")
     ss._here_basemap = basemap or NO_TILES

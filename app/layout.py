@@ -22,11 +22,10 @@ from app.data import (
 )
 from app.filters import own_layer, ranked_hits, sidebar
 from app.map import draw_map
-from app.pages import other_page, page_switch
+from app.pages import ignored_from_link, other_page, page_switch
 from app.panel import axis_walk, node_panel
 from app.results import download_panel, overview_panel, results_table
 from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url, url_params
-from spatial.plaintext import capped_notes
 from spatial.query import unsited
 from spatial.query.features import plan_view
 
@@ -57,8 +56,7 @@ def link_notes() -> None:
     if not ss.get("_url_notes"):
         return
     note, close = st.columns([9, 1], vertical_alignment="center")
-    note.warning("链接中的部分参数无效，已忽略 Ignored from the link: "
-                 + "; ".join(capped_notes(ss._url_notes)))  # link text is never markup
+    note.warning(ignored_from_link(ss._url_notes))  # link text is never markup
     close.button("✕", key="close_link_notes", on_click=close_link_notes, help="关闭 Close")
 
 

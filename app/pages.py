@@ -12,11 +12,22 @@ import streamlit as st
 
 from app.state import sync_url, url_params
 from app.viewparams import VIEWS, ViewParams
+from spatial.plaintext import capped_notes
 
 ss = st.session_state
 
 #: The map page's widget values to keep while another page is open.
 MAP_KEYS = ("plans", "industries", "roles", "clusters", "segment", "q", "basemap", "node")
+
+
+def ignored_from_link(notes: list[str]) -> str:
+    """The warning for values a link gave that were ignored, on every page.
+
+    Each note quotes the link, so each is escaped for Streamlit Markdown (and cut, and at most
+    a few listed) by :func:`spatial.plaintext.capped_notes`: the one way link text reaches a
+    page.
+    """
+    return "链接中的部分参数无效，已忽略 Ignored from the link: " + "; ".join(capped_notes(notes))
 
 
 def page_switch() -> str:
@@ -28,7 +39,7 @@ def page_switch() -> str:
         ss._here_params = params
         ss._pages_init = True
         if notes:
-            st.warning("链接中的部分参数无效，已忽略 Ignored from the link: " + "; ".join(notes))
+            st.warning(ignored_from_link(notes))
     if ss.get("page") not in VIEWS:
         ss.page = "map"
     st.segmented_control(
