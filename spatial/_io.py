@@ -1,5 +1,9 @@
 """Small I/O helpers shared by every writer: atomic writes, JSON with Chinese kept readable.
 
+A write goes to the file a path names: through a symbolic link to its target (the link stays),
+and never over anything but a regular file (a device such as ``/dev/null``, a FIFO or a socket
+is refused, not replaced by a file, even for root).
+
 Every temporary file is made next to its target as ``.<name>.<pid>.<random><suffix>.tmp``. The
 process id lets the next writer in that folder remove what a killed run left behind (its
 process is gone) without touching the temporaries of a run still going.
@@ -8,9 +12,11 @@ process is gone) without touching the temporaries of a run still going.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -23,6 +29,7 @@ __all__ = [
     "atomic_write_text",
     "clean_stale_temporaries",
     "dumps_json",
+    "write_target",
 ]
 
 # .<name>.<pid>.<8 random characters from mkstemp><suffix>.tmp
@@ -66,6 +73,29 @@ def clean_stale_temporaries(folder: Path | str) -> list[Path]:
     return removed
 
 
+def write_target(path: Path | str) -> Path:
+    """The file a write to ``path`` replaces: a symbolic link's target (links followed).
+
+    Raises
+    ------
+    OSError
+        When the target exists and is not a regular file (a folder, a device, a FIFO, a
+        socket): it is left as it is.
+    """
+    real = Path(os.path.realpath(path))
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        return real
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        why = f"is {kind}, not a regular file: refused, it is never replaced by a write"
+        raise OSError(errno.EINVAL, why, str(path))
+    return real
+
+
 def _temporary(path: Path, suffix: str | None = None) -> Path:
     """A new empty temporary file next to ``path`` (stale ones there are removed first)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,9 +119,10 @@ def atomic_path(path: Path | str, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; move it into place only if the block succeeds.
 
     A failure inside the block leaves ``path`` untouched and removes the temporary file, so no
-    reader ever sees a half-written file.
+    reader ever sees a half-written file. A symbolic link is written through to its target;
+    anything but a regular file is refused (:func:`write_target`).
     """
-    path = Path(path)
+    path = write_target(path)
     tmp = _temporary(path, suffix)
     try:
         yield tmp
@@ -151,7 +182,7 @@ def atomic_write_many(
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
-            path = Path(path)
+            path = write_target(path)
             tmp = _temporary(path)
             staged.append((tmp, path))
             _write_synced(tmp, data.encode("utf-8") if isinstance(data, str) else data)

@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from spatial._errors import GzmapError
+from spatial._io import write_target
 from spatial.exports import briefing as ex
 from spatial.plot import Overlay
 from spatial.query.features import Selection
@@ -132,6 +133,10 @@ def export_cli(args: argparse.Namespace) -> int:
             return 0
         if out.is_dir():
             raise ValueError(f"--out {out} is a folder; give a file name (or use --all)")
+        try:  # before any drawing: a link is written through, a device or FIFO refused
+            write_target(out)
+        except OSError as exc:
+            raise ValueError(f"--out {out} {exc.strerror}") from exc
         overlays = [_read_layer(Path(p)) for p in getattr(args, "layer", None) or []]
         gdf = ex.plan_layers()
         sel = _selection_from_args(args, gdf)
