@@ -6,7 +6,8 @@ CommonMark with GitHub extensions, colour directives, emoji short codes and LaTe
 punctuation character is backslash-escaped, so no link, image, emphasis, HTML tag, entity,
 autolink, ``:directive[]`` or ``$math$`` can form, and line breaks become spaces. Where it lands
 in a spreadsheet cell, a leading ``= + - @`` TAB or CR is neutralised with ``'`` so Excel or
-LibreOffice never evaluates it as a formula.
+LibreOffice never evaluates it as a formula; in a CSV cell (:func:`csv_cell`) control characters
+and line breaks become spaces first, so a value is one line that no reader splits into rows.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "MAX_NOTE_CHARS",
     "MAX_NOTES",
     "capped_notes",
+    "csv_cell",
     "cut",
     "markdown_text",
     "spreadsheet_cell",
@@ -44,6 +46,7 @@ _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www)(?=[:.])|(@)")
 _JOINER = "\u2060"
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
+_BREAKS_BUT_LF = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029\u0085]")
 
 
 def cut(text: str, limit: int) -> str:
@@ -91,13 +94,31 @@ def capped_notes(
 
 
 def starts_like_formula(text: Any) -> bool:
-    """Whether a spreadsheet would read this text as a formula (starts with = + - @ TAB CR)."""
-    return isinstance(text, str) and text.startswith(FORMULA_STARTS)
+    """Whether a spreadsheet may read this text as a formula (starts with = + - @ TAB CR,
+    spaces before them included)."""
+    return isinstance(text, str) and text.lstrip(" ").startswith(FORMULA_STARTS)
 
 
 def spreadsheet_cell(value: Any) -> Any:
     """A cell value safe for CSV/XLSX: text that starts like a formula gets a leading ``'``."""
     return "'" + value if starts_like_formula(value) else value
+
+
+def csv_cell(value: Any, lines: bool = False) -> Any:
+    """A value for a CSV cell: control characters and line breaks as spaces (``lines``: line
+    feeds kept, for a cell that lists one item per line), then :func:`spreadsheet_cell`.
+
+    Written with every field quoted, such a cell is one cell in any reader: a CR inside a
+    value once split a row, the rest of the value starting a row of its own (and a formula).
+    Anything but text is returned as is.
+    """
+    if not isinstance(value, str):
+        return value
+    if lines:
+        value = _BREAKS_BUT_LF.sub(" ", value.replace("\r\n", "\n"))
+    else:
+        value = _BREAKS.sub(" ", value)
+    return spreadsheet_cell(value)
 
 
 def text_of(value: Any) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -88,10 +90,32 @@ def test_csv_cells_never_start_a_formula(gdf: gpd.GeoDataFrame) -> None:
     assert table.at["shengwudao", "name"] == "'" + hostile.at["shengwudao", "name"]
     assert table.at["shengwudao", "aliases"] == "'@SUM(1)、生物岛"
     assert table.at["zhishicheng", "name"] == "'-2+3"
-    assert table.at["zhishicheng", "location_source"] == "'\t=cmd"
+    assert table.at["zhishicheng", "location_source"] == "' =cmd"  # a TAB is one more space
     risky = ("=", "+", "-", "@", "\t", "\r")
-    assert not [v for v in table.to_numpy().ravel() if v.startswith(risky)]
+    assert not [v for v in table.to_numpy().ravel() if v.lstrip(" ").startswith(risky)]
     assert table.at["kexuecheng", "name"] == gdf.at["kexuecheng", "name"]  # others untouched
+
+
+@pytest.mark.parametrize("form", ["code", "zh"])
+def test_a_line_break_inside_a_value_never_splits_a_csv_row(gdf: gpd.GeoDataFrame, form: str) -> None:
+    from spatial.exports.csv_zh import to_csv_zh_bytes
+
+    hostile = gdf.copy()
+    hostile.loc["shengwudao", "name"] = "生物岛\r=1+2"
+    hostile.loc["zhishicheng", "name"] = "知识城\n@SUM(1)\r\n+1\x00\x1b"
+    data = downloads.to_csv_bytes(hostile) if form == "code" else to_csv_zh_bytes(hostile)
+    text = data.decode("utf-8-sig")
+    # every field quoted: any reader keeps each row whole, whatever its idea of a line break
+    rows = list(csv.reader(io.StringIO(text.replace("\r", "\n"), newline="")))
+    assert len(rows) == len(gdf) + 1 and {len(r) for r in rows} == {len(rows[0])}
+    lines = [ln for ln in re.split(r"\r\n|\r|\n", text) if ln]
+    assert all(ln.startswith('"') for ln in lines if not ln.startswith("【")), "a row split"
+    name = "name" if form == "code" else "名称"
+    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    names = set(table[name])
+    assert "生物岛 =1+2" in names
+    assert "知识城 @SUM(1) +1" in {" ".join(n.split()) for n in names}
+    assert not [v for v in table.to_numpy().ravel() if re.search(r"[\x00-\x08\x0b-\x1f]", v)]
 
 
 def _read_gpkg(path: Path) -> gpd.GeoDataFrame:

@@ -4,12 +4,15 @@ The same features as :func:`spatial.exports.downloads.to_csv_bytes`, which stays
 GIS users (the layer contract's column names and codes, ``role=park``, ``plans=baiyun_sti``;
 see ``docs/layer-contract.md``). This form is for reading in a spreadsheet: one row per feature,
 columns in Chinese, values as the app shows them, the feature's id kept last (``编号 id``) so a
-row can be found in the code form. Text a spreadsheet would run as a formula gets a leading
-``'`` (:func:`spatial.plaintext.spreadsheet_cell`). UTF-8 with BOM, so Excel reads the Chinese.
+row can be found in the code form. Every field is quoted; control characters and line breaks in
+a value become spaces (the excerpts keep one per line) and text a spreadsheet would run as a
+formula gets a leading ``'`` (:func:`spatial.plaintext.csv_cell`). UTF-8 with BOM, so Excel
+reads the Chinese.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from spatial.exports.downloads import table_point
-from spatial.plaintext import spreadsheet_cell, text_of
+from spatial.plaintext import csv_cell, text_of
 from spatial.plans.manifest import load_manifest
 from spatial.query.detail import location_text
 from spatial.webmap.popups import role_zh
@@ -87,8 +90,8 @@ def to_csv_zh_bytes(gdf: gpd.GeoDataFrame, plan_names: Mapping[str, str] | None 
             "规划原文": "\n".join(excerpts),
             "编号 id": text_of(row.get("id") or row.name),
         }
-        rows.append({k: spreadsheet_cell(v) for k, v in values.items()})
+        rows.append({k: csv_cell(v, lines=k == "规划原文") for k, v in values.items()})
     frame = pd.DataFrame(rows, columns=list(HEADERS))
     buf = io.StringIO()
-    frame.to_csv(buf, index=False)
+    frame.to_csv(buf, index=False, quoting=csv.QUOTE_ALL)
     return buf.getvalue().encode("utf-8-sig")

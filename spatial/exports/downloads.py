@@ -6,24 +6,28 @@
   geometry kind, styled for QGIS (``layer_styles``: the print maps' symbols, Chinese aliases).
 * CSV is for spreadsheets: UTF-8 with a byte-order mark (so Excel reads the Chinese), lists of
   names joined with "、", members/excerpts/attributes as JSON, plus the excerpts as plain
-  text, a longitude/latitude to plot and the geometry as WKT. A text cell starting with
-  ``= + - @`` TAB or CR gets a leading ``'`` so a spreadsheet never runs it as a formula.
+  text, a longitude/latitude to plot and the geometry as WKT. Every field is quoted; in a text
+  cell control characters and line breaks become spaces (the excerpts keep one per line), and
+  one starting with ``= + - @`` gets a leading ``'`` so a spreadsheet never runs it as a
+  formula (:func:`spatial.plaintext.csv_cell`).
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from spatial.plaintext import spreadsheet_cell
+from spatial.plaintext import csv_cell
 from spatial.plans.build import geometry_to_geojson
 from spatial.plans.layers import COLUMNS
 from spatial.plans.schema import ROLES
@@ -167,11 +171,11 @@ def to_csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
     frame["lon"] = [None if p is None else round(p.x, 6) for p in points]
     frame["lat"] = [None if p is None else round(p.y, 6) for p in points]
     frame["wkt"] = [None if g is None else g.wkt for g in gdf.geometry]
-    for col in frame.columns:  # text a spreadsheet would run as a formula gets a leading '
+    for col in frame.columns:  # one line per value, no formula; excerpts one per line
         if pd.api.types.is_object_dtype(frame[col]) or pd.api.types.is_string_dtype(frame[col]):
-            frame[col] = frame[col].map(spreadsheet_cell)
+            frame[col] = frame[col].map(partial(csv_cell, lines=col == "excerpt_text"))
     buf = io.StringIO()
-    frame.to_csv(buf, index=False)
+    frame.to_csv(buf, index=False, quoting=csv.QUOTE_ALL)
     return buf.getvalue().encode("utf-8-sig")
 
 
