@@ -1,4 +1,5 @@
-"""Small I/O helpers shared by every writer: atomic writes, JSON with Chinese kept readable.
+"""Small I/O helpers shared by every writer: atomic writes, JSON with Chinese kept readable,
+and the one way YAML sources are read (:func:`load_yaml_mapping`).
 
 A write goes to the file a path names: through a symbolic link to its target (the link stays),
 and never over anything but a regular file (a device such as ``/dev/null``, a FIFO or a socket
@@ -29,6 +30,7 @@ __all__ = [
     "atomic_write_text",
     "clean_stale_temporaries",
     "dumps_json",
+    "load_yaml_mapping",
     "write_target",
 ]
 
@@ -203,3 +205,58 @@ def atomic_write_many(
 def dumps_json(obj: Any, indent: int | None = None) -> str:
     """JSON with non-ASCII kept as is (Chinese stays readable in diffs)."""
     return json.dumps(obj, ensure_ascii=False, indent=indent)
+
+
+# -- YAML sources -------------------------------------------------------------------------------
+def _no_alias_loader() -> type:
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        """PyYAML's safe loader that refuses aliases (``*name``): a few lines of anchors and
+        aliases can expand to gigabytes (a "billion laughs"), and a source never needs them."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed here: write the value out",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
+
+
+def load_yaml_mapping(path: Path | str) -> dict[str, Any]:
+    """A YAML source file read safely as a mapping (an empty file is an empty mapping).
+
+    Safe tags only, no aliases (see ``NoAliasLoader``), UTF-8.
+
+    Raises
+    ------
+    ValueError
+        One line saying what is wrong and where (line and column), for unreadable text, bad
+        YAML, an alias, nesting too deep or a document that is not a mapping.
+    """
+    import yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        doc = yaml.load(text, Loader=_no_alias_loader())  # noqa: S506 (a safe loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = " ".join(str(exc.problem or exc.context or "bad YAML").split())
+        raise ValueError(f"not readable YAML: {where}{what}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError("not readable YAML: " + " ".join(str(exc).split())[:200]) from None
+    except RecursionError:
+        raise ValueError("not readable YAML: nested too deeply") from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise ValueError(f"expected a mapping of keys at the top, got a {type(doc).__name__}")
+    return doc

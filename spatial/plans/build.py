@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from shapely.geometry import mapping
 
-from spatial._io import atomic_write_many
+from spatial._io import atomic_write_many, load_yaml_mapping
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR, rel_path
 from spatial._problems import Problem, format_problems
 from spatial.plans.derive import derive, districts_of, explicit_geometry
@@ -120,9 +119,9 @@ def read_records(
     for path in files:
         rel = rel_path(path)
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append(Problem(rel, "", f"not readable YAML: {exc}".replace("\n", " ")))
+            doc = load_yaml_mapping(path)
+        except ValueError as exc:
+            problems.append(Problem(rel, "", str(exc)))
             continue
         plan = doc.get("plan", path.stem)
         if plan not in known_plans:

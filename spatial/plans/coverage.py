@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from spatial._io import load_yaml_mapping
 from spatial._paths import LAYER_SOURCES_DIR, LAYERS_DIR
 from spatial._problems import Problem
 from spatial.plans.about import names_of
@@ -127,11 +126,10 @@ def _read_decisions(path: Path, problems: list[Problem]) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(Problem(str(path.name), "", f"not readable YAML: {exc}".replace("\n", " ")))
+        return load_yaml_mapping(path)
+    except ValueError as exc:
+        problems.append(Problem(str(path.name), "", str(exc)))
         return {}
-    return doc if isinstance(doc, dict) else {}
 
 
 def plan_coverage(
