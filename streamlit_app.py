@@ -17,6 +17,9 @@ st.set_page_config(page_title="广州“十四五”科技创新规划地图", p
 
 from app.layout import main  # noqa: E402  (the page config comes first)
 from app.streamlit_fixes import keep_replies_across_runs  # noqa: E402
+from app.streamlit_sessions import bound_uploads, free_closed_sessions  # noqa: E402
 
 keep_replies_across_runs()  # else an upload picked as a run starts may get no answer, ever
+bound_uploads()  # issued file ids only, one file per session
+free_closed_sessions()  # a session dropped after its TTL is shut down, its files freed
 main()
