@@ -24,6 +24,7 @@ from app.filters import own_layer, ranked_hits, sidebar
 from app.map import draw_map
 from app.pages import ignored_from_link, other_page, page_switch
 from app.panel import axis_walk, node_panel
+from app.reconnect import watch_connection
 from app.results import download_panel, overview_panel, results_table
 from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url, url_params
 from spatial.query import unsited
@@ -42,6 +43,7 @@ PAGE_CSS = """<style>
             overflow: hidden; text-overflow: ellipsis; }
 .gz-title span { color: #666; font-size: 0.8rem; margin-left: 0.8rem; }
 .st-key-gz_map iframe { height: var(--gz-h) !important; }
+.st-key-gz_reconnect { display: none; }
 .st-key-gz_panel { height: var(--gz-h) !important; max-height: var(--gz-h); overflow-y: auto;
                    overflow-x: hidden; padding-right: 0.4rem; flex-wrap: nowrap; }
 </style>"""
@@ -96,6 +98,7 @@ def page() -> None:
     ss._industry_options = options.industries
 
     st.markdown(PAGE_CSS, unsafe_allow_html=True)
+    watch_connection()  # a lost connection: 正在重新连接, then the page reopens from its URL
     title_col, switch_col = st.columns([2, 3], gap="small", vertical_alignment="center")
     with switch_col:
         view = page_switch()
