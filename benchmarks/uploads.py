@@ -196,12 +196,67 @@ def heavy_points(n: int = 20_000, name_chars: int = 40, seed: int = 0) -> bytes:
                       ensure_ascii=False).encode()
 
 
+def multipoint(n: int = 99_999, decimals: int = 3) -> bytes:
+    """One feature: a MultiPoint of ``n`` points inside Guangzhou (~1.5 MB)."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    xy = np.round(np.column_stack([rng.uniform(113.2, 113.5, n), rng.uniform(23.0, 23.2, n)]),
+                  decimals)
+    feat = {"type": "Feature", "properties": {"name": "多点"},
+            "geometry": {"type": "MultiPoint", "coordinates": xy.tolist()}}
+    return json.dumps({"type": "FeatureCollection", "features": [feat]},
+                      separators=(",", ":")).encode()
+
+
+def reader_figures() -> None:
+    """The MultiPoint's answer and map payload; ten heavy valid uploads at once."""
+    import threading
+
+    from spatial import webmap
+    from spatial.uploads.reader import read_user_layer, start_worker
+
+    start_worker()
+    data = multipoint()
+    start = time.perf_counter()
+    layer = read_user_layer(data, "multipoint.geojson")
+    took = time.perf_counter() - start
+    if layer.ok:
+        geojson = len(layer.gdf[["name", "geometry"]].to_json().encode())
+        html = len(webmap.base_map(user_layer=layer.gdf).get_root().render().encode())
+        what = f"accepted: the map gets {geojson / 1e6:.1f} MB of GeoJSON, {html / 1e6:.1f} MB as drawn"
+    else:
+        what = f"refused: {layer.problems[0][:70]}…"
+    print(f"MultiPoint of 99,999 points ({len(data) / 1e6:.1f} MB): answered in {took:.1f} s, {what}")
+    files = [heavy_points(name_chars=10, seed=i) for i in range(10)]
+    layers: list = [None] * 10
+    times = [0.0] * 10
+
+    def upload(i: int) -> None:
+        t = time.perf_counter()
+        layers[i] = read_user_layer(files[i], f"heavy{i}.geojson")
+        times[i] = time.perf_counter() - t
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ok = sum(layer.ok for layer in layers)
+    print(f"ten heavy valid uploads ({len(files[0]) / 1e6:.1f} MB, 20,000 points) at once: {ok} read, "
+          f"{10 - ok} refused; slowest answer {max(times):.1f} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=20)
     parser.add_argument("--root", type=Path, help="another checkout of the project to serve")
+    parser.add_argument("--no-reader", action="store_true", help="server figures only")
     args = parser.parse_args(argv)
     from spatial.testing.appserver import run_app
+
+    if not args.no_reader:
+        reader_figures()
 
     data = heavy_points()
     ttl = 2

@@ -72,3 +72,10 @@ def test_a_full_queue_is_answered_as_busy_at_once(monkeypatch) -> None:
                 reader._SLOTS.release()
     assert not layer.ok
     assert "服务器繁忙" in layer.problems[0] and "server is busy" in layer.problems[0]
+
+
+def test_the_workers_run_this_copy_of_the_parser() -> None:
+    # The fork server is a new interpreter: the folder put first on its path must hold this
+    # copy's `spatial` (a benchmark serving another checkout compares that checkout's parser).
+    root = reader.package_root()
+    assert (root / "spatial" / "uploads" / "reader.py").samefile(reader.__file__)

@@ -207,7 +207,7 @@ def start_worker() -> None:
 
     # The fork server is a new interpreter that finds `spatial` on its own path: put the folder
     # holding this copy first, whatever the working directory and the installed copy are.
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(package_root())
     with _CONTEXT_LOCK:
         before = os.environ.get("PYTHONPATH")
         os.environ["PYTHONPATH"] = os.pathsep.join([root, before] if before else [root])
@@ -254,6 +254,12 @@ class _Turn:
     def __exit__(self, *exc: object) -> None:
         if self.held:
             _SLOTS.release()
+
+
+def package_root() -> Path:
+    """The folder holding this copy of the ``spatial`` package (put first on the fork server's
+    path, so its workers run this copy's parser, not another installed one)."""
+    return Path(__file__).resolve().parents[2]
 
 
 # -- the worker ---------------------------------------------------------------------------------
