@@ -16,7 +16,8 @@
 * ``alignment_view`` — the 规划衔接 page; ``here_view`` — the 这里规划了什么 page.
 * ``excerpts`` — plan words as evidence, made inert for HTML and Markdown.
 * ``streamlit_fixes`` — a work-around for a Streamlit race that left an upload unanswered.
-* ``reconnect`` — a lost connection shows 正在重新连接 Reconnecting; the page reopens from its URL.
+* ``browser_notices`` — what the browser would say in English, bilingual: a lost connection
+  (正在重新连接, then the page reopens from its URL), a file over the transport cap.
 * ``streamlit_sessions`` — upload storage bounded (issued file ids only, one file per
   session) and closed sessions shut down when dropped, as patches of the running server.
 """

@@ -8,6 +8,7 @@ import geopandas as gpd
 import streamlit as st
 
 from app import appstate
+from app.browser_notices import watch_connection
 from app.data import (
     basemap_keys,
     get_layers,
@@ -24,7 +25,6 @@ from app.filters import own_layer, ranked_hits, sidebar
 from app.map import draw_map
 from app.pages import ignored_from_link, other_page, page_switch
 from app.panel import axis_walk, node_panel
-from app.reconnect import watch_connection
 from app.results import download_panel, overview_panel, results_table
 from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url, url_params
 from spatial.query import unsited

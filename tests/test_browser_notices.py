@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from _browser import WAIT_MS, chromium
 
+from app.browser_notices import TOO_BIG
 from spatial._paths import ROOT
 from spatial.testing.appserver import free_port, streamlit_command, wait_healthy
 
@@ -72,3 +73,18 @@ def test_a_killed_server_shows_reconnecting_and_the_page_comes_back(tmp_path: Pa
             assert page.locator('[role="dialog"]').count() == 0
             assert page.get_by_text("Failed to fetch").count() == 0
             page.screenshot(path=str(tmp_path / "back.png"))
+
+
+def test_a_file_over_the_transport_cap_gets_the_apps_words(tmp_path: Path) -> None:
+    big = tmp_path / "big.geojson"
+    big.write_bytes(b" " * (6 * 1024 * 1024 + 1))  # over the 6 MiB cap: never sent
+    port = free_port()
+    with chromium() as browser, server(port, tmp_path / "server.log"):
+        page = browser.new_page(viewport={"width": 1300, "height": 900}, locale="zh-CN")
+        page.set_default_timeout(WAIT_MS)
+        page.goto(f"http://127.0.0.1:{port}/?basemap=none")
+        page.get_by_text("我的图层 Own layer").click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
+        page.get_by_text(TOO_BIG).wait_for()
+        assert page.get_by_text("or smaller").count() == 0
+        page.locator('[data-testid="stFileUploader"]').screenshot(path=str(tmp_path / "too_big.png"))

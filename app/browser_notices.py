@@ -1,4 +1,8 @@
-"""A lost connection shows a bilingual notice, and the page comes back by itself.
+"""What the browser would say by itself in English, said by the app in Chinese and English.
+
+A lost connection shows a bilingual notice, and the page comes back by itself; a file over the
+transport cap (``server.maxUploadSize``), which the uploader refuses before sending it, gets
+the app's own wording.
 
 When the server stops answering (a replica restarted, the network dropped), Streamlit's page
 shows its own English dialog ("Connection error … Are you connected to the internet?") and,
@@ -10,6 +14,9 @@ page with 正在重新连接 Reconnecting, asks the server's health check every
 choices in the URL, so the reloaded page opens where the user was. The dialog is found by its
 role and its title as Streamlit 1.67 writes them; a later Streamlit that words it otherwise
 only leaves its own dialog in place.
+
+The uploader's "File must be 6.0MB or smaller." (its check of ``server.maxUploadSize``, made in
+the browser) is rewritten as :data:`TOO_BIG`, the reader's own message for a file over 5 MiB.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v1 as components
 
-__all__ = ["NOTICE", "POLL_MS", "watch_connection"]
+__all__ = ["NOTICE", "POLL_MS", "TOO_BIG", "watch_connection"]
 
 #: Milliseconds between health checks while the server is away.
 POLL_MS = 2000
@@ -29,7 +36,10 @@ NOTICE = (
     "The connection to the server was lost; the page reopens this view when it is back.",
 )
 
-_SCRIPT = """<script>
+#: The uploader's refusal of a file over the transport cap, in the app's words.
+TOO_BIG = "文件过大（上限 5 MiB），未上传 — the file is over the 5 MiB limit for an upload: not sent"
+
+_SCRIPT = r"""<script>
 (() => {
   const top = window.parent, doc = top.document;
   if (top.__gzReconnect) return;  // one watcher per page, whatever the reruns
@@ -64,7 +74,15 @@ _SCRIPT = """<script>
     } catch (e) { /* still away */ }
     setTimeout(poll, __POLL_MS__);
   }
+  function tooBig() {  // the uploader's own English refusal, in the app's words
+    doc.querySelectorAll('[data-testid="stFileUploader"] [role="alert"]').forEach((el) => {
+      if (el.children.length === 0 && /File must be .* or smaller[.]/.test(el.textContent)) {
+        el.textContent = __TOO_BIG__;
+      }
+    });
+  }
   new MutationObserver(() => {
+    tooBig();
     const dialogs = lostDialogs();
     dialogs.forEach((d) => {  // ours says it, Chinese first: the dialog and its backdrop go
       const modal = d.closest('[data-testid="stDialog"]') || d;
@@ -77,13 +95,14 @@ _SCRIPT = """<script>
 
 
 def watch_connection() -> None:
-    """Put the connection watcher on the page (once per page; hidden, costs no space)."""
+    """Put the watcher on the page (once per page; hidden, costs no space)."""
     import json
 
     script = (
         _SCRIPT.replace("__TITLE__", json.dumps(NOTICE[0], ensure_ascii=False))
         .replace("__TEXT__", json.dumps(NOTICE[1], ensure_ascii=False))
         .replace("__POLL_MS__", str(POLL_MS))
+        .replace("__TOO_BIG__", json.dumps(TOO_BIG, ensure_ascii=False))
     )
     with st.container(key="gz_reconnect"):
         components.html(script, height=0)
