@@ -73,6 +73,7 @@ def main() -> None:
         page()
     finally:
         ss._synced = url_params()
+    watch_connection()  # last on the page: a lost connection shows 正在重新连接, then reloads
 
 
 def page() -> None:
@@ -98,7 +99,6 @@ def page() -> None:
     ss._industry_options = options.industries
 
     st.markdown(PAGE_CSS, unsafe_allow_html=True)
-    watch_connection()  # a lost connection: 正在重新连接, then the page reopens from its URL
     title_col, switch_col = st.columns([2, 3], gap="small", vertical_alignment="center")
     with switch_col:
         view = page_switch()
