@@ -1,6 +1,9 @@
-"""Fixtures shared by the tests: the curated layers, and the headless browser."""
+"""Fixtures shared by the tests: the curated layers, the headless browser, the app on the test
+layers."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import geopandas as gpd
 import pytest
@@ -31,3 +34,17 @@ def browser():
 
     with chromium() as b:
         yield b
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a free loopback port, on the small test layers (``_appdata``), its own server
+    for each test module."""
+    from _appdata import build_fixture_layers
+    from _browser import app_for_test
+
+    layers = build_fixture_layers(tmp_path_factory.mktemp("browser_layers"))
+    log = tmp_path_factory.mktemp("browser_log") / "streamlit.log"
+    with app_for_test(log, env={"GZMAP_LAYERS_DIR": str(layers)}) as app:
+        yield app.url
+

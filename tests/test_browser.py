@@ -10,23 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _appdata import build_fixture_layers
-from _browser import WAIT_MS, app_for_test, map_frame_with, wait_settled
+from _browser import WAIT_MS, map_frame_with, wait_settled
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    layers = build_fixture_layers(tmp_path_factory.mktemp("browser_layers"))
-    log = tmp_path_factory.mktemp("browser_log") / "streamlit.log"
-    with app_for_test(log, env={"GZMAP_LAYERS_DIR": str(layers)}) as app:
-        yield app.url
 
 
 def test_map_click_and_filter_in_a_real_browser(app_url: str, browser, tmp_path: Path) -> None:

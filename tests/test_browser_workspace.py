@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import pytest
 from _browser import WAIT_MS, map_frame_with
-from test_browser import app_url  # noqa: F401 (fixture)
 
 from spatial.testing.chromium import LEAFLET_MAP
 
 pytestmark = pytest.mark.browser
 
 
-def open_page(browser, url: str, width: int = 1600, height: int = 1000):  # noqa: F811
+def open_page(browser, url: str, width: int = 1600, height: int = 1000):
     page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
     page.set_default_timeout(WAIT_MS)
     page.goto(url)
@@ -30,7 +29,7 @@ def shown_labels(frame) -> list[str]:
     )
 
 
-def test_names_show_on_the_landing_map_without_hovering(app_url, browser) -> None:  # noqa: F811
+def test_names_show_on_the_landing_map_without_hovering(app_url, browser) -> None:
     page = open_page(browser, app_url + "/?basemap=none")
     frame = map_frame_with(page, ".gz-label")
     page.wait_for_timeout(500)
@@ -53,7 +52,7 @@ def test_names_show_on_the_landing_map_without_hovering(app_url, browser) -> Non
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
-def test_reading_a_long_panel_keeps_the_map_in_view(app_url, browser, size) -> None:  # noqa: F811
+def test_reading_a_long_panel_keeps_the_map_in_view(app_url, browser, size) -> None:
     page = open_page(browser, app_url + "/?basemap=none&node=sti-axis", *size)
     map_frame_with(page, ".gz-marker")
     page.get_by_role("heading", name="科技创新轴").wait_for()
@@ -72,7 +71,7 @@ def test_reading_a_long_panel_keeps_the_map_in_view(app_url, browser, size) -> N
     page.close()
 
 
-def test_back_returns_to_the_previous_view(app_url, browser) -> None:  # noqa: F811
+def test_back_returns_to_the_previous_view(app_url, browser) -> None:
     page = open_page(browser, app_url + "/?basemap=none")
     map_frame_with(page, '[aria-label="中新广州知识城"]')
     roles = page.locator('[data-testid="stMultiSelect"]').filter(has_text="类型 Roles")
@@ -92,7 +91,7 @@ def test_back_returns_to_the_previous_view(app_url, browser) -> None:  # noqa: F
     page.close()
 
 
-def test_search_puts_the_place_meant_first_and_zooms_to_it(app_url, browser) -> None:  # noqa: F811
+def test_search_puts_the_place_meant_first_and_zooms_to_it(app_url, browser) -> None:
     page = open_page(browser, app_url + "/?basemap=none")
     frame = map_frame_with(page, ".gz-marker")
     page.get_by_placeholder("地名、别称或规划原文").fill("知识城")
@@ -109,7 +108,7 @@ def test_search_puts_the_place_meant_first_and_zooms_to_it(app_url, browser) -> 
     page.close()
 
 
-def test_a_link_that_names_a_place_opens_the_map_on_it(app_url, browser) -> None:  # noqa: F811
+def test_a_link_that_names_a_place_opens_the_map_on_it(app_url, browser) -> None:
     page = open_page(browser, app_url + "/?node=shengwudao&basemap=none")
     frame = map_frame_with(page, ".gz-marker")
     page.get_by_role("heading", name="广州国际生物岛").wait_for()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from test_validate import GOOD
+from _contract import GOOD
 
 from spatial.plans.about import check_excerpts_about, excerpt_display
 from spatial.plans.validate import parse_layer_bytes, validate_features

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-from test_browser import app_url  # noqa: F401 (fixture: the app on the test layers, own server)
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -34,7 +33,7 @@ PICK_DURING_RERUN = """([b64, name]) => {
 }"""
 
 
-def test_a_file_picked_as_a_rerun_starts_gets_the_apps_message(app_url: str, browser) -> None:  # noqa: F811
+def test_a_file_picked_as_a_rerun_starts_gets_the_apps_message(app_url: str, browser) -> None:
     data = base64.b64encode(b"{").decode()
     for attempt in range(TRIES):
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
