@@ -4,13 +4,14 @@ finding the map's iframe once it shows something."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
 from spatial.testing.appserver import AppNotStarted, RunningApp, run_app
-from spatial.testing.chromium import CHROMIUM_PATH, launch, map_frames
+from spatial.testing.chromium import CHROMIUM_PATH, LEAFLET_MAP, launch, map_frames
 
 STARTUP_LIMIT_S = 90
 WAIT_MS = 60_000
@@ -76,3 +77,48 @@ def wait_settled(page, quiet_ms: int = 1500, timeout_ms: int = WAIT_MS) -> None:
         page.wait_for_timeout(100)
         waited += 100
     raise AssertionError(f"the app kept running its script for {timeout_ms / 1000:g} s")
+
+
+#: The Leaflet map of a frame: the app's (``LEAFLET_MAP``), a folium page's ``window.map``, or
+#: any map the page made.
+_MAP_JS = (
+    f"(({LEAFLET_MAP}) || window.map"
+    " || Object.values(window).find(v => window.L && v instanceof window.L.Map))"
+)
+
+
+def wait_map_still(frame, quiet_ms: int = 1500, timeout_ms: int = WAIT_MS) -> list:
+    """Wait until the Leaflet map in ``frame`` has kept its zoom and centre for ``quiet_ms`` in a
+    row (its first fits and re-fits while the page lays out are over); return [zoom, lat, lon]."""
+    last = None
+    quiet = waited = 0
+    while waited <= timeout_ms:
+        now = frame.evaluate(
+            f"(() => {{ const m = {_MAP_JS}; if (!m) return null;"
+            " const c = m.getCenter(); return [m.getZoom(), c.lat, c.lng]; })()"
+        )
+        quiet = quiet + 100 if now is not None and now == last else 0
+        if quiet >= quiet_ms:
+            return now
+        last = now
+        frame.page.wait_for_timeout(100)
+        waited += 100
+    raise AssertionError(f"the map kept moving for {timeout_ms / 1000:g} s (last at {last})")
+
+
+def wait_until(predicate, what: str, timeout_ms: int = WAIT_MS, page=None):
+    """Poll ``predicate()`` until it returns something true and return that; fail naming ``what``
+    (a condition that must come to hold, not a fixed wait). With ``page``, the browser's events
+    go on being handled between polls."""
+    waited = 0
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if waited > timeout_ms:
+            raise AssertionError(f"{what}: not so within {timeout_ms / 1000:g} s (last {value!r})")
+        if page is None:
+            time.sleep(0.1)
+        else:
+            page.wait_for_timeout(100)
+        waited += 100

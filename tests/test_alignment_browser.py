@@ -10,11 +10,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from _browser import WAIT_MS, app_for_test, map_frame_with
+from _browser import WAIT_MS, app_for_test, map_frame_with, wait_map_still, wait_settled
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
-
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +42,8 @@ def _open(browser, url: str):
 def test_click_a_place_reads_both_plans(app_url: str, browser) -> None:
     page, errors = _open(browser, f"{app_url}/?view=alignment&district=天河区")
     frame = map_frame_with(page, "path.leaflet-interactive")
-    page.wait_for_timeout(1500)  # the map has framed the district
-    assert frame.locator("path.leaflet-interactive").count() >= 20  # the district's places
+    frame.locator("path.leaflet-interactive").nth(19).wait_for()  # the district's places
+    wait_map_still(frame)  # the map has framed the district: the places stay where they are
     # the topmost place under the pointer is what its tooltip names and what a click opens
     markers = frame.locator("path.leaflet-interactive")
     name = None
@@ -69,11 +68,10 @@ def test_click_a_place_reads_both_plans(app_url: str, browser) -> None:
     assert page.locator("blockquote").count() >= 1  # a plan's own words
     assert "district=" in page.url and "view=alignment" in page.url
     # after the rerun the map is still whole, and no script failed
-    page.wait_for_timeout(1000)
-    assert (
-        map_frame_with(page, "path.leaflet-interactive").locator("path.leaflet-interactive").count()
-        >= 20
-    )
+    wait_settled(page)
+    map_frame_with(page, "path.leaflet-interactive").locator("path.leaflet-interactive").nth(
+        19
+    ).wait_for()
     assert errors == []
     page.close()
 
@@ -83,7 +81,7 @@ def test_click_the_ground_lists_what_the_plans_say_there(app_url: str, browser) 
     page, errors = _open(browser, f"{app_url}/?view=here&at=113.382,23.082&radius=3000")
     page.get_by_text("广州国际生物岛").first.wait_for()
     frame = map_frame_with(page, ".leaflet-container")
-    page.wait_for_timeout(1500)
+    wait_map_still(frame)  # framed on the point: a click lands where it is aimed
     box = frame.locator(".leaflet-container").bounding_box()
     start = time.perf_counter()
     page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
@@ -92,7 +90,7 @@ def test_click_the_ground_lists_what_the_plans_say_there(app_url: str, browser) 
     elapsed = time.perf_counter() - start
     print(f"\n这里规划了什么: click on the ground -> list in {elapsed:.2f} s ({page.url})")
     assert "view=here" in page.url and "at=" in page.url
-    page.wait_for_timeout(1000)
-    assert map_frame_with(page, "path.leaflet-interactive").locator("path.leaflet-interactive").count()
+    wait_settled(page)
+    map_frame_with(page, "path.leaflet-interactive")  # the map is drawn again after the rerun
     assert errors == []
     page.close()

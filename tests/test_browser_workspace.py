@@ -8,7 +8,7 @@ Needs Debian's Chromium at /usr/bin/chromium and the ``playwright`` package.
 from __future__ import annotations
 
 import pytest
-from _browser import WAIT_MS, map_frame_with
+from _browser import WAIT_MS, map_frame_with, wait_map_still, wait_until
 
 from spatial.testing.chromium import LEAFLET_MAP
 
@@ -32,9 +32,10 @@ def shown_labels(frame) -> list[str]:
 def test_names_show_on_the_landing_map_without_hovering(app_url, browser) -> None:
     page = open_page(browser, app_url + "/?basemap=none")
     frame = map_frame_with(page, ".gz-label")
-    page.wait_for_timeout(500)
-    labels = shown_labels(frame)
-    assert "中新广州知识城" in labels  # a core, named at city zoom
+    # a core, named at city zoom, once the map has framed the city and laid its labels out
+    wait_until(lambda: "中新广州知识城" in shown_labels(frame), "知识城 labelled", page=page)
+    wait_map_still(frame)
+    assert "中新广州知识城" in shown_labels(frame)
     assert frame.locator(".leaflet-tooltip").count() == 0  # nothing hovered
     # no two names overlap, and none covers a district name
     boxes = frame.evaluate(
@@ -60,12 +61,12 @@ def test_reading_a_long_panel_keeps_the_map_in_view(app_url, browser, size) -> N
     assert box["height"] >= 0.7 * size[1]  # the map fills the window's height
     page.get_by_text("查看上下文").first.click()  # the plan's text around the excerpt
     panel = page.locator(".st-key-gz_panel")
-    page.wait_for_timeout(2500)
-    assert panel.evaluate("p => p.scrollHeight > p.clientHeight")  # a panel longer than the window
+    wait_until(  # a panel longer than the window, once the context is shown
+        lambda: panel.evaluate("p => p.scrollHeight > p.clientHeight"), "panel overflows", page=page
+    )
     panel.hover()
     page.mouse.wheel(0, 5000)  # read to the end of the panel
-    page.wait_for_timeout(500)
-    assert panel.evaluate("p => p.scrollTop") > 0  # the panel scrolled on its own
+    wait_until(lambda: panel.evaluate("p => p.scrollTop") > 0, "the panel scrolled", page=page)
     box = page.locator(".gz-map").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 2  # the map did not move
     page.close()
@@ -103,8 +104,8 @@ def test_search_puts_the_place_meant_first_and_zooms_to_it(app_url, browser) -> 
     first.click()
     page.get_by_role("heading", name="中新广州知识城").wait_for()
     frame.wait_for_function(f"({LEAFLET_MAP}) && ({LEAFLET_MAP}).getZoom() >= 12")
-    center = frame.evaluate(f"[({LEAFLET_MAP}).getCenter().lat, ({LEAFLET_MAP}).getCenter().lng]")
-    assert abs(center[0] - 23.36) < 0.15 and abs(center[1] - 113.55) < 0.2
+    _, lat, lon = wait_map_still(frame)  # the zoom's animation has ended where it was going
+    assert abs(lat - 23.36) < 0.15 and abs(lon - 113.55) < 0.2
     page.close()
 
 
@@ -112,10 +113,7 @@ def test_a_link_that_names_a_place_opens_the_map_on_it(app_url, browser) -> None
     page = open_page(browser, app_url + "/?node=shengwudao&basemap=none")
     frame = map_frame_with(page, ".gz-marker")
     page.get_by_role("heading", name="广州国际生物岛").wait_for()
-    page.wait_for_timeout(3000)  # past the first map's re-fits while the page lays out
-    where = frame.evaluate(
-        f"(m => [m.getZoom(), m.getCenter().lat, m.getCenter().lng])({LEAFLET_MAP})"
-    )
+    where = wait_map_still(frame)  # past the first map's re-fits while the page lays out
     zoom, lat, lon = where
     assert zoom >= 12, where  # not the whole city (zoom ~9-10)
     assert abs(lat - 23.077) < 0.03 and abs(lon - 113.369) < 0.03, where  # the island's point
