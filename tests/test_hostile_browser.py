@@ -1,11 +1,12 @@
 """Hostile uploads through the running app in headless Chromium, watching the server's memory.
 
 Each file is dropped on the app's own-layer box in a fresh browser session. The app's own
-message must name the problem, no traceback, image or link may show, and the server process
-must end the whole run (hostile files, then 20 sessions that upload a good layer and close)
-within 100 MB of its resident memory at the start. The time from drop to message is printed;
-the parse itself is bounded by the worker's limit (``tests/test_hostile_uploads.py``); here the
-bound is looser because the browser and the app's rerun share a possibly busy machine.
+message must name the problem, no traceback, image or link may show. The figures are a ``perf``
+test (run on its own, with margins): the time from drop to message is bounded (the parse itself
+is bounded by the worker's limit, ``tests/test_hostile_uploads.py``; here the bound is looser
+because the browser and the app's rerun share a possibly busy machine), and the server process
+ends the whole run (hostile files, then 20 sessions that upload a good layer and close) within
+100 MB of its resident memory at the start.
 
 Run with ``pytest -m browser``; needs /usr/bin/chromium and playwright.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from _appdata import build_fixture_layers
-from _browser import app_for_test
+from _browser import WAIT_MS, app_for_test, wait_until
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -93,8 +94,17 @@ def _upload(page, path: Path) -> float:
     return start
 
 
-def test_hostile_uploads_get_the_apps_message_soon_and_leave_the_server_as_it_was(
+def test_hostile_uploads_get_the_apps_message(
     server: tuple[str, int], browser, tmp_path: Path
+) -> None:
+    url, _ = server
+    for path, words in _hostile_files(tmp_path):
+        _answer(browser, url, path, words, WAIT_MS / 1000)
+
+
+@pytest.mark.perf
+def test_hostile_uploads_are_answered_soon_and_leave_the_server_as_it_was(
+    server: tuple[str, int], browser, tmp_path: Path, perf_margin: float
 ) -> None:
     url, pid = server
     warm = _open_own_layer(browser, url)  # the server's first page loads its modules
@@ -103,7 +113,7 @@ def test_hostile_uploads_get_the_apps_message_soon_and_leave_the_server_as_it_wa
     start_rss = _rss_mib(pid)
     answers: dict[str, float] = {}
     for path, words in _hostile_files(tmp_path):
-        answers[path.name] = _answer(browser, url, path, words)
+        answers[path.name] = _answer(browser, url, path, words, ANSWER_S * perf_margin)
     after_hostile = _rss_mib(pid) - start_rss
     # 20 sessions that each upload a good layer, see it drawn, and go away
     good = tmp_path / "points.geojson"
@@ -113,19 +123,27 @@ def test_hostile_uploads_get_the_apps_message_soon_and_leave_the_server_as_it_wa
         _upload(page, good)
         page.get_by_text("已叠加 1000 个要素").wait_for(timeout=180_000)  # a busy machine
         page.close()
-    time.sleep(SESSION_TTL_S + 5)  # the closed sessions are dropped, their uploads with them
-    grown = _rss_mib(pid) - start_rss
     print(f"answer seconds: {json.dumps({k: round(v, 2) for k, v in answers.items()})}")
+    # the closed sessions are dropped after SESSION_TTL_S, their uploads with them
+    bound = RSS_BOUND_MIB * perf_margin
+
+    def growth_within_bound() -> tuple[float] | None:
+        grown = _rss_mib(pid) - start_rss
+        return (grown,) if grown < bound else None
+
+    (grown,) = wait_until(
+        growth_within_bound, f"server RSS within {bound:g} MiB of the start",
+        (SESSION_TTL_S + 60) * 1000,
+    )
     print(f"server RSS growth: {after_hostile:.0f} MiB after the hostile files, "
           f"{grown:.0f} MiB after 20 more sessions")
-    assert max(answers.values()) < ANSWER_S
-    assert grown < RSS_BOUND_MIB, grown
+    assert max(answers.values()) < ANSWER_S * perf_margin
 
 
-def _answer(browser, url: str, path: Path, words: str) -> float:
+def _answer(browser, url: str, path: Path, words: str, within_s: float) -> float:
     """Seconds from the upload of ``path`` to the app's message naming ``words``.
 
-    One try: an upload with no answer within ``ANSWER_S`` fails with what the page showed (a
+    One try: an upload with no answer within ``within_s`` fails with what the page showed (a
     user would not get an answer either; see ``app.streamlit_fixes`` for the stall this was).
     """
     page = _open_own_layer(browser, url)
@@ -134,11 +152,11 @@ def _answer(browser, url: str, path: Path, words: str) -> float:
     began = _upload(page, path)
     error = page.locator('[data-testid="stAlertContentError"]').filter(has_text=words)
     try:
-        error.first.wait_for(timeout=ANSWER_S * 1000)
+        error.first.wait_for(timeout=within_s * 1000)
     except sync_api.TimeoutError:
         shown = page.locator('[data-testid="stAlert"]').all_inner_texts()
         raise AssertionError(
-            f"{path.name}: no answer in {ANSWER_S:g} s; page showed {shown}"
+            f"{path.name}: no answer in {within_s:g} s; page showed {shown}"
         ) from None
     took = time.monotonic() - began
     assert page.locator('[data-testid="stException"]').count() == 0
