@@ -6,6 +6,7 @@
 #                GZMAP_LISTEN=0.0.0.0 make serve opens it to the network)
 #   make test  - create .venv if needed, install with dev extras, lint, run the whole test suite
 #   make ogc   - OGC API - Features of the layers for GIS software on http://127.0.0.1:5000/
+#                (then the perf tests apart, with a margin on their bounds)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -39,9 +40,13 @@ serve: $(STAMP)
 ogc: $(STAMP)
 	PYTHON=$(abspath $(BIN))/python deploy/ogc.sh
 
+# The suite, then the perf tests (bounds on time and memory) on their own, each bound times
+# PERF_MARGIN as the machine may be shared (pytest --perf-margin 1 checks the stated bounds).
+PERF_MARGIN ?= 2
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not perf"
+	$(BIN)/python -m pytest -m perf --perf-margin $(PERF_MARGIN)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

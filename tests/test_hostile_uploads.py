@@ -1,9 +1,10 @@
-"""Uploads built to hurt the server: each gets a clear message, soon, and costs it no memory.
+"""Uploads built to hurt the server: each gets a clear message.
 
 A small file can ask for gigabytes (a GeoPackage "layer" that is a view building huge text), for
-ever (a view that never ends), or for a lot of drawing (a wide GeoJSON). Each is answered within
-the worker's time limit by a message naming the reason or the cap, and the process that asked
-(standing in for the server) does not grow.
+ever (a view that never ends), or for a lot of drawing (a wide GeoJSON). Each is answered by a
+message naming the reason or the cap. That the answer comes within the worker's time limit and
+the process that asked (standing in for the server) does not grow is checked by the ``perf``
+tests in ``tests/test_hostile_uploads_perf.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from spatial.uploads.reader import (
     MAX_PROPERTIES,
     MAX_VALUE_CHARS,
     MAX_VERTICES_TOTAL,
-    TIME_LIMIT_S,
     _run_worker,
     limits_text,
     read_user_layer,
@@ -36,30 +36,10 @@ _spec = importlib.util.spec_from_file_location("make_fixtures", HOSTILE / "make_
 fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fixtures)
 
-#: The longest a hostile file may take to answer (the worker's limit plus its start and kill).
-ANSWER_S = TIME_LIMIT_S + 2.0
-#: How much the asking process may grow while one hostile file is read (MiB).
-RSS_GROWTH_MIB = 30
-
-
-def _rss_mib() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        line = next(ln for ln in fh if ln.startswith("VmRSS:"))
-    return int(line.split()[1]) / 1024
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _worker() -> None:
     start_worker()
     read_user_layer((HOSTILE / "good_upload.geojson").read_bytes(), "warm.geojson")
-
-
-def _read(data: bytes, name: str):
-    """Read an upload; return the layer, the seconds it took and the RSS growth (MiB)."""
-    before = _rss_mib()
-    start = time.monotonic()
-    layer = read_user_layer(data, name)
-    return layer, time.monotonic() - start, _rss_mib() - before
 
 
 def _refused_with(layer, *words: str) -> bool:
@@ -82,18 +62,16 @@ def test_geopackage_layers_that_run_queries_are_refused_soon_and_cheaply(
 ) -> None:
     data = fixtures.hostile_gpkg(tmp_path / f"{kind}.gpkg", kind)
     assert len(data) < 200_000  # small files, each able to cost gigabytes or for ever if run
-    layer, seconds, growth = _read(data, f"{kind}.gpkg")
+    layer = read_user_layer(data, f"{kind}.gpkg")
     assert _refused_with(layer, *words), layer.problems
-    assert seconds < ANSWER_S and growth < RSS_GROWTH_MIB, (seconds, growth)
 
 
 def test_triggers_never_run_and_the_table_is_read(tmp_path: Path) -> None:
     path = tmp_path / "trigger.gpkg"
     data = fixtures.hostile_gpkg(path, "trigger")
-    layer, seconds, growth = _read(data, "trigger.gpkg")
+    layer = read_user_layer(data, "trigger.gpkg")
     assert layer.ok, layer.problems
     assert list(layer.gdf["name"]) == ["广州国际生物岛", "中新广州知识城"]
-    assert seconds < ANSWER_S and growth < RSS_GROWTH_MIB
     # the reader's rules, on the same file: any write is refused before a trigger could fire
     conn = _gpkg._connect(path, time.monotonic() + 5, 5 << 20)
     with pytest.raises(sqlite3.DatabaseError, match="not authorized|readonly"):
@@ -115,11 +93,9 @@ def test_the_reader_refuses_attach_and_extensions(tmp_path: Path) -> None:
 def test_a_runaway_statement_is_stopped_at_the_deadline(tmp_path: Path) -> None:
     path = fixtures.base_gpkg(tmp_path / "base.gpkg")
     conn = _gpkg._connect(path, time.monotonic() + 0.3, 5 << 20)
-    start = time.monotonic()
     tables = ", ".join(f"gpkg_spatial_ref_sys t{i}" for i in range(20))  # 3^20 rows and more
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         conn.execute(f"SELECT count(*) FROM {tables}").fetchone()
-    assert time.monotonic() - start < 5
     with pytest.raises(sqlite3.DatabaseError, match="not authorized"):  # nor recursion at all
         conn.execute(
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
@@ -128,16 +104,14 @@ def test_a_runaway_statement_is_stopped_at_the_deadline(tmp_path: Path) -> None:
 
 def test_a_wide_geojson_is_refused_with_the_cap_in_one_message() -> None:
     data = fixtures.wide_geojson(500, 100)
-    layer, seconds, growth = _read(data, "wide.geojson")
+    layer = read_user_layer(data, "wide.geojson")
     assert _refused_with(layer, "属性过多", f"over the cap of {MAX_PROPERTIES} properties")
     assert len(layer.problems) == 1 and "and 499 more feature(s)" in layer.problems[0]
-    assert seconds < ANSWER_S and growth < RSS_GROWTH_MIB, (seconds, growth)
 
 
 def test_a_giant_integer_is_a_message_not_a_traceback() -> None:
-    layer, seconds, growth = _read(fixtures.giant_integer_geojson(5000), "giant.geojson")
+    layer = read_user_layer(fixtures.giant_integer_geojson(5000), "giant.geojson")
     assert _refused_with(layer, "数字位数过多", "too many digits")
-    assert seconds < ANSWER_S and growth < RSS_GROWTH_MIB
 
 
 def _points(n: int, **props: object) -> bytes:
@@ -181,34 +155,12 @@ def test_an_upload_to_a_wedged_fork_server_is_answered_with_the_time_limit() -> 
     large = _points(2_000)  # more than a pipe holds: the hand-over itself must be bounded
     os.kill(server, signal.SIGSTOP)
     try:
-        answers = []
-        for data in (small, large):
-            start = time.monotonic()
-            answers.append(
-                (_run_worker(data, "stuck.geojson", seconds=1.0), time.monotonic() - start)
-            )
+        answers = [_run_worker(data, "stuck.geojson", seconds=1.0) for data in (small, large)]
     finally:
         os.kill(server, signal.SIGCONT)
-    for answer, seconds in answers:
-        assert seconds < 1.0 + 2.0, seconds
+    for answer in answers:
         assert any("文件处理超时" in p and "time limit" in p for p in answer["problems"]), answer
     assert read_user_layer(small, "after.geojson").ok  # the same fork server serves the next one
-
-
-def test_the_whole_hostile_suite_leaves_the_asking_process_as_it_was(tmp_path: Path) -> None:
-    files = [
-        (fixtures.hostile_gpkg(tmp_path / f"{kind}.gpkg", kind), f"{kind}.gpkg")
-        for kind, _ in GPKG_CASES
-    ]
-    files += [
-        (fixtures.wide_geojson(500, 100), "wide.geojson"),
-        (fixtures.giant_integer_geojson(5000), "giant.geojson"),
-    ]
-    before = _rss_mib()
-    for _ in range(3):
-        for data, name in files:
-            assert not read_user_layer(data, name).ok
-    assert _rss_mib() - before < RSS_GROWTH_MIB
 
 
 def test_limits_are_stated_in_one_text_shared_with_the_readme() -> None:
