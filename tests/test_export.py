@@ -568,6 +568,8 @@ def test_uploaded_layer_is_drawn_in_the_briefing_export(layers, monkeypatch, tmp
     from spatial.plot import Overlay
     from spatial.uploads.reader import read_user_layer
 
+    if fmt == "pdf" and shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm is not installed (apt-get install poppler-utils): it rasterises the PDF")
     upload = read_user_layer(_upload_bytes(), "研究范围.geojson")
     assert upload.ok, upload.problems
     images = {}
