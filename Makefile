@@ -14,14 +14,29 @@ STAMP := $(VENV)/.installed
 # Where make app and make app-dev listen: this machine only unless told otherwise.
 ADDRESS ?= 127.0.0.1
 PORT ?= 8501
+# uv installs exactly what uv.lock pins (versions and hashes of every package, uv's own
+# included); the first uv comes from PyPI at the locked version.
+UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' uv.lock)
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
+EXTRAS := --extra dev --extra build --extra tiles --extra ogc
 
-.PHONY: app app-dev serve ogc test lint layers validate sysdeps bench bench-load clean
+.PHONY: app app-dev serve ogc test lint lock layers validate sysdeps bench bench-load mutation clean
 
-$(STAMP): pyproject.toml
+$(BIN)/uv:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,build,tiles,ogc]'
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	@$(UV) lock --check --quiet || { \
+	  echo "uv.lock does not match pyproject.toml (a dependency changed): run 'make lock' and commit uv.lock"; \
+	  exit 1; }
+	$(UV) sync --frozen --quiet $(EXTRAS)
 	@touch $(STAMP)
+
+# After a change of the dependencies in pyproject.toml (or to take newer releases within its
+# ranges: make lock UPGRADE=--upgrade), write uv.lock anew; commit it with pyproject.toml.
+lock: | $(BIN)/uv
+	$(UV) lock $(UPGRADE)
 
 # .streamlit/config.toml holds the production settings; app-dev turns the conveniences back on.
 app: $(STAMP)
