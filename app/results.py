@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -25,6 +27,7 @@ from spatial.plaintext import markdown_text
 from spatial.plans.schema import role_label
 from spatial.query import overview, unsited
 from spatial.query.features import Selection
+from spatial.symbology import Symbology
 
 ss = st.session_state
 
@@ -118,6 +121,61 @@ def overview_panel(
     )
 
 
+@dataclass(frozen=True)
+class DownloadFile:
+    """What one download button serves: its label, the file's name and type, and its bytes
+    (built when the button is clicked, not on every run)."""
+
+    key: str
+    label: str
+    file_name: str
+    mime: str
+    data: Callable[[], bytes]
+    disabled: bool
+    help: str | None = None
+
+
+def download_files(
+    shown: gpd.GeoDataFrame,
+    named: pd.DataFrame | None,
+    stem: str,
+    names: Mapping[str, str],
+    colours: Callable[[], Symbology | None] | None = None,
+) -> list[DownloadFile]:
+    """The four downloads of a view: GeoJSON and GeoPackage of the features ``shown`` (the
+    GeoPackage in the map's ``colours``), and the CSV in Chinese words (plans by their
+    ``names``) and in the layer contract's codes, both listing the places ``named`` without a
+    site as well."""
+    n = len(shown)
+    extra = 0 if named is None else len(named)
+
+    def table() -> gpd.GeoDataFrame:
+        return pd.concat([shown, unsited.as_features(named)]) if extra else shown
+
+    return [
+        DownloadFile(
+            "dl_geojson", "GeoJSON", f"{stem}.geojson", downloads.FORMATS["geojson"][1],
+            lambda: downloads.to_geojson_bytes(shown), n == 0,
+        ),
+        DownloadFile(
+            "dl_gpkg", "GeoPackage", f"{stem}.gpkg", downloads.FORMATS["gpkg"][1],
+            lambda: downloads.to_gpkg_bytes(shown, symbology=colours() if colours else None),
+            n == 0,
+        ),
+        DownloadFile(
+            "dl_csv", "CSV 中文", f"{stem}.csv", downloads.FORMATS["csv"][1],
+            lambda: to_csv_zh_bytes(table(), names), n + extra == 0,
+            "中文表头，类型、规划等为文字。Chinese headers and labels, for reading.",
+        ),
+        DownloadFile(
+            "dl_csv_codes", "CSV 代码", f"{stem}-codes.csv", downloads.FORMATS["csv"][1],
+            lambda: downloads.to_csv_bytes(table()), n + extra == 0,
+            "图层规范的字段名与代码（见 docs/layer-contract.md），供 GIS 使用。"
+            "The layer contract's column names and codes, for GIS.",
+        ),
+    ]
+
+
 def download_panel(
     shown: gpd.GeoDataFrame, state: appstate.AppState, named: pd.DataFrame | None,
     folder: str, stamp: tuple,
@@ -128,41 +186,17 @@ def download_panel(
     if extra:
         st.caption(f"CSV 另含 {extra} 处尚无确定位置的地点。"
                    f"The CSV also lists the {extra} places without a site.")
-
-    def csv_bytes(codes: bool = False) -> bytes:  # built when asked for, not on every run
-        table = pd.concat([shown, unsited.as_features(named)]) if extra else shown
-        return downloads.to_csv_bytes(table) if codes else to_csv_zh_bytes(table, plan_names())
-
     stem = "gzplan-" + hashlib.sha1(repr(sorted(state.to_query().items())).encode()).hexdigest()[:8]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(
-        "GeoJSON", data=lambda: downloads.to_geojson_bytes(shown), file_name=f"{stem}.geojson",
-        mime=downloads.FORMATS["geojson"][1], on_click="ignore", key="dl_geojson",
-        disabled=n == 0, width="stretch",
+    files = download_files(  # the GeoPackage takes the map's colours for this view
+        shown, named, stem, plan_names(),
+        lambda: view_colours(folder, stamp, selection_key(state.selection), state.colour_by),
     )
-    c2.download_button(
-        "GeoPackage",
-        data=lambda: downloads.to_gpkg_bytes(  # the map's colours for this view
-            shown, symbology=view_colours(folder, stamp, selection_key(state.selection),
-                                          state.colour_by)
-        ),
-        file_name=f"{stem}.gpkg",
-        mime=downloads.FORMATS["gpkg"][1], on_click="ignore", key="dl_gpkg",
-        disabled=n == 0, width="stretch",
-    )
-    c3.download_button(
-        "CSV 中文", data=csv_bytes, file_name=f"{stem}.csv",
-        mime=downloads.FORMATS["csv"][1], on_click="ignore", key="dl_csv",
-        disabled=n + extra == 0, width="stretch",
-        help="中文表头，类型、规划等为文字。Chinese headers and labels, for reading.",
-    )
-    c4.download_button(
-        "CSV 代码", data=lambda: csv_bytes(codes=True), file_name=f"{stem}-codes.csv",
-        mime=downloads.FORMATS["csv"][1], on_click="ignore", key="dl_csv_codes",
-        disabled=n + extra == 0, width="stretch",
-        help="图层规范的字段名与代码（见 docs/layer-contract.md），供 GIS 使用。"
-        "The layer contract's column names and codes, for GIS.",
-    )
+    for col, file in zip(st.columns(len(files)), files, strict=True):
+        col.download_button(
+            file.label, data=file.data, file_name=file.file_name, mime=file.mime,
+            on_click="ignore", key=file.key, disabled=file.disabled, width="stretch",
+            help=file.help,
+        )
     st.divider()
     briefing_export(state)
 
