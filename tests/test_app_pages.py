@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from app.excerpts import safe_html
 from spatial._paths import ROOT
 from spatial.geo.coords import wgs84_to_gcj02
-from spatial.query.alignment import BOTH, CITY_ONLY, DISTRICT_ONLY, align
+from spatial.plans.taxonomy import load_taxonomy
 
 APP = str(ROOT / "streamlit_app.py")
 TIMEOUT = 120
@@ -26,6 +26,32 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
+#: The district plans of each district the 规划衔接 page compares with the city plan (README).
+DISTRICT_PLANS = {"天河区": {"tianhe_sti"}, "白云区": {"baiyun_sti"}, "花都区": {"huadu_sti", "huadu_mfg"}}
+
+
+def district_places(layers, district: str):
+    """The district's places, the whole axis aside (it crosses every district on it)."""
+    return layers[layers["district"].apply(lambda d: district in d) & (layers["role"] != "axis")]
+
+
+def counts_from_data(layers, district: str) -> dict[str, int]:
+    """The district's places by the plans that place them (the layers' ``plans``): the city
+    plan and a district plan (承接), the city plan only (未提及), a district plan only (自有)."""
+    places = district_places(layers, district)
+    city = places["plans"].apply(lambda p: "gz_sti" in p)
+    own = places["plans"].apply(lambda p: bool(set(p) & DISTRICT_PLANS[district]))
+    return {
+        "区级规划承接": int((city & own).sum()),
+        "区级未提及": int((city & ~own).sum()),
+        "区级自有": int((~city & own).sum()),
+    }
+
+
+def excerpts_of(layers, fid: str, plan: str) -> list[str]:
+    return [e["text"] for e in layers.at[fid, "excerpts"] if e["plan"] == plan]
+
+
 def metrics(at: AppTest) -> dict[str, int]:
     return {m.label.split()[0]: int(m.value) for m in at.metric}
 
@@ -40,15 +66,16 @@ def test_alignment_page_opens_from_the_link_with_the_counts(app, layers) -> None
     app.query_params["view"] = "alignment"
     app.query_params["district"] = "天河区"
     run(app)
-    expected = align(layers, "天河区").counts()
+    expected = counts_from_data(layers, "天河区")
+    assert expected["区级规划承接"] and expected["区级自有"]
     got = metrics(app)
-    assert got["区级规划承接"] == expected[BOTH]
-    assert got["区级未提及"] == expected[CITY_ONLY]
-    assert got["区级自有"] == expected[DISTRICT_ONLY]
+    assert {k: got[k] for k in expected} == expected
     places = app.dataframe[0].value
+    assert len(places) == sum(expected.values())
     assert "天河智慧城" in set(places["名称 Place"]) and "沙河片区" in set(places["名称 Place"])
-    industries = app.dataframe[1].value
-    assert set(industries["产业 Industry"]) == {r.tag for r in align(layers, "天河区").industries}
+    industries = set(app.dataframe[1].value["产业 Industry"])
+    tagged = {t for ts in district_places(layers, "天河区")["industries"] for t in ts}
+    assert industries and industries <= tagged  # industries the district's places carry
     assert app.query_params["view"] == "alignment"
     assert app.query_params["district"] == "天河区"
 
@@ -65,17 +92,22 @@ def picked_on_alignment(at: AppTest, district: str, pick: tuple[str, str]) -> st
 
 def test_a_picked_place_shows_both_plans_words(app, layers) -> None:
     text = picked_on_alignment(app, "白云区", ("place", "baiyunhu-digital-city"))
-    row = next(r for r in align(layers, "白云区").taken_up if r.id == "baiyunhu-digital-city")
-    # each plan's excerpt appears whole (made inert: markup characters become entities)
-    assert safe_html(row.city_excerpts[0].text) in text
-    assert safe_html(row.district_excerpts[0].text) in text
+    # each plan's words appear whole (made inert: markup characters become entities)
+    for plan in ("gz_sti", "baiyun_sti"):
+        quotes = excerpts_of(layers, "baiyunhu-digital-city", plan)
+        assert any(safe_html(q) in text for q in quotes), plan
 
 
 def test_a_picked_industry_shows_the_places_and_words_behind_it(app, layers) -> None:
     text = picked_on_alignment(app, "白云区", ("industry", "人工智能"))
-    cell = align(layers, "白云区").industry("人工智能")
-    assert cell.city and cell.district
-    assert safe_html(cell.city[0].text) in text and "白云湖数字科技城" in text
+    # words of both plans that name the industry, from the places that carry it
+    for plan in ("gz_sti", "baiyun_sti"):
+        quotes = [
+            q for fid in district_places(layers, "白云区").index
+            for q in excerpts_of(layers, fid, plan) if "人工智能" in q
+        ]
+        assert any(safe_html(q) in text for q in quotes), plan
+    assert "白云湖数字科技城" in text
 
 
 def test_choosing_another_district_updates_the_url(app, layers) -> None:
@@ -84,7 +116,7 @@ def test_choosing_another_district_updates_the_url(app, layers) -> None:
     app.selectbox(key="align_target").set_value("花都区")
     run(app)
     assert app.query_params["district"] == "花都区"
-    assert metrics(app)["区级规划承接"] == align(layers, "花都区").counts()[BOTH]
+    assert metrics(app)["区级规划承接"] == counts_from_data(layers, "花都区")["区级规划承接"]
 
 
 def test_a_hostile_link_is_ignored_with_a_note(app) -> None:
@@ -142,12 +174,16 @@ def test_industry_table_one_level_up(app, layers) -> None:
     app.query_params["view"] = "alignment"
     app.query_params["district"] = "花都区"
     run(app)
+    industries = set(app.dataframe[1].value["产业 Industry"])
     app.session_state["align_level"] = "group"
     run(app)
-    groups = app.dataframe[1].value
-    result = align(layers, "花都区")
-    assert list(groups["产业 Industry"]) == [r.tag for r in result.industry_groups]
-    app.session_state["align_pick"] = ("group", result.industry_groups[0].tag)
+    groups = list(app.dataframe[1].value["产业 Industry"])
+    tax = load_taxonomy()
+    assert set(groups) == {tax.group_of(t) for t in industries}  # one level up, each once
+    assert len(groups) == len(set(groups)) < len(industries)
+    app.session_state["align_pick"] = ("group", groups[0])
     run(app)
-    first = result.industry_groups[0]
-    assert safe_html((first.city or first.district)[0].text) in page_text(app)
+    quotes = {e["text"] for fid in district_places(layers, "花都区").index
+              for e in layers.at[fid, "excerpts"]}
+    text = page_text(app)
+    assert any(safe_html(q) in text for q in quotes)  # the plans' own words behind the group
