@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 from _contract import GOOD
 
 from spatial.plans.about import check_excerpts_about, excerpt_display
+from spatial.plans.manifest import get_plan
+from spatial.plans.texts import read_seed
 from spatial.plans.validate import parse_layer_bytes, validate_features
 from spatial.query.detail import excerpt_views
 from spatial.webmap import popup_html
 
 TABLE_COLUMNS = ["集群", "所属产业带", "核心园区", "发展方向"]
+
+
+def _table_5_1_clusters() -> set[str]:
+    """The clusters 表5-1 of the Huadu manufacturing plan names, one per row (first cells)."""
+    raw = read_seed(get_plan("huadu_mfg").path)
+    start = raw.index("表5-1")
+    table = raw[start : raw.index("重点园区发展方向", start)]
+    return set(re.findall(r"^\t(\S+产业集群)\s*$", table, re.MULTILINE))
 
 
 def _problems(feature: dict) -> list[str]:
@@ -62,7 +73,9 @@ def test_table_rows_keep_their_cells_and_columns(layers) -> None:
     clusters = layers[
         (layers["role"] == "cluster") & layers["attributes"].apply(lambda a: "发展方向" in a)
     ]
-    assert len(clusters) == 9  # the nine rows of 表5-1
+    rows_named = _table_5_1_clusters()
+    assert len(rows_named) == 9  # the plan's own table has nine rows
+    assert rows_named <= set(clusters["name"])  # each row is a feature
     for fid, row in clusters.iterrows():
         rows = [e for e in row["excerpts"] if e.get("cells")]
         assert len(rows) == 1, fid
