@@ -1,0 +1,181 @@
+"""The upload parser itself (``spatial.uploads._worker.parse``), called in this process.
+
+The app only ever runs it in a worker process (``tests/test_hostile_layers.py`` and
+``tests/test_hostile_uploads.py`` go that way); calling it here checks the same answers where
+a test can see every step, mutation testing included. Expected messages and values are written
+out by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from spatial.uploads import _worker
+from spatial.uploads._worker import (
+    MAX_FEATURES,
+    MAX_PROPERTIES,
+    MAX_VALUE_CHARS,
+    MAX_VERTICES_TOTAL,
+    display_name,
+    is_gpkg,
+    parse,
+)
+
+BIO_ISLAND = (113.3665, 23.0855)
+ZHISHICHENG = (113.49, 23.366)
+
+
+def _soon() -> float:
+    return time.monotonic() + 60
+
+
+def _doc(*features: dict) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": list(features)},
+                      ensure_ascii=False).encode()
+
+
+def _point(lonlat, **props) -> dict:
+    return {"type": "Feature", "properties": props,
+            "geometry": {"type": "Point", "coordinates": list(lonlat)}}
+
+
+def _problems(answer: dict) -> str:
+    return "\n".join(answer["problems"])
+
+
+def test_a_good_geojson_becomes_columns_rows_and_geometry() -> None:
+    data = _doc(
+        _point(BIO_ISLAND, name="广州国际生物岛", 类型="园区", 面积=123.5, 已建=True, 标签=["a", "b"]),
+        _point(ZHISHICHENG, id="zsc", note=None),
+    )
+    answer = parse(data, "点.geojson", _soon())
+    assert answer["problems"] == [] and answer["notes"] == []
+    assert answer["columns"] == ["name", "类型", "面积", "已建", "标签", "id", "note"]
+    assert answer["rows"] == [
+        ["广州国际生物岛", "园区", "123.5", "true", '["a", "b"]', None, None],
+        ["zsc", None, None, None, None, "zsc", None],  # named after its id
+    ]
+    points = [shapely.from_wkb(h) for h in answer["wkb"]]
+    assert [(p.x, p.y) for p in points] == [BIO_ISLAND, ZHISHICHENG]
+
+
+def test_an_unnamed_feature_gets_a_numbered_placeholder() -> None:
+    answer = parse(_doc(_point(BIO_ISLAND), _point(ZHISHICHENG, 名称="知识城")), "x.json", _soon())
+    assert [row[0] for row in answer["rows"]] == ["未命名要素 #1 (unnamed feature)", "知识城"]
+
+
+def test_broken_and_empty_files_are_messages() -> None:
+    assert "不是有效的 JSON" in _problems(parse(b"{", "bad.geojson", _soon()))
+    empty = parse(_doc(), "empty.geojson", _soon())
+    assert "no features: the layer is empty" in _problems(empty) and "columns" not in empty
+
+
+def test_caps_on_features_properties_and_values_name_the_first_feature() -> None:
+    many = _doc(*[_point(BIO_ISLAND) for _ in range(MAX_FEATURES + 1)])
+    assert f"{MAX_FEATURES + 1} features, over the cap of {MAX_FEATURES}" in _problems(
+        parse(many, "many.geojson", _soon())
+    )
+    wide_props = {f"p{i}": i for i in range(MAX_PROPERTIES + 1)}
+    wide = _doc(_point(BIO_ISLAND, id="w1", **wide_props), _point(BIO_ISLAND, id="w2", **wide_props))
+    text = _problems(parse(wide, "wide.geojson", _soon()))
+    assert "w1" in text and f"{MAX_PROPERTIES + 2} properties (and 1 more feature(s))" in text  # id too
+    assert f"over the cap of {MAX_PROPERTIES} properties per feature" in text
+    at_cap = {f"p{i}": i for i in range(MAX_PROPERTIES)}
+    assert parse(_doc(_point(BIO_ISLAND, **at_cap)), "ok.geojson", _soon())["problems"] == []
+    long = _doc(_point(BIO_ISLAND, id="l1", note="字" * (MAX_VALUE_CHARS + 1)))
+    text = _problems(parse(long, "long.geojson", _soon()))
+    assert f"property 'note' has {MAX_VALUE_CHARS + 1} characters" in text and "l1" in text
+    fine = _doc(_point(BIO_ISLAND, note="字" * MAX_VALUE_CHARS))
+    assert parse(fine, "fine.geojson", _soon())["problems"] == []
+    long_key = _doc(_point(BIO_ISLAND, **{"键" * (MAX_VALUE_CHARS + 1): 1}))
+    assert "over the cap of" in _problems(parse(long_key, "key.geojson", _soon()))
+
+
+def test_vertices_are_capped_over_the_whole_upload() -> None:
+    half = MAX_VERTICES_TOTAL // 2 + 1
+    line = [[113.2 + i * 1e-6, 23.1] for i in range(half)]
+    feat = {"type": "Feature", "properties": {"id": "l"},
+            "geometry": {"type": "LineString", "coordinates": line}}
+    one = parse(_doc(feat), "one.geojson", _soon())
+    assert one["problems"] == []
+    two = parse(_doc(feat, dict(feat, properties={"id": "l2"})), "two.geojson", _soon())
+    assert f"more than {MAX_VERTICES_TOTAL} vertices (at feature l2)" in _problems(two)
+
+
+def test_geometry_problems_are_listed_for_every_feature() -> None:
+    swapped = _point(BIO_ISLAND[::-1], id="s1")
+    outside = _point((116.4, 39.9), id="s2")  # Beijing
+    text = _problems(parse(_doc(swapped, outside, _point(BIO_ISLAND)), "bad.geojson", _soon()))
+    assert "s1" in text and "s2" in text
+
+
+def test_the_deadline_stops_the_check() -> None:
+    answer = parse(_doc(_point(BIO_ISLAND)), "late.geojson", time.monotonic() - 1)
+    assert "took longer than the time limit" in _problems(answer)
+
+
+def _gpkg(path: Path, frame: gpd.GeoDataFrame, **kw) -> bytes:
+    frame.to_file(path, driver="GPKG", **kw)
+    return path.read_bytes()
+
+
+def test_a_geopackage_is_read_reprojected_with_its_first_layer_named(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame(
+        {"name": ["甲", "乙"], "n": [1, 2]},
+        geometry=[shapely.Point(BIO_ISLAND), shapely.Point(ZHISHICHENG)], crs="EPSG:4326",
+    )
+    path = tmp_path / "two.gpkg"
+    _gpkg(path, frame.to_crs("EPSG:32649"), layer="utm")
+    frame.iloc[:1].to_file(path, layer="second", driver="GPKG")
+    data = path.read_bytes()
+    assert is_gpkg(data) and not is_gpkg(b"{}")
+    answer = parse(data, "two.gpkg", _soon())
+    assert answer["problems"] == [] and answer["columns"] == ["name", "n"]
+    assert answer["rows"] == [["甲", "1"], ["乙", "2"]]
+    points = [shapely.from_wkb(h) for h in answer["wkb"]]
+    assert points[0].distance(shapely.Point(BIO_ISLAND)) < 1e-6
+    assert points[1].distance(shapely.Point(ZHISHICHENG)) < 1e-6
+    assert answer["notes"] == ["只读取了第一个图层“utm”（共 2 个） — only the first of 2 layers, 'utm', was read"]
+
+
+def test_a_geopackage_in_metres_without_a_crs_is_refused(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame({"name": ["b"]}, geometry=[shapely.Point(742418.0, 2554948.0)])
+    answer = parse(_gpkg(tmp_path / "m.gpkg", frame), "m.gpkg", _soon())
+    assert _problems(answer).startswith("图层没有坐标参考系")
+    lonlat = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(BIO_ISLAND)])
+    assert parse(_gpkg(tmp_path / "ll.gpkg", lonlat), "ll.gpkg", _soon())["problems"] == []
+
+
+def test_a_truncated_geopackage_is_a_message(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(BIO_ISLAND)], crs="EPSG:4326")
+    data = _gpkg(tmp_path / "a.gpkg", frame)
+    assert _problems(parse(data[: len(data) // 3], "cut.gpkg", _soon())).startswith(
+        "无法读取 GeoPackage"
+    )
+
+
+@pytest.mark.parametrize(
+    ("props", "name"),
+    [
+        ({"name": "甲", "名称": "乙", "id": "丙"}, "甲"),
+        ({"name": "  ", "名称": "乙"}, "乙"),
+        ({"id": 42}, "42"),
+        ({"id": float("nan")}, ""),
+        ({"name": True}, ""),
+        ({"name": "<b>x</b>"}, "<b>x</b>"),  # verbatim: the caller escapes
+        ("not a dict", ""),
+    ],
+)
+def test_display_name(props, name: str) -> None:
+    assert display_name(props) == name
+
+
+def test_a_long_display_name_is_cut_with_an_ellipsis() -> None:
+    shown = display_name({"name": "名" * 500})
+    assert len(shown) == _worker.MAX_NAME_CHARS and shown.endswith("…")
