@@ -89,6 +89,14 @@ sysdeps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Mutation testing of the core modules (mutmut, configured in pyproject.toml): slow, so not part
+# of make test or CI; run it on a quiet machine. It resumes where it stopped; rm -r mutants/
+# starts afresh. Ends with the score of each module (README "Mutation testing").
+MUTATION_JOBS ?= 2
+mutation: $(STAMP)
+	nice -n 19 $(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/python tests/mutation_report.py
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 

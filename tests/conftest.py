@@ -3,6 +3,7 @@ layers, and the margin of the ``perf`` tests."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import geopandas as gpd
@@ -61,3 +62,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def perf_margin(request: pytest.FixtureRequest) -> float:
     """The factor the ``perf`` tests multiply their time and memory bounds by."""
     return request.config.getoption("--perf-margin")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _upload_worker_of_this_process() -> Iterator[None]:
+    """Under mutmut (``make mutation``) each mutant's tests run in a fork of one process, which
+    would inherit that process's upload fork server, started before the mutant was chosen: its
+    workers would run the code unmutated. Forget it (without stopping it: it is the parent's),
+    so the first upload starts a server of this process, whose workers run the mutant."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver
+        server._forkserver_pid = server._forkserver_address = server._forkserver_alive_fd = None
+    yield
