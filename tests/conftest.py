@@ -66,13 +66,26 @@ def perf_margin(request: pytest.FixtureRequest) -> float:
 
 @pytest.fixture(scope="session", autouse=True)
 def _upload_worker_of_this_process() -> Iterator[None]:
-    """Under mutmut (``make mutation``) each mutant's tests run in a fork of one process, which
-    would inherit that process's upload fork server, started before the mutant was chosen: its
-    workers would run the code unmutated. Forget it (without stopping it: it is the parent's),
-    so the first upload starts a server of this process, whose workers run the mutant."""
-    if "MUTANT_UNDER_TEST" in os.environ:
+    """Under mutmut (``make mutation``), which names what it runs in ``MUTANT_UNDER_TEST``.
+
+    Each mutant's tests run in a fork of one process and would inherit its upload fork server,
+    started before the mutant was chosen, whose workers run the code unmutated: forget it (it
+    is the parent's), so the first upload starts one that runs the mutant. While mutmut traces
+    which tests call what ("stats") or checks its set-up, the worker runs the plain code: its
+    fork server starts without the variable (tracing cannot follow into another process).
+    """
+    mode = os.environ.get("MUTANT_UNDER_TEST")
+    if mode is not None:
         from multiprocessing import forkserver
+
+        from spatial.uploads.reader import start_worker
 
         server = forkserver._forkserver
         server._forkserver_pid = server._forkserver_address = server._forkserver_alive_fd = None
+        if "__mutmut_" not in mode:
+            del os.environ["MUTANT_UNDER_TEST"]
+            try:
+                start_worker()
+            finally:
+                os.environ["MUTANT_UNDER_TEST"] = mode
     yield
