@@ -5,8 +5,10 @@
 #   make serve - nginx + 2 replicas of the app on http://127.0.0.1:8080 (deploy/run.sh;
 #                GZMAP_LISTEN=0.0.0.0 make serve opens it to the network)
 #   make test  - create .venv if needed, install with dev extras, lint, run the whole test suite
-#   make ogc   - OGC API - Features of the layers for GIS software on http://127.0.0.1:5000/
 #                (then the perf tests apart, with a margin on their bounds)
+#   make ogc   - OGC API - Features of the layers for GIS software on http://127.0.0.1:5000/
+#   make lock  - write uv.lock anew after a change of the dependencies in pyproject.toml
+#   make mutation - mutation testing of the core modules (slow; not in make test or CI)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
