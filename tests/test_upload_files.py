@@ -65,6 +65,8 @@ def _read_in_a_fresh_server(tmp_path: Path, *args: str) -> tuple[list[dict], lis
         "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+    if "__mutmut_" not in env.get("MUTANT_UNDER_TEST", "__mutmut_"):
+        del env["MUTANT_UNDER_TEST"]  # mutmut tracing its own process: this one runs plain code
     proc = subprocess.run(
         [sys.executable, "-c", READER, *args], cwd=private[2], env=env,
         capture_output=True, text=True, timeout=300,
