@@ -179,3 +179,47 @@ def test_display_name(props, name: str) -> None:
 def test_a_long_display_name_is_cut_with_an_ellipsis() -> None:
     shown = display_name({"name": "名" * 500})
     assert len(shown) == _worker.MAX_NAME_CHARS and shown.endswith("…")
+
+
+def _with_srs(path: Path, srs_id: int, organization: str = "EPSG", definition: str = "") -> bytes:
+    """The GeoPackage at ``path`` with its layer moved to spatial reference ``srs_id``, defined
+    as given (GeoPackages from other programs than GDAL carry such entries)."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("DELETE FROM gpkg_spatial_ref_sys WHERE srs_id = ?", (srs_id,))
+        con.execute(
+            "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
+            "organization_coordsys_id, definition) VALUES ('x', ?, ?, ?, ?)",
+            (srs_id, organization, srs_id, definition or "undefined"),
+        )
+        con.execute("UPDATE gpkg_geometry_columns SET srs_id = ?", (srs_id,))
+        con.execute("UPDATE gpkg_contents SET srs_id = ?", (srs_id,))
+    con.close()
+    return path.read_bytes()
+
+
+def test_a_geopackage_with_no_spatial_reference_is_read_as_lonlat_or_refused(
+    tmp_path: Path,
+) -> None:
+    lonlat = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(BIO_ISLAND)], crs="EPSG:4326")
+    _gpkg(tmp_path / "ll.gpkg", lonlat)
+    answer = parse(_with_srs(tmp_path / "ll.gpkg", 0), "ll.gpkg", _soon())
+    assert answer["problems"] == [] and answer["rows"] == [["a"]]
+    metres = gpd.GeoDataFrame({"name": ["b"]}, geometry=[shapely.Point(742418.0, 2554948.0)],
+                              crs="EPSG:32649")
+    _gpkg(tmp_path / "m.gpkg", metres)
+    answer = parse(_with_srs(tmp_path / "m.gpkg", -1), "m.gpkg", _soon())
+    assert answer["problems"] == [
+        "图层没有坐标参考系，坐标也不是经纬度 — m.gpkg: -: no coordinate reference system, and the "
+        "coordinates are not longitude/latitude: save the layer with its CRS"
+    ]
+
+
+def test_an_unusable_crs_is_a_message_naming_the_file(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(BIO_ISLAND)], crs="EPSG:4326")
+    _gpkg(tmp_path / "bad.gpkg", frame)
+    data = _with_srs(tmp_path / "bad.gpkg", 990001, organization="NONE", definition="GARBAGE CRS")
+    (problem,) = parse(data, "bad.gpkg", _soon())["problems"]
+    assert problem.startswith("无法转换到 WGS84 经纬度 — bad.gpkg: -: cannot reproject 'GARBAGE CRS': ")
