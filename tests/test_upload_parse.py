@@ -223,3 +223,74 @@ def test_an_unusable_crs_is_a_message_naming_the_file(tmp_path: Path) -> None:
     data = _with_srs(tmp_path / "bad.gpkg", 990001, organization="NONE", definition="GARBAGE CRS")
     (problem,) = parse(data, "bad.gpkg", _soon())["problems"]
     assert problem.startswith("无法转换到 WGS84 经纬度 — bad.gpkg: -: cannot reproject 'GARBAGE CRS': ")
+
+
+def test_messages_name_the_file_and_the_cap_exactly() -> None:
+    many = _doc(*[_point(BIO_ISLAND) for _ in range(MAX_FEATURES + 1)])
+    assert parse(many, "many.geojson", _soon())["problems"] == [
+        f"要素过多（每次上传最多 {MAX_FEATURES:,} 个） — many.geojson: -: {MAX_FEATURES + 1} features, "
+        f"over the cap of {MAX_FEATURES} features per upload"
+    ]
+    at_cap = parse(_doc(*[_point(BIO_ISLAND) for _ in range(MAX_FEATURES)]), "cap.json", _soon())
+    assert at_cap["problems"] == [] and len(at_cap["rows"]) == MAX_FEATURES
+    late = parse(_doc(_point(BIO_ISLAND)), "late.geojson", time.monotonic() - 1)
+    assert late == {
+        "problems": ["文件处理超时（上限 8 秒） — late.geojson: -: took longer than the time limit "
+                     "to check"],
+        "notes": [],
+    }
+
+
+def test_a_long_list_of_problems_is_cut_with_a_count() -> None:
+    swapped = [_point(BIO_ISLAND[::-1], id=f"s{i}") for i in range(_worker.MAX_PROBLEMS_LISTED + 3)]
+    problems = parse(_doc(*swapped), "s.geojson", _soon())["problems"]
+    assert len(problems) == _worker.MAX_PROBLEMS_LISTED + 1
+    assert problems[-1] == "……另有 3 个问题未列出 — 3 more problem(s) not listed"
+    exactly = [_point(BIO_ISLAND[::-1], id=f"s{i}") for i in range(_worker.MAX_PROBLEMS_LISTED)]
+    problems = parse(_doc(*exactly), "s.geojson", _soon())["problems"]
+    assert len(problems) == _worker.MAX_PROBLEMS_LISTED and "未列出" not in problems[-1]
+    one_more = [*exactly, _point(BIO_ISLAND[::-1], id="last")]
+    assert parse(_doc(*one_more), "s.geojson", _soon())["problems"][-1] == (
+        "……另有 1 个问题未列出 — 1 more problem(s) not listed"
+    )
+
+
+def test_an_unnamed_feature_is_named_by_its_position_in_problems() -> None:
+    (problem,) = parse(_doc(_point(BIO_ISLAND), _point(BIO_ISLAND[::-1])), "p.geojson",
+                       _soon())["problems"]
+    assert problem.startswith("要素 #1：") and "p.geojson: #1: " in problem
+
+
+def test_a_crs_member_is_tolerated_and_checked_coordinates_still_are() -> None:
+    doc = json.loads(_doc(_point(BIO_ISLAND, name="甲")))
+    doc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    answer = parse(json.dumps(doc).encode(), "qgis.geojson", _soon())
+    assert answer["problems"] == [] and answer["rows"] == [["甲"]]
+
+
+def test_only_a_geopackage_header_says_geopackage(tmp_path: Path) -> None:
+    import sqlite3
+
+    plain = tmp_path / "plain.sqlite"
+    sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.commit()
+    data = plain.read_bytes()
+    assert data.startswith(b"SQLite format 3\x00") and not is_gpkg(data)
+    fake = bytearray(b"\x00" * 100)
+    fake[68:72] = b"GPKG"
+    assert not is_gpkg(bytes(fake))
+    answer = parse(data, "plain.gpkg", _soon())
+    assert answer["problems"] and "columns" not in answer
+
+
+def test_geopackage_answers_name_the_file_and_say_only_what_applies(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(BIO_ISLAND)], crs="EPSG:4326")
+    data = _gpkg(tmp_path / "one.gpkg", frame)
+    one = parse(data, "one.gpkg", _soon())
+    assert one["problems"] == [] and one["notes"] == []  # one layer: nothing to say about others
+    (problem,) = parse(data[: len(data) // 3], "cut.gpkg", _soon())["problems"]
+    assert "— cut.gpkg: -: " in problem
+    late = parse(data, "late.gpkg", time.monotonic() - 1)
+    assert late["problems"] and "late.gpkg" in late["problems"][0] and "columns" not in late
+    empty = gpd.GeoDataFrame({"name": ["e"]}, geometry=[shapely.Point()], crs="EPSG:4326")
+    (problem,) = parse(_gpkg(tmp_path / "e.gpkg", empty), "e.gpkg", _soon())["problems"]
+    assert "e.gpkg: e: no geometry" in problem  # GDAL stores an empty point as none
