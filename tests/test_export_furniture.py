@@ -19,6 +19,7 @@ from pyproj import Geod, Transformer
 from spatial.exports import briefing
 from spatial.plans.layers import frame_from_features
 from spatial.plot import draw_map, map_style
+from spatial.plot.furniture import fmt_km, nice_length
 from spatial.query.features import Selection
 
 GEOD = Geod(ellps="WGS84")
@@ -179,3 +180,28 @@ def test_a_crowded_area_gets_an_enlarged_view_with_its_names(fig) -> None:
     ]
     assert outlines, "the enlarged area is outlined on the main map"
     _check_scale_bar(fig, inset)  # its own scale bar, at its own scale
+
+
+@pytest.mark.parametrize(
+    ("target_m", "nice_m"),
+    [(7300, 5000), (5000, 5000), (4999, 2500), (2600, 2500), (2100, 2000), (1999, 1000),
+     (1000, 1000), (56_000, 50_000), (0.8, 0.5)],
+)
+def test_the_bar_is_the_longest_round_length_that_fits(target_m: float, nice_m: float) -> None:
+    assert nice_length(target_m) == nice_m
+
+
+@pytest.mark.parametrize(("metres", "text"), [(2500, "2.5"), (10_000, "10"), (500, "0.5"), (0, "0")])
+def test_distances_are_written_in_kilometres_without_trailing_zeros(metres, text) -> None:
+    assert fmt_km(metres) == text
+
+
+def test_the_scale_bar_sits_in_the_lower_left_at_a_readable_size(fig) -> None:
+    (main,) = _axes_with(fig, "北 N")
+    left, right, y, height = _scale_bar(main)
+    (x0, x1), (y0, y1) = main.get_xlim(), main.get_ylim()
+    assert 0.08 <= (right - left) / (x1 - x0) <= 0.22  # a round length near a fifth of the map
+    assert left - x0 < 0.1 * (x1 - x0) and y - y0 < 0.15 * (y1 - y0)  # lower left
+    to_px = main.transData.transform
+    height_mm = (to_px((left, y + height))[1] - to_px((left, y))[1]) / fig.dpi * 25.4
+    assert 0.5 < height_mm < 3  # a bar about a millimetre high on paper
