@@ -22,6 +22,7 @@ from spatial.query.features import (
     plan_industry_table,
     plan_view,
     resolve_segment,
+    search_mask,
     select,
     step,
 )
@@ -201,3 +202,31 @@ def test_a_plans_own_roles_and_the_places_it_only_links_to(gdf) -> None:
     ]
     poles = select(frame, Selection(plans=("tianhe_sti",), roles=("pole",)))
     assert list(poles.index) == ["kexuecheng"]  # the role filter follows the plan's own roles
+
+
+def test_text_search_ignores_case_and_reads_english_names_and_blank_queries(gdf) -> None:
+    frame = gdf.copy()
+    frame["name_en"] = None
+    frame.at["kexuecheng", "name_en"] = "Guangzhou Science City"
+    assert list(frame.index[search_mask(frame, "science CITY")]) == ["kexuecheng"]
+    assert search_mask(frame, "   ").tolist() == [True] * len(frame)  # no query: everything
+    assert search_mask(frame, "").dtype == bool
+
+
+def test_a_walk_starts_at_its_first_node_when_the_current_one_is_not_on_it() -> None:
+    assert step(["a", "b", "c"], "zz", 0) == "a"
+
+
+def test_plan_roles_decide_the_counts_and_a_mention_by_another_plan_is_no_link(gdf) -> None:
+    frame = gdf.copy()
+    frame.at["kexuecheng", "plans"] = ["gz_sti", "tianhe_sti"]
+    frame.at["kexuecheng", "plan_roles"] = {
+        "gz_sti": {"role": "core", "group": None}, "tianhe_sti": {"role": "pole", "group": "多极"}
+    }
+    frame.at["pazhou", "plan_roles"] = None  # no per-plan roles: its own role counts
+    poles = plan_industry_table(frame, roles=("pole",)).set_index(["plan", "industry"])["count"]
+    assert poles.to_dict() == {("tianhe_sti", "人工智能"): 1}  # 科学城 is a pole of that plan only
+    zones = plan_industry_table(frame, roles=("zone",)).set_index(["plan", "industry"])["count"]
+    assert zones[("gz_sti", "人工智能")] == 1 and zones[("gz_sti", "数字经济")] == 1  # 琶洲
+    frame.at["tricky-name", "mentions"] = [{"plan": "huadu_sti", "text": "天河"}, "not a mention"]
+    assert not linked_mask(frame, ["tianhe_sti"]).any()
