@@ -102,3 +102,16 @@ def test_whole_excerpts_are_kept_when_short_or_when_asked() -> None:
     assert "“一二三四五六七八九十”" in full
     fits = format_here(_result([], [BELT]), excerpt_chars=10)
     assert "“一二三四五六七八九十”" in fits and "…" not in fits
+
+
+def test_an_element_carries_its_features_precision_and_words(layers) -> None:
+    from spatial.query.here import what_is_here
+
+    result = what_is_here(layers, 113.382, 23.082, radius_m=500)  # on 生物岛
+    island = next(e for e in result.covering if e.id == "gz-bio-island")
+    row = layers.loc["gz-bio-island"]
+    assert island.precision_m == row["location_precision_m"] and island.precision_m > 0
+    assert island.excerpts == [
+        {"plan": e["plan"], "section": e["section"], "text": e["text"]} for e in row["excerpts"]
+    ]
+    assert island.derived is ("derived:" in row["location_source"])
