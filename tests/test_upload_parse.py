@@ -294,3 +294,18 @@ def test_geopackage_answers_name_the_file_and_say_only_what_applies(tmp_path: Pa
     empty = gpd.GeoDataFrame({"name": ["e"]}, geometry=[shapely.Point()], crs="EPSG:4326")
     (problem,) = parse(_gpkg(tmp_path / "e.gpkg", empty), "e.gpkg", _soon())["problems"]
     assert "e.gpkg: e: no geometry" in problem  # GDAL stores an empty point as none
+
+
+@pytest.mark.parametrize(
+    ("exitcode", "why"),
+    [
+        (-24, "took longer than the 8 s time limit (CPU)"),  # SIGXCPU: the CPU limit
+        (-9, "worker stopped by signal 9 without an answer, most likely over the 512 MiB memory limit"),
+        (1, "worker stopped (1) without an answer, most likely over the 512 MiB memory limit"),
+        (None, "worker stopped (None) without an answer, most likely over the 512 MiB memory limit"),
+    ],
+)
+def test_why_a_worker_stopped_is_said_in_words(exitcode, why: str) -> None:
+    from spatial.uploads.reader import _why_stopped
+
+    assert _why_stopped(exitcode, 8.0, 512 * 1024 * 1024) == why
