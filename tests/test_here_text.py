@@ -115,3 +115,15 @@ def test_an_element_carries_its_features_precision_and_words(layers) -> None:
         {"plan": e["plan"], "section": e["section"], "text": e["text"]} for e in row["excerpts"]
     ]
     assert island.derived is ("derived:" in row["location_source"])
+
+
+def test_elements_carry_their_features_name_role_plans_and_rounded_distance(layers) -> None:
+    from spatial.query.here import what_is_here
+
+    result = what_is_here(layers, 113.366, 23.062, radius_m=2500)  # the channel by 生物岛
+    assert result.nearby and not any(e.contains for e in result.nearby)
+    for el in [*result.covering, *result.nearby]:
+        row = layers.loc[el.id]
+        assert (el.name, el.role, el.plans) == (row["name"], row["role"], list(row["plans"]))
+        assert isinstance(el.distance_m, float) and el.distance_m == round(el.distance_m, 1)
+    assert any(el.distance_m != round(el.distance_m) for el in result.nearby)  # tenths kept

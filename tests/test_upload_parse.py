@@ -309,3 +309,22 @@ def test_why_a_worker_stopped_is_said_in_words(exitcode, why: str) -> None:
     from spatial.uploads.reader import _why_stopped
 
     assert _why_stopped(exitcode, 8.0, 512 * 1024 * 1024) == why
+
+
+def test_crs_checks_at_their_edges(tmp_path: Path) -> None:
+    nulls = gpd.GeoDataFrame({"name": ["n"]}, geometry=[None], crs="EPSG:4326")
+    _gpkg(tmp_path / "n.gpkg", nulls)
+    (problem,) = parse(_with_srs(tmp_path / "n.gpkg", 0), "n.gpkg", _soon())["problems"]
+    assert "n.gpkg: n: no geometry" in problem  # no coordinates to doubt the lon/lat of
+    half = gpd.GeoDataFrame({"name": ["h"]}, geometry=[shapely.Point(113.3, 2554948.0)],
+                            crs="EPSG:4326")
+    _gpkg(tmp_path / "h.gpkg", half)
+    (problem,) = parse(_with_srs(tmp_path / "h.gpkg", -1), "h.gpkg", _soon())["problems"]
+    assert "coordinates are not longitude/latitude" in problem  # a longitude, no latitude
+    long_name = "GARBAGE " + "x" * 80
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(BIO_ISLAND)], crs="EPSG:4326")
+    _gpkg(tmp_path / "g.gpkg", frame)
+    data = _with_srs(tmp_path / "g.gpkg", 990002, organization="NONE", definition=long_name)
+    (problem,) = parse(data, "g.gpkg", _soon())["problems"]
+    quoted = f"cannot reproject {long_name[:60]!r}: "
+    assert quoted in problem and len(problem.split(quoted, 1)[1]) > 0  # cut, then the reason
