@@ -81,7 +81,8 @@ def test_alignment_page_opens_from_the_link_with_the_counts(app, layers) -> None
     assert "天河智慧城" in set(places["名称 Place"]) and "沙河片区" in set(places["名称 Place"])
     industries = set(app.dataframe[1].value["产业 Industry"])
     tagged = {t for ts in district_places(layers, "天河区")["industries"] for t in ts}
-    assert industries and industries <= tagged  # industries the district's places carry
+    assert industries & tagged  # industries the district's places carry
+    assert industries <= set(load_taxonomy().tags)  # and district-wide words: the taxonomy's
     assert app.query_params["view"] == "alignment"
     assert app.query_params["district"] == "天河区"
 
