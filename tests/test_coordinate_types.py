@@ -9,10 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+from _contract import GOOD
 
 from spatial.cli import main
 from spatial.uploads.reader import read_user_layer, start_worker
-from tests.test_validate import GOOD
 
 LINE_WITH_BOOLEANS = [[113.36, 23.08], [113.37, 23.09], [True, False]]
 CASES = {

@@ -156,3 +156,26 @@ def test_each_package_says_what_lives_there(package: str) -> None:
 def test_the_top_level_stays_small() -> None:
     top = sorted(p.stem for p in ROOT.glob("spatial/*.py") if not p.stem.startswith("_"))
     assert len(top) <= 10, top
+
+
+def test_test_files_share_helpers_not_each_other() -> None:
+    # A test file importing another runs that file's tests' module code twice and breaks when
+    # a package named ``tests`` is installed (pygeoapi ships one): helpers live in tests/_*.py.
+    offenders = sorted(
+        f"{path.name} imports {name}"
+        for path in ROOT.glob("tests/*.py")
+        for name in imports_of_any(path)
+        if name.split(".")[0] == "tests" or name.split(".")[0].startswith("test_")
+    )
+    assert offenders == []
+
+
+def imports_of_any(path: Path) -> set[str]:
+    """Every module ``path`` imports, of any package."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found

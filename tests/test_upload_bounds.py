@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
+
+#: What the map may be sent for one own layer (bytes).
+from _uploads import collection, heavy_lines, points  # noqa: E402
 
 from spatial.uploads import _worker as worker
 from spatial.uploads.reader import (
     MAX_COLUMNS,
     MAX_PARTS,
-    MAX_VERTICES_TOTAL,
     read_user_layer,
     start_worker,
 )
 
-#: What the map may be sent for one own layer (bytes).
 MAP_BUDGET = 5_000_000
 
 
@@ -31,21 +31,10 @@ def _worker() -> None:
     start_worker()
 
 
-def _collection(features: list[dict]) -> bytes:
-    doc = {"type": "FeatureCollection", "features": features}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _points(n: int, seed: int = 1, decimals: int = 4) -> list[list[float]]:
-    rng = np.random.default_rng(seed)
-    xy = np.column_stack([rng.uniform(113.2, 113.5, n), rng.uniform(23.0, 23.2, n)])
-    return np.round(xy, decimals).tolist()
-
-
 def multipoint(n: int, decimals: int = 4) -> bytes:
     """One feature: a MultiPoint of ``n`` points, every one inside Guangzhou."""
-    geom = {"type": "MultiPoint", "coordinates": _points(n, decimals=decimals)}
-    return _collection([{"type": "Feature", "properties": {"name": "多点"}, "geometry": geom}])
+    geom = {"type": "MultiPoint", "coordinates": points(n, decimals=decimals)}
+    return collection([{"type": "Feature", "properties": {"name": "多点"}, "geometry": geom}])
 
 
 def map_geojson_bytes(gdf) -> int:
@@ -63,14 +52,14 @@ def test_a_multipoint_of_99999_points_is_refused_by_the_parts_cap() -> None:
 
 def test_parts_count_with_features_against_one_cap() -> None:
     half = MAX_PARTS // 2
-    geom = {"type": "MultiPoint", "coordinates": _points(half + 1)}
+    geom = {"type": "MultiPoint", "coordinates": points(half + 1)}
     feats = [{"type": "Feature", "properties": {"name": "多点"}, "geometry": geom}]
     feats += [
         {"type": "Feature", "properties": {"name": f"点{i}"},
          "geometry": {"type": "Point", "coordinates": xy}}
-        for i, xy in enumerate(_points(half, seed=2))
+        for i, xy in enumerate(points(half, seed=2))
     ]
-    layer = read_user_layer(_collection(feats), "mixed.geojson")
+    layer = read_user_layer(collection(feats), "mixed.geojson")
     assert any(f"{MAX_PARTS + 1} parts" in p for p in layer.problems), layer.problems
 
 
@@ -86,9 +75,9 @@ def test_features_with_their_own_property_names_are_refused_by_the_columns_cap()
         {"type": "Feature",
          "properties": {"name": f"点{i}", **{f"k{i}_{j}": "v" for j in range(6)}},
          "geometry": {"type": "Point", "coordinates": xy}}
-        for i, xy in enumerate(_points(1_200))
+        for i, xy in enumerate(points(1_200))
     ]
-    data = _collection(feats)
+    data = collection(feats)
     assert len(data) < 250 * 1024  # a small file
     layer = read_user_layer(data, "columns.geojson")
     assert not layer.ok
@@ -102,9 +91,9 @@ def test_a_layer_at_the_columns_cap_is_read_and_keeps_its_properties() -> None:
         {"type": "Feature",
          "properties": {"name": f"点{i}", **{f"k{i}_{j}": f"{j}" for j in range(per - 1)}},
          "geometry": {"type": "Point", "coordinates": xy}}
-        for i, xy in enumerate(_points(n))
+        for i, xy in enumerate(points(n))
     ]
-    layer = read_user_layer(_collection(feats), "columns.geojson")
+    layer = read_user_layer(collection(feats), "columns.geojson")
     assert layer.ok, layer.problems
     assert layer.gdf.loc[3, "k3_2"] == "2" and layer.gdf.loc[3, "k4_0"] is None
 
@@ -116,25 +105,14 @@ def test_a_layer_whose_names_would_send_more_than_the_map_payload_cap_is_refused
     feats = [
         {"type": "Feature", "properties": {"name": name},
          "geometry": {"type": "Point", "coordinates": xy}}
-        for xy in _points(7_000)
+        for xy in points(7_000)
     ]
-    data = _collection(feats)
+    data = collection(feats)
     assert len(data) < 5 * 1024 * 1024
     layer = read_user_layer(data, "names.geojson")
     assert not layer.ok
     assert any("图层在地图上的数据过大" in p and "refused, not simplified" in p
                for p in layer.problems), layer.problems
-
-
-def heavy_lines(n_lines: int = 10_000, seed: int = 1) -> bytes:
-    """As many vertices as allowed, in ``n_lines`` named lines, at 6 decimals (a 3.3 MB file)."""
-    per = MAX_VERTICES_TOTAL // n_lines
-    pts = _points(MAX_VERTICES_TOTAL, seed=seed, decimals=6)
-    return _collection([
-        {"type": "Feature", "properties": {"name": f"线{i:05d}", "kind": "heavy"},
-         "geometry": {"type": "LineString", "coordinates": pts[i * per:(i + 1) * per]}}
-        for i in range(n_lines)
-    ])
 
 
 def test_the_heaviest_accepted_shapes_stay_within_the_map_budget() -> None:
@@ -155,10 +133,10 @@ def test_an_answer_over_its_cap_comes_back_as_a_refusal(monkeypatch) -> None:
 
     monkeypatch.setattr(worker, "_limit_resources", lambda *a: None)  # not in this process
     monkeypatch.setattr(worker, "MAX_ANSWER_BYTES", 2_000)
-    data = _collection([
+    data = collection([
         {"type": "Feature", "properties": {"name": f"点{i}", "note": "x" * 100},
          "geometry": {"type": "Point", "coordinates": xy}}
-        for i, xy in enumerate(_points(100))
+        for i, xy in enumerate(points(100))
     ])
     worker.child_main(Conn(), data, "big.geojson")
     answer = json.loads(sent[0])

@@ -14,10 +14,10 @@ import time
 import uuid
 
 import pytest
+from _uploads import held_bytes, wait_for
 
 from benchmarks.uploads import UploadSession, heavy_points, rss_mib
 from spatial.testing.appserver import run_app
-from tests.test_upload_storage import held_bytes, wait_for
 
 pytestmark = pytest.mark.perf
 

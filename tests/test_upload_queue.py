@@ -10,10 +10,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from _uploads import heavy_lines
 
 from spatial.uploads import reader
 from spatial.uploads.reader import MAX_CONCURRENT, read_user_layer, start_worker
-from tests.test_upload_bounds import heavy_lines
 
 N_UPLOADS = 10
 

@@ -11,26 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import re
-import time
-import urllib.request
 import uuid
 
 import pytest
+from _uploads import held_bytes, wait_for
 
 from benchmarks.uploads import UploadSession, heavy_points
 from spatial.testing.appserver import run_app
 
 TTL_S = 1
-WAIT_S = 60
-
-
-def held_bytes(url: str) -> int:
-    """Bytes in the server's upload store (0 when it holds nothing)."""
-    with urllib.request.urlopen(url + "/_stcore/metrics", timeout=30) as resp:
-        text = resp.read().decode()
-    found = re.search(r'cache_type="UploadedFileManager"[^}]*} (\d+)', text)
-    return int(found.group(1)) if found else 0
 
 
 def announce_put(base_url: str, path: str, size: int, s: UploadSession) -> int:
@@ -47,15 +36,6 @@ def announce_put(base_url: str, path: str, size: int, s: UploadSession) -> int:
         return conn.getresponse().status
     finally:
         conn.close()
-
-
-def wait_for(check, timeout_s: float = WAIT_S) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.5)
-    return check()
 
 
 @pytest.fixture(scope="module")
