@@ -25,14 +25,15 @@ EXTRAS := --extra dev --extra build --extra tiles --extra ogc
 .PHONY: app app-dev serve ogc test lint lock layers validate sysdeps bench bench-load mutation clean
 
 $(BIN)/uv:
+	@echo "gzplan-map: creating $(VENV) and installing the locked packages (about a minute the first time)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(STAMP): pyproject.toml uv.lock | $(BIN)/uv
 	@$(UV) lock --check --quiet || { \
 	  echo "uv.lock does not match pyproject.toml (a dependency changed): run 'make lock' and commit uv.lock"; \
 	  exit 1; }
-	$(UV) sync --frozen --quiet $(EXTRAS)
+	$(UV) sync --frozen $(EXTRAS)
 	@touch $(STAMP)
 
 # After a change of the dependencies in pyproject.toml (or to take newer releases within its
