@@ -25,13 +25,15 @@
 #
 # Faults: a replica (or the OGC API's server) that exits or is killed is started again (after
 # 1 s; after up to 30 s when it keeps failing as it starts), and nginx meanwhile sends its
-# browsers to the others (passive health checks, below). Those browsers start a new session there; pages on the other replicas
-# never notice. If nginx itself exits, everything is stopped, for a service manager (systemd,
-# a container runtime) to start the set again. The supervision is the loop in supervise()
-# below rather than supervisord or systemd units: it needs no daemon, control socket or config
-# of its own, keeps every process in this script's process group (Ctrl-C, or a service manager
-# stopping the group, stops them all), and can refresh nginx's copy of static/ once a restarted
-# replica is up, which supervisord could do only through an event listener.
+# browsers to the others, where they start a new session and stay (their routing cookie now
+# names that replica: see "Sticky sessions" in nginx.conf.template). Pages on the other
+# replicas never notice. If nginx itself exits, everything is stopped, for a service manager
+# (systemd, a container runtime) to start the set again. The supervision is the loop in
+# supervise() below rather than supervisord or systemd units: it needs no daemon, control
+# socket or config of its own, keeps every process in this script's process group (Ctrl-C, or
+# a service manager stopping the group, stops them all), and can refresh nginx's copy of
+# static/ once a restarted replica is up, which supervisord could do only through an event
+# listener.
 #
 # What nginx reads: run as root, nginx's master process reads the configuration and opens the
 # logs, but its worker processes, which serve the files, run as an unprivileged user (nobody).
@@ -123,13 +125,11 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-upstreams=""
 for ((i = 0; i < replicas; i++)); do
   p=$((first + i))
   supervise "replica-$p" "$python" -m streamlit run streamlit_app.py \
     --server.address 127.0.0.1 --server.port "$p" &
   loops+=("$!")
-  upstreams+="        server 127.0.0.1:$p max_fails=2 fail_timeout=10s;"$'\n'
 done
 
 # While the replicas start: the files nginx serves, where its workers can read them.
@@ -159,10 +159,13 @@ else
 fi
 # --- end OGC API
 
+# The replicas for nginx (included by nginx.conf): one upstream each, tagged r1, r2 ... (the
+# value of a browser's routing cookie), all of them together, and the maps between them.
+"$python" "$here/serving.py" replicas "$first" "$replicas" >"$run_dir/replicas.conf" \
+  || fail "could not write $run_dir/replicas.conf"
+
 esc() { printf '%s' "$1" | sed -e 's/[\/&|]/\\&/g'; }
-awk -v up="$upstreams" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", up; else print }' \
-    "$here/nginx.conf.template" \
-  | sed -e "s|@RUN_DIR@|$(esc "$run_dir")|g" \
+sed -e "s|@RUN_DIR@|$(esc "$run_dir")|g" \
         -e "s|@MIME_TYPES@|$(esc "$mime_types")|g" \
         -e "s|@LISTEN@|$(esc "$listen:$port")|g" \
         -e "s|@WWW@|$(esc "$www")|g" \
@@ -170,7 +173,7 @@ awk -v up="$upstreams" '{ if ($0 == "@UPSTREAM_SERVERS@") printf "%s", up; else 
         -e "s|@PAGES_PER_CLIENT@|$(esc "$pages_per_client")|g" \
         -e "s|@INLINE_SCRIPTS@|$(esc "$inline_scripts")|g" \
         -e "s|@TILE_SERVERS@|$(esc "$tile_servers")|g" \
-  >"$run_dir/nginx.conf"
+  "$here/nginx.conf.template" >"$run_dir/nginx.conf"
 "$nginx" -t -q -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" \
   || fail "nginx rejected $run_dir/nginx.conf"
 "$nginx" -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" -g "daemon off;" &

@@ -5,6 +5,7 @@
     python deploy/serving.py check URL ERROR_LOG
     python deploy/serving.py inline-scripts INDEX_HTML
     python deploy/serving.py tile-servers
+    python deploy/serving.py replicas FIRST_PORT COUNT
 
 ``publish`` copies Streamlit's front end (its ``index.html``, JavaScript, CSS and fonts) into
 WWW and the app's ``static/`` into WWW/app/static, readable by everyone, so that nginx's worker
@@ -16,7 +17,8 @@ temporary name that is then renamed, so it can run again while nginx serves WWW.
 a script of Streamlit's front end through the proxy and, when nginx cannot read them, says
 which file and which folder stop its workers. ``inline-scripts`` and ``tile-servers`` print
 the two lists the proxy's Content-Security-Policy needs: the sha256 hash of each inline script
-of Streamlit's page, and the servers of the app's basemaps.
+of Streamlit's page, and the servers of the app's basemaps. ``replicas`` prints the part of
+nginx's configuration that names the replicas (``replicas.conf``, see nginx.conf.template).
 
 Standard library only (``tile-servers`` reads the app's basemaps): it runs with the app's
 interpreter before anything else is up.
@@ -242,6 +244,32 @@ def tile_servers() -> str:
     return " ".join(dict.fromkeys(servers))
 
 
+def replicas_conf(first_port: int, count: int) -> str:
+    """nginx's upstreams and maps for ``count`` replicas on 127.0.0.1 from ``first_port``.
+
+    Replica ``i`` is tagged ``r<i>`` (the value of a browser's routing cookie) and is the
+    upstream ``gzmap_r<i>``; ``gzmap_replicas`` holds them all. ``$gzmap_upstream`` is the
+    upstream a cookie names (all of them for none or an unknown tag), ``$gzmap_answered`` the tag
+    of the replica that answered (the last address of ``$upstream_addr``, which lists every one
+    tried), ``$gzmap_first`` a first visit's replica, spread evenly.
+    """
+    ports = {f"r{i}": first_port + i - 1 for i in range(1, count + 1)}
+    lines = [f"upstream gzmap_{tag} {{ server 127.0.0.1:{port}; keepalive 16; }}"
+             for tag, port in ports.items()]
+    lines += ["upstream gzmap_replicas {"]
+    lines += [f"    server 127.0.0.1:{port} max_fails=2 fail_timeout=10s;" for port in ports.values()]
+    lines += ["    keepalive 32;", "}", "map $cookie_gzmap_replica $gzmap_upstream {",
+              "    default gzmap_replicas;"]
+    lines += [f"    {tag} gzmap_{tag};" for tag in ports]
+    lines += ["}", "map $upstream_addr $gzmap_answered {", '    default "";']
+    lines += [f'    "~(^| )127\\.0\\.0\\.1:{port}$" {tag};' for tag, port in ports.items()]
+    lines += ["}", "split_clients $request_id $gzmap_first {"]
+    share = 100 / count
+    lines += [f"    {share:.2f}% {tag};" for tag in list(ports)[:-1]]
+    lines += [f"    * {list(ports)[-1]};", "}"]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str]) -> int:
     command, *args = argv
     if command == "publish":
@@ -258,6 +286,9 @@ def main(argv: list[str]) -> int:
         return 0
     elif command == "tile-servers":
         print(tile_servers())
+        return 0
+    elif command == "replicas":
+        print(replicas_conf(int(args[0]), int(args[1])), end="")
         return 0
     else:
         why = f"unknown command {command!r}"

@@ -1,22 +1,27 @@
-"""Shared pieces of the tests that run ``deploy/run.sh``: skips, folders, a checkout's copy."""
+"""Shared pieces of the tests that run ``deploy/run.sh``: skips, folders, a checkout's copy,
+which replica serves a browser, whether a page's map is drawn."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
+from typing import Any
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
+import psutil
 import pytest
 import streamlit
 
-from benchmarks.servers import nginx_path
+from benchmarks.servers import Server, free_ports, nginx_path, serve
 from spatial._paths import ROOT
 
 needs_nginx = pytest.mark.skipif(
@@ -61,6 +66,18 @@ def copy_checkout(dest: Path) -> Path:
     return dest
 
 
+@contextlib.contextmanager
+def serve_proxied(
+    replicas: int, run_dir: Path | None = None, env: dict[str, str] | None = None, **options: Any
+) -> Iterator[Server]:
+    """``deploy/run.sh`` (nginx and ``replicas``) on free ports, the OGC API's server too (its
+    default port may be taken by another test or checkout)."""
+    (ogc_port,) = free_ports(1)
+    env = {"GZMAP_OGC_PORT": str(ogc_port), **(env or {})}
+    with serve(replicas=replicas, proxy=True, run_dir=run_dir, env=env, **options) as server:
+        yield server
+
+
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
     """Status, headers (names in any case) and body of a GET, whatever the status (0: no
     answer)."""
@@ -71,3 +88,41 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message
         return exc.code, exc.headers, exc.read()
     except OSError as exc:  # refused, reset, timed out
         return 0, Message(), str(exc).encode()
+
+
+def replica_of(server: Server, cookie: str, timeout: float = 30) -> str:
+    """``127.0.0.1:port`` of the replica that answers a browser sending ``cookie`` now (read
+    from nginx's access log: its ``route=`` is the routing cookie, ``replica=`` every replica
+    tried, the last one answered)."""
+    route = cookie.split("gzmap_replica=", 1)[1].split(";")[0]
+    probe = f"/_stcore/health?probe={time.monotonic_ns()}"  # this request's own line
+    status, _, _ = fetch(server.url + probe, {"Cookie": cookie})
+    assert status == 200
+    deadline = time.monotonic() + timeout  # nginx writes its log every 5 s
+    pattern = rf'"GET {re.escape(probe)} [^"]*" \d+ \d+ replica=(.+?) time=\S+ route={route}\b'
+    while time.monotonic() < deadline:
+        found = re.search(pattern, (server.run_dir / "access.log").read_text())
+        if found:
+            return re.split(r"[ ,:]+ ", found[1])[-1]
+        time.sleep(0.5)
+    raise AssertionError(f"no request of route {route} in nginx's access log")
+
+
+def listening(port: int) -> int:
+    """The process id of the server listening on ``port``."""
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+            return conn.pid
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def map_drawn(page) -> bool:
+    """Whether a Leaflet map in the page (or one of its frames) has drawn features."""
+    drawn = ".leaflet-container .leaflet-interactive, .leaflet-container canvas"
+    for frame in page.frames:
+        try:
+            if not frame.is_detached() and frame.locator(drawn).count():
+                return True
+        except Exception:  # a frame going away while being looked at
+            continue
+    return False

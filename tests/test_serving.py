@@ -31,10 +31,11 @@ from _serving import (
     needs_nginx,
     needs_root,
     open_dir,
+    serve_proxied,
 )
 
 from benchmarks.load import SETUPS, burst
-from benchmarks.servers import free_ports, serve
+from benchmarks.servers import free_ports
 from spatial._paths import ROOT
 
 
@@ -71,7 +72,7 @@ def test_streamlit_runs_with_the_production_settings() -> None:
 def test_nginx_two_replicas_shared_link_each_session_its_own(open_tmp) -> None:
     run_dir = open_tmp / "run"
     link = urlencode({"industries": "生物医药"})
-    with serve(replicas=2, proxy=True, run_dir=run_dir) as server:
+    with serve_proxied(2, run_dir) as server:
         with urlopen(server.url + "/_stcore/health", timeout=10) as resp:
             assert resp.read() == b"ok"
         with urlopen(server.url + "/", timeout=10) as resp:  # a first visit gets its replica
@@ -87,16 +88,18 @@ def test_nginx_two_replicas_shared_link_each_session_its_own(open_tmp) -> None:
     # one link, one view for all; after the change each session's map and URL are its own
     assert result.mixed == 0
 
-    # Sticky: every request of one browser (page, websocket) reached one replica, and the
-    # sessions were spread over both.
-    replicas_of = defaultdict(set)
+    # Sticky: every request a replica answered (the websockets, the page's other requests)
+    # was answered by the replica the browser's cookie names, and the sessions were spread
+    # over both.
+    answered = defaultdict(set)  # the replica a cookie names -> the replicas that answered it
+    pages = defaultdict(int)  # replica -> websockets it answered
     for line in (run_dir / "access.log").read_text().splitlines():
-        found = re.search(r"replica=(\S+) .* route=(\S+)", line)
-        if found and found[1] != "-":
-            replicas_of[found[2]].add(found[1])
-    assert len(replicas_of) >= 12
-    assert all(len(r) == 1 for r in replicas_of.values()), replicas_of
-    assert len(set().union(*replicas_of.values())) == 2
+        found = re.search(r'"GET (\S+) .* route=(\S+) answered=(\S+)$', line)
+        if found and "-" not in (found[2], found[3]):  # a cookie, and a replica answered
+            answered[found[2]].add(found[3])
+            pages[found[3]] += found[1] == "/_stcore/stream"
+    assert all(replicas == {route} for route, replicas in answered.items()), answered
+    assert sum(pages.values()) >= 12 and min(pages.values()) > 0 and len(pages) == 2, pages
 
 
 @needs_nginx
@@ -114,7 +117,7 @@ def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_tmp) -> Non
     (checkout / "static" / "data").mkdir()
     before = checkout / "static" / "data" / "layer.89abcdef01234567.geojson"
     before.write_text(json.dumps(layer, ensure_ascii=False))
-    with serve(replicas=1, proxy=True, root=checkout) as server:
+    with serve_proxied(1, root=checkout) as server:
         status, headers, page = fetch(server.url + "/")
         assert status == 200 and b"<html" in page
         script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()

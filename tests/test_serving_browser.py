@@ -15,9 +15,9 @@ from collections.abc import Iterator
 
 import pytest
 from _browser import WAIT_MS, chromium
-from _serving import needs_nginx, open_dir
+from _serving import map_drawn, needs_nginx, open_dir, serve_proxied
 
-from benchmarks.servers import Server, serve
+from benchmarks.servers import Server
 
 pytestmark = [pytest.mark.browser, needs_nginx]
 
@@ -30,22 +30,10 @@ RECORD_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    with open_dir() as folder, serve(
-        replicas=1, proxy=True, run_dir=folder / "run", env={"GZMAP_PAGES_PER_CLIENT": ""}
+    with open_dir() as folder, serve_proxied(
+        1, folder / "run", env={"GZMAP_PAGES_PER_CLIENT": ""}
     ) as running:  # empty: deploy/run.sh's default limit
         yield running
-
-
-def map_drawn(page) -> bool:
-    """Whether a Leaflet map in the page (or one of its frames) has drawn features."""
-    drawn = ".leaflet-container .leaflet-interactive, .leaflet-container canvas"
-    for frame in page.frames:
-        try:
-            if not frame.is_detached() and frame.locator(drawn).count():
-                return True
-        except Exception:  # a frame going away while being looked at
-            continue
-    return False
 
 
 def violations(page) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import time
 from collections.abc import Iterator
@@ -18,11 +17,10 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import parse_qs
 
-import psutil
 import pytest
-from _serving import fetch, needs_nginx, open_dir
+from _serving import fetch, listening, needs_nginx, open_dir, replica_of, serve_proxied
 
-from benchmarks.servers import Server, serve
+from benchmarks.servers import Server
 from benchmarks.stclient import Session
 
 #: The issue's bound for a killed replica to answer again.
@@ -33,29 +31,6 @@ BACK_WITHIN_S = 30
 def open_tmp() -> Iterator[Path]:
     with open_dir() as folder:
         yield folder
-
-
-def replica_of(server: Server, cookie: str, timeout: float = 30) -> str:
-    """``127.0.0.1:port`` of the replica that a browser with ``cookie`` is sent to."""
-    route = cookie.split("gzmap_replica=", 1)[1].split(";")[0]
-    status, _, _ = fetch(server.url + "/_stcore/health", {"Cookie": cookie})
-    assert status == 200
-    deadline = time.monotonic() + timeout  # nginx writes its log every 5 s
-    while time.monotonic() < deadline:
-        log = (server.run_dir / "access.log").read_text()
-        found = [r for r in re.findall(rf"replica=(\S+) .*route={route}\b", log) if r != "-"]
-        if found:
-            return found[0]
-        time.sleep(0.5)
-    raise AssertionError(f"no request of route {route} in nginx's access log")
-
-
-def listening(port: int) -> int:
-    """The process id of the server listening on ``port``."""
-    for conn in psutil.net_connections(kind="tcp"):
-        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
-            return conn.pid
-    raise AssertionError(f"nothing listens on port {port}")
 
 
 async def pick(session: Session, i: int) -> str:
@@ -78,7 +53,7 @@ async def reopen(server: Server, cookie: str) -> Session:
 
 @needs_nginx
 def test_a_killed_replica_is_restarted_and_the_other_keeps_serving(open_tmp) -> None:
-    with serve(replicas=2, proxy=True, run_dir=open_tmp / "run") as server:
+    with serve_proxied(2, open_tmp / "run") as server:
         asyncio.run(_kill_one(server))
 
 

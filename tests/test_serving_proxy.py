@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 import websockets.exceptions
-from _serving import STREAMLIT_STATIC, fetch, needs_nginx, open_dir
+from _serving import STREAMLIT_STATIC, fetch, needs_nginx, open_dir, serve_proxied
 from websockets.sync.client import connect
 
-from benchmarks.servers import Server, free_ports, serve
+from benchmarks.servers import Server, free_ports
 from spatial._paths import ROOT
 
 PAGES = 3  # open pages allowed per client address in this module
@@ -35,9 +35,8 @@ PAGES = 3  # open pages allowed per client address in this module
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    with open_dir() as folder, serve(
-        replicas=1, proxy=True, run_dir=folder / "run",
-        env={"GZMAP_PAGES_PER_CLIENT": str(PAGES)},
+    with open_dir() as folder, serve_proxied(
+        1, folder / "run", env={"GZMAP_PAGES_PER_CLIENT": str(PAGES)}
     ) as running:
         yield running
 
