@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +38,23 @@ from _serving import (
 
 from benchmarks.load import SETUPS, burst
 from benchmarks.servers import free_ports
-from spatial._paths import ROOT
+from spatial._paths import LAYERS_DIR, ROOT
+
+#: Whether deploy/run.sh serves the OGC API at /ogc/ (the ogc extra).
+OGC_INSTALLED = all(importlib.util.find_spec(m) for m in ("pygeoapi", "gunicorn"))
+#: Some of its collections: every built layer, and the register.
+OGC_COLLECTIONS = {p.stem for p in LAYERS_DIR.glob("*.geojson")} | {"register"}
+
+
+def ogc_collections(base_url: str, timeout: float = 90) -> list[dict]:
+    """The collections /ogc/ lists, once its server is up (deploy/run.sh starts it last)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, _, body = fetch(base_url + "/ogc/collections?f=json")
+        if status == 200:
+            return json.loads(body)["collections"]
+        assert time.monotonic() < deadline, f"/ogc/collections answered {status}: {body[:200]}"
+        time.sleep(0.5)
 
 
 @pytest.fixture
@@ -82,6 +100,14 @@ def test_nginx_two_replicas_shared_link_each_session_its_own(open_tmp) -> None:
         with urlopen(server.url + "/app/static/leaflet/leaflet.js", timeout=10) as resp:
             assert resp.read() == (ROOT / "static" / "leaflet" / "leaflet.js").read_bytes()
         result = asyncio.run(burst(server, SETUPS["proxy2"], 12, link, timeout=120))
+        if OGC_INSTALLED:  # the OGC API - Features at /ogc/, its links through the proxy
+            collections = {c["id"]: c for c in ogc_collections(server.url)}
+            assert set(collections) >= OGC_COLLECTIONS
+            items = next(link["href"] for link in collections["register"]["links"]
+                         if link["rel"] == "items" and "json" in link["type"])
+            assert items.startswith(server.url + "/ogc/collections/register/items")
+            status, _, body = fetch(items)
+            assert status == 200 and json.loads(body)["features"]
 
     assert result.errors == []
     assert len(result.to_map) == 12 and result.changes == 12
@@ -146,11 +172,12 @@ def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_tmp) -> Non
 @needs_root
 def test_a_run_folder_nginx_cannot_enter_is_named_at_start(open_tmp) -> None:
     closed = closed_folder(open_tmp)
-    port, replica = free_ports(2)
+    port, replica, ogc = free_ports(3)
     env = {
         **os.environ, "PYTHON": sys.executable, "GZMAP_REPLICAS": "1",
         "GZMAP_PORT": str(port), "GZMAP_LISTEN": "127.0.0.1",
         "GZMAP_REPLICA_PORT": str(replica), "GZMAP_RUN_DIR": str(closed / "run"),
+        "GZMAP_OGC_PORT": str(ogc),
     }
     proc = subprocess.Popen(
         ["bash", str(ROOT / "deploy" / "run.sh")], cwd=ROOT, env=env, text=True,
