@@ -79,10 +79,12 @@ validate: $(STAMP)
 
 # Debian packages the browser and PDF-rendering tests use (run as root; CI does):
 # headless Chromium, a CJK font for its screenshots, poppler and MuPDF renderers, and nginx
-# (make serve, the load test through the proxy).
+# with its brotli_static module (make serve, the load test through the proxy).
 sysdeps:
 	@missing=""; \
 	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	test -r /usr/lib/nginx/modules/ngx_http_brotli_static_module.so \
+	  || missing="$$missing libnginx-mod-http-brotli-static"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v mutool >/dev/null || missing="$$missing mupdf-tools"; \

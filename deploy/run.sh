@@ -14,6 +14,9 @@
 #                       in a burst (default 50; an office behind one NAT address may need more)
 #   GZMAP_RUN_DIR       where the rendered nginx.conf, logs, pid files and the files nginx serves
 #                       go (default: a new folder in /tmp); nginx's workers must be able to enter it
+#   GZMAP_CACHE_DIR     the project's cache folder (default ~/.cache/gzplan-map): its serving/
+#                       keeps the brotli-compressed copies and the cut icon font between runs (the
+#                       run folder does when it is not writable)
 #   PYTHON              the interpreter with the app installed (default .venv/bin/python)
 #   GZMAP_OGC_URL       the public URL of the OGC API at /ogc/ (default http://<host>:PORT/ogc)
 #   GZMAP_OGC_PORT      its server's port on 127.0.0.1 (default 8701)
@@ -61,6 +64,7 @@ first="${GZMAP_REPLICA_PORT:-8601}"
 python="${PYTHON:-$root/.venv/bin/python}"
 nginx="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 mime_types="${NGINX_MIME_TYPES:-/etc/nginx/mime.types}"
+brotli_module="${NGINX_MODULES:-/usr/lib/nginx/modules}/ngx_http_brotli_static_module.so"
 
 fail() { echo "deploy/run.sh: $*" >&2; exit 2; }
 [[ "$replicas" =~ ^[1-9][0-9]?$ ]] || fail "GZMAP_REPLICAS must be 1-99, not '$replicas'"
@@ -79,7 +83,27 @@ chmod 755 "$run_dir"  # nginx's workers read the files below it and write their 
 www="$run_dir/www"
 export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$python" -c 'import secrets; print(secrets.token_hex(32))')}"
 
-publish() { "$python" "$here/serving.py" publish "$www" "$streamlit_static" "$root/static"; }
+# The project's cache folder (as spatial.plot.fonts finds it), or the run folder.
+cache="${GZMAP_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/gzplan-map}/serving"
+mkdir -p "$cache" 2>/dev/null && [[ -w "$cache" ]] || cache="$run_dir/cache"
+
+publish() { "$python" "$here/serving.py" publish "$www" "$streamlit_static" "$root/static" "$cache"; }
+# In the background while the service runs, every 30 s: what the app wrote into static/ since
+# (the map client's data files, made when a page first needs them; a replica serves them
+# until then), and brotli twins of every file nginx serves (a minute or two of CPU the first
+# time on a machine, then from the cache; nginx sends the gzip twins meanwhile).
+follow() {
+  local child=0
+  trap 'kill -TERM "$child" 2>/dev/null; exit 0' TERM
+  while :; do
+    nice -n 10 "$python" "$here/serving.py" refresh "$www" "$root/static" "$cache" &
+    child=$!
+    wait "$child"
+    sleep 30 &
+    child=$!
+    wait "$child"
+  done
+}
 
 # Run "$@" as the server named $1 (replica-<port>, ogc), and again whenever it stops, until
 # this script stops it. Its process id is in $run_dir/<name>.pid, its output in <name>.log.
@@ -112,12 +136,14 @@ supervise() {
 
 loops=()
 nginx_pid=""
+follow_pid=""
 stop() {
   trap - EXIT INT TERM
   touch "$run_dir/stopping"
+  [[ -n "$follow_pid" ]] && kill -TERM "$follow_pid" 2>/dev/null
   [[ -n "$nginx_pid" ]] && kill -TERM "$nginx_pid" 2>/dev/null
   for pid in "${loops[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${loops[@]}" $nginx_pid; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${loops[@]}" $nginx_pid $follow_pid; do wait "$pid" 2>/dev/null || true; done
   rm -f "$run_dir/stopping"
 }
 rm -f "$run_dir/stopping"
@@ -164,6 +190,20 @@ fi
 "$python" "$here/serving.py" replicas "$first" "$replicas" >"$run_dir/replicas.conf" \
   || fail "could not write $run_dir/replicas.conf"
 
+# Brotli: nginx sends a file's .br twin to browsers that accept it (Chromium does over HTTPS
+# and to localhost; over plain HTTP to another host it asks for gzip only) when Debian's
+# module is installed, and follow() made twins with the brotli package (the serve extra).
+if [[ -r "$brotli_module" ]]; then
+  load_modules="load_module $brotli_module;"
+  brotli_static="brotli_static on;"
+else
+  load_modules="# no $brotli_module (Debian: apt-get install libnginx-mod-http-brotli-static)"
+  brotli_static="# brotli_static: the module is not installed"
+  echo "deploy/run.sh: gzip only (for brotli: apt-get install libnginx-mod-http-brotli-static)" >&2
+fi
+"$python" -c 'import brotli' 2>/dev/null || echo "deploy/run.sh: gzip only and the whole icon font" \
+  "(for brotli and the cut font: pip install -e '.[serve]')" >&2
+
 esc() { printf '%s' "$1" | sed -e 's/[\/&|]/\\&/g'; }
 sed -e "s|@RUN_DIR@|$(esc "$run_dir")|g" \
         -e "s|@MIME_TYPES@|$(esc "$mime_types")|g" \
@@ -173,6 +213,8 @@ sed -e "s|@RUN_DIR@|$(esc "$run_dir")|g" \
         -e "s|@PAGES_PER_CLIENT@|$(esc "$pages_per_client")|g" \
         -e "s|@INLINE_SCRIPTS@|$(esc "$inline_scripts")|g" \
         -e "s|@TILE_SERVERS@|$(esc "$tile_servers")|g" \
+        -e "s|@LOAD_MODULES@|$(esc "$load_modules")|g" \
+        -e "s|@BROTLI_STATIC@|$(esc "$brotli_static")|g" \
   "$here/nginx.conf.template" >"$run_dir/nginx.conf"
 "$nginx" -t -q -p "$run_dir" -c "$run_dir/nginx.conf" -e "$run_dir/error.log" \
   || fail "nginx rejected $run_dir/nginx.conf"
@@ -183,6 +225,8 @@ nginx_pid=$!
 check_host="$listen"; [[ "$listen" == "0.0.0.0" ]] && check_host=127.0.0.1
 why="$("$python" "$here/serving.py" check "http://$check_host:$port" "$run_dir/error.log" 2>&1)" \
   || fail "$why"
+follow >/dev/null 2>&1 &
+follow_pid=$!
 
 echo "gzplan-map: http://$listen:$port/ -> $replicas replicas on 127.0.0.1:$first..$((first + replicas - 1)) (logs: $run_dir)"
 # Run until nginx stops (or we are told to stop); then stop the replicas.

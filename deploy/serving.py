@@ -1,37 +1,36 @@
 """What ``deploy/run.sh`` needs besides the shell: the files nginx serves, and its checks.
 
-    python deploy/serving.py publish WWW STREAMLIT_STATIC APP_STATIC
+    python deploy/serving.py publish WWW STREAMLIT_STATIC APP_STATIC CACHE
+    python deploy/serving.py refresh WWW APP_STATIC CACHE
     python deploy/serving.py wait SECONDS PID PORT...
     python deploy/serving.py check URL ERROR_LOG
     python deploy/serving.py inline-scripts INDEX_HTML
     python deploy/serving.py tile-servers
     python deploy/serving.py replicas FIRST_PORT COUNT
 
-``publish`` copies Streamlit's front end (its ``index.html``, JavaScript, CSS and fonts) into
-WWW and the app's ``static/`` into WWW/app/static, readable by everyone, so that nginx's worker
-processes can read them wherever the checkout and the virtual environment are (see run.sh),
-each text file with a gzip twin beside it (``x.js.gz``, sent as it is by nginx's gzip_static:
-no compressing per request). It copies only what is new or changed, each file under a
-temporary name that is then renamed, so it can run again while nginx serves WWW. ``wait`` returns once the replicas on PORT... answer
-``/_stcore/health`` (failing if PID, when not 0, exits first). ``check`` fetches the page and
-a script of Streamlit's front end through the proxy and, when nginx cannot read them, says
-which file and which folder stop its workers. ``inline-scripts`` and ``tile-servers`` print
-the two lists the proxy's Content-Security-Policy needs: the sha256 hash of each inline script
-of Streamlit's page, and the servers of the app's basemaps. ``replicas`` prints the part of
-nginx's configuration that names the replicas (``replicas.conf``, see nginx.conf.template).
+``publish`` copies Streamlit's front end into WWW and the app's ``static/`` into
+WWW/app/static, readable by everyone, with gzip twins and Streamlit's icon font cut to the
+icons it can name. ``refresh`` copies what is new in the app's ``static/`` (files the app
+writes as it runs) and adds brotli twins where they are missing (slow the first time: run.sh
+runs it in the background). CACHE keeps what both made, by content (see deploy/publish.py). ``wait`` returns once the
+replicas on PORT... answer ``/_stcore/health`` (failing if PID, when not 0, exits first).
+``check`` fetches the page and a script of Streamlit's front end through the proxy and, when
+nginx cannot read them, says which file and which folder stop its workers.
+``inline-scripts`` and ``tile-servers`` print the two lists the proxy's
+Content-Security-Policy needs: the sha256 hash of each inline script of Streamlit's page, and
+the servers of the app's basemaps. ``replicas`` prints the part of nginx's configuration that
+names the replicas (``replicas.conf``, see nginx.conf.template).
 
-Standard library only (``tile-servers`` reads the app's basemaps): it runs with the app's
-interpreter before anything else is up.
+It runs with the app's interpreter before anything else is up: the standard library, the
+app's basemaps (``tile-servers``), fontTools and ``brotli`` (``publish``, ``compress``).
 """
 
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import os
 import re
-import shutil
 import sys
 import time
 import urllib.error
@@ -39,81 +38,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-FILE_MODE = 0o644
-DIR_MODE = 0o755
-#: Files worth a gzip twin (fonts and images are compressed already).
-COMPRESSIBLE = {".js", ".mjs", ".css", ".html", ".json", ".geojson", ".svg", ".txt", ".wasm",
-                ".map", ".xml"}
-MIN_COMPRESS = 1024  # as nginx's gzip_min_length
-
-
-def _write_atomically(dst: Path, data: bytes, mtime: float) -> None:
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.chmod(tmp, FILE_MODE)
-    os.utime(tmp, (mtime, mtime))
-    os.replace(tmp, dst)
-
-
-def _gzip_twin(path: Path) -> bool:
-    """Write ``path``.gz beside a compressible file unless it is there for this version."""
-    st = path.stat()
-    twin = path.with_name(path.name + ".gz")
-    if path.suffix not in COMPRESSIBLE or st.st_size < MIN_COMPRESS:
-        return False
-    try:
-        if int(twin.stat().st_mtime) == int(st.st_mtime):
-            return False
-    except FileNotFoundError:
-        pass
-    packed = gzip.compress(path.read_bytes(), compresslevel=9, mtime=int(st.st_mtime))
-    if len(packed) > 0.9 * st.st_size:
-        return False
-    _write_atomically(twin, packed, st.st_mtime)
-    return True
-
-
-def _copy_if_changed(src: Path, dst: Path) -> bool:
-    """Copy ``src`` to ``dst`` (mode 0644, same mtime) unless ``dst`` has its size and mtime."""
-    st = src.stat()
-    try:
-        have = dst.stat()
-        if have.st_size == st.st_size and int(have.st_mtime) == int(st.st_mtime):
-            return False
-    except FileNotFoundError:
-        pass
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    shutil.copyfile(src, tmp)
-    os.chmod(tmp, FILE_MODE)
-    os.utime(tmp, (st.st_atime, st.st_mtime))
-    os.replace(tmp, dst)
-    return True
-
-
-def publish_tree(src: Path, dst: Path) -> int:
-    """Mirror the files of ``src`` into ``dst`` (hidden files left out); how many were copied."""
-    copied = 0
-    for folder, dirs, files in os.walk(src, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        target = dst / Path(folder).relative_to(src)
-        target.mkdir(parents=True, exist_ok=True)
-        os.chmod(target, DIR_MODE)
-        for name in sorted(files):
-            if not name.startswith("."):
-                copied += _copy_if_changed(Path(folder) / name, target / name)
-                if name + ".gz" not in files:  # the source's own twin wins
-                    _gzip_twin(target / name)
-    return copied
-
-
-def publish(www: Path, streamlit_static: Path, app_static: Path) -> None:
-    """Streamlit's front end at the root of ``www``, the app's ``static/`` at www/app/static."""
-    www.mkdir(parents=True, exist_ok=True)
-    os.chmod(www, DIR_MODE)
-    publish_tree(streamlit_static, www)
-    if app_static.is_dir():
-        publish_tree(app_static, www / "app" / "static")
-        os.chmod(www / "app", DIR_MODE)
+from publish import compress, publish, publish_tree
 
 
 def _healthy(port: int) -> bool:
@@ -273,8 +198,14 @@ def replicas_conf(first_port: int, count: int) -> str:
 def main(argv: list[str]) -> int:
     command, *args = argv
     if command == "publish":
-        www, streamlit_static, app_static = map(Path, args)
-        publish(www, streamlit_static, app_static)
+        www, streamlit_static, app_static, cache = map(Path, args)
+        publish(www, streamlit_static, app_static, cache)
+        return 0
+    if command == "refresh":
+        www, app_static, cache = map(Path, args)
+        if app_static.is_dir():
+            publish_tree(app_static, www / "app" / "static")
+        compress(www, cache)
         return 0
     if command == "wait":
         seconds, pid, *ports = args

@@ -4,6 +4,7 @@ which replica serves a browser, whether a page's map is drawn."""
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import shutil
@@ -29,6 +30,12 @@ needs_nginx = pytest.mark.skipif(
 )
 #: Streamlit's front end as installed (index.html, static/js/...).
 STREAMLIT_STATIC = Path(streamlit.__file__).parent / "static"
+#: Debian's brotli_static module for nginx (libnginx-mod-http-brotli-static).
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+needs_brotli = pytest.mark.skipif(
+    not BROTLI_MODULE.exists() or importlib.util.find_spec("brotli") is None,
+    reason="needs nginx's brotli_static module (make sysdeps) and the brotli package (serve extra)",
+)
 needs_root = pytest.mark.skipif(
     os.geteuid() != 0,
     reason="needs root: nginx's workers then run as another user (nobody), as under CI",

@@ -10,25 +10,40 @@ from __future__ import annotations
 import contextlib
 import gzip
 import http.client
+import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from email.message import Message
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psutil
 import pytest
 import websockets.exceptions
-from _serving import STREAMLIT_STATIC, fetch, needs_nginx, open_dir, serve_proxied
+from _serving import (
+    STREAMLIT_STATIC,
+    fetch,
+    needs_brotli,
+    needs_nginx,
+    open_dir,
+    serve_proxied,
+)
 from websockets.sync.client import connect
 
 from benchmarks.servers import Server, free_ports
 from spatial._paths import ROOT
+
+try:
+    import brotli
+except ImportError:  # the serve extra; the tests that need it skip
+    brotli = None
 
 PAGES = 3  # open pages allowed per client address in this module
 
@@ -166,6 +181,56 @@ def test_text_travels_compressed_and_hashed_names_are_kept(server: Server) -> No
         assert headers["Cache-Control"] == "no-cache", path
         status, _, body = fetch(server.url + path, {"If-None-Match": headers["ETag"]})
         assert (status, body) == (304, b""), path
+
+
+def fetch_when(url: str, encoding: str, timeout: float = 300) -> tuple[Message, bytes]:
+    """Headers and body of ``url`` asked for with ``Accept-Encoding: <encoding>``, once the proxy
+    answers with it (deploy/run.sh makes brotli copies in the background, every 30 s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, headers, body = fetch(url, {"Accept-Encoding": encoding})
+        if status == 200 and headers.get("Content-Encoding") == encoding:
+            return headers, body
+        assert time.monotonic() < deadline, f"{url}: {status} {headers.get('Content-Encoding')}"
+        time.sleep(1)
+
+
+@needs_nginx
+@needs_brotli
+def test_browsers_that_accept_brotli_get_it(server: Server) -> None:
+    _, _, page = fetch(server.url + "/")
+    script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()
+    for path, source in ((f"/{script}", STREAMLIT_STATIC / script),
+                         ("/app/static/leaflet/leaflet.js", ROOT / "static/leaflet/leaflet.js")):
+        headers, body = fetch_when(server.url + path, "br")
+        assert brotli.decompress(body) == source.read_bytes(), path
+        assert len(body) < 0.9 * len(gzip.compress(source.read_bytes(), 9)), path
+        assert "Accept-Encoding" in headers["Vary"], path
+        # and a browser that does not accept brotli still gets gzip
+        assert fetch(server.url + path, {"Accept-Encoding": "gzip"})[1]["Content-Encoding"] == "gzip"
+
+
+@needs_nginx
+@needs_brotli
+def test_a_file_the_app_writes_as_it_runs_is_soon_sent_by_the_proxy_compressed(
+    server: Server,
+) -> None:
+    # As the map client's data files, written when a page first needs them: a replica answers
+    # for the file until deploy/run.sh has copied it (every 30 s), then nginx sends it, brotli-
+    # compressed, cached for a year (a content hash in its name).
+    content = json.dumps([{"name": f"点 {i}", "lon": 113.3 + i / 1000} for i in range(200)],
+                         ensure_ascii=False).encode()
+    path = ROOT / "static" / "data" / f"probe.{secrets.token_hex(8)}.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(content)
+    try:
+        status, _, body = fetch(f"{server.url}/app/static/data/{path.name}")
+        assert (status, body) == (200, content)  # at once, from a replica
+        headers, body = fetch_when(f"{server.url}/app/static/data/{path.name}", "br", 120)
+        assert brotli.decompress(body) == content
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    finally:
+        path.unlink()
 
 
 @needs_nginx
