@@ -20,7 +20,7 @@ PORT ?= 8501
 # included); the first uv comes from PyPI at the locked version.
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' uv.lock)
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
-EXTRAS := --extra dev --extra build --extra tiles --extra ogc
+EXTRAS := --extra dev --extra build --extra tiles --extra ogc --extra serve
 
 .PHONY: app app-dev serve ogc test lint lock layers validate sysdeps bench bench-load mutation clean
 
