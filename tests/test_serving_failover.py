@@ -99,7 +99,8 @@ def test_a_page_moved_off_a_killed_replica_uploads_and_downloads_once_it_is_back
                    and any(t > min(h for h in healthy if h > killed_at) for t, _ in opened),
                    "the page's reconnection", page=page)
         # Its new session runs at the user's first action (Streamlit's front end asks for no
-        # run when it reconnects), with the view from the URL.
+        # run when it reconnects; the app's page watcher may also reload the page), with the
+        # view from the URL.
         page.get_by_role("tab", name="下载 Download").click()
         wait_until(lambda: opened[-1][1], "an answer on the new websocket", page=page)
         wait_settled(page)
@@ -125,6 +126,7 @@ def test_a_page_moved_off_a_killed_replica_uploads_and_downloads_once_it_is_back
         wait_settled(page)
 
         # So does a download (made by the session, fetched from /media/).
+        page.get_by_role("tab", name="下载 Download").click()
         button = page.get_by_role("button", name="CSV 代码")
         with page.expect_download(timeout=30_000) as got:
             button.click()
