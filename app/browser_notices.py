@@ -7,8 +7,10 @@ the app's own wording.
 When the server stops answering (a replica restarted, the network dropped), Streamlit's page
 shows its own English dialog ("Connection error … Are you connected to the internet?") and,
 once a new server answers, reconnects to a new session whose page may fail to load the
-scripts it asked for meanwhile. :func:`watch_connection` puts a small script on the page (in a
-hidden component frame of the page's own origin) that, when that dialog appears, covers the
+scripts it asked for meanwhile. :func:`watch_connection` puts a small script on the page (a
+``st.components.v2`` component: Streamlit runs its code from a ``blob:`` URL in the page
+itself, which the proxy's Content-Security-Policy allows, where an inline script in a
+``components.html`` frame is refused) that, when that dialog appears, covers the
 page with 正在重新连接 Reconnecting, asks the server's health check every
 :data:`POLL_MS` milliseconds and, once it answers, reloads the page: every view keeps its
 choices in the URL, so the reloaded page opens where the user was. The dialog is found by its
@@ -21,8 +23,11 @@ the browser) is rewritten as :data:`TOO_BIG`, the reader's own message for a fil
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
-import streamlit.components.v1 as components
 
 __all__ = ["NOTICE", "POLL_MS", "TOO_BIG", "watch_connection"]
 
@@ -39,9 +44,8 @@ NOTICE = (
 #: The uploader's refusal of a file over the transport cap, in the app's words.
 TOO_BIG = "文件过大（上限 5 MiB），未上传 — the file is over the 5 MiB limit for an upload: not sent"
 
-_SCRIPT = r"""<script>
-(() => {
-  const top = window.parent, doc = top.document;
+_SCRIPT = r"""export default function () {
+  const top = window, doc = top.document;
   if (top.__gzReconnect) return;  // one watcher per page, whatever the reruns
   top.__gzReconnect = true;
   const health = top.location.origin
@@ -90,19 +94,22 @@ _SCRIPT = r"""<script>
     });
     if (!away && dialogs.length) { away = true; notice(); setTimeout(poll, __POLL_MS__); }
   }).observe(doc.body, {childList: true, subtree: true});
-})();
-</script>"""
+}"""
 
 
-def watch_connection() -> None:
-    """Put the watcher on the page (once per page; hidden, costs no space)."""
-    import json
-
+@st.cache_resource(show_spinner=False)
+def _watcher() -> Callable[..., Any]:
+    """The watcher component (registered once per process)."""
     script = (
         _SCRIPT.replace("__TITLE__", json.dumps(NOTICE[0], ensure_ascii=False))
         .replace("__TEXT__", json.dumps(NOTICE[1], ensure_ascii=False))
         .replace("__POLL_MS__", str(POLL_MS))
         .replace("__TOO_BIG__", json.dumps(TOO_BIG, ensure_ascii=False))
     )
+    return st.components.v2.component("gzplan.watcher", html="<span></span>", js=script)
+
+
+def watch_connection() -> None:
+    """Put the watcher on the page (once per page; hidden, costs no space)."""
     with st.container(key="gz_reconnect"):
-        components.html(script, height=0)
+        _watcher()(key="gz_watcher")

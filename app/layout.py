@@ -42,7 +42,6 @@ PAGE_CSS = """<style>
 .gz-title { font-size: 1.05rem; line-height: 1.6rem; padding-top: 0.35rem; white-space: nowrap;
             overflow: hidden; text-overflow: ellipsis; }
 .gz-title span { color: #666; font-size: 0.8rem; margin-left: 0.8rem; }
-.st-key-gz_map iframe { height: var(--gz-h) !important; }
 .st-key-gz_reconnect { display: none; }
 .st-key-gz_panel { height: var(--gz-h) !important; max-height: var(--gz-h); overflow-y: auto;
                    overflow-x: hidden; padding-right: 0.4rem; flex-wrap: nowrap; }
