@@ -46,6 +46,15 @@ PAGE_CSS = """<style>
 .st-key-gz_reconnect { display: none; }
 .st-key-gz_panel { height: var(--gz-h) !important; max-height: var(--gz-h); overflow-y: auto;
                    overflow-x: hidden; padding-right: 0.4rem; flex-wrap: nowrap; }
+/* a phone: the page switch spans the width, each label wraps inside its own button */
+@media (max-width: 640px) {
+  .gz-title { white-space: normal; }
+  .st-key-page, .st-key-page [data-testid="stButtonGroup"] { width: 100% !important; }
+  .st-key-page [role="radiogroup"] { width: 100%; overflow: visible; }
+  .st-key-page button { flex: 1 1 auto; min-width: 0; height: auto; padding: 0.25rem 0.35rem; }
+  .st-key-page button p { white-space: normal; line-height: 1.25; text-align: center;
+                          font-size: 0.85rem; }
+}
 </style>"""
 
 
@@ -65,14 +74,19 @@ def link_notes() -> None:
 def main() -> None:
     """The page. A URL that differs from the one the last run left (browser Back or Forward,
     which rerun the script with the history entry's URL) is read again, as on a first visit,
-    so Back and Forward walk the views; every view change is a history entry."""
-    if ss.get("_init") and ss.get("_synced") is not None and url_params() != ss._synced:
+    so Back and Forward walk the views; every view change is a history entry.
+
+    The URL a run starts from is noted before anything else: a run cut short by the next
+    action (a second Back while the first one's page is still being drawn) must not leave the
+    URL of the run before it, or the next run would take the new URL for one it already shows.
+    """
+    url = url_params()
+    if ss.get("_init") and ss.get("_synced") is not None and url != ss._synced:
         ss._init = False
         ss._pages_init = False
-    try:
-        page()
-    finally:
-        ss._synced = url_params()
+    ss._synced = url
+    page()
+    ss._synced = url_params()
     watch_connection()  # last on the page: a lost connection shows 正在重新连接, then reloads
 
 

@@ -164,9 +164,12 @@ def current_state() -> appstate.AppState:
     )
 
 
-def sync_url(state: appstate.AppState | ViewParams) -> None:
-    """Put the open page's choices in the URL (untouched when it already says the same)."""
+def sync_url(state: appstate.AppState, page: ViewParams | None = None) -> None:
+    """Put the map page's view, then the open page's choices, in the URL (untouched when it
+    already says the same, so a run that changes nothing adds no history entry)."""
     wanted = state.to_query()
+    if page is not None:
+        wanted.update(page.to_query())
     current = {k: st.query_params.get(k) for k in st.query_params}
     if wanted != current:
         st.query_params.from_dict(wanted)

@@ -170,7 +170,8 @@ def test_map_filters_survive_a_visit_to_another_page(app) -> None:
     run(app)
     app.session_state["page"] = "alignment"
     run(app)
-    assert "plans" not in app.query_params
+    assert app.query_params["plans"] == "tianhe_sti"  # the link keeps the map's view
+    assert app.query_params["view"] == "alignment"
     app.session_state["page"] = "map"
     run(app)
     assert app.multiselect(key="plans").value == ["tianhe_sti"]
