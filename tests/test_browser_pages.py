@@ -100,3 +100,32 @@ def test_on_a_phone_the_page_switch_reads_whole(app_url, browser, tmp_path) -> N
     page.get_by_placeholder("113.366, 23.062").wait_for()
     page.close()
 
+
+def _click_row(page, row: int) -> None:
+    """Click the middle of the places table's ``row`` (0 = the first), not on its tick box."""
+    grid = page.locator('[data-testid="stDataFrameResizable"]').first
+    grid.wait_for()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + 35 * (row + 1) + 17)
+
+
+def test_a_table_row_opens_its_words_and_a_new_district_starts_afresh(app_url, browser) -> None:  # noqa: F811
+    page = open_page(browser, app_url + "/?view=alignment&district=天河区&basemap=none")
+    page.get_by_text("区级规划承接 Taken up").wait_for()
+    wait_settled(page)
+    _click_row(page, 0)
+    heading = page.locator('[class*="st-key-align_evidence"] h4')
+    heading.wait_for()
+    first = heading.inner_text()
+    # the words show beside the map, within the window, without scrolling
+    assert heading.bounding_box()["y"] < 1000
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="区级规划").click()
+    page.get_by_role("option").filter(has_text="花都区").first.click()
+    page.wait_for_function("decodeURIComponent(location.search).includes('花都区')")
+    wait_settled(page)
+    # nothing is still picked from the other district
+    assert page.locator('[class*="st-key-align_evidence"] h4').count() == 0
+    _click_row(page, 0)
+    heading.wait_for()
+    assert heading.inner_text() != first
+    page.close()
