@@ -30,7 +30,7 @@ from spatial.query.features import (
     Selection,
     industry_counts,
 )
-from spatial.query.search import rank_hits
+from spatial.query.search import rank_hits, suggest
 from spatial.symbology import RULES, rule_label
 
 ss = st.session_state
@@ -69,11 +69,47 @@ def facet_counts(folder: str, stamp: tuple, key: tuple) -> pd.Series:
     return industry_counts(get_layers(folder, stamp).loc[selected_ids(folder, stamp, key)])
 
 
+def search_missed(folder: str, stamp: tuple, sel: Selection) -> bool:
+    """True when a search finds nothing among the places the other filters keep: the map then
+    stays as it was before the search (an empty map says less than the suggestions)."""
+    return bool(sel.query) and not selected_ids(folder, stamp, selection_key(sel))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def suggestions(folder: str, stamp: tuple, key: tuple) -> list[tuple[str, str, str]]:
+    """``(id, name, why)`` of the names nearest a search that found nothing, among the places
+    the other filters keep (cached per selection)."""
+    sel = selection_from_key(key)
+    gdf = get_layers(folder, stamp)
+    pool = gdf.loc[selected_ids(folder, stamp, selection_key(sel.with_(query="")))]
+    return [(s.id, s.name, s.how) for s in suggest(pool, sel.query)]
+
+
+def use_suggestion(name: str) -> None:
+    ss.q = name
+    ss.hit_pick = None
+
+
 def search_hits(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, sel: Selection, sb: Any) -> None:
-    """The search's hits, best first, each with why it matched; choosing one opens it."""
+    """The search's hits, best first, each with why it matched; choosing one opens it. Without
+    hits, the names nearest what was typed, each a button that searches for it."""
     hits = ranked_hits(folder, stamp, selection_key(sel))
     if not hits:
-        sb.caption("没有找到。Nothing found.")
+        sb.warning(
+            f"没有找到“{markdown_text(sel.query, limit=40)}”，地图保持原样。"
+            "Nothing found; the map is unchanged."
+        )
+        near = suggestions(folder, stamp, selection_key(sel))
+        if near:
+            sb.caption("您是不是要找 Did you mean:")
+        for fid, name, why in near:
+            sb.button(
+                markdown_text(name, limit=60),
+                key=f"suggest_{fid}",
+                on_click=use_suggestion,
+                args=(name,),
+                help=why,
+            )
         return
     ss._hit_reasons = {fid: reason for fid, _rank, reason in hits}
     shown = [fid for fid, _rank, _reason in hits[:MAX_HITS]]

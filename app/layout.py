@@ -21,7 +21,7 @@ from app.data import (
     selection_key,
     unsited_stamp,
 )
-from app.filters import own_layer, ranked_hits, sidebar
+from app.filters import own_layer, ranked_hits, search_missed, sidebar
 from app.map import draw_map
 from app.pages import ignored_from_link, other_page, page_switch
 from app.panel import axis_walk, node_panel
@@ -123,7 +123,10 @@ def page() -> None:
         other_page(view, gdf, str(folder), stamp)
         return
 
-    state = current_state()
+    typed = current_state()
+    state = typed
+    if gdf is not None and search_missed(str(folder), stamp, typed.selection):
+        state = replace(typed, selection=typed.selection.with_(query=""))  # the map as it was
     layer = own_layer()
     shown = None
     if gdf is not None:
@@ -146,7 +149,7 @@ def page() -> None:
     with map_col:
         draw_map(gdf, state, layer if layer is not None and layer.ok else None, str(folder),
                  stamp, named)
-    sidebar(gdf, options, state.selection, str(folder), stamp, layer)
+    sidebar(gdf, options, typed.selection, str(folder), stamp, layer)
     panel = side_col.container(key="gz_panel")
     with panel:
         link_notes()

@@ -101,6 +101,28 @@ def test_on_a_phone_the_page_switch_reads_whole(app_url, browser, tmp_path) -> N
     page.close()
 
 
+def test_a_mistyped_search_keeps_the_map_and_suggests_the_name(app_url, browser) -> None:  # noqa: F811
+    page = open_page(browser, app_url + "/?basemap=none")
+    map_frame_with(page, ".gz-marker")
+    wait_settled(page)
+    before = shown_count(page)
+    page.get_by_placeholder("地名、别称或规划原文").fill("知识诚")
+    page.keyboard.press("Enter")
+    suggestion = page.get_by_role("button", name="知识城", exact=True)
+    suggestion.wait_for()
+    page.get_by_text("没有找到“知识诚”").wait_for()
+    wait_settled(page)
+    assert shown_count(page) == before  # the map as it was, not an empty one
+    map_frame_with(page, ".gz-marker")
+    suggestion.click()
+    page.wait_for_function("decodeURIComponent(location.search).includes('q=知识城')")
+    hits = page.locator('[data-testid="stRadio"]').filter(has_text="搜索结果")
+    first = hits.locator('[role="radiogroup"] label').first
+    first.wait_for()
+    assert first.inner_text().startswith("中新广州知识城")
+    page.close()
+
+
 def _click_row(page, row: int) -> None:
     """Click the middle of the places table's ``row`` (0 = the first), not on its tick box."""
     grid = page.locator('[data-testid="stDataFrameResizable"]').first
