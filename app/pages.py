@@ -27,7 +27,7 @@ PAGE_KEYS: dict[str, tuple[str, ...]] = {
         "colour_by", "node", "walk_pick", "panel_tab",
     ),
     "alignment": ("align_target", "align_level"),
-    "here": ("here_at_text", "here_gcj02", "here_radius"),
+    "here": ("here_mode", "here_at_text", "here_gcj02", "here_radius", "here_area_pick"),
 }
 
 
