@@ -230,7 +230,9 @@ def layer_options(folder: str, stamp: tuple) -> appstate.Options:
 
 def basemap_keys() -> list[str]:
     """Every basemap key the app offers, the default first, no tiles last."""
-    return [key for key, _label in webmap.basemap_choices()]
+    from spatial.geo.basemaps import basemap_choices
+
+    return [key for key, _label in basemap_choices()]
 
 
 def layer_labels(gdf: gpd.GeoDataFrame | None) -> dict[str, str]:

@@ -20,8 +20,7 @@ from app.data import (
     selection_key,
 )
 from app.state import clear_filters, on_hit_pick
-from spatial import webmap
-from spatial.geo.basemaps import NO_TILES
+from spatial.geo.basemaps import NO_TILES, basemap_choices
 from spatial.plaintext import capped_notes, markdown_text
 from spatial.plans.schema import role_label
 from spatial.plans.taxonomy import load_taxonomy
@@ -209,7 +208,7 @@ def sidebar(
         "Fill of symbols and areas: by industry, or by the plan placing it (several plans: "
         "one colour); the briefing map follows.",
     )
-    choices = dict(webmap.basemap_choices())
+    choices = dict(basemap_choices())
     sb.selectbox(
         "底图 Basemap",
         options=list(choices),
