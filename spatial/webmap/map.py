@@ -78,6 +78,8 @@ def basemap_script(basemap: str, layer_labels: Mapping[str, str], key: str) -> s
     named(_MapSupport()).add_to(m)
     if basemap != NO_TILES:
         named(_TileLayer(**get_basemap(basemap).folium_kwargs(), control=False)).add_to(m)
+        if overlay := get_basemap(basemap).overlay_kwargs():  # 天地图's annotation
+            named(_TileLayer(**overlay, control=False)).add_to(m)
     districts = named(_FeatureGroup(name="行政区 Districts", control=False))
     districts.add_to(m)
     groups = {}
