@@ -123,6 +123,8 @@ class Layout:
 #: The narrowest glyph of the map fonts, as a fraction of the font size (a space or an "i" is
 #: wider): no line of width w holds more than w / (MIN_GLYPH_EM × size) characters.
 MIN_GLYPH_EM = 0.15
+#: Characters a wrapped line must not start with (CJK closing punctuation).
+_NO_LINE_START = "、，,。.；;：:）)」』》"
 
 
 class Page:
@@ -197,6 +199,9 @@ class Page:
                     if rest[j - 1] in "；;，,。 、)）":
                         cut = j
                         break
+                # a line never starts with closing punctuation: the character before goes along
+                while 1 < cut < len(rest) and rest[cut] in _NO_LINE_START:
+                    cut -= 1
                 lines.append(rest[:cut].rstrip())
                 rest = rest[cut:].lstrip()
         return lines if max_lines is None else lines[:max_lines]
