@@ -106,6 +106,14 @@ def _cmd_fetch_osm(args: argparse.Namespace) -> int:
     return fetch_osm(cache_dir=Path(args.cache), groups=args.group or None, refresh=args.refresh)
 
 
+def _cmd_build_context(args: argparse.Namespace) -> int:
+    from spatial.geo.context import build_context
+
+    for group, count in build_context(Path(args.out)).items():
+        print(f"{group}: {count} features → {Path(args.out) / (group + '.geojson')}")
+    return 0
+
+
 def _cmd_quote(args: argparse.Namespace) -> int:
     from spatial.plans.texts import QuoteNotFound, load_plan
 
@@ -309,6 +317,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh", action="store_true",
                    help="已缓存也重新获取 refetch even if cached")
     p.set_defaults(func=_cmd_fetch_osm)
+
+    p = command("build-context", "生成随项目提供的离线底图：水体与河流（GSHHG，需 Debian 的 gmt 与 "
+                "gmt-gshhg-full） build the offline context shipped with the project: water and "
+                "rivers from GSHHG (needs Debian's gmt and gmt-gshhg-full)")
+    p.add_argument("--out", default=str(DATA_GEO_DIR / "context"),
+                   help="输出目录（默认 data/geo/context）output folder (default: data/geo/context)")
+    p.set_defaults(func=_cmd_build_context)
 
     p = command("quote", "在规划文本中查找引文，打印其章节路径 find a quote in a plan text and "
                 "print its section path")
