@@ -163,6 +163,34 @@ def test_cached_osm_context_is_drawn_under_the_plan_features(tmp_path) -> None:
         assert label in panel
 
 
+def test_without_a_cache_the_shipped_water_and_rivers_are_drawn(tmp_path) -> None:
+    """With no OSM cache (no internet), a map still shows the estuary's water and the rivers
+    from the extract in data/geo/context, names them in the legend and its source in the
+    source line."""
+    from spatial.geo.base import load_city_outline, load_districts
+    from spatial.geo.context import EXTRACT_ATTRIBUTION
+    from spatial.geo.osm import context_sources, load_osm_context
+
+    empty = tmp_path / "no-cache"
+    base = prepare_base(load_districts(), load_city_outline(), load_osm_context(empty))
+    sel = Selection(plans=("gz_sti",))
+    frame = briefing.selection_frame(sel)
+    text = briefing._map_text(
+        sel, briefing.plan_layers(), frame, title=None, osm=True, tiles_attribution=None
+    )
+    with map_style():
+        fig = draw_map(frame, base, text, dpi=100)
+        ax = fig.axes[0]
+        img = _rgb(fig)
+        panel = "".join(t.get_text() for a in fig.axes for t in a.texts)
+    assert _near(img, _pixel(fig, ax, 113.62, 22.75), WATER, radius=3)  # 狮子洋, off 南沙
+    assert "水体" in panel and "河流" in panel
+    assert "高快速路" not in panel  # the extract has no roads, and the legend says none
+    # the source line names what the context came from (here the repository's own context)
+    assert context_sources(empty) == [EXTRACT_ATTRIBUTION]
+    assert context_sources() and all(source in text.source for source in context_sources())
+
+
 def test_legend_labels_are_whole_wrapped_within_the_panel() -> None:
     """Every legend entry reads in full on the page (wrapped, never cut with "…") and stays
     inside the panel, as drawn: the city plan's roles and industries, and a long file name."""

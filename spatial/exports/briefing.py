@@ -4,7 +4,8 @@
 is the command line, including ``--all`` (one map per plan layout plus an axis overview).
 Features come from :func:`spatial.query.features.select`, so an export shows exactly what the app
 shows for the same :class:`~spatial.query.features.Selection`. The base is the district boundaries
-(``data/geo``) and whatever OSM context is cached; web tiles only on request and when online.
+(``data/geo``) and whatever OSM context is cached (else the shipped water and rivers); web tiles
+only on request and when online.
 """
 
 from __future__ import annotations
@@ -198,9 +199,9 @@ def source_line(plans: Sequence[Plan], *, osm: bool, tiles_attribution: str | No
     sources = "；".join(f"{p.title}（{_plan_date(p)}）" for p in plans) if plans else "无"
     base = BASE_SOURCE
     if osm:
-        from spatial.geo.osm import OSM_ATTRIBUTION
+        from spatial.geo.osm import context_sources
 
-        base += f"；{OSM_ATTRIBUTION}"
+        base += "".join(f"；{source}" for source in context_sources())  # OSM, the extract
     if tiles_attribution:
         base += f"；瓦片 {tiles_attribution}"
     return (

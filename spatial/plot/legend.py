@@ -132,7 +132,7 @@ class _Panel:
         """The OSM context drawn under the plan features, two entries a row."""
         if not tally.context:
             return
-        self.header("底图 Base map (OpenStreetMap)", x0)
+        self.header("底图 Base map", x0)  # its sources are named in the source line
         col_w = width / 2
         keys = list(tally.context)
         for start in range(0, len(keys), 2):

@@ -195,8 +195,10 @@ class Page:
                         hi = mid - 1
                 cut = lo
                 # prefer to break after punctuation or a space, near the cut
-                for j in range(cut, max(cut - 12, 1), -1):
-                    if rest[j - 1] in "；;，,。 、)）":
+                # an English word is longer than a break search of 12 characters may reach
+                reach = 24 if rest[cut - 1 : cut + 1].isascii() else 12
+                for j in range(cut, max(cut - reach, 1), -1):
+                    if rest[j - 1] in "；;，,。 、)）-":
                         cut = j
                         break
                 # a line never starts with closing punctuation: the character before goes along
