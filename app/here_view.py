@@ -144,11 +144,14 @@ def here_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) ->
                 f"**{safe_html(result.district or '不在广州市范围内 outside Guangzhou')}** · "
                 f"WGS84 {result.lon:.6f}, {result.lat:.6f}"
             )
-            st.markdown(f"**覆盖此点 Covering**（{len(result.covering)}）")
+            st.markdown(
+                f"**此处 Here**（{len(result.covering)}）：覆盖此点，或点位在其精度内 "
+                "covering the point, or drawn within their stated precision of it"
+            )
             for el in result.covering:
                 _element(el)
             if not result.covering:
-                st.caption("没有规划要素的范围覆盖此点。No plan area covers this point.")
+                st.caption("此处没有规划要素。No plan element is here.")
             st.markdown(
                 f"**{result.radius_m:,.0f} 米内 Within {result.radius_m:,.0f} m**"
                 f"（{len(result.nearby)}）"
