@@ -32,6 +32,7 @@ import datetime as _dt
 import json
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -92,9 +93,11 @@ def _gmt() -> str:
 
 
 def _run(args: Sequence[str], stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [_gmt(), *args], input=stdin, capture_output=True, text=True, timeout=300, check=False
-    )
+    with tempfile.TemporaryDirectory() as scratch:  # GMT leaves a gmt.history where it runs
+        done = subprocess.run(
+            [_gmt(), *args], input=stdin, capture_output=True, text=True, timeout=300,
+            check=False, cwd=scratch,
+        )
     if done.returncode != 0:
         first = (done.stderr.strip().splitlines() or ["failed"])[0]
         raise GzmapError(f"gmt {args[0]}: {first[:200]}")
