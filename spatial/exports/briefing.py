@@ -194,14 +194,21 @@ def _plans_shown(frame: pd.DataFrame, sel: Selection) -> list[Plan]:
     return [p for p in load_manifest() if p.id in present]
 
 
+def context_credits() -> list[str]:
+    """The sources of the context :func:`base_data` draws, each once: OpenStreetMap for cached
+    groups, GSHHG for the shipped water and rivers (a frame's ``attrs["attribution"]``)."""
+    from spatial.geo.osm import OSM_ATTRIBUTION
+
+    frames = base_data().osm.values()
+    return list(dict.fromkeys(f.attrs.get("attribution", OSM_ATTRIBUTION) for f in frames))
+
+
 def source_line(plans: Sequence[Plan], *, osm: bool, tiles_attribution: str | None) -> str:
     """The map's source line: the plans shown with their dates, the boundaries, OSM, tiles."""
     sources = "；".join(f"{p.title}（{_plan_date(p)}）" for p in plans) if plans else "无"
     base = BASE_SOURCE
     if osm:
-        from spatial.geo.osm import context_sources
-
-        base += "".join(f"；{source}" for source in context_sources())  # OSM, the extract
+        base += "".join(f"；{credit}" for credit in context_credits())
     if tiles_attribution:
         base += f"；瓦片 {tiles_attribution}"
     return (
