@@ -10,6 +10,8 @@ inspection (its artists, and the pixels of the rendered raster).
 
 from __future__ import annotations
 
+import re
+
 import _mapmsg
 import numpy as np
 import pytest
