@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from _browser import WAIT_MS, map_frame_with, wait_settled
-from test_browser import app_url  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +40,7 @@ def switch_to(page, label: str) -> None:
     page.locator(".st-key-page button").filter(has_text=label).click()
 
 
-def test_a_round_trip_through_another_page_keeps_the_filters(app_url, browser) -> None:  # noqa: F811
+def test_a_round_trip_through_another_page_keeps_the_filters(app_url, browser) -> None:
     page = open_page(browser, app_url + "/?roles=park,core&basemap=none")
     map_frame_with(page, ".gz-marker")
     wait_settled(page)
@@ -77,7 +76,7 @@ def test_a_round_trip_through_another_page_keeps_the_filters(app_url, browser) -
     page.close()
 
 
-def test_on_a_phone_the_page_switch_reads_whole(app_url, browser, tmp_path) -> None:  # noqa: F811
+def test_on_a_phone_the_page_switch_reads_whole(app_url, browser, tmp_path) -> None:
     page = open_page(browser, app_url + "/?basemap=none", width=390, height=844)
     buttons = page.locator(".st-key-page button")
     buttons.last.wait_for()
@@ -101,7 +100,7 @@ def test_on_a_phone_the_page_switch_reads_whole(app_url, browser, tmp_path) -> N
     page.close()
 
 
-def test_a_mistyped_search_keeps_the_map_and_suggests_the_name(app_url, browser) -> None:  # noqa: F811
+def test_a_mistyped_search_keeps_the_map_and_suggests_the_name(app_url, browser) -> None:
     page = open_page(browser, app_url + "/?basemap=none")
     map_frame_with(page, ".gz-marker")
     wait_settled(page)
@@ -131,7 +130,7 @@ def _click_row(page, row: int) -> None:
     page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + 35 * (row + 1) + 17)
 
 
-def test_a_table_row_opens_its_words_and_a_new_district_starts_afresh(app_url, browser) -> None:  # noqa: F811
+def test_a_table_row_opens_its_words_and_a_new_district_starts_afresh(app_url, browser) -> None:
     page = open_page(browser, app_url + "/?view=alignment&district=天河区&basemap=none")
     page.get_by_text("区级规划承接 Taken up").wait_for()
     wait_settled(page)
