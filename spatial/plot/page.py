@@ -24,6 +24,8 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {
     "a4-landscape": (297.0, 210.0),
     "a3-landscape": (420.0, 297.0),
     "16x9": (338.6667, 190.5),  # 13.333 x 7.5 in, a widescreen slide
+    "a4-portrait": (210.0, 297.0),
+    "a3-portrait": (297.0, 420.0),
 }
 _A4_AREA = 297.0 * 210.0
 _MM = 1 / 25.4
