@@ -23,8 +23,10 @@ from app.data import (
 )
 from app.filters import own_layer, ranked_hits, search_missed, sidebar
 from app.map import draw_map
+from app.maptools import own_feature_panel
 from app.pages import ignored_from_link, other_page, page_switch
 from app.panel import axis_walk, node_panel
+from app.printview import maybe_print_dialog
 from app.results import download_panel, overview_panel, results_table
 from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url, url_params
 from spatial.query import unsited
@@ -166,10 +168,12 @@ def page() -> None:
             if place.open:
                 with place:
                     node = ss.get("node")
-                    if node and node in gdf.index and node not in shown.index:
-                        st.info("此地点不在当前筛选结果中，仍为您打开。"
-                                "This place is outside the current filters; opened anyway.")
-                    node_panel(gdf, node, register)
+                    # a feature of the own layer clicked, else the place open (or none)
+                    if node or not own_feature_panel(layer):
+                        if node and node in gdf.index and node not in shown.index:
+                            st.info("此地点不在当前筛选结果中，仍为您打开。"
+                                    "This place is outside the current filters; opened anyway.")
+                        node_panel(gdf, node, register)
             if results.open:
                 with results:
                     if not named.empty:
@@ -187,4 +191,5 @@ def page() -> None:
             if files.open:
                 with files:
                     download_panel(shown, state, named, str(folder), stamp)
+    maybe_print_dialog(state)
     sync_url(current_state())
