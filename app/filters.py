@@ -214,12 +214,13 @@ def sidebar(
         options=list(choices),
         format_func=lambda k: choices.get(k, k),
         key="basemap",
-        help="离线时底图瓦片无法加载，区界与要素照常显示。Offline, tiles don't load; outlines do.",
+        help="离线时底图瓦片无法加载，地图改画离线底图（水系、道路、铁路、机场）。"
+        "Offline, tiles don't load: the map draws the offline basemap (water, roads, rail).",
     )
     if ss.get("basemap") != NO_TILES:
         sb.caption(
-            "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
-            "Tiles need internet; offline, district outlines and places still show."
+            "底图瓦片需联网；无法加载时自动改用“离线底图”。"
+            "Tiles need internet; without them the map draws the offline basemap."
         )
     own_layer_box(sb, layer)
 
