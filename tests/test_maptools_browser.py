@@ -218,3 +218,87 @@ def test_print_this_view_renders_the_maps_extent_at_the_chosen_paper_size(
     for far in ("南沙科学城", "中新广州知识城", "花都高新技术产业开发区"):  # not in it
         assert far not in text
     assert "比例尺 1:" in text
+
+
+@pytest.fixture(scope="module")
+def offline_app(tmp_path_factory: pytest.TempPathFactory):
+    """The app on a copy of the project's data whose OSM cache holds the local OSM fixture
+    (water, a river, main roads, rail, the airport), as ``gzmap fetch-osm`` caches it."""
+    import shutil
+
+    import osmnx as ox
+    from shapely.geometry import box
+
+    from spatial._paths import ROOT
+    from spatial.geo.osm import fetch_osm
+
+    repo = tmp_path_factory.mktemp("offline_repo")
+    for folder in ("seeds", "data"):
+        shutil.copytree(ROOT / folder, repo / folder)
+    small = Path(__file__).parent / "data" / "small.osm"
+    fetch = lambda polygon, tags: ox.features_from_xml(small, tags=tags)  # noqa: E731
+    assert fetch_osm(repo / "data" / "geo" / "osm", fetcher=fetch,
+                     extent=box(113.2, 22.9, 113.5, 23.5)) == 0
+    layers = build_fixture_layers(tmp_path_factory.mktemp("offline_layers"))
+    log = tmp_path_factory.mktemp("offline_log") / "app.log"
+    env = {"GZMAP_ROOT": str(repo), "GZMAP_LAYERS_DIR": str(layers)}
+    with app_for_test(log, env=env) as running:
+        yield running
+
+
+def _colour_near(img, x: float, y: float, colour: str, radius: int = 2) -> bool:
+    want = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    for dx in range(-radius, radius + 1):
+        for dy in range(-radius, radius + 1):
+            got = img.getpixel((round(x) + dx, round(y) + dy))
+            if all(abs(a - b) <= 24 for a, b in zip(got, want, strict=True)):  # antialiased
+                return True
+    return False
+
+
+@pytest.mark.parametrize(("basemap", "mode"), [("positron", "fallback"), ("none", "chosen")])
+def test_the_offline_basemap_draws_the_osm_context_when_no_tile_loads(
+    offline_app, browser, tmp_path, basemap, mode
+):
+    from PIL import Image
+
+    from spatial.symbology import CONTEXT_COLOURS
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    tiles: list[str] = []
+
+    def no_network(route):  # an intranet: nothing beyond this machine answers
+        if route.request.url.startswith(offline_app.url):
+            route.continue_()
+        else:
+            tiles.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", no_network)
+    page.goto(offline_app.url + f"/?basemap={basemap}")
+    element = page.locator("[data-gz-selection] .gz-map")
+    element.wait_for(state="attached")
+    page.locator(f"[data-gz-offline={mode}][data-gz-context]").wait_for(state="attached")
+    notice = page.get_by_text("底图瓦片无法加载，显示离线底图")
+    if mode == "fallback":
+        notice.wait_for()
+        assert tiles  # tiles were asked for, and failed
+    else:
+        assert notice.count() == 0 and not tiles
+    wait_settled(page)
+    set_view(element, 23.13, 113.33, 13)
+    page.wait_for_timeout(300)  # the canvas redraws on the frame after the move
+    shot = tmp_path / f"offline-{basemap}.png"
+    page.screenshot(path=str(shot))
+    img = Image.open(shot).convert("RGB")
+    where = {  # (lat, lon) -> what the OSM fixture has there
+        (23.1145, 113.305): "water",  # 珠江 (a river area)
+        (23.1489, 113.29): "rail",  # 广深铁路
+        (23.12525, 113.345): "roads",  # 黄埔大道
+    }
+    for (lat, lon), group in where.items():
+        assert _colour_near(img, *point_of(element, lat, lon), CONTEXT_COLOURS[group]), group
+    attribution = page.locator(".leaflet-control-attribution").inner_text()
+    assert "OpenStreetMap" in attribution
+    page.close()

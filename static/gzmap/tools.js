@@ -64,14 +64,14 @@
 
   // -- offline basemap -------------------------------------------------------------------------
 
-  var LINES = { rivers: 1.6, roads: 2.2, rail: 1.3 };
+  var LINES = { rivers: 1.6, roads: 2.4, rail: 2 };
 
   function contextStyle(colours) {
     return function (f) {
       var group = f.properties.group, colour = colours[group] || "#cccccc";
       if (LINES[group]) {
         return { color: colour, weight: LINES[group], opacity: 1, fill: false,
-          dashArray: group === "rail" ? "6 3" : null };
+          dashArray: group === "rail" ? "8 4" : null };
       }
       return { stroke: false, fill: true, fillColor: colour, fillOpacity: 1 };
     };
