@@ -146,9 +146,11 @@ BASEMAPS: dict[str, Basemap] = {
 }
 
 DEFAULT_BASEMAP = "positron"
-#: Basemap key for "no tiles": district outlines and features only (works offline).
+#: Basemap key for "no tiles": district outlines, features and the offline basemap (works offline).
 NO_TILES = "none"
-NO_TILES_LABEL = "无底图 No tiles"
+#: No tile service: the map client draws the OSM context the exports use (water, rivers, main
+#: roads, rail, the airport) as a light vector basemap, as it does when a service's tiles fail.
+NO_TILES_LABEL = "离线底图 Offline basemap"
 
 #: The environment variable holding a 天地图 key; 天地图 is offered only when it is set.
 TIANDITU_KEY_ENV = "GZMAP_TIANDITU_KEY"

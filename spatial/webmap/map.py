@@ -11,7 +11,7 @@ from typing import Any
 
 import folium
 
-from spatial.geo.basemaps import BASEMAPS, NO_TILES, get_basemap
+from spatial.geo.basemaps import BASEMAPS, NO_TILES, NO_TILES_LABEL, get_basemap
 from spatial.plaintext import esc
 from spatial.webmap.leaflet import (
     _FeatureGroup,
@@ -22,10 +22,6 @@ from spatial.webmap.leaflet import (
     _Switcher,
     _TileLayer,
 )
-
-#: No tile service: the client draws the OSM context the exports use (water, rivers, main
-#: roads, rail, the airport) as a light vector basemap, as it does when a service's tiles fail.
-NO_TILES_LABEL = "离线底图 Offline basemap"
 
 #: Where Guangzhou is, for a map with nothing to frame.
 GUANGZHOU_CENTER = (23.13, 113.30)
