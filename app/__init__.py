@@ -10,6 +10,10 @@
 * ``panel`` — the axis walk and the open place's panel.
 * ``map`` — the map: the project's map client as a Streamlit component, and the other pages'
   maps.
+* ``maptools`` — what the map's tools report: a study area drawn, the own layer's feature
+  clicked (its properties as text), the extent to print; ``printview`` — 打印当前视图, the
+  briefing export of that extent; ``sitepick`` — a click on a map gives the 建议修改 form its
+  position.
 * ``results`` — results table, overview chart, downloads.
 * ``layout`` — the page.
 * ``pages`` — the switch between the map, 规划衔接 and 这里规划了什么 pages.

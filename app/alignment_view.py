@@ -3,6 +3,8 @@ the plans' words."""
 
 from __future__ import annotations
 
+import hashlib
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -16,6 +18,8 @@ from spatial.webmap.pages import alignment_map, status_legend_html
 
 ss = st.session_state
 MAP_HEIGHT = 560
+#: The tables leave room below them, beside the map, for the words of the row picked.
+TABLE_HEIGHT = 280
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -39,21 +43,25 @@ def _on_map_click() -> None:
         ss.align_pick = ("place", fid)
 
 
-def _on_table_pick(key: str) -> None:
-    rows = ss.get(key, {}).get("selection", {}).get("rows", [])
-    ids = ss.get(f"_{key}_ids", [])
+def _on_table_pick(key: str, ids: list[tuple[str, str]]) -> None:
+    picked = ss.get(key, {}).get("selection", {})
+    rows = list(picked.get("rows", [])) + [cell[0] for cell in picked.get("cells", [])]
     if rows and rows[0] < len(ids):
         ss.align_pick = ids[rows[0]]
 
 
-def _pick_table(rows: list[dict], ids: list[tuple[str, str]], key: str, height: int) -> None:
-    """A table whose picked row opens the ``align_pick`` of the same position in ``ids``."""
-    ss[f"_{key}_ids"] = ids
+def _pick_table(
+    rows: list[dict], ids: list[tuple[str, str]], key: str, height: int, target: str
+) -> None:
+    """A table where a click on any cell of a row (or its tick box) opens the ``align_pick``
+    of the same position in ``ids``. The widget is one per district, so a row picked for one
+    district is not still picked, and dead, on the next."""
+    key = f"{key}_{hashlib.sha1(target.encode()).hexdigest()[:10]}"
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
-        on_select=lambda: _on_table_pick(key),
-        selection_mode="single-row",
+        on_select=lambda: _on_table_pick(key, ids),
+        selection_mode=["single-row", "single-cell"],
         key=key,
         height=height,
         width="stretch",
@@ -81,7 +89,7 @@ def _all_places(result: al.Alignment) -> list[tuple[al.PlaceRow, str]]:
     ]
 
 
-def _places_table(result: al.Alignment) -> None:
+def _places_table(result: al.Alignment, target: str) -> None:
     rows = []
     ids = []
     for place, label in _all_places(result):
@@ -97,10 +105,10 @@ def _places_table(result: al.Alignment) -> None:
             }
         )
         ids.append(("place", place.id))
-    _pick_table(rows, ids, "align_places", height=360)
+    _pick_table(rows, ids, "align_places", height=TABLE_HEIGHT, target=target)
 
 
-def _industry_table(result: al.Alignment) -> None:
+def _industry_table(result: al.Alignment, target: str) -> None:
     level = st.segmented_control(
         "产业层级 Level",
         options=["industry", "group"],
@@ -129,7 +137,7 @@ def _industry_table(result: al.Alignment) -> None:
     if not rows:
         st.info("两级规划在本区均未点名产业。Neither plan names an industry here.")
         return
-    _pick_table(rows, ids, "align_industries", height=320)
+    _pick_table(rows, ids, f"align_industries_{level}", height=TABLE_HEIGHT, target=target)
     st.caption(" ".join(al.INDUSTRY_SCOPE) + " “全区”：区级规划对全区的表述 district-wide words.")
 
 
@@ -158,8 +166,8 @@ def _pick_panel(result: al.Alignment) -> None:
     pick = ss.get("align_pick")
     if not pick:
         st.info(
-            "点击地图上的地点或表格中的一行，查看两级规划的原文。"
-            "Click a place or a table row to read both plans' words."
+            "点击地图上的地点或表格中的任一行，在此查看两级规划的原文。"
+            "Click a place or any table row to read both plans' words here."
         )
         return
     kind, key = pick
@@ -182,14 +190,12 @@ def _pick_panel(result: al.Alignment) -> None:
         zh, en = al.INDUSTRY_STATUS_LABELS[row.status]
         st.caption(f"{zh} · {en}")
         city_ev, district_ev = row.city, [*row.district, *row.district_wide]
-    c_col, d_col = st.columns(2)
-    with c_col:
-        st.markdown(f"**{safe_html(al.plan_short(result.city_plan))}**", unsafe_allow_html=True)
-        evidence_block(city_ev, show_place=kind != "place")
-    with d_col:
-        names = "、".join(al.plan_short(p) for p in result.district_plans)
-        st.markdown(f"**{safe_html(names)}**", unsafe_allow_html=True)
-        evidence_block(district_ev, show_place=kind != "place")
+    # one above the other: the panel sits in the column beside the map
+    st.markdown(f"**{safe_html(al.plan_short(result.city_plan))}**", unsafe_allow_html=True)
+    evidence_block(city_ev, show_place=kind != "place")
+    names = "、".join(al.plan_short(p) for p in result.district_plans)
+    st.markdown(f"**{safe_html(names)}**", unsafe_allow_html=True)
+    evidence_block(district_ev, show_place=kind != "place")
 
 
 def _briefing(target: str) -> None:
@@ -249,12 +255,14 @@ def alignment_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: st
     with side_col:
         tab_places, tab_ind, tab_roles = st.tabs(["地点 Places", "产业 Industries", "定位 Roles"])
         with tab_places:
-            _places_table(result)
+            _places_table(result, target)
         with tab_ind:
-            _industry_table(result)
+            _industry_table(result, target)
         with tab_roles:
             _roles_table(result)
-    _pick_panel(result)
+        # the words of the row or place picked, beside the map and under the table clicked
+        with st.container(key="align_evidence"):
+            _pick_panel(result)
     st.divider()
     _briefing(target)
     return target

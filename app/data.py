@@ -84,6 +84,8 @@ class MapData:
     ----------
     features, districts : str
         URLs of the features and the district outlines (``districts`` empty without them).
+    context : str
+        URL of the geographic context the offline basemap draws (empty without any).
     position : mapping of str to int
         Feature id -> its position in the features file (selections name features by it).
     """
@@ -91,6 +93,7 @@ class MapData:
     features: str
     districts: str
     position: Mapping[str, int]
+    context: str = ""
 
 
 @st.cache_resource(max_entries=4, show_spinner="准备地图数据 Preparing the map's data…")
@@ -112,26 +115,44 @@ def map_data(folder: str, stamp: tuple, datum: str) -> MapData:
         name = publish.write_hashed(
             f"districts-{datum}", ".geojson", publish.districts_document(districts, simple, datum)
         )
+    context = context_file(datum)
     return MapData(
         features=f"{static_url('data')}/{features}",
         districts=f"{static_url('data')}/{name}" if name else "",
         position={fid: i for i, fid in enumerate(ids)},
+        context=f"{static_url('data')}/{context}" if context else "",
     )
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def context_file(datum: str) -> str:
+    """The name of the offline basemap's file in a datum (the OSM context the exports draw,
+    :func:`spatial.webmap.publish.context_document`), written on first use; empty when there
+    is no context. Fetched by the client only when it draws the offline basemap."""
+    from spatial.geo.osm import load_osm_context
+    from spatial.webmap import publish
+
+    content = publish.context_document(load_osm_context(), datum)
+    return publish.write_hashed(f"context-{datum}", ".geojson", content) if content else ""
 
 
 @st.cache_resource(show_spinner=False)
 def client_files() -> tuple[tuple[str, ...], tuple[str, ...], str]:
-    """URLs of the map client's scripts (Leaflet, then the client with its symbology), its
-    style sheets and the Streamlit component's loader (which names the other two), written
+    """URLs of the map client's scripts (Leaflet, the plugins of its tools, then the client
+    with its symbology), its style sheets and the Streamlit component's loader (which names the other two), written
     once per process (:func:`spatial.webmap.publish.client_bundle`)."""
     from spatial.webmap import publish
     from spatial.webmap.client import client_style
+    from spatial.webmap.tools import PLUGIN_SCRIPTS, PLUGIN_STYLES
 
     data = static_url("data")
     bundle = publish.write_hashed("gzmap", ".js", publish.client_bundle(client_style()))
     css = publish.write_hashed("gzmap", ".css", publish.client_css())
-    scripts = (f"{static_url('leaflet')}/leaflet.js", f"{data}/{bundle}")
-    styles = (f"{static_url('leaflet')}/leaflet.css", f"{data}/{css}")
+    plugins = static_url("")  # the tools' plugins, vendored in static/ (never a CDN)
+    scripts = (f"{static_url('leaflet')}/leaflet.js", *(plugins + p for p in PLUGIN_SCRIPTS),
+               f"{data}/{bundle}")
+    styles = (f"{static_url('leaflet')}/leaflet.css", *(plugins + p for p in PLUGIN_STYLES),
+              f"{data}/{css}")
     loader = publish.write_hashed("gzmap-loader", ".js", publish.client_loader(scripts, styles))
     return scripts, styles, f"{data}/{loader}"
 
@@ -144,7 +165,7 @@ def basemap_file(basemap: str, labels: tuple[tuple[str, str], ...]) -> tuple[str
     from spatial.webmap.map import basemap_script
 
     key = basemap + "-" + hashlib.sha256(repr(labels).encode()).hexdigest()[:12]
-    script = basemap_script(basemap, dict(labels), key).encode("utf-8")
+    script = basemap_script(basemap, dict(labels), key, tools=True).encode("utf-8")
     name = publish.write_hashed(f"basemap-{basemap}", ".js", script)
     return key, f"{static_url('data')}/{name}"
 
@@ -230,7 +251,9 @@ def layer_options(folder: str, stamp: tuple) -> appstate.Options:
 
 def basemap_keys() -> list[str]:
     """Every basemap key the app offers, the default first, no tiles last."""
-    return [key for key, _label in webmap.basemap_choices()]
+    from spatial.geo.basemaps import basemap_choices
+
+    return [key for key, _label in basemap_choices()]
 
 
 def layer_labels(gdf: gpd.GeoDataFrame | None) -> dict[str, str]:

@@ -20,8 +20,7 @@ from app.data import (
     selection_key,
 )
 from app.state import clear_filters, on_hit_pick
-from spatial import webmap
-from spatial.geo.basemaps import NO_TILES
+from spatial.geo.basemaps import NO_TILES, basemap_choices
 from spatial.plaintext import capped_notes, markdown_text
 from spatial.plans.schema import role_label
 from spatial.plans.taxonomy import load_taxonomy
@@ -30,7 +29,7 @@ from spatial.query.features import (
     Selection,
     industry_counts,
 )
-from spatial.query.search import rank_hits
+from spatial.query.search import rank_hits, suggest
 from spatial.symbology import RULES, rule_label
 
 ss = st.session_state
@@ -69,11 +68,47 @@ def facet_counts(folder: str, stamp: tuple, key: tuple) -> pd.Series:
     return industry_counts(get_layers(folder, stamp).loc[selected_ids(folder, stamp, key)])
 
 
+def search_missed(folder: str, stamp: tuple, sel: Selection) -> bool:
+    """True when a search finds nothing among the places the other filters keep: the map then
+    stays as it was before the search (an empty map says less than the suggestions)."""
+    return bool(sel.query) and not selected_ids(folder, stamp, selection_key(sel))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def suggestions(folder: str, stamp: tuple, key: tuple) -> list[tuple[str, str, str]]:
+    """``(id, name, why)`` of the names nearest a search that found nothing, among the places
+    the other filters keep (cached per selection)."""
+    sel = selection_from_key(key)
+    gdf = get_layers(folder, stamp)
+    pool = gdf.loc[selected_ids(folder, stamp, selection_key(sel.with_(query="")))]
+    return [(s.id, s.name, s.how) for s in suggest(pool, sel.query)]
+
+
+def use_suggestion(name: str) -> None:
+    ss.q = name
+    ss.hit_pick = None
+
+
 def search_hits(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, sel: Selection, sb: Any) -> None:
-    """The search's hits, best first, each with why it matched; choosing one opens it."""
+    """The search's hits, best first, each with why it matched; choosing one opens it. Without
+    hits, the names nearest what was typed, each a button that searches for it."""
     hits = ranked_hits(folder, stamp, selection_key(sel))
     if not hits:
-        sb.caption("没有找到。Nothing found.")
+        sb.warning(
+            f"没有找到“{markdown_text(sel.query, limit=40)}”，地图保持原样。"
+            "Nothing found; the map is unchanged."
+        )
+        near = suggestions(folder, stamp, selection_key(sel))
+        if near:
+            sb.caption("您是不是要找 Did you mean:")
+        for fid, name, why in near:
+            sb.button(
+                markdown_text(name, limit=60),
+                key=f"suggest_{fid}",
+                on_click=use_suggestion,
+                args=(name,),
+                help=why,
+            )
         return
     ss._hit_reasons = {fid: reason for fid, _rank, reason in hits}
     shown = [fid for fid, _rank, _reason in hits[:MAX_HITS]]
@@ -173,18 +208,19 @@ def sidebar(
         "Fill of symbols and areas: by industry, or by the plan placing it (several plans: "
         "one colour); the briefing map follows.",
     )
-    choices = dict(webmap.basemap_choices())
+    choices = dict(basemap_choices())
     sb.selectbox(
         "底图 Basemap",
         options=list(choices),
         format_func=lambda k: choices.get(k, k),
         key="basemap",
-        help="离线时底图瓦片无法加载，区界与要素照常显示。Offline, tiles don't load; outlines do.",
+        help="离线时底图瓦片无法加载，地图改画离线底图（水系、道路、铁路、机场）。"
+        "Offline, tiles don't load: the map draws the offline basemap (water, roads, rail).",
     )
     if ss.get("basemap") != NO_TILES:
         sb.caption(
-            "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
-            "Tiles need internet; offline, district outlines and places still show."
+            "底图瓦片需联网；无法加载时自动改用“离线底图”。"
+            "Tiles need internet; without them the map draws the offline basemap."
         )
     own_layer_box(sb, layer)
 

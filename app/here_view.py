@@ -1,5 +1,6 @@
 """The 这里规划了什么 page: click the map or type a lon/lat (WGS84 or Amap's GCJ-02), read
-every plan element covering or near the point with the plans' words."""
+every plan element covering or near the point with the plans' words; or take a study area (a
+polygon of the own layer, or a file given here) and read every element meeting it."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from app.viewparams import ViewParams
 from spatial.geo.basemaps import NO_TILES, get_basemap
 from spatial.geo.coords import gcj02_to_wgs84
 from spatial.plaintext import markdown_text
-from spatial.query.alignment import plan_short
-from spatial.query.here import DEFAULT_RADIUS_M, HereElement, HereResult, parse_lonlat, what_is_here
+from spatial.query.here import (
+    DEFAULT_RADIUS_M,
+    HereElement,
+    HereResult,
+    parse_lonlat,
+    plan_short,
+    what_is_here,
+)
 from spatial.webmap.pages import here_legend_html, here_map
 
 ss = st.session_state
@@ -54,12 +61,15 @@ class _Ev:
 
 def _element(el: HereElement) -> None:
     where = "覆盖此点 covers the point" if el.contains else f"{el.distance_m:,.0f} m"
+    if el.within_precision:
+        where = f"点位 {el.distance_m:,.0f} m，在其位置精度内 within its stated precision"
     notes = []
     if el.derived:
         notes.append("范围由成员推算 area derived from its members")
     if el.precision_m:
         notes.append(f"位置精度 ±{el.precision_m:,.0f} m")
-    with st.expander(f"{el.name} · {el.role_label} · {where}", expanded=el.contains):
+    label = markdown_text(f"{el.name} · {el.role_label} · {where}")
+    with st.expander(label, expanded=el.contains or el.within_precision):
         if notes:
             st.caption(" · ".join(notes))
         evidence_block([_Ev(e) for e in el.excerpts], show_place=True)
@@ -75,6 +85,20 @@ def init_from_url(params: ViewParams) -> None:
 
 def here_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) -> ViewParams:
     """Draw the page; returns its part of the URL."""
+    ss.setdefault("here_mode", "point")
+    st.segmented_control(
+        "查询 Ask about",
+        options=["point", "area"],
+        format_func=lambda k: "一个点 A point" if k == "point" else "一片区域 A study area",
+        key="here_mode",
+        required=True,
+        label_visibility="collapsed",
+    )
+    if ss.here_mode == "area":
+        from app.area_view import area_panel
+
+        area_panel(gdf)
+        return ViewParams(view="here")
     ss.setdefault("here_at_text", "")
     ss.setdefault("here_gcj02", False)
     ss.setdefault("here_radius", int(DEFAULT_RADIUS_M))
@@ -120,11 +144,14 @@ def here_page(gdf: gpd.GeoDataFrame, folder: str, stamp: tuple, basemap: str) ->
                 f"**{safe_html(result.district or '不在广州市范围内 outside Guangzhou')}** · "
                 f"WGS84 {result.lon:.6f}, {result.lat:.6f}"
             )
-            st.markdown(f"**覆盖此点 Covering**（{len(result.covering)}）")
+            st.markdown(
+                f"**此处 Here**（{len(result.covering)}）：覆盖此点，或点位在其精度内 "
+                "covering the point, or drawn within their stated precision of it"
+            )
             for el in result.covering:
                 _element(el)
             if not result.covering:
-                st.caption("没有规划要素的范围覆盖此点。No plan area covers this point.")
+                st.caption("此处没有规划要素。No plan element is here.")
             st.markdown(
                 f"**{result.radius_m:,.0f} 米内 Within {result.radius_m:,.0f} m**"
                 f"（{len(result.nearby)}）"

@@ -21,10 +21,12 @@ from app.data import (
     selection_key,
     unsited_stamp,
 )
-from app.filters import own_layer, ranked_hits, sidebar
+from app.filters import own_layer, ranked_hits, search_missed, sidebar
 from app.map import draw_map
+from app.maptools import own_feature_panel
 from app.pages import ignored_from_link, other_page, page_switch
 from app.panel import axis_walk, node_panel
+from app.printview import maybe_print_dialog
 from app.results import download_panel, overview_panel, results_table
 from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url, url_params
 from spatial.query import unsited
@@ -45,6 +47,15 @@ PAGE_CSS = """<style>
 .st-key-gz_reconnect { display: none; }
 .st-key-gz_panel { height: var(--gz-h) !important; max-height: var(--gz-h); overflow-y: auto;
                    overflow-x: hidden; padding-right: 0.4rem; flex-wrap: nowrap; }
+/* a phone: the page switch spans the width, each label wraps inside its own button */
+@media (max-width: 640px) {
+  .gz-title { white-space: normal; }
+  .st-key-page, .st-key-page [data-testid="stButtonGroup"] { width: 100% !important; }
+  .st-key-page [role="radiogroup"] { width: 100%; overflow: visible; }
+  .st-key-page button { flex: 1 1 auto; min-width: 0; height: auto; padding: 0.25rem 0.35rem; }
+  .st-key-page button p { white-space: normal; line-height: 1.25; text-align: center;
+                          font-size: 0.85rem; }
+}
 </style>"""
 
 
@@ -64,14 +75,19 @@ def link_notes() -> None:
 def main() -> None:
     """The page. A URL that differs from the one the last run left (browser Back or Forward,
     which rerun the script with the history entry's URL) is read again, as on a first visit,
-    so Back and Forward walk the views; every view change is a history entry."""
-    if ss.get("_init") and ss.get("_synced") is not None and url_params() != ss._synced:
+    so Back and Forward walk the views; every view change is a history entry.
+
+    The URL a run starts from is noted before anything else: a run cut short by the next
+    action (a second Back while the first one's page is still being drawn) must not leave the
+    URL of the run before it, or the next run would take the new URL for one it already shows.
+    """
+    url = url_params()
+    if ss.get("_init") and ss.get("_synced") is not None and url != ss._synced:
         ss._init = False
         ss._pages_init = False
-    try:
-        page()
-    finally:
-        ss._synced = url_params()
+    ss._synced = url
+    page()
+    ss._synced = url_params()
     watch_connection()  # last on the page: a lost connection shows 正在重新连接, then reloads
 
 
@@ -108,7 +124,10 @@ def page() -> None:
         other_page(view, gdf, str(folder), stamp)
         return
 
-    state = current_state()
+    typed = current_state()
+    state = typed
+    if gdf is not None and search_missed(str(folder), stamp, typed.selection):
+        state = replace(typed, selection=typed.selection.with_(query=""))  # the map as it was
     layer = own_layer()
     shown = None
     if gdf is not None:
@@ -131,7 +150,7 @@ def page() -> None:
     with map_col:
         draw_map(gdf, state, layer if layer is not None and layer.ok else None, str(folder),
                  stamp, named)
-    sidebar(gdf, options, state.selection, str(folder), stamp, layer)
+    sidebar(gdf, options, typed.selection, str(folder), stamp, layer)
     panel = side_col.container(key="gz_panel")
     with panel:
         link_notes()
@@ -148,10 +167,12 @@ def page() -> None:
             if place.open:
                 with place:
                     node = ss.get("node")
-                    if node and node in gdf.index and node not in shown.index:
-                        st.info("此地点不在当前筛选结果中，仍为您打开。"
-                                "This place is outside the current filters; opened anyway.")
-                    node_panel(gdf, node, register)
+                    # a feature of the own layer clicked, else the place open (or none)
+                    if node or not own_feature_panel(layer):
+                        if node and node in gdf.index and node not in shown.index:
+                            st.info("此地点不在当前筛选结果中，仍为您打开。"
+                                    "This place is outside the current filters; opened anyway.")
+                        node_panel(gdf, node, register)
             if results.open:
                 with results:
                     if not named.empty:
@@ -169,4 +190,5 @@ def page() -> None:
             if files.open:
                 with files:
                     download_panel(shown, state, named, str(folder), stamp)
+    maybe_print_dialog(state)
     sync_url(current_state())

@@ -37,6 +37,7 @@ from app.data import (
     static_url,
     view_message,
 )
+from app.maptools import area_message, on_map_area, on_map_own, on_map_view, pick_message
 from app.state import on_map_click, on_map_need
 from spatial import webmap
 from spatial.geo.basemaps import NO_TILES, shift_to_basemap
@@ -129,12 +130,16 @@ def draw_map(
         "height": MAP_HEIGHT_CSS,
         "scripts": [base_url],  # after the client's own, which its loader knows
         "base": base_key,
-        "data": {"features": data.features, "districts": data.districts},
+        "data": {"features": data.features, "districts": data.districts,
+                 "context": data.context},
         "selection": selection,
         "own": own_layer_message(user_layer, datum),
+        "pick": pick_message(state, gdf),
+        "area": area_message(datum),
     }
     with st.container(key="gz_map"):
-        _mount("map", message, {"click": on_map_click, "need": on_map_need})
+        _mount("map", message, {"click": on_map_click, "need": on_map_need, "own": on_map_own,
+                                "area": on_map_area, "view": on_map_view})
 
 
 def own_layer_message(user_layer: Any, datum: str) -> dict[str, Any] | None:
@@ -144,7 +149,7 @@ def own_layer_message(user_layer: Any, datum: str) -> dict[str, Any] | None:
         return None
     held = ss.get("_upload")
     key = hashlib.sha1(repr((held[0] if held else id(user_layer), datum)).encode()).hexdigest()[:16]
-    message = {"key": key, "name": OWN_LAYER_NAME}
+    message = {"key": key, "name": OWN_LAYER_NAME, "file": user_layer.name}
     if ss.get("_own_sent") != key or ss.pop("_own_needed", False):
         message["features"] = client.own_features(publish.in_datum(user_layer.gdf, datum))
         ss._own_sent = key

@@ -1,8 +1,12 @@
 """The page switch (地图 / 规划衔接 / 这里规划了什么) and the pages other than the map.
 
 Each page keeps its choices in the URL (:mod:`app.viewparams`); the map page keeps its own
-(:mod:`app.appstate`). While another page is open the map page's widgets are not drawn, so
-their values are carried over here, ready for the way back.
+(:mod:`app.appstate`), and they stay there while another page is open, so a link or Back and
+Forward bring both back. In the session, a page's widgets are not drawn while another page is
+open: Streamlit would forget their values, and a widget drawn again would show its default (and
+send it back on the next run) unless its value is set in the very run that draws it. So every
+page's values are carried through each run (:func:`carry_pages`) and handed back to its widgets
+in the run that opens it again.
 """
 
 from __future__ import annotations
@@ -10,14 +14,21 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from app.state import sync_url, url_params
+from app.state import current_state, sync_url, url_params
 from app.viewparams import VIEWS, ViewParams
 from spatial.plaintext import capped_notes
 
 ss = st.session_state
 
-#: The map page's widget values to keep while another page is open.
-MAP_KEYS = ("plans", "industries", "roles", "clusters", "segment", "q", "basemap", "node")
+#: Each page's widget (and widget-like) values, kept while another page is open.
+PAGE_KEYS: dict[str, tuple[str, ...]] = {
+    "map": (
+        "plans", "industries", "roles", "clusters", "segment", "q", "linked", "basemap",
+        "colour_by", "node", "walk_pick", "panel_tab",
+    ),
+    "alignment": ("align_target", "align_level"),
+    "here": ("here_mode", "here_at_text", "here_gcj02", "here_radius", "here_area_pick"),
+}
 
 
 def ignored_from_link(notes: list[str]) -> str:
@@ -51,7 +62,21 @@ def page_switch() -> str:
         on_change=_keep_page,
     )
     ss._last_page = ss.page
+    carry_pages(ss.page)
     return ss.page
+
+
+def carry_pages(view: str) -> None:
+    """Keep the values of the pages not drawn in this run, and give the page that opens again
+    its values back (before its widgets are drawn)."""
+    reopened = ss.get("_drawn_page") != view
+    for page, keys in PAGE_KEYS.items():
+        if page == view and not reopened:
+            continue
+        for key in keys:
+            if key in ss:
+                ss[key] = ss[key]
+    ss._drawn_page = view
 
 
 def _keep_page() -> None:
@@ -60,10 +85,8 @@ def _keep_page() -> None:
 
 
 def other_page(view: str, gdf: gpd.GeoDataFrame | None, folder: str, stamp: tuple) -> None:
-    """Draw the 规划衔接 or 这里规划了什么 page and put its choices in the URL."""
-    for key in MAP_KEYS:
-        if key in ss:
-            ss[key] = ss[key]
+    """Draw the 规划衔接 or 这里规划了什么 page and put its choices in the URL, after the map
+    page's (which the link keeps for the way back)."""
     if gdf is None:
         st.info("还没有图层：请先运行 `gzmap build-layers`。No layers built yet.")
         return
@@ -80,4 +103,4 @@ def other_page(view: str, gdf: gpd.GeoDataFrame | None, folder: str, stamp: tupl
             init_from_url(ss._here_params)
             ss._here_params = None
         params = here_page(gdf, folder, stamp, basemap)
-    sync_url(params)
+    sync_url(current_state(), params)

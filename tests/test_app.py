@@ -443,9 +443,13 @@ def test_download_buttons_follow_the_selection(app: AppTest) -> None:
     app.multiselect(key="clusters").set_value(["cluster-auto"])
     run(app)
     assert "3 个要素" in " ".join(c.value for c in app.caption)
+    app.text_input(key="q").set_value("汽车产业集群")
+    run(app)
+    assert "1 个要素" in " ".join(c.value for c in app.caption)
+    # a search that finds nothing leaves the map, and so its downloads, as they were
     app.text_input(key="q").set_value("没有这个地方")
     run(app)
-    assert "0 个要素" in " ".join(c.value for c in app.caption)
+    assert "3 个要素" in " ".join(c.value for c in app.caption)
 
 
 # -- the project's real layers ---------------------------------------------------------------------

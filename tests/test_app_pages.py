@@ -170,7 +170,8 @@ def test_map_filters_survive_a_visit_to_another_page(app) -> None:
     run(app)
     app.session_state["page"] = "alignment"
     run(app)
-    assert "plans" not in app.query_params
+    assert app.query_params["plans"] == "tianhe_sti"  # the link keeps the map's view
+    assert app.query_params["view"] == "alignment"
     app.session_state["page"] = "map"
     run(app)
     assert app.multiselect(key="plans").value == ["tianhe_sti"]
@@ -194,3 +195,23 @@ def test_industry_table_one_level_up(app, layers) -> None:
               for e in layers.at[fid, "excerpts"]}
     text = page_text(app)
     assert any(safe_html(q) in text for q in quotes)  # the plans' own words behind the group
+
+
+def test_here_page_reads_a_study_area_from_the_own_layer(app, layers) -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from spatial.uploads.reader import UserLayer
+
+    zsc = layers.loc["zhishicheng"].geometry
+    area = box(zsc.x - 0.02, zsc.y - 0.02, zsc.x + 0.02, zsc.y + 0.02)
+    own = gpd.GeoDataFrame({"name": ["知识城研究范围"]}, geometry=[area], crs=4326)
+    app.session_state["_upload"] = (("范围.geojson", 1, "x"), UserLayer("范围.geojson", own))
+    app.query_params["view"] = "here"
+    run(app)
+    app.session_state["here_mode"] = "area"
+    run(app)
+    labels = [e.label for e in app.expander]
+    assert any(label.startswith("中新广州知识城") and "点位在区内" in label for label in labels)
+    assert "km²" in page_text(app)
+    assert app.query_params["view"] == "here"

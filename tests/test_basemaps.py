@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Point
 from spatial.geo.basemaps import (
     BASEMAPS,
     DEFAULT_BASEMAP,
+    basemap_choices,
     basemap_options,
     get_basemap,
     to_basemap_crs,
@@ -82,3 +83,57 @@ def test_unknown_basemap_and_projected_layers_are_refused(layer):
         to_basemap_crs(layer, "baidu")
     with pytest.raises(ValueError, match="EPSG:4326"):
         to_basemap_crs(layer.to_crs("EPSG:32649"), "osm")
+
+
+KEY = "0123456789abcdef0123456789ABCDEF"  # a made-up 天地图 key
+
+
+def test_basemap_labels_name_each_service_once(monkeypatch):
+    monkeypatch.delenv("GZMAP_TIANDITU_KEY", raising=False)
+    labels = dict(basemap_choices())
+    assert labels["osm"] == "OpenStreetMap"
+    for label in labels.values():
+        words = label.split()
+        assert len(words) == len(set(words)), label
+    assert list(labels)[-1] == "none"
+    assert not any(k.startswith("tianditu") for k in labels)  # no key, no 天地图
+
+
+def test_tianditu_is_offered_with_a_key_and_keeps_it_in_the_tile_urls(monkeypatch, layer):
+    monkeypatch.setenv("GZMAP_TIANDITU_KEY", KEY)
+    labels = dict(basemap_choices())
+    assert labels["tianditu-vec"].startswith("天地图矢量")
+    assert labels["tianditu-img"].startswith("天地图影像")
+    for key in ("tianditu-vec", "tianditu-img"):
+        bm = get_basemap(key)
+        assert bm.url.endswith(f"tk={KEY}") and bm.overlay_url.endswith(f"tk={KEY}")
+        assert "tianditu.gov.cn" in bm.url and bm.crs == "wgs84"
+        # the key is nowhere but in the tile URLs: not in repr, label or attribution
+        assert KEY not in repr(bm) and KEY not in bm.attribution and KEY not in bm.choice_label
+        assert KEY not in str(basemap_choices())
+        # CGCS2000 is WGS84 to within centimetres: layers are drawn where they are
+        out = to_basemap_crs(layer, key)
+        assert out.geometry.geom_equals_exact(layer.geometry, tolerance=0).all()
+    # the vector map has its annotation layer, as a second tile layer
+    assert "/cva_w/" in get_basemap("tianditu-vec").overlay_url
+    assert "/cia_w/" in get_basemap("tianditu-img").overlay_url
+
+
+@pytest.mark.parametrize("value", ["", "short", KEY + "0", 'x"><script>alert(1)</script>' + KEY])
+def test_a_missing_or_malformed_tianditu_key_offers_nothing(monkeypatch, value):
+    monkeypatch.setenv("GZMAP_TIANDITU_KEY", value)
+    assert not any(k.startswith("tianditu") for k, _ in basemap_choices())
+    with pytest.raises(KeyError) as err:
+        get_basemap("tianditu-vec")
+    assert not value or value not in str(err.value)  # the error never repeats the value
+
+
+def test_the_map_script_holds_the_key_only_in_tile_urls(monkeypatch):
+    from spatial.webmap.map import basemap_script
+
+    monkeypatch.setenv("GZMAP_TIANDITU_KEY", KEY)
+    html = basemap_script("tianditu-vec", {"gz_sti": "广州市"}, "k")  # what the browser gets
+    assert html.count(KEY) == 2  # the vector tiles and their annotation
+    for at in [i for i in range(len(html)) if html.startswith(KEY, i)]:
+        url_start = html.rfind("https://t{s}.tianditu.gov.cn/", 0, at)
+        assert url_start >= 0 and '"' not in html[url_start:at]

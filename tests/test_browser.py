@@ -111,24 +111,22 @@ def test_uploaded_layer_is_overlaid_with_its_names_escaped(
     page.close()
 
 
-def _hover_until_tooltip(page, text: str):
-    """Hover the map's drawn features until one shows a tooltip holding ``text``.
-
-    The upload's point is one path among the plan features' paths, and the map redraws its
-    dynamic layers as it settles, so no fixed index finds it: every path is tried, afresh.
-    """
+def _hover_until_tooltip(page, text: str, lat: float = 23.33, lon: float = 113.52):
+    """Hover the upload's pin (it stands on its point, at ``lat``, ``lon``) until the map shows
+    a tooltip holding ``text``; the map redraws as it settles, so the pin is sought afresh."""
     deadline = time.monotonic() + WAIT_MS / 1000
     while time.monotonic() < deadline:
-        frame = map_frame_with(page, ".leaflet-overlay-pane path.leaflet-interactive")
-        paths = frame.locator(".leaflet-overlay-pane path.leaflet-interactive")
+        frame = map_frame_with(page, "[data-gz-own]")
+        element = frame.locator("[data-gz-selection] .gz-map")
+        box = element.bounding_box()
+        x, y = element.evaluate(
+            f"el => {{ const p = el.gzMap.latLngToContainerPoint([{lat}, {lon}]);"
+            " return [p.x, p.y]; }"
+        )
+        page.mouse.move(box["x"] + x, box["y"] + y - 10)  # the pin's head
         tooltip = frame.locator(".leaflet-tooltip").filter(has_text=text)
-        for i in reversed(range(paths.count())):
-            try:
-                paths.nth(i).hover(force=True, timeout=2_000)
-                if tooltip.count():
-                    return frame, tooltip
-            except sync_api.Error:  # the path went away while being hovered
-                break
+        if tooltip.count():
+            return frame, tooltip
         page.wait_for_timeout(500)
     raise AssertionError(f"no feature on the map showed a tooltip with {text!r}")
 

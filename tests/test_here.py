@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from pyproj import Geod
@@ -27,18 +28,24 @@ def test_point_on_bio_island_is_covered_by_the_island_with_its_excerpts(layers) 
     assert "gz-bio-island" in ids(res.covering)
     island = next(e for e in res.covering if e.id == "gz-bio-island")
     assert island.distance_m == 0 and island.contains
-    assert [x["text"] for x in island.excerpts] == [
+    assert sorted(x["text"] for x in island.excerpts) == sorted(
         x["text"] for x in layers.at["gz-bio-island", "excerpts"]
-    ]
+    )
     assert all(x["section"] for x in island.excerpts)
-    # the island's labs are points: neighbours, never "covering"
-    assert "bioisland-lab" in ids(res.nearby)
+    # the island's labs are points: "here" within their stated precision, never containing it
+    lab = next(e for e in res.covering if e.id == "bioisland-lab")
+    assert lab.within_precision and not lab.contains and 0 < lab.distance_m <= lab.precision_m
     assert res.district in ("海珠区", "黄埔区")
 
 
 def test_covering_is_smallest_area_first(layers) -> None:
     res = what_is_here(layers, *BIO_ISLAND_INSIDE)
-    areas = [layers.to_crs(32649).at[e.id, "geometry"].area for e in res.covering]
+    # a point claims the disc of its stated precision
+    areas = [
+        math.pi * e.precision_m**2 if e.within_precision
+        else layers.to_crs(32649).at[e.id, "geometry"].area
+        for e in res.covering
+    ]
     assert areas == sorted(areas)
     assert res.covering[0].id == "gz-bio-island"  # the island, not the axis segments around it
 
@@ -79,7 +86,8 @@ def test_a_belt_answers_from_its_member_park_not_from_its_hull(layers) -> None:
     belt = next(e for e in res.nearby if e.id == "huadu-auto-belt")
     assert belt.derived and belt.member == "花都汽车城" and belt.distance_m < 1
     assert res.district == "花都区"
-    assert "huadu-auto-city" in ids(res.nearby)
+    park_here = next(e for e in res.covering if e.id == "huadu-auto-city")
+    assert park_here.within_precision and park_here.distance_m < 1  # the park, drawn as a point
 
 
 def test_the_north_station_is_inside_no_shape_drawn_around_points(layers) -> None:
@@ -145,3 +153,35 @@ def test_cli_here_bad_radius_is_one_line(capsys) -> None:
     assert main(["here", "113.366", "23.062", "--radius", "-5"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "半径" in err
+
+
+def test_a_point_place_within_its_precision_is_here_nearest_first(layers) -> None:
+    place = layers.loc["zhishicheng"]
+    reach = place["location_precision_m"]
+    geod = Geod(ellps="WGS84")
+    lon, lat, _ = geod.fwd(place.geometry.x, place.geometry.y, 90, reach * 0.6)  # 0.6 × precision east
+    res = what_is_here(layers, lon, lat, radius_m=0)
+    here = [e for e in res.covering if e.within_precision]
+    assert here and "zhishicheng" in ids(here)
+    el = next(e for e in here if e.id == "zhishicheng")
+    assert el.distance_m == pytest.approx(reach * 0.6, rel=0.01) and not el.contains
+    # equal claims come nearest first; a point is here only within its own precision
+    for a, b in zip(here, here[1:], strict=False):
+        if a.precision_m == b.precision_m:
+            assert a.distance_m <= b.distance_m
+    assert all(e.distance_m <= e.precision_m for e in here)
+    beyond_lon, beyond_lat, _ = geod.fwd(place.geometry.x, place.geometry.y, 90, reach * 1.2)
+    far = what_is_here(layers, beyond_lon, beyond_lat, radius_m=reach * 2)
+    assert "zhishicheng" not in ids(far.covering) and "zhishicheng" in ids(far.nearby)
+
+
+def test_at_a_place_its_own_words_come_first(layers) -> None:
+    place = layers.loc["zhishicheng"]
+    res = what_is_here(layers, place.geometry.x, place.geometry.y, radius_m=0)
+    assert res.covering[0].id == "zhishicheng"  # the place itself, before the segment around it
+    texts = [x["text"] for x in res.covering[0].excerpts]
+    assert texts[0].startswith(("中新广州知识城", "知识城"))  # about 知识城 itself
+    assert sorted(texts) == sorted(x["text"] for x in place["excerpts"])  # none lost
+    # an excerpt that names it among other places (the axis sentence) comes after
+    listing = [t for t in texts if "南沙科学城" in t]
+    assert listing and texts.index(listing[0]) > 0

@@ -56,6 +56,10 @@ ISLAND = HereElement(
     contains=True, derived=False, precision_m=400.0,
     excerpts=[{"plan": "gz_sti", "section": "三、布局 › 一轴", "text": "广州国际生物岛依托国家实验室"}],
 )
+LAB = HereElement(  # a point whose stated precision reaches the query point
+    id="bioisland-lab", name="生物岛实验室", role="lab", plans=["gz_sti"], distance_m=677.0,
+    contains=False, derived=False, precision_m=1000.0, excerpts=[], within_precision=True,
+)
 BELT = HereElement(
     id="huadu-belt", name="西部先进制造业产业带", role="belt", plans=["huadu_mfg"],
     distance_m=1234.4, contains=False, derived=True, precision_m=None,
@@ -71,14 +75,15 @@ def _result(covering, nearby, gcj02=False, district="海珠区") -> HereResult:
 
 
 def test_the_report_lists_covering_and_nearby_elements_with_their_words() -> None:
-    text = format_here(_result([ISLAND], [BELT]), excerpt_chars=6)
+    text = format_here(_result([ISLAND, LAB], [BELT]), excerpt_chars=6)
     assert text.splitlines() == [
         "点 113.382000, 23.082000 (WGS84)",
         "所在区: 海珠区",
-        "覆盖此点的规划要素 (1):",
+        "此处的规划要素（覆盖此点，或点位精度所及）(2):",
         "- 广州国际生物岛 [片区 Zone] 覆盖此点，位置精度 ±400 m  (gz-bio-island)",
         "    广州市科技创新规划: “广州国际生物…”",
         "      (三、布局 › 一轴)",
+        "- 生物岛实验室 [实验室 Laboratory] 点位 677 m，在其位置精度内，位置精度 ±1,000 m  (bioisland-lab)",
         "1,500 米内的规划要素 (1):",
         "- 西部先进制造业产业带 [带 Belt] 1,234 m，范围由成员推算  (huadu-belt)",
         "    花都区先进制造业规划: “一二三四五六…”",
@@ -90,7 +95,7 @@ def test_the_report_says_where_a_gcj02_point_came_from_and_when_nothing_is_there
     assert text.splitlines() == [
         "点 113.382000, 23.082000 (WGS84)，由 GCJ-02 113.387500, 23.079500 换算",
         "所在区: 不在广州市范围内",
-        "覆盖此点的规划要素 (0):",
+        "此处的规划要素（覆盖此点，或点位精度所及）(0):",
         "  (无)",
         "1,500 米内的规划要素 (0):",
         "  (无)",
@@ -111,9 +116,9 @@ def test_an_element_carries_its_features_precision_and_words(layers) -> None:
     island = next(e for e in result.covering if e.id == "gz-bio-island")
     row = layers.loc["gz-bio-island"]
     assert island.precision_m == row["location_precision_m"] and island.precision_m > 0
-    assert island.excerpts == [
-        {"plan": e["plan"], "section": e["section"], "text": e["text"]} for e in row["excerpts"]
-    ]
+    every = [{"plan": e["plan"], "section": e["section"], "text": e["text"]} for e in row["excerpts"]]
+    assert sorted(island.excerpts, key=str) == sorted(every, key=str)  # every one, none lost
+    assert island.excerpts[0]["text"].startswith("广州国际生物岛")  # its own words first
     assert island.derived is ("derived:" in row["location_source"])
 
 

@@ -8,21 +8,25 @@ coordinates (a stretch of the Pearl River, a pond, 京港澳高速, 黄埔大道
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import osmnx as ox
 import pytest
 import requests
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 import spatial._io
 import spatial.geo.osm as osm
 from spatial.cli import main
-from spatial.geo.base import districts_containing, load_districts
+from spatial.geo.base import districts_containing, load_city_outline, load_districts
+from spatial.geo.context import EXTRACT_ATTRIBUTION, EXTRACT_DIR, EXTRACT_GROUPS, build_context
 from spatial.geo.osm import (
+    OSM_ATTRIBUTION,
     OSM_GROUPS,
     CacheError,
     cache_path,
+    context_sources,
     fetch_osm,
     load_osm_context,
     prepare_group,
@@ -138,7 +142,42 @@ def test_cache_header_must_match_contents(tmp_path):
 
 
 def test_nothing_cached_gives_an_empty_context(tmp_path):
-    assert load_osm_context(tmp_path / "missing") == {}
+    assert load_osm_context(tmp_path / "missing", extract_dir=None) == {}
+    assert context_sources(tmp_path / "missing", extract_dir=None) == []
+
+
+def test_the_shipped_extract_stands_in_for_an_empty_cache(tmp_path):
+    context = load_osm_context(tmp_path / "missing")
+    assert set(context) == set(EXTRACT_GROUPS) == {"water", "rivers"}
+    city = load_city_outline().union_all()
+    for frame in context.values():
+        assert str(frame.crs) == "EPSG:4326" and len(frame)
+        assert frame.attrs["attribution"] == EXTRACT_ATTRIBUTION
+        assert frame.union_all().intersects(city)  # it covers Guangzhou
+    assert set(context["water"].geom_type) <= {"Polygon", "MultiPolygon"}
+    assert set(context["rivers"].geom_type) <= {"LineString", "MultiLineString"}
+    # the Pearl River's estuary (狮子洋, off 南沙) is water; the hills of 从化 are not
+    water = context["water"].union_all()
+    assert water.contains(Point(113.62, 22.75)) and not water.intersects(Point(113.6, 23.6))
+    assert context_sources(tmp_path / "missing") == [EXTRACT_ATTRIBUTION]
+    # a cached group wins over the extract, and is named as OpenStreetMap
+    assert fetch_osm(tmp_path, ["water"], fetcher=from_xml, extent=EXTENT) == 0
+    mixed = load_osm_context(tmp_path)
+    assert mixed["water"].attrs["attribution"] == OSM_ATTRIBUTION
+    assert mixed["rivers"].attrs["attribution"] == EXTRACT_ATTRIBUTION
+    assert context_sources(tmp_path) == [OSM_ATTRIBUTION, EXTRACT_ATTRIBUTION]
+
+
+@pytest.mark.skipif(shutil.which("gmt") is None, reason="needs Debian's gmt and gmt-gshhg-full")
+def test_the_shipped_extract_is_what_build_context_makes(tmp_path):
+    counts = build_context(tmp_path)
+    for group in EXTRACT_GROUPS:
+        built = read_cache_file(cache_path(tmp_path, group), group)
+        shipped = read_cache_file(cache_path(EXTRACT_DIR, group), group)
+        assert counts[group] == len(built) == len(shipped)
+        assert built.geometry.geom_equals_exact(shipped.geometry, tolerance=1e-6).all()
+    size = sum(cache_path(EXTRACT_DIR, g).stat().st_size for g in EXTRACT_GROUPS)
+    assert size < 2_000_000  # small enough to ship
 
 
 def test_offline_prints_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -160,3 +161,64 @@ def test_cached_osm_context_is_drawn_under_the_plan_features(tmp_path) -> None:
     assert _near(img, _pixel(fig, ax, 113.30, 23.38), AIRPORT, radius=4)  # 白云机场
     for label in ("水体", "河流", "高快速路", "铁路", "机场"):
         assert label in panel
+
+
+def test_without_a_cache_the_shipped_water_and_rivers_are_drawn(tmp_path) -> None:
+    """With no OSM cache (no internet), a map still shows the estuary's water and the rivers
+    from the extract in data/geo/context, names them in the legend and its source in the
+    source line."""
+    from spatial.geo.base import load_city_outline, load_districts
+    from spatial.geo.context import EXTRACT_ATTRIBUTION
+    from spatial.geo.osm import context_sources, load_osm_context
+
+    empty = tmp_path / "no-cache"
+    base = prepare_base(load_districts(), load_city_outline(), load_osm_context(empty))
+    sel = Selection(plans=("gz_sti",))
+    frame = briefing.selection_frame(sel)
+    text = briefing._map_text(
+        sel, briefing.plan_layers(), frame, title=None, osm=True, tiles_attribution=None
+    )
+    with map_style():
+        fig = draw_map(frame, base, text, dpi=100)
+        ax = fig.axes[0]
+        img = _rgb(fig)
+        panel = "".join(t.get_text() for a in fig.axes for t in a.texts)
+    assert _near(img, _pixel(fig, ax, 113.62, 22.75), WATER, radius=3)  # 狮子洋, off 南沙
+    assert "水体" in panel and "河流" in panel
+    assert "高快速路" not in panel  # the extract has no roads, and the legend says none
+    # the source line names what the context came from (here the repository's own context)
+    assert context_sources(empty) == [EXTRACT_ATTRIBUTION]
+    credits = briefing.context_credits()  # of the base the exports draw
+    assert credits and all(credit in text.source for credit in credits)
+
+
+def test_legend_labels_are_whole_wrapped_within_the_panel() -> None:
+    """Every legend entry reads in full on the page (wrapped, never cut with "…") and stays
+    inside the panel, as drawn: the city plan's roles and industries, and a long file name."""
+    from shapely.geometry import Point
+
+    from spatial.plot.overlay import Overlay
+    from spatial.symbology import view_symbology
+
+    sel = Selection(plans=("gz_sti",))
+    frame = briefing.selection_frame(sel)
+    text = briefing._map_text(
+        sel, briefing.plan_layers(), frame, title=None, osm=False, tiles_attribution=None
+    )
+    long_name = "广州市黄埔区知识城南起步区控制性详细规划研究范围（2021年修编稿，供征求意见）.geojson"
+    mine = gpd.GeoDataFrame({"name": ["范围"]}, geometry=[Point(113.5, 23.37)], crs=4326)
+    with map_style():
+        fig = draw_map(frame, briefing.base_data(), text, dpi=60, overlays=[Overlay(long_name, mine)])
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        panel = next(ax for ax in fig.axes if any(t.get_text() == "图例 Legend" for t in ax.texts))
+        right = panel.get_window_extent(renderer).x1
+        texts = [t for t in panel.texts if t.get_text()]
+        assert not [t.get_text() for t in texts if "…" in t.get_text()]
+        assert all(t.get_window_extent(renderer).x1 <= right + 1 for t in texts)
+        flat = re.sub(r"\s+", "", "".join(t.get_text() for t in texts))
+    legend = view_symbology(frame, sel).legend
+    assert len(legend.symbols) > 4 and legend.colours
+    for label in [e.label for e in legend.symbols] + [e.label for e in legend.colours]:
+        assert re.sub(r"\s+", "", label) in flat, label
+    assert re.sub(r"\s+", "", long_name) in flat

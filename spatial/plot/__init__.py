@@ -29,7 +29,7 @@ Layer 5: imports ``spatial.symbology``, ``spatial.plans`` (roles) and the small 
 from __future__ import annotations
 
 from spatial.plot.context import Tiles
-from spatial.plot.draw import draw_map
+from spatial.plot.draw import draw_map, printed_extent
 from spatial.plot.geometry import MAP_CRS, MAP_CRS_LABEL, BaseData, prepare_base
 from spatial.plot.output import FORMATS, figure_bytes, map_style
 from spatial.plot.overlay import Overlay
@@ -48,6 +48,7 @@ __all__ = [
     "page_inches",
     "page_pixels",
     "draw_map",
+    "printed_extent",
     "figure_bytes",
     "industry_colours",
     "map_style",

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 from matplotlib.figure import Figure
 
 from spatial.plans.schema import OUTSIDE_ROLE
 from spatial.plot.context import Tiles, draw_base, draw_tiles, place_district_labels
 from spatial.plot.features import FeatureSet, draw_features
 from spatial.plot.furniture import draw_north_arrow, draw_scale_bar
-from spatial.plot.geometry import BaseData, map_extent, to_crs
+from spatial.plot.geometry import BaseData, map_extent, to_crs, view_extent
 from spatial.plot.inset import Inset, plan_insets
 from spatial.plot.labels import place_names, place_numbers
 from spatial.plot.legend import draw_panel
 from spatial.plot.overlay import Overlay, draw_overlays, prepare_overlays
-from spatial.plot.page import PAGE_SIZES, MapText, Page, draw_header_footer
+from spatial.plot.page import PAGE_SIZES, Layout, MapText, Page, draw_header_footer
 from spatial.plot.style import CITY_EDGE, INK
 from spatial.plot.view import Tally, View, open_view
 from spatial.symbology import DEFAULT_RULE
@@ -39,7 +41,9 @@ class _MapDrawer:
         tiles: Tiles | None,
         focus_ids: Sequence[str] | None = None,
         overlays: Sequence[Overlay] = (),
+        view: tuple[tuple[float, float, float, float], float | None] | None = None,
     ) -> None:
+        self.view = view
         self.overlays = list(overlays)
         self.feats = feats
         self.base = base
@@ -60,8 +64,16 @@ class _MapDrawer:
         if "role" in focus.columns and (focus["role"] != OUTSIDE_ROLE).any():
             focus = focus[focus["role"] != OUTSIDE_ROLE]  # 区外 context never widens the map
         mw, mh = lay.map_box()[2:]
-        shown = pd.concat([focus.geometry, *(ov.frame.geometry for ov in self.overlays)])
-        extent = map_extent(shown, self.base, mw / mh, min_span_m=8000.0)
+        if self.view is not None:  # a view on screen: its extent, only what meets it
+            extent = view_extent(self.view[0], (mw, mh), self.view[1])
+            box = shapely.box(*extent)
+            feats = self.feats
+            self.feats = FeatureSet(frame[frame.intersects(box)], feats.number_axis,
+                                    feats.preferred_industries, feats.rule)
+            frame = self.feats.frame
+        else:
+            shown = pd.concat([focus.geometry, *(ov.frame.geometry for ov in self.overlays)])
+            extent = map_extent(shown, self.base, mw / mh, min_span_m=8000.0)
         view = open_view(
             page, lay.frac(lay.map_box()), extent, self.tally, edge=CITY_EDGE, edge_width=0.8
         )
@@ -115,6 +127,16 @@ class _MapDrawer:
         place_district_labels(view, self.base)
 
 
+def printed_extent(
+    bounds: tuple[float, float, float, float], size: str, scale: float | None = None
+) -> tuple[float, float, float, float]:
+    """The map frame (:data:`spatial.plot.geometry.MAP_CRS`) a page of ``size`` shows of a
+    view on screen (WGS84 ``bounds``), as :func:`draw_map` draws it with ``extent``."""
+    w_mm, h_mm = PAGE_SIZES[size]
+    layout = Layout(w_mm, h_mm, math.sqrt(w_mm * h_mm / (297.0 * 210.0)), PANEL_WIDTHS[0])
+    return view_extent(bounds, tuple(layout.map_box()[2:]), scale)
+
+
 def draw_map(
     frame: gpd.GeoDataFrame,
     base: BaseData,
@@ -129,6 +151,8 @@ def draw_map(
     tiles: Tiles | None = None,
     focus_ids: Sequence[str] | None = None,
     overlays: Sequence[Overlay] = (),
+    extent: tuple[float, float, float, float] | None = None,
+    scale: float | None = None,
 ) -> Figure:
     """Draw one map page; call inside :func:`map_style`.
 
@@ -159,8 +183,15 @@ def draw_map(
         Ids of the features the map frame is fitted to (default: all). Features beyond the
         frame are shown by an arrow at its edge, pointing to them, with their name.
     overlays : sequence of Overlay
-        Uploaded layers, drawn in grey under the plan features, each with a legend entry
-        named after its file; the map frame takes them in.
+        Uploaded layers, drawn under the plan features, each with a legend entry named
+        after its file; the map frame takes them in.
+    extent : tuple of float, optional
+        A view on screen to print, WGS84 (west, south, east, north): the map frame shows it
+        (widened to the frame's shape), or with ``scale`` the frame at 1:``scale`` around its
+        centre; only the features meeting the frame are drawn, listed and counted, and none
+        beyond it is pointed to. ``focus_ids`` is then ignored.
+    scale : float, optional
+        The print scale's denominator, with ``extent``.
     """
     if size not in PAGE_SIZES:
         raise ValueError(f"unknown page size {size!r}; known: {', '.join(PAGE_SIZES)}")
@@ -170,13 +201,14 @@ def draw_map(
     # a wider panel (a narrower map) only when the key to numbered features needs it
     for panel in PANEL_WIDTHS:
         page = Page(size, dpi, raster, panel)
-        drawer = _MapDrawer(feats, base, text, page, tiles, focus_ids, overlays)
+        view = (extent, scale) if extent is not None else None
+        drawer = _MapDrawer(feats, base, text, page, tiles, focus_ids, overlays, view)
         fig = drawer.draw()
         if not drawer.tally.key_overflow:
             break
     tally = drawer.tally
     fig.gzplan_stats = {  # for reports and tests
-        "features": len(frame),
+        "features": len(drawer.feats.frame),
         "named": tally.named,
         "numbered": [name for _, name in tally.key],
         "key_overflow": tally.key_overflow,

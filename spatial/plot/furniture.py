@@ -178,5 +178,5 @@ def page_name(layout: Layout) -> str:
     w, h = layout.width, layout.height
     for name, (pw, ph) in PAGE_SIZES.items():
         if abs(pw - w) < 0.1 and abs(ph - h) < 0.1:
-            return {"a4-landscape": "A4", "a3-landscape": "A3", "16x9": "16:9"}[name]
+            return name.split("-")[0].upper() if name != "16x9" else "16:9"
     return f"{w:.0f}×{h:.0f} mm"

@@ -128,6 +128,28 @@ def map_extent(
     return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
 
 
+def view_extent(
+    bounds: tuple[float, float, float, float],
+    paper_mm: tuple[float, float],
+    scale: float | None = None,
+) -> tuple[float, float, float, float]:
+    """The map frame of a view on screen: its WGS84 ``bounds`` (west, south, east, north) in
+    :data:`MAP_CRS`, widened to the map frame's shape on paper (``paper_mm``, width and
+    height), or, with ``scale`` (the denominator of 1:scale), the frame at that scale
+    around the view's centre."""
+    x0, y0, x1, y1 = to_map_crs().transform_bounds(*bounds, densify_pts=21)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    if scale:
+        w, h = paper_mm[0] / 1000 * scale, paper_mm[1] / 1000 * scale
+    else:
+        w, h = x1 - x0, y1 - y0
+        if w / h < paper_mm[0] / paper_mm[1]:
+            w = h * paper_mm[0] / paper_mm[1]
+        else:
+            h = w * paper_mm[1] / paper_mm[0]
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
 def clip_simplify(geoms: gpd.GeoSeries, bbox: tuple[float, ...], tol: float) -> gpd.GeoSeries:
     """Geometries clipped to ``bbox`` and simplified to ``tol`` metres; empty ones dropped."""
     arr = np.asarray(geoms.values, dtype=object)

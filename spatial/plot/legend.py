@@ -4,7 +4,6 @@ key to numbered features and a locator map."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,43 +48,47 @@ class _Panel:
         self.y = top
         self.sym = 3.2 * self.s  # symbol centre from the column's left edge
         self.gap = 7.5 * self.s  # text start from the column's left edge
+        self.line = 2.9 * self.s  # from one wrapped line of an entry to the next
 
     def header(self, label: str, x0: float = 0.0) -> None:
         self.pax.text(x0, self.y, label, fontsize=self.page.pt(7.8), color=INK, va="top")
         self.y -= self.row * 1.3
 
-    def fit(self, full: str, short: str, width: float) -> str:
-        """``full`` if it fits a column ``width`` wide after the symbol, else ``short``, cut
-        with an ellipsis where even that is too wide (it never runs into the next column)."""
-        room = width - self.gap - 0.5 * self.s
-        if self.page.width_mm(full, self.fs) <= room:
-            return full
-        text = short
-        while len(text) > 1 and self.page.width_mm(text, self.fs) > room:
-            text = text[:-2] + "…"
-        return text
+    def wrap(self, text: str, width: float) -> list[str]:
+        """``text`` in lines that fit a column ``width`` wide after the symbol: a label is
+        wrapped, never cut (it never runs into the next column either)."""
+        return self.page.wrap_mm(text, self.fs, width - self.gap - 0.5 * self.s) or [""]
 
-    def entry(self, x0: float, cy: float, text: str) -> None:
-        self.pax.text(
-            x0 + self.gap, cy, text, fontsize=self.fs, color=INK, ha="left", va="center_baseline"
-        )
+    def height(self, lines: Sequence[str]) -> float:
+        """The height an entry of ``lines`` takes: a row, and a line more per wrapped line."""
+        return self.row + (len(lines) - 1) * self.line
+
+    def entry(self, x0: float, cy: float, text: str | Sequence[str]) -> None:
+        """An entry's text beside its symbol at ``cy``, wrapped lines below the first."""
+        for j, line in enumerate([text] if isinstance(text, str) else text):
+            self.pax.text(
+                x0 + self.gap, cy - j * self.line, line, fontsize=self.fs, color=INK,
+                ha="left", va="center_baseline",
+            )
 
     def roles(self, feats: FeatureSet, x0: float, width: float) -> None:
         """The symbol of each role drawn, two columns when there are more than four."""
         entries = feats.symbology.legend.symbols
-        two_cols = len(entries) > 4
-        col_w = width / 2 if two_cols else width
-        for i, entry in enumerate(entries):
-            c, r = (i % 2, i // 2) if two_cols else (0, i)
-            cx = x0 + c * col_w
-            cy = self.y - r * self.row - self.row / 2
-            legend_symbol(self.page, self.pax, entry.key, entry.swatch, cx + self.sym, cy)
-            short = entry.label if entry.key == AXIS_NODE else entry.short
-            self.entry(cx, cy, self.fit(entry.label, short, col_w))
+        per_row = 2 if len(entries) > 4 else 1
+        col_w = width / per_row
+        for start in range(0, len(entries), per_row):
+            row = entries[start : start + per_row]
+            wrapped = [self.wrap(entry.label, col_w) for entry in row]
+            cy = self.y - self.row / 2
+            for c, (entry, lines) in enumerate(zip(row, wrapped, strict=True)):
+                cx = x0 + c * col_w
+                legend_symbol(self.page, self.pax, entry.key, entry.swatch, cx + self.sym, cy)
+                self.entry(cx, cy, lines)
+            self.y -= max(self.height(lines) for lines in wrapped)
         if not entries:
             self.entry(x0, self.y - self.row / 2, "（无要素）")
-        rows = math.ceil(len(entries) / 2) if two_cols else max(len(entries), 1)
-        self.y -= rows * self.row + self.row * 0.5
+            self.y -= self.row
+        self.y -= self.row * 0.5
 
     def colours(self, feats: FeatureSet, x0: float, width: float) -> None:
         """A swatch per fill colour some symbol wears (an industry or a plan), with its count,
@@ -105,8 +108,9 @@ class _Panel:
                     linewidth=self.page.pt(0.5),
                 )
             )
-            self.entry(x0, cy, self.fit(item.label, item.short, width))
-            self.y -= self.row
+            lines = self.wrap(item.label, width)
+            self.entry(x0, cy, lines)
+            self.y -= self.height(lines)
         self.note(legend.note, x0, width)
 
     def uploads(self, overlays: Sequence[Overlay], x0: float, width: float) -> None:
@@ -119,27 +123,27 @@ class _Panel:
             cy = self.y - self.row / 2
             for j, kind in enumerate(kinds):
                 overlay_symbol(self.page, self.pax, kind, x0 + self.sym, cy - j * self.row)
-            lines = self.page.wrap_mm(ov.name, self.fs, width - self.gap - 0.5 * self.s)
-            if len(lines) > 2:
-                lines = [lines[0], lines[1][:-1] + "…"]
-            for j, line in enumerate(lines):
-                self.entry(x0, cy - j * self.row * 0.8, line)
-            self.y -= max(len(kinds), 1 + 0.8 * (len(lines) - 1)) * self.row
+            lines = self.wrap(ov.name, width)  # the whole file name, wrapped
+            self.entry(x0, cy, lines)
+            self.y -= max(len(kinds) * self.row, self.height(lines))
         self.y -= self.row * 0.3
 
     def context(self, tally: Tally, x0: float, width: float) -> None:
         """The OSM context drawn under the plan features, two entries a row."""
         if not tally.context:
             return
-        self.header("底图 Base map (OpenStreetMap)", x0)
+        self.header("底图 Base map", x0)  # its sources are named in the source line
         col_w = width / 2
-        for i, key in enumerate(tally.context):
-            cx = x0 + (i % 2) * col_w
-            cy = self.y - (i // 2) * self.row - self.row / 2
-            context_symbol(self.page, self.pax, key, cx + self.sym, cy)
-            label = CONTEXT_LEGEND[key]
-            self.entry(cx, cy, self.fit(label, label.split(" ")[0], col_w))
-        self.y -= math.ceil(len(tally.context) / 2) * self.row + self.row * 0.3
+        keys = list(tally.context)
+        for start in range(0, len(keys), 2):
+            wrapped = [self.wrap(CONTEXT_LEGEND[key], col_w) for key in keys[start : start + 2]]
+            cy = self.y - self.row / 2
+            for c, (key, lines) in enumerate(zip(keys[start : start + 2], wrapped, strict=True)):
+                cx = x0 + c * col_w
+                context_symbol(self.page, self.pax, key, cx + self.sym, cy)
+                self.entry(cx, cy, lines)
+            self.y -= max(self.height(lines) for lines in wrapped)
+        self.y -= self.row * 0.3
 
     def note(self, text: str, x0: float, width: float) -> None:
         size = self.page.pt(5.4)

@@ -1,4 +1,5 @@
-"""Uploaded layers on the print map: drawn in neutral grey, as on screen, under the plan features.
+"""Uploaded layers on the print map: drawn as on screen (:data:`spatial.symbology.OWN_SYMBOL`:
+pins, dashed outlines, colours no role uses), under the plan features.
 
 An uploaded file is untrusted: its name is drawn as plain text (math parsing is off in
 :func:`spatial.plot.output.map_style`) and cut to fit the legend; its features are drawn, never
@@ -15,19 +16,23 @@ import numpy as np
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
 
 from spatial.plot.geometry import clip_simplify, line_segments, polygon_path, to_crs
 from spatial.plot.page import Page
 from spatial.plot.view import View
-from spatial.symbology import GEOMETRY_KINDS
+from spatial.symbology import GEOMETRY_KINDS, OWN_SYMBOL
 
-#: The web map's colours for an uploaded layer (spatial.webmap.map._add_user_layer).
-OVERLAY_EDGE = "#333333"
-OVERLAY_FILL = "#888888"
-OVERLAY_FILL_ALPHA = 0.2
-OVERLAY_DASH = (0, (4, 3))
+#: The web map's symbol for an uploaded layer (spatial.webmap.client.own_layer_style).
+OVERLAY_EDGE = OWN_SYMBOL.edge
+OVERLAY_FILL = OWN_SYMBOL.fill
+OVERLAY_FILL_ALPHA = OWN_SYMBOL.fill_alpha
+OVERLAY_DASH = (0, OWN_SYMBOL.dash)
+#: The pin of a point, y up, its tip at the origin (the point).
+PIN = MplPath([(x, -y) for x, y in OWN_SYMBOL.pin] + [OWN_SYMBOL.pin[0]], closed=True)
 #: Above the base and its context, below every plan feature.
 OVERLAY_Z = 2.5
 
@@ -109,20 +114,20 @@ def _draw_points(view: View, points: gpd.GeoSeries, bbox: tuple[float, ...]) -> 
     xy = xy[inside & (xy[:, 1] <= bbox[3])]
     if not len(xy):
         return
-    size = view.pt(6.5)
+    size = view.pt(20.0)  # matplotlib fits a marker's path in half this: an 10 pt pin
     view.ax.scatter(
         xy[:, 0],
         xy[:, 1],
         s=size**2,
-        marker="o",
-        c="white",
+        marker=PIN,
+        c=OVERLAY_FILL,
         edgecolors=OVERLAY_EDGE,
-        linewidths=view.pt(1.1),
+        linewidths=view.pt(0.9),
         zorder=OVERLAY_Z + 0.02,
     )
-    rad = view.px(size) / 2
+    tall = view.px(size) / 2  # the pin stands on the point: names keep off its head
     for x, y in view.ax.transData.transform(xy):
-        view.placer.block((x - rad, y - rad, x + rad, y + rad))
+        view.placer.block((x - tall / 3, y, x + tall / 3, y + tall))
 
 
 def overlay_symbol(page: Page, pax: Axes, kind: str, x: float, y: float) -> None:
@@ -134,7 +139,7 @@ def overlay_symbol(page: Page, pax: Axes, kind: str, x: float, y: float) -> None
                 (x - 2.6 * s, y - 1.3 * s),
                 5.2 * s,
                 2.6 * s,
-                facecolor=(0.533, 0.533, 0.533, OVERLAY_FILL_ALPHA),
+                facecolor=to_rgba(OVERLAY_FILL, OVERLAY_FILL_ALPHA),
                 edgecolor=OVERLAY_EDGE,
                 linewidth=page.pt(1.0),
                 linestyle=OVERLAY_DASH,
@@ -153,9 +158,10 @@ def overlay_symbol(page: Page, pax: Axes, kind: str, x: float, y: float) -> None
     else:
         pax.scatter(
             [x],
-            [y],
-            s=page.pt(6) ** 2,
-            c="white",
+            [y - 1.2 * s],
+            s=page.pt(16) ** 2,
+            marker=PIN,
+            c=OVERLAY_FILL,
             edgecolors=OVERLAY_EDGE,
-            linewidths=page.pt(1.0),
+            linewidths=page.pt(0.8),
         )

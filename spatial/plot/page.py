@@ -24,6 +24,8 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {
     "a4-landscape": (297.0, 210.0),
     "a3-landscape": (420.0, 297.0),
     "16x9": (338.6667, 190.5),  # 13.333 x 7.5 in, a widescreen slide
+    "a4-portrait": (210.0, 297.0),
+    "a3-portrait": (297.0, 420.0),
 }
 _A4_AREA = 297.0 * 210.0
 _MM = 1 / 25.4
@@ -123,6 +125,8 @@ class Layout:
 #: The narrowest glyph of the map fonts, as a fraction of the font size (a space or an "i" is
 #: wider): no line of width w holds more than w / (MIN_GLYPH_EM × size) characters.
 MIN_GLYPH_EM = 0.15
+#: Characters a wrapped line must not start with (CJK closing punctuation).
+_NO_LINE_START = "、，,。.；;：:）)」』》"
 
 
 class Page:
@@ -193,10 +197,15 @@ class Page:
                         hi = mid - 1
                 cut = lo
                 # prefer to break after punctuation or a space, near the cut
-                for j in range(cut, max(cut - 12, 1), -1):
-                    if rest[j - 1] in "；;，,。 、)）":
+                # an English word is longer than a break search of 12 characters may reach
+                reach = 24 if rest[cut - 1 : cut + 1].isascii() else 12
+                for j in range(cut, max(cut - reach, 1), -1):
+                    if rest[j - 1] in "；;，,。 、)）-":
                         cut = j
                         break
+                # a line never starts with closing punctuation: the character before goes along
+                while 1 < cut < len(rest) and rest[cut] in _NO_LINE_START:
+                    cut -= 1
                 lines.append(rest[:cut].rstrip())
                 rest = rest[cut:].lstrip()
         return lines if max_lines is None else lines[:max_lines]

@@ -31,11 +31,11 @@ OUTSIDE_FILL = "#e8e9e6"
 DISTRICT_EDGE = "#a9a39a"
 CITY_EDGE = "#5f5a52"
 DISTRICT_LABEL = "#9a948b"
-WATER = "#cfe2f1"
-RIVER = "#9fc3e3"
-ROAD = "#d8cfc0"
-AIRPORT = "#e4dfec"
-RAIL = "#8c8c8c"
+WATER = symbology.CONTEXT_COLOURS["water"]
+RIVER = symbology.CONTEXT_COLOURS["rivers"]
+ROAD = symbology.CONTEXT_COLOURS["roads"]
+AIRPORT = symbology.CONTEXT_COLOURS["airport"]
+RAIL = symbology.CONTEXT_COLOURS["rail"]
 
 #: matplotlib marker of each shape in :data:`spatial.plans.schema.ROLE_SHAPES` (the web map's too).
 _SHAPE_MARKERS = {

@@ -4,8 +4,11 @@
 module         concern
 ============== ========================================================================
 features       selection (plan, industry, role, cluster, segment, text) and walking the axis
-search         ranked search: name > alias > start of name > plan text, with the reason
-here           这里规划了什么: areas containing a point, neighbours within a radius
+search         ranked search: name > alias > start of name > plan text, with the reason;
+               the nearest names when nothing matches
+here           这里规划了什么: areas containing a point, points within their precision,
+               neighbours within a radius
+area           这片区域规划了什么: every element meeting a study area, with how much lies inside
 alignment      规划衔接: a district plan against the city plan, every claim with its excerpts
 alignment_text ``gzmap alignment``: that comparison as plain text
 overview       counts of a selection by plan, role and industry
@@ -24,6 +27,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(
     submodules=[
         "alignment",
         "alignment_text",
+        "area",
         "detail",
         "features",
         "here",
@@ -33,11 +37,12 @@ __getattr__, __dir__, __all__ = _lazy.attach(
     ],
     submod_attrs={
         "alignment": ["align"],
+        "area": ["what_is_in_area"],
         "detail": ["feature_facts"],
         "features": ["Selection", "select", "step"],
         "here": ["what_is_here"],
         "overview": ["overview_table"],
-        "search": ["rank_hits"],
+        "search": ["rank_hits", "suggest"],
         "unsited": ["load_unsited", "select_unsited"],
     },
 )

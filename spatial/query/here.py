@@ -11,13 +11,19 @@ covers a point of 生物岛's outline), never merely because the point falls ins
 buffer drawn around member points; otherwise it is a neighbour, at the distance of its nearest
 member (``member`` names it).
 
+A place drawn as a point (知识城, 天河智慧城) is "here" too when the query lies within its
+stated precision (``location_precision_m``) of it; it claims the disc of that precision, and
+the places here come the most precise claim first (smallest area, then nearest). Each
+element's excerpts that name the place itself come before those that name it in a list of
+others (:func:`own_excerpts_first`).
+
 The app's map click and ``gzmap here LON LAT`` both go through this module.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -27,8 +33,8 @@ from shapely.geometry import Point
 
 from spatial.geo.base import METRIC_CRS, BaseDataMissing, districts_containing
 from spatial.geo.coords import gcj02_to_wgs84
+from spatial.plans.manifest import get_plan
 from spatial.plans.schema import role_label
-from spatial.query.alignment import plan_short
 
 __all__ = [
     "DEFAULT_RADIUS_M",
@@ -36,6 +42,7 @@ __all__ = [
     "HereElement",
     "HereResult",
     "format_here",
+    "own_excerpts_first",
     "parse_lonlat",
     "what_is_here",
 ]
@@ -69,10 +76,13 @@ class HereElement:
     precision_m : float or None
         The feature's ``location_precision_m``: how far the true place may be from the drawing.
     excerpts : list of dict
-        ``{plan, section, text}`` for every excerpt, in the feature's order.
+        ``{plan, section, text}`` for every excerpt, those naming the place itself first.
     member : str or None
         For a derived shape, the name of the member place covering the point or nearest to it:
         the distance is that member's, not the drawn hull's.
+    within_precision : bool
+        True for a place drawn as a point whose stated precision reaches the query point: it
+        may well be here (``distance_m`` says how far its drawn point is).
     """
 
     id: str
@@ -85,6 +95,7 @@ class HereElement:
     precision_m: float | None
     excerpts: list[dict[str, str]] = field(default_factory=list)
     member: str | None = None  # a derived shape: the member that covers or is nearest the point
+    within_precision: bool = False
 
     @property
     def role_label(self) -> str:
@@ -109,7 +120,9 @@ class HereResult:
     district : str or None
         The district containing the point; None outside Guangzhou.
     covering : list of HereElement
-        Elements whose area contains the point, smallest area first.
+        The elements whose area contains the point and the places drawn as points whose stated
+        precision reaches it, the most precise claim first: smallest area (for a point, the
+        disc of its precision), then nearest.
     nearby : list of HereElement
         Other elements within ``radius_m``, nearest first (at most ``MAX_NEARBY``).
     """
@@ -132,6 +145,15 @@ class HereResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the ``--json`` output)."""
         return asdict(self)
+
+
+def plan_short(plan_id: str) -> str:
+    """A plan's short name, the id for an unknown plan (read from the manifest alone, so a
+    point query does not load the 规划衔接 module and the industry taxonomy)."""
+    try:
+        return get_plan(plan_id).short_name
+    except KeyError:
+        return plan_id
 
 
 def parse_lonlat(text: str) -> tuple[float, float]:
@@ -178,15 +200,47 @@ def _is_derived(row: Any) -> bool:
     return "derived:" in str(row.get("location_source") or "")
 
 
-def _excerpts(row: Any) -> list[dict[str, str]]:
-    return [
+def own_excerpts_first(excerpts: Any, names: list[str]) -> list[dict[str, str]]:
+    """``{plan, section, text}`` of each excerpt, those about the place itself first.
+
+    An excerpt is the more about a place the earlier it names it (by its name or an alias):
+    under a heading that names it, or from its first words (中新广州知识城建设…), before a
+    sentence that names it among others (以中新广州知识城和南沙科学城为极点，链接…). Excerpts
+    that never name it come last; ties keep the feature's order.
+    """
+    plain = [
         {
             "plan": str(e.get("plan", "")),
             "section": str(e.get("section") or ""),
             "text": str(e.get("text") or ""),
         }
-        for e in row.get("excerpts") or []
+        for e in excerpts or []
     ]
+    names = [n for n in names if n]
+
+    def first_mention(exc: dict[str, str]) -> int:
+        heading = exc["section"].rsplit("›", 1)[-1]
+        if any(n in heading for n in names):
+            return -1
+        at = [exc["text"].find(n) for n in names]
+        return min((a for a in at if a >= 0), default=len(exc["text"]) + 1_000_000)
+
+    order = sorted(range(len(plain)), key=lambda i: (first_mention(plain[i]), i))
+    return [plain[i] for i in order]
+
+
+def _excerpts(row: Any) -> list[dict[str, str]]:
+    return own_excerpts_first(
+        row.get("excerpts"), [str(row["name"]), *map(str, row.get("aliases") or [])]
+    )
+
+
+def _within_precision(live: gpd.GeoDataFrame, kinds: Any, dist: np.ndarray) -> np.ndarray:
+    """Places drawn as points whose stated precision reaches the query point."""
+    precision = np.nan_to_num(
+        np.asarray(live["location_precision_m"], dtype=float), nan=0.0
+    )
+    return kinds.isin(("Point", "MultiPoint")).to_numpy() & (dist <= precision)
 
 
 def _element(row: Any, distance_m: float, contains: bool, member: str | None = None) -> HereElement:
@@ -296,14 +350,18 @@ def what_is_here(
             answer = _derived_answer(live.index[i], live, by_id, mpoint)
             if answer is not None:
                 inside[i], dist[i], members[i] = answer
+        here = _within_precision(live, metric.geom_type, dist) & ~inside
+        for i in np.flatnonzero(here):  # a point claims the disc of its stated precision
+            element = replace(_element(live.iloc[i], dist[i], False), within_precision=True)
+            covering.append((math.pi * element.precision_m**2, element))
         for i in np.flatnonzero(inside):
             row = live.iloc[i]
             element = _element(row, 0.0, True, members.get(i))
             covering.append((float(shapely.area(geoms[i])), element))
-        near = np.flatnonzero(~inside & (dist <= radius))
+        near = np.flatnonzero(~inside & ~here & (dist <= radius))
         for i in sorted(near, key=lambda j: (dist[j], str(live.iloc[j]["id"])))[:MAX_NEARBY]:
             nearby.append(_element(live.iloc[i], dist[i], False, members.get(i)))
-    covering.sort(key=lambda pair: (pair[0], pair[1].id))
+    covering.sort(key=lambda pair: (pair[0], pair[1].distance_m, pair[1].id))
     return HereResult(
         lon=round(wlon, 7),
         lat=round(wlat, 7),
@@ -319,6 +377,8 @@ def what_is_here(
 
 def _format_element(el: HereElement, excerpt_chars: int) -> list[str]:
     where = "覆盖此点" if el.contains else f"{el.distance_m:,.0f} m"
+    if el.within_precision:
+        where = f"点位 {el.distance_m:,.0f} m，在其位置精度内"
     note = "，范围由成员推算" if el.derived else ""
     if el.derived and el.member:
         note += f"（{'在成员' if el.contains else '距成员'} {el.member}）"
@@ -341,7 +401,7 @@ def format_here(result: HereResult, excerpt_chars: int = 160) -> str:
     if result.gcj02:
         head += f"，由 GCJ-02 {given} 换算"
     lines = [head, f"所在区: {result.district or '不在广州市范围内'}"]
-    lines.append(f"覆盖此点的规划要素 ({len(result.covering)}):")
+    lines.append(f"此处的规划要素（覆盖此点，或点位精度所及）({len(result.covering)}):")
     for el in result.covering:
         lines.extend(_format_element(el, excerpt_chars))
     if not result.covering:

@@ -10,8 +10,10 @@ features of a layer version and the district outlines as compact GeoJSON, the cl
 scripts, each under a content-hashed name with a gzip copy), :mod:`~spatial.webmap.client`
 (the messages: which features, roles, colours, legend, highlight and frame; the symbology the
 client draws with), :mod:`~spatial.webmap.map` (folium builds the map itself: tiles, panes,
-controls, the groups the client fills), :mod:`~spatial.webmap.leaflet` (the folium elements it
-uses, rendered in one pass), :mod:`~spatial.webmap.styles` (pixel sizes and SVG shapes of the
+controls, the groups the client fills), :mod:`~spatial.webmap.tools` (the map's tools folium
+puts on it: measuring, the cursor's position in WGS84 and GCJ-02, drawing a study area; their
+plugins' files), :mod:`~spatial.webmap.leaflet` (the folium elements it uses, rendered in one
+pass), :mod:`~spatial.webmap.styles` (pixel sizes and SVG shapes of the
 roles; colours, shapes and legend entries come from :mod:`spatial.symbology`, shared with the
 print maps), :mod:`~spatial.webmap.labels` (the rules names are placed by),
 :mod:`~spatial.webmap.screen` (geometry simplified for the screen, framing, the point-cloud

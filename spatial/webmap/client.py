@@ -4,8 +4,8 @@ The client (``static/gzmap/``) holds the features of a layer version and the dis
 outlines (static files, :mod:`spatial.webmap.publish`). A host (the app's component, or a
 static page) hands it *messages*; each names the files and says what to do with them:
 
-``{"v": 1, "mode": "features", "base": …, "data": {"features": url, "districts": url},
-"selection": {…}, "own": {…} | null}``
+``{"v": 1, "mode": "features", "base": …, "data": {"features": url, "districts": url,
+"context": url}, "selection": {…}, "own": {…} | null, "pick": {…} | null, "area": {…} | null}``
 
 ``selection``
     ``key`` (its identity), ``show`` (which features, :func:`encode_show`), ``roles`` (the
@@ -14,9 +14,23 @@ static page) hands it *messages*; each names the files and says what to do with 
     ``legend`` (:func:`legend_entries`), ``highlight`` (a position, or -1), ``frame``
     (``{key, bounds}``: fitted when the key is new), ``focus`` (``{key, center, zoom}``: the
     view moves there when the key is new), ``unsited`` ([[district, count], …]).
+``data.context``
+    The offline basemap's file (:func:`spatial.webmap.publish.context_document`), fetched
+    only when the client draws it (no tiles, or none of them load); empty without one.
 ``own``
-    The user's own layer: ``{key, name, features}`` once, ``{key, name}`` after (the client
-    keeps what it was sent; it reports ``need`` when it lacks a layer it is told of).
+    The user's own layer: ``{key, name, file, features}`` once (:func:`own_features`),
+    ``{key, name, file}`` after (the client keeps what it was sent; it reports ``need`` when
+    it lacks a layer it is told of). A click on one of its features is reported as ``own``
+    ``{key, id}``.
+``pick``
+    ``{key, hint}`` while a click on the map gives a place its position (the 建议修改 form is
+    open): every click is reported as ``click`` ``{lat, lng, pick}`` in the map's datum.
+``area``
+    ``{key, geometry}``: the study area to draw (GeoJSON in the map's datum); a study area
+    drawn with the map's tool is reported as ``area`` ``{geometry}``.
+
+The 打印当前视图 button reports ``view`` ``{bounds: [[s, w], [n, e]], center, zoom, size}``
+(the map's extent, in its datum).
 ``mode: "folium"``
     A whole folium map (:func:`folium_parts`), for the pages whose map is drawn per result.
 
@@ -60,6 +74,7 @@ from spatial.webmap.styles import (
     RoleStyle,
     _canvas_shape,
 )
+from spatial.webmap.tools import AREA_STYLE
 
 __all__ = [
     "PROTOCOL",
@@ -97,14 +112,21 @@ def _industry_en() -> dict[str, str]:
 
 
 def own_layer_style() -> dict[str, dict[str, Any]]:
-    """Leaflet path options of an uploaded layer: neutral grey, dashed outlines, white points
-    (the print map's overlay, :mod:`spatial.plot.overlay`, draws it the same way)."""
+    """How the client draws an uploaded layer (:data:`spatial.symbology.OWN_SYMBOL`, as the
+    print map's overlay, :mod:`spatial.plot.overlay`, does): Leaflet path options of its
+    lines and areas, and its points' pin (``shape``: ``[x0, y0, x1, y1, …]`` in half sizes,
+    the tip on the point), ``size`` (px) and colours."""
+    own = symbology.OWN_SYMBOL
+
+    def dashes(weight: float) -> str:
+        return " ".join(f"{v * weight:g}" for v in own.dash)
+
     return {
-        "polygon": {"color": "#333333", "weight": 2, "dashArray": "4 3", "fill": True,
-                    "fillColor": "#888888", "fillOpacity": 0.2, "pane": "gzPolygons"},
-        "line": {"color": "#333333", "weight": 3, "dashArray": "4 3", "pane": "gzLines"},
-        "point": {"radius": 6, "color": "#222222", "weight": 2, "fill": True,
-                  "fillColor": "#ffffff", "fillOpacity": 1.0},
+        "polygon": {"color": own.edge, "weight": 2.5, "dashArray": dashes(2.5), "fill": True,
+                    "fillColor": own.fill, "fillOpacity": own.fill_alpha, "pane": "gzPolygons"},
+        "line": {"color": own.edge, "weight": 3, "dashArray": dashes(3), "pane": "gzLines"},
+        "point": {"shape": [v for xy in own.pin for v in xy], "size": 16, "fill": own.fill,
+                  "edge": own.edge},
     }
 
 
@@ -132,6 +154,7 @@ def client_style() -> dict[str, Any]:
             "unmarked": list(UNMARKED_ROLES),
         },
         "own": own_layer_style(),
+        "area": dict(AREA_STYLE),
     }
 
 
@@ -276,17 +299,22 @@ def _elements(element: Any) -> list[Any]:
 def own_features(gdf: Any) -> dict[str, Any]:
     """An uploaded layer (in the basemap's datum) as GeoJSON for the client: each feature's
     ``label`` is its name (the first of ``name``, ``名称``, ``NAME``, ``title`` it has), as
-    text; the client escapes it."""
+    text the client escapes; a line or an area has ``label_at``, where its name goes ([lon,
+    lat], a point on it)."""
     label_col = next((c for c in ("name", "名称", "NAME", "title") if c in gdf.columns), None)
     features = []
     for idx, row in gdf.iterrows():
         geom = row.geometry
         if geom is None or geom.is_empty:
             continue
+        props: dict[str, Any] = {"label": text_of(row[label_col]) if label_col else ""}
+        if geom.geom_type not in ("Point", "MultiPoint"):
+            at = geom.representative_point()
+            props["label_at"] = [round(at.x, 5), round(at.y, 5)]
         features.append({
             "type": "Feature",
             "id": str(idx),
-            "properties": {"label": text_of(row[label_col]) if label_col else ""},
+            "properties": props,
             "geometry": {"type": geom.geom_type, "coordinates": _coordinates(geom)},
         })
     return {"type": "FeatureCollection", "features": features}

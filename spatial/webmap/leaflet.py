@@ -151,19 +151,20 @@ class _MapSupport(_ScriptElement):
 
 
 class _Handles(_ScriptElement):
-    """Ends a map script that the client runs as a function: returns the map and the groups
-    it fills (:func:`spatial.webmap.map.basemap_script`)."""
+    """Ends a map script that the client runs as a function: returns the map, the groups it
+    fills and, on a map with tools, the group a drawn study area goes in
+    (:func:`spatial.webmap.map.basemap_script`)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         return {map: {{ this.map_name() }}, control: {{ this.map_name() }}._gzControl,
                 districts: {{ this.districts }}, groups: {{ this.groups }},
-                labels: {{ this.labels }}};
+                tools: {{ this.tools }}, labels: {{ this.labels }}};
         {% endmacro %}"""
     )
 
     def __init__(self, districts: folium.FeatureGroup, groups: dict[str, folium.FeatureGroup],
-                 labels: dict[str, str]) -> None:
+                 labels: dict[str, str], area: folium.FeatureGroup | None = None) -> None:
         super().__init__()
         self._name = "Handles"
         self.districts = districts.get_name()
@@ -171,6 +172,7 @@ class _Handles(_ScriptElement):
             f"{_js_string_json(layer)}:{group.get_name()}" for layer, group in groups.items()
         ) + "}"
         self.labels = _js_string_json(labels)
+        self.tools = f"{{area: {area.get_name()}}}" if area is not None else "null"
 
 
 class _TileLayer(folium.TileLayer, _RawMacro):

@@ -11,7 +11,7 @@ from typing import Any
 
 import folium
 
-from spatial.geo.basemaps import BASEMAPS, NO_TILES, get_basemap
+from spatial.geo.basemaps import BASEMAPS, NO_TILES, NO_TILES_LABEL, get_basemap
 from spatial.plaintext import esc
 from spatial.webmap.leaflet import (
     _FeatureGroup,
@@ -22,8 +22,6 @@ from spatial.webmap.leaflet import (
     _Switcher,
     _TileLayer,
 )
-
-NO_TILES_LABEL = "无底图 No tiles"
 
 #: Where Guangzhou is, for a map with nothing to frame.
 GUANGZHOU_CENTER = (23.13, 113.30)
@@ -49,7 +47,9 @@ def use_leaflet_only(m: folium.Map, asset_base: str | None) -> None:
     m.default_css = [("leaflet_css", cdn_css if base is None else f"{base}/leaflet.css")]
 
 
-def basemap_script(basemap: str, layer_labels: Mapping[str, str], key: str) -> str:
+def basemap_script(
+    basemap: str, layer_labels: Mapping[str, str], key: str, tools: bool = False
+) -> str:
     """The map of a basemap as a script of the map client (:mod:`spatial.webmap.client`).
 
     folium builds the map: its options (zoom limits, the scale, the mouse wheel only once
@@ -57,7 +57,10 @@ def basemap_script(basemap: str, layer_labels: Mapping[str, str], key: str) -> s
     group for the district outlines and one per layer (labelled by ``layer_labels``, in that
     order), and the layer switcher. The script defines ``GzMap.basemaps[key](div)``, which
     builds that map in ``div`` and returns what the client fills:
-    ``{map, control, districts, groups: {layer: group}, labels: {layer: label}}``.
+    ``{map, control, districts, groups: {layer: group}, labels: {layer: label}, tools}``.
+    With ``tools`` the map has the measuring, cursor-position and study-area tools
+    (:mod:`spatial.webmap.tools`; their plugins' files must be on the page) and ``tools`` is
+    ``{area: group}``, else null.
 
     Element names are numbered, not random, so the same map gives the same script (its
     file, :func:`spatial.webmap.publish.write_hashed`, keeps its name across restarts).
@@ -78,14 +81,22 @@ def basemap_script(basemap: str, layer_labels: Mapping[str, str], key: str) -> s
     named(_MapSupport()).add_to(m)
     if basemap != NO_TILES:
         named(_TileLayer(**get_basemap(basemap).folium_kwargs(), control=False)).add_to(m)
+        if overlay := get_basemap(basemap).overlay_kwargs():  # 天地图's annotation
+            named(_TileLayer(**overlay, control=False)).add_to(m)
     districts = named(_FeatureGroup(name="行政区 Districts", control=False))
     districts.add_to(m)
     groups = {}
     for layer, label in layer_labels.items():
         groups[layer] = named(_FeatureGroup(name=esc(label), control=False))
         groups[layer].add_to(m)
+    area = None
+    if tools:
+        from spatial.webmap.tools import add_tools
+
+        datum = get_basemap(basemap).crs if basemap != NO_TILES else "wgs84"
+        area = add_tools(m, named, datum)
     named(_Switcher([districts])).add_to(m)
-    named(_Handles(districts, groups, {k: esc(v) for k, v in layer_labels.items()})).add_to(m)
+    named(_Handles(districts, groups, {k: esc(v) for k, v in layer_labels.items()}, area)).add_to(m)
     figure = m.get_root()
     figure.render()
     return (

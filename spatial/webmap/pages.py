@@ -43,6 +43,8 @@ def _base_map(basemap: str, asset_base: str | None) -> folium.Map:
     use_leaflet_only(m, asset_base)
     if basemap != NO_TILES:
         folium.TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
+        if overlay := get_basemap(basemap).overlay_kwargs():  # 天地图's annotation
+            folium.TileLayer(**overlay, control=False).add_to(m)
     return m
 
 

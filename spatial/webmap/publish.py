@@ -41,6 +41,7 @@ __all__ = [
     "CLIENT_SCRIPTS",
     "DATA_DIR",
     "STATIC_DIR",
+    "context_document",
     "datum_of",
     "districts_document",
     "features_document",
@@ -55,7 +56,8 @@ STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 DATA_DIR = STATIC_DIR / "data"
 #: The client's scripts, in the order they load (each a Leaflet plugin or part of ``GzMap``).
 CLIENT_SCRIPTS = (
-    "symbols.js", "points.js", "labels.js", "client.js", "furniture.js", "pagemap.js",
+    "symbols.js", "points.js", "labels.js", "client.js", "furniture.js", "own.js", "tools.js",
+    "pagemap.js",
 )
 CLIENT_DIR = STATIC_DIR / "gzmap"
 
@@ -216,6 +218,57 @@ def districts_document(districts: gpd.GeoDataFrame, simplified: gpd.GeoDataFrame
         })
     doc = {"type": "FeatureCollection", "gzmap": {"version": 1, "datum": datum},
            "features": features}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def context_document(context: Mapping[str, gpd.GeoDataFrame], datum: str) -> bytes | None:
+    """The geographic context for the client's offline basemap (离线底图), in a datum, or None
+    when there is none.
+
+    Parameters
+    ----------
+    context : mapping of str to GeoDataFrame
+        :func:`spatial.geo.osm.load_osm_context`: group (``water``, ``rivers``, ``roads``,
+        ``rail``, ``airport``) to features in WGS84, each frame's ``attrs["attribution"]``
+        naming its source (OpenStreetMap by default).
+    datum : {'wgs84', 'gcj02'}
+
+    Returns
+    -------
+    bytes or None
+        GeoJSON (RFC 7946; lines and areas simplified to ~20 m, 5 decimals), each feature's
+        ``group`` and ``name``; its ``gzmap`` header names the datum, the groups' colours
+        (:data:`spatial.symbology.CONTEXT_COLOURS`, the print maps') and each source's
+        attribution. Stations and groups without features are left out.
+    """
+    from spatial.geo.osm import OSM_ATTRIBUTION
+    from spatial.symbology import CONTEXT_COLOURS
+    from spatial.webmap.screen import simplify_for_web
+
+    features, sources = [], []
+    for group in CONTEXT_COLOURS:  # drawn in this order: areas first, then lines over them
+        frame = context.get(group)
+        if frame is None or frame.empty:
+            continue
+        frame = in_datum(simplify_for_web(frame[frame.geometry.notna()]), datum)
+        sources.append(str(frame.attrs.get("attribution") or OSM_ATTRIBUTION))
+        names = frame["name"] if "name" in frame.columns else [None] * len(frame)
+        for name, geom in zip(names, frame.geometry, strict=True):
+            if geom is None or geom.is_empty or geom.geom_type in ("Point", "MultiPoint"):
+                continue
+            features.append({
+                "type": "Feature",
+                "properties": {"group": group, "name": text_of(name)},
+                "geometry": {"type": geom.geom_type, "coordinates": _coordinates(geom)},
+            })
+    if not features:
+        return None
+    doc = {
+        "type": "FeatureCollection",
+        "gzmap": {"version": 1, "datum": datum, "colours": dict(CONTEXT_COLOURS),
+                  "attribution": list(dict.fromkeys(sources))},
+        "features": features,
+    }
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

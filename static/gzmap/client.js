@@ -13,9 +13,10 @@
  *   client.destroy();
  *
  * Events reported to the host: ``click`` {id} (a feature clicked), ``need`` {own: key} (a
- * message named an own layer the client does not hold). This file: loading, the features
- * shown and their styles, names, many points; furniture.js: highlight, legend, districts,
- * counts, frame, own layer.
+ * message named an own layer the client does not hold), and the tools' (tools.js, own.js).
+ * This file: loading, the features shown and their styles, names, many points;
+ * furniture.js: highlight, legend, districts, counts, frame; own.js: the own layer;
+ * tools.js: measuring, coordinates, study area, printing, picking a position, offline basemap.
  */
 (function (L) {
   "use strict";
@@ -157,6 +158,7 @@
       this._drawDistricts(data[1]);
     }
     this._own(msg.own);
+    if (GzMap.tools) { GzMap.tools.update(this, msg); }
     var sel = msg.selection || {};
     this._select(sel);
     this._highlight(sel.highlight);
@@ -194,10 +196,11 @@
     this.pointTip = L.tooltip(TIP);
     map.on("click", function (e) {
       var hit = self._pointHit(e.containerPoint);
-      if (hit >= 0) { self._report(hit); }
+      if (hit >= 0) { self._report(hit, e); } else if (GzMap.tools) { GzMap.tools.clicked(self, -1, e); }
     });
     map.on("mousemove", this._hover, this);
     map.on("mouseout", function () { map.closeTooltip(self.pointTip); });
+    if (GzMap.tools) { GzMap.tools.attach(this); }  // tools.js: tools, offline basemap
   };
 
   Client.prototype._setData = function (url, doc) {
@@ -220,7 +223,8 @@
     return groups[layer];
   };
 
-  Client.prototype._report = function (i) {
+  Client.prototype._report = function (i, e) {
+    if (GzMap.tools && GzMap.tools.clicked(this, i, e)) { return; }  // a tool's click
     var f = this.features[i];
     if (f) { this.host.report("click", { id: f.id }); }
   };
@@ -305,7 +309,7 @@
     var tip = function () { return sym.tooltipHtml(f.name, self._roleOf(i)); };
     var click = function (e) {
       if (e && e.containerPoint && self._pointHit(e.containerPoint) >= 0) { return; }
-      self._report(i);
+      self._report(i, e);
     };
     var st = sym.roleStyle(role);
     if (f.kind === "polygon" || f.kind === "line") {

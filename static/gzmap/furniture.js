@@ -125,37 +125,4 @@
       if (focus && focus.center) { map.setView(focus.center, focus.zoom); }
     }
   };
-
-  /** The user's own layer: drawn from the message that brought it; later messages name it. */
-  Client.prototype._own = function (own) {
-    var key = own ? own.key : null;
-    if (key === this.last.ownKey) { return; }
-    if (this.ownGroup) {
-      this.base.control && this.base.control.removeLayer(this.ownGroup);
-      this.ownGroup.remove();
-      this.ownGroup = null;
-    }
-    this.last.ownKey = key;
-    if (!own) { return; }
-    var layer = own.features ? (GzMap.ownLayers[key] = own) : GzMap.ownLayers[key];
-    if (!layer) {
-      this.last.ownKey = null;
-      this.host.report("need", { own: key });
-      return;
-    }
-    var S = GzMap.style.own, name = layer.name;
-    this.ownGroup = L.geoJSON(layer.features, {
-      style: function (f) {  // applied to points as well: each kind its own options
-        var t = f.geometry.type;
-        return t.indexOf("Polygon") >= 0 ? S.polygon : t.indexOf("Line") >= 0 ? S.line : S.point;
-      },
-      pointToLayer: function (f, ll) { return L.circleMarker(ll, S.point); },
-      onEachFeature: function (f, layer) {
-        var label = f.properties && f.properties.label;
-        layer.bindTooltip("<b>" + esc(label || "#" + f.id) + "</b> · " + esc(name), TIP);
-      }
-    }).addTo(this.base.map);
-    if (this.base.control) { this.base.control.addOverlay(this.ownGroup, esc(name)); }
-  };
-  GzMap.ownLayers = GzMap.ownLayers || {};
 })(window.L);
