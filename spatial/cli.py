@@ -178,6 +178,24 @@ def _cmd_ogc_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from spatial.exports.site import publish_site
+
+    try:
+        site = publish_site(
+            Path(args.out), layers_dir=Path(args.layers) if args.layers else None,
+            base_url=args.base_url or "", noindex=args.noindex, basemaps=args.basemap or None,
+        )
+    except ValueError as exc:  # a bad --base-url or --basemap, a folder holding other files
+        print(f"gzmap publish: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(site.pages)} pages, {site.features} features and {site.register} places "
+          f"without a site into {site.folder}: {site.files} files, "
+          f"{site.raw_bytes / 1e6:.2f} MB ({site.gzip_bytes / 1e6:.2f} MB gzipped)")
+    print(f"serve it with: python -m http.server -d {site.folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -311,6 +329,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=5000, help="port to listen on (default 5000)")
     p.set_defaults(func=_cmd_ogc_config)
+
+    p = sub.add_parser(
+        "publish", help="write the map as a static site any web server serves (no app behind it)"
+    )
+    p.add_argument("out", help="a new or empty folder, or a site published before (replaced)")
+    p.add_argument(
+        "--base-url", help="where the site is served, e.g. /plans/ (default: relative URLs)"
+    )
+    p.add_argument(
+        "--noindex", action="store_true", help="ask search engines not to index it (robots.txt)"
+    )
+    p.add_argument(
+        "--basemap", action="append", metavar="KEY",
+        help="basemap offered (repeatable; the first is the default; none = no tiles; "
+        "default: all)",
+    )
+    p.add_argument("--layers", metavar="DIR", help="built layers to publish (default: layers/)")
+    p.set_defaults(func=_cmd_publish)
 
     sub.add_parser("help", help="show this help").set_defaults(func=None)
     return parser
