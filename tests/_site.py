@@ -50,15 +50,36 @@ def hostile_layers(out: Path) -> Path:
             feature["properties"]["name"] = HOSTILE
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     places = [
-        {"id": "huangpu-lab", "name": "黄埔实验室", "name_en": None, "aliases": ["黄埔实验室（筹）"],
-         "role": "lab", "plans": ["gz_sti"], "district": ["黄埔区"], "industries": ["教育科研"],
-         "reason": "选址尚未公布。",
-         "excerpts": [{"plan": "gz_sti", "section": "七、引领产业发展",
-                       "text": "高标准建设“黄埔实验室”，助力黄埔硬科技创新先行区建设。"}]},
-        {"id": "hostile-base", "name": HOSTILE_PLACE, "name_en": None, "aliases": [],
-         "role": None, "plans": ["huadu_mfg"], "district": ["花都区"], "industries": ["汽车制造"],
-         "reason": "尚无选址。", "excerpts": [{"plan": "huadu_mfg", "section": "",
-                                            "text": "建设汽车零部件配套基地。"}]},
+        {
+            "id": "huangpu-lab",
+            "name": "黄埔实验室",
+            "name_en": None,
+            "aliases": ["黄埔实验室（筹）"],
+            "role": "lab",
+            "plans": ["gz_sti"],
+            "district": ["黄埔区"],
+            "industries": ["教育科研"],
+            "reason": "选址尚未公布。",
+            "excerpts": [
+                {
+                    "plan": "gz_sti",
+                    "section": "七、引领产业发展",
+                    "text": "高标准建设“黄埔实验室”，助力黄埔硬科技创新先行区建设。",
+                }
+            ],
+        },
+        {
+            "id": "hostile-base",
+            "name": HOSTILE_PLACE,
+            "name_en": None,
+            "aliases": [],
+            "role": None,
+            "plans": ["huadu_mfg"],
+            "district": ["花都区"],
+            "industries": ["汽车制造"],
+            "reason": "尚无选址。",
+            "excerpts": [{"plan": "huadu_mfg", "section": "", "text": "建设汽车零部件配套基地。"}],
+        },
     ]
     (folder / "register.json").write_text(
         json.dumps({"type": "register", "places": places}, ensure_ascii=False), encoding="utf-8"
@@ -77,16 +98,27 @@ def copy_layers(out: Path, src: Path) -> Path:
 def offline_page(browser, base: str, viewport: dict | None = None):
     """A new page (in a context of its own) that may fetch from ``base`` only: every other
     request is aborted (the basemaps' tiles among them). Errors and dialogs are collected."""
-    context = browser.new_context(viewport=viewport or {"width": 1400, "height": 900},
-                                  locale="zh-CN")
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(base + "/") else route.abort())
+    context = browser.new_context(
+        viewport=viewport or {"width": 1400, "height": 900}, locale="zh-CN"
+    )
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(base + "/") else route.abort()
+        ),
+    )
     page = context.new_page()
     page.gz_errors = []
     page.gz_dialogs = []
     page.gz_outside = []
     page.on("pageerror", lambda e: page.gz_errors.append(str(e)))
     page.on("dialog", lambda d: (page.gz_dialogs.append(d.message), d.dismiss()))
-    page.on("request", lambda r: None if r.url.startswith(base + "/") or r.url.startswith(
-        ("data:", "blob:")) else page.gz_outside.append(r.url))
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(base + "/") or r.url.startswith(("data:", "blob:"))
+            else page.gz_outside.append(r.url)
+        ),
+    )
     return page

@@ -49,8 +49,13 @@ def config_urls(page: Path) -> list[str]:
     config = json.loads(raw.group(1))
     if config.get("page") == "alignment":
         return [config["home"]]
-    return [config["index"], config["panels"], *config["features"].values(),
-            *config["districts"].values(), *(b["script"] for b in config["basemaps"])]
+    return [
+        config["index"],
+        config["panels"],
+        *config["features"].values(),
+        *config["districts"].values(),
+        *(b["script"] for b in config["basemaps"]),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +119,9 @@ def test_base_url_starts_every_url(layers: Path, tmp_path: Path) -> None:
             assert (tmp_path / "www" / url.lstrip("/").split("?")[0]).exists(), url
 
 
-@pytest.mark.parametrize("bad", ["plans/", "/plans/\"><script>", "javascript:alert(1)",
-                                 "/a b/", "/plans/?x=1"])
+@pytest.mark.parametrize(
+    "bad", ["plans/", '/plans/"><script>', "javascript:alert(1)", "/a b/", "/plans/?x=1"]
+)
 def test_a_bad_base_url_is_refused_with_a_message(bad: str, tmp_path: Path, capsys) -> None:
     with pytest.raises(ValueError, match="--base-url"):
         check_base_url(bad)

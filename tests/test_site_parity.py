@@ -47,9 +47,15 @@ def site(tmp_path_factory) -> Iterator[tuple]:
 
 
 def _state(sel: Selection, colour: str) -> dict:
-    return {"plans": list(sel.plans), "industries": list(sel.industries), "roles": list(sel.roles),
-            "clusters": list(sel.clusters), "segment": sel.segment or "", "q": sel.query,
-            "colour": colour}
+    return {
+        "plans": list(sel.plans),
+        "industries": list(sel.industries),
+        "roles": list(sel.roles),
+        "clusters": list(sel.clusters),
+        "segment": sel.segment or "",
+        "q": sel.query,
+        "colour": colour,
+    }
 
 
 def _selections(gdf) -> list[tuple[Selection, str]]:
@@ -93,7 +99,8 @@ def test_the_site_computes_the_apps_view_in_the_browser(site) -> None:
         case = f"{sel} {colour}"
         assert js["rows"] == list(shown.index), case
         assert list(client.decode_show(js["sel"]["show"], n)) == list(
-            client.decode_show(want["show"], n)), case
+            client.decode_show(want["show"], n)
+        ), case
         assert js["sel"]["roles"] == want["roles"], case
         assert js["sel"]["colour"] == want["colour"], case
         assert js["sel"]["numbered"] == {k: v for k, v in want["numbered"].items()}, case
@@ -103,7 +110,8 @@ def test_the_site_computes_the_apps_view_in_the_browser(site) -> None:
         else:
             flat = [v for corner in want["bounds"] for v in corner]
             assert [v for corner in js["sel"]["bounds"] for v in corner] == pytest.approx(
-                flat, abs=2e-6), case
+                flat, abs=2e-6
+            ), case
         hits = rank_hits(gdf.loc[shown.index], sel.query)
         assert js["hits"] == [[h.id, h.rank, h.reason] for h in hits], case
         named = unsited.select_unsited(register, sel)

@@ -115,7 +115,7 @@ def layer_labels(layers: Sequence[str]) -> dict[str, str]:
     for plan_id, name in names.items():
         labels[plan_id] = name
         for extra in sorted(lay for lay in present if lay.startswith(plan_id + "_")):
-            labels[extra] = f"{name} · {extra[len(plan_id) + 1:]}"
+            labels[extra] = f"{name} · {extra[len(plan_id) + 1 :]}"
     for other in sorted(present - set(labels)):
         labels[other] = other
     return labels
@@ -212,8 +212,11 @@ def publish_site(
     from spatial.geo.base import BaseDataMissing, load_districts
 
     base = check_base_url(base_url)
-    keys = list(basemaps) if basemaps else [DEFAULT_BASEMAP, *(k for k in BASEMAPS
-                                                              if k != DEFAULT_BASEMAP), NO_TILES]
+    keys = (
+        list(basemaps)
+        if basemaps
+        else [DEFAULT_BASEMAP, *(k for k in BASEMAPS if k != DEFAULT_BASEMAP), NO_TILES]
+    )
     unknown = [k for k in keys if k != NO_TILES and k not in BASEMAPS]
     if unknown:
         raise ValueError(f"unknown basemap {unknown}; choose from {[*BASEMAPS, NO_TILES]}")
@@ -243,15 +246,25 @@ def publish_site(
         if districts is not None and not districts.empty:
             simple = simplify_for_web(districts, coverage=True)
             outlines[datum] = publish.write_hashed(
-                f"districts-{datum}", ".geojson",
-                publish.districts_document(districts, simple, datum), data,
+                f"districts-{datum}",
+                ".geojson",
+                publish.districts_document(districts, simple, datum),
+                data,
             )
     choices = []
     for key in keys:
         script = basemap_script(key, labels, key).encode("utf-8")
-        label = NO_TILES_LABEL if key == NO_TILES else f"{BASEMAPS[key].label} {BASEMAPS[key].label_en}"
-        choices.append({"key": key, "label": label, "datum": publish.datum_of(key),
-                        "script": publish.write_hashed(f"basemap-{key}", ".js", script, data)})
+        label = (
+            NO_TILES_LABEL if key == NO_TILES else f"{BASEMAPS[key].label} {BASEMAPS[key].label_en}"
+        )
+        choices.append(
+            {
+                "key": key,
+                "label": label,
+                "datum": publish.datum_of(key),
+                "script": publish.write_hashed(f"basemap-{key}", ".js", script, data),
+            }
+        )
 
     index = siteindex.site_index(gdf, position, register, datums)
     index_name = publish.write_hashed("index", ".json", siteindex.json_bytes(index), data)
@@ -273,13 +286,24 @@ def publish_site(
         return url(f"data/{name}")
 
     styles = [f"data/{n}" for n in (leaflet_css, css, site_css)]
-    pages = site_alignment.write_pages(
-        folder, gdf, districts=districts, basemap=keys[0], url=url,
-        scripts=[f"data/{n}" for n in (leaflet_js, bundle, site_js)], styles=styles,
-        noindex=noindex, write=_write,
-    ) if alignment else []
+    pages = (
+        site_alignment.write_pages(
+            folder,
+            gdf,
+            districts=districts,
+            basemap=keys[0],
+            url=url,
+            scripts=[f"data/{n}" for n in (leaflet_js, bundle, site_js)],
+            styles=styles,
+            noindex=noindex,
+            write=_write,
+        )
+        if alignment
+        else []
+    )
     config = {
-        "index": u(index_name), "panels": u(panels_name),
+        "index": u(index_name),
+        "panels": u(panels_name),
         "features": {d: u(n) for d, n in features.items()},
         "districts": {d: u(n) for d, n in outlines.items()},
         "basemaps": [{**c, "script": u(c["script"])} for c in choices],
@@ -287,19 +311,24 @@ def publish_site(
     }
     default = config["basemaps"][0]
     html = site_page.map_page(
-        index, config,
+        index,
+        config,
         scripts=[u(leaflet_js), u(bundle), default["script"], u(site_js)],
         styles=[url(s) for s in styles],
-        preload=[config["index"], config["features"][default["datum"]],
-                 *([config["districts"][default["datum"]]] if outlines else [])],
+        preload=[
+            config["index"],
+            config["features"][default["datum"]],
+            *([config["districts"][default["datum"]]] if outlines else []),
+        ],
         pages=[(label, url(path)) for label, path in pages],
         noindex=noindex,
     )
     _write(folder / "index.html", html.encode("utf-8"))
     if noindex:
         _write(folder / "robots.txt", b"User-agent: *\nDisallow: /\n")
-    return _summary(folder, ("index.html", *(p for _, p in pages)), len(index["f"]),
-                    len(index["reg"]))
+    return _summary(
+        folder, ("index.html", *(p for _, p in pages)), len(index["f"]), len(index["reg"])
+    )
 
 
 def _summary(folder: Path, pages: tuple[str, ...], features: int, register: int) -> Published:

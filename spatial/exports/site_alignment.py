@@ -50,13 +50,17 @@ def _evidence(items: Iterable[Any], show_place: bool) -> str:
             continue
         seen.add(key)
         if len(seen) > MAX_SHOWN:
-            out.append(f"<p class='gzs-caption'>另有 {len(items) - MAX_SHOWN} 条摘录 … more excerpts"
-                       " not shown</p>")
+            out.append(
+                f"<p class='gzs-caption'>另有 {len(items) - MAX_SHOWN} 条摘录 … more excerpts"
+                " not shown</p>"
+            )
             break
         place = f"<b>{esc(ev.feature_name)}</b>：" if show_place else ""
         section = " › ".join(p for p in str(ev.section or "").split(SECTION_SEPARATOR) if p)
-        out.append(f"<blockquote>{place}{esc(ev.text)}</blockquote>"
-                   + (f"<p class='gzs-section'>{esc(section)}</p>" if section else ""))
+        out.append(
+            f"<blockquote>{place}{esc(ev.text)}</blockquote>"
+            + (f"<p class='gzs-section'>{esc(section)}</p>" if section else "")
+        )
     return "".join(out)
 
 
@@ -78,9 +82,15 @@ def _roles(place: al.PlaceRow) -> str:
 
 def _places(result: al.Alignment, link: Callable[[str], str]) -> str:
     groups = [
-        *((al.STATUS_LABELS[s], rows) for s, rows in (
-            (al.BOTH, result.taken_up), (al.MENTIONED, result.mentioned),
-            (al.CITY_ONLY, result.not_mentioned), (al.DISTRICT_ONLY, result.district_only))),
+        *(
+            (al.STATUS_LABELS[s], rows)
+            for s, rows in (
+                (al.BOTH, result.taken_up),
+                (al.MENTIONED, result.mentioned),
+                (al.CITY_ONLY, result.not_mentioned),
+                (al.DISTRICT_ONLY, result.district_only),
+            )
+        ),
         ((_ELSEWHERE, ""), result.elsewhere),
         ((_BEYOND, ""), result.beyond),
     ]
@@ -97,8 +107,12 @@ def _places(result: al.Alignment, link: Callable[[str], str]) -> str:
                 + (f" · 关联 {esc(tied)}" if tied else "")
                 + "</summary>"
                 f"<p><a href='{esc(link(place.id))}'>在地图上打开 Open on the map</a></p>"
-                + _both(result, place.city_excerpts,
-                        [*place.district_excerpts, *place.district_mentions], False)
+                + _both(
+                    result,
+                    place.city_excerpts,
+                    [*place.district_excerpts, *place.district_mentions],
+                    False,
+                )
                 + "</details>"
             )
         out.append(f"<h3>{esc(zh)} {esc(en)}（{len(rows)}）</h3>{''.join(items)}")
@@ -111,8 +125,10 @@ def _industries(result: al.Alignment) -> str:
     rows = []
     for row in result.industries:
         city = "、".join(dict.fromkeys(e.feature_name for e in row.city)) or "—"
-        district = "、".join(dict.fromkeys(e.feature_name for e in [*row.district,
-                                                                     *row.district_wide])) or "—"
+        district = (
+            "、".join(dict.fromkeys(e.feature_name for e in [*row.district, *row.district_wide]))
+            or "—"
+        )
         rows.append(
             f"<details class='gzs-row'><summary><b>{esc(row.tag)}</b>"
             f" · {esc(al.INDUSTRY_STATUS_LABELS[row.status][0])}"
@@ -127,7 +143,9 @@ def _industries(result: al.Alignment) -> str:
 def _role_diffs(result: al.Alignment) -> str:
     if not result.role_diffs:
         return "<p class='gzs-caption'>两级规划对本区共同要素的定位一致。No place is weighted differently.</p>"
-    head = "<tr><th>名称 Place</th><th>市级 City</th><th>区级 District</th><th>区级规划 Plan</th></tr>"
+    head = (
+        "<tr><th>名称 Place</th><th>市级 City</th><th>区级 District</th><th>区级规划 Plan</th></tr>"
+    )
     body = "".join(
         f"<tr><td>{esc(d.name)}</td>"
         f"<td>{esc((al.role_zh(d.city_role) + ' ' + (d.city_group or '')).strip())}</td>"
@@ -159,8 +177,10 @@ def alignment_html(
             ("区级仅提及 Mentioned", counts[al.MENTIONED]),
             ("区级未提及 Not mentioned", counts[al.CITY_ONLY]),
             ("区级自有 District only", counts[al.DISTRICT_ONLY]),
-            ("产业两级均有 Shared industries",
-             sum(1 for r in result.industries if r.status == al.BOTH)),
+            (
+                "产业两级均有 Shared industries",
+                sum(1 for r in result.industries if r.status == al.BOTH),
+            ),
         )
     )
     config = {"page": "alignment", "home": home, "message": map_message}
@@ -206,13 +226,23 @@ def write_pages(
         result = al.align(gdf, district)
         fmap = alignment_map(gdf, result, districts=districts, basemap=basemap)
         parts = folium_parts(fmap)
-        message = {"v": 1, "mode": "folium", "height": MAP_HEIGHT,
-                   "report": ["last_object_clicked_tooltip"], "scripts": parts.pop("scripts"),
-                   "styles": parts.pop("styles"), "folium": parts}
+        message = {
+            "v": 1,
+            "mode": "folium",
+            "height": MAP_HEIGHT,
+            "report": ["last_object_clicked_tooltip"],
+            "scripts": parts.pop("scripts"),
+            "styles": parts.pop("styles"),
+            "folium": parts,
+        }
         path = page_name(plans)
         html = alignment_html(
-            result, message, scripts=[url(s, 1) for s in scripts],
-            styles=[url(s, 1) for s in styles], home=url("", 1) or "./", noindex=noindex,
+            result,
+            message,
+            scripts=[url(s, 1) for s in scripts],
+            styles=[url(s, 1) for s in styles],
+            home=url("", 1) or "./",
+            noindex=noindex,
         )
         write(folder / path, html.encode("utf-8"))
         pages.append((f"{district}", path))

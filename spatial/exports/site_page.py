@@ -21,8 +21,10 @@ __all__ = ["TITLE", "head_html", "json_in_html", "map_page"]
 TITLE = "广州“十四五”科技创新规划地图"
 TITLE_EN = "Guangzhou 14th Five-Year S&T plans: the map"
 SEARCH_HINT = "地名、别称或规划原文，如 生物医药"
-TILES_NOTE = ("底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
-              "Tiles need internet; offline, district outlines and places still show.")
+TILES_NOTE = (
+    "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
+    "Tiles need internet; offline, district outlines and places still show."
+)
 
 
 def json_in_html(doc: Any) -> str:
@@ -31,8 +33,9 @@ def json_in_html(doc: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def head_html(title: str, styles: Sequence[str], *, noindex: bool, preload: Sequence[str] = ()
-              ) -> str:
+def head_html(
+    title: str, styles: Sequence[str], *, noindex: bool, preload: Sequence[str] = ()
+) -> str:
     """``<head>`` of a page of the site: its title, style sheets, data fetched early, and
     ``noindex`` for search engines when asked."""
     robots = '<meta name="robots" content="noindex, nofollow">' if noindex else ""
@@ -49,8 +52,10 @@ def head_html(title: str, styles: Sequence[str], *, noindex: bool, preload: Sequ
 
 def _checkbox(name: str, value: str, label: str, cls: str = "", count: bool = False) -> str:
     n = "<span class='gzs-n'></span>" if count else ""
-    return (f"<label class='{cls}'><input type='checkbox' name='{esc(name)}' value='{esc(value)}'>"
-            f" {esc(label)} {n}</label>")
+    return (
+        f"<label class='{cls}'><input type='checkbox' name='{esc(name)}' value='{esc(value)}'>"
+        f" {esc(label)} {n}</label>"
+    )
 
 
 def _filter(key: str, title: str, boxes: Sequence[str], open_: bool = False) -> str:
@@ -73,15 +78,22 @@ def _controls(index: Mapping[str, Any], basemaps: Sequence[Mapping[str, str]]) -
         if t is None:
             return _checkbox("industries", tag, tag, count=True)
         if not t[2]:
-            return _checkbox("industries", tag, f"{tag} {t[1]} · 大类".replace("  ", " "),
-                             "gzs-group", count=True)
+            return _checkbox(
+                "industries",
+                tag,
+                f"{tag} {t[1]} · 大类".replace("  ", " "),
+                "gzs-group",
+                count=True,
+            )
         return _checkbox("industries", tag, f"└ {tag} {t[1]}".strip(), "gzs-child", count=True)
 
     colours = "".join(
         f"<label><input type='radio' name='colour' value='{k}'> {esc(label)}</label> "
         for k, label in (("industry", "产业 Industry"), ("plan", "规划 Plan"))
     )
-    choices = "".join(f"<option value='{esc(b['key'])}'>{esc(b['label'])}</option>" for b in basemaps)
+    choices = "".join(
+        f"<option value='{esc(b['key'])}'>{esc(b['label'])}</option>" for b in basemaps
+    )
     return (
         "<form id='gzs-filters' class='gzs-form' role='search'>"
         "<h2 class='gzs-visually-hidden'>筛选 Filter</h2>"
@@ -90,12 +102,21 @@ def _controls(index: Mapping[str, Any], basemaps: Sequence[Mapping[str, str]]) -
         f"<input type='search' id='gzs-q' name='q' maxlength='100' placeholder='{esc(SEARCH_HINT)}'"
         " autocomplete='off'>"
         "<div id='gzs-hits' aria-live='polite'></div>"
-        + _filter("plans", "规划 Plans",
-                  [_checkbox("plans", p, plans.get(p, p)) for p in opts["plans"]], open_=True)
+        + _filter(
+            "plans",
+            "规划 Plans",
+            [_checkbox("plans", p, plans.get(p, p)) for p in opts["plans"]],
+            open_=True,
+        )
         + _filter("industries", "产业 Industries", [industry(t) for t in opts["industries"]])
-        + _filter("roles", "类型 Roles", [_checkbox("roles", r, roles.get(r, r)) for r in opts["roles"]])
-        + _filter("clusters", "产业集群 Clusters（花都 表5-1）",
-                  [_checkbox("clusters", c, names.get(c, c)) for c in opts["clusters"]])
+        + _filter(
+            "roles", "类型 Roles", [_checkbox("roles", r, roles.get(r, r)) for r in opts["roles"]]
+        )
+        + _filter(
+            "clusters",
+            "产业集群 Clusters（花都 表5-1）",
+            [_checkbox("clusters", c, names.get(c, c)) for c in opts["clusters"]],
+        )
         + "<button type='button' id='gzs-clear'>清除筛选 Clear filters</button>"
         f"<fieldset class='gzs-colour'><legend>着色 Colour by</legend>{colours}</fieldset>"
         "<label class='gzs-field' for='gzs-basemap'>底图 Basemap</label>"

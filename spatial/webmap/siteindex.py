@@ -119,8 +119,12 @@ def _excerpt_texts(excerpts: Any) -> list[str]:
 def _feature(row: Mapping[str, Any], position: int, at: Mapping[str, list[float]]) -> dict:
     """One feature as the filters read it (empty values left out)."""
     geom = row.get("geometry")
-    entry: dict[str, Any] = {"id": str(row["id"]), "p": position, "name": text_of(row.get("name")),
-                             "role": _plain(row.get("role"))}
+    entry: dict[str, Any] = {
+        "id": str(row["id"]),
+        "p": position,
+        "name": text_of(row.get("name")),
+        "role": _plain(row.get("role")),
+    }
     if _plain(row.get("group")) is not None:
         entry["group"] = _plain(row.get("group"))
     optional = {
@@ -133,8 +137,10 @@ def _feature(row: Mapping[str, Any], position: int, at: Mapping[str, list[float]
     entry.update({k: v for k, v in optional.items() if v})
     roles = row.get("plan_roles")
     if isinstance(roles, Mapping) and roles:
-        entry["pr"] = {str(p): [_plain((v or {}).get("role")), _plain((v or {}).get("group"))]
-                       for p, v in roles.items()}
+        entry["pr"] = {
+            str(p): [_plain((v or {}).get("role")), _plain((v or {}).get("group"))]
+            for p, v in roles.items()
+        }
     axis = row.get("axis_order")
     if axis is not None and axis == axis:
         entry["ax"] = int(axis)
@@ -160,8 +166,11 @@ def _focus_points(gdf: gpd.GeoDataFrame, datums: Sequence[str]) -> dict[str, dic
 
 
 def _register_entry(place: Mapping[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": str(place["id"]), "name": text_of(place.get("name")),
-                             "role": _plain(place.get("role"))}
+    entry: dict[str, Any] = {
+        "id": str(place["id"]),
+        "name": text_of(place.get("name")),
+        "role": _plain(place.get("role")),
+    }
     optional = {
         "en": text_of(place.get("name_en")),
         "al": _listed(place.get("aliases")),
@@ -219,13 +228,15 @@ def site_index(
         for fid, row in zip(gdf.index, rows, strict=True)
     ]
     options = _options(gdf)
-    clusters = {c: indices(list(select(gdf, Selection(clusters=(c,))).index))
-                for c in options["clusters"]}
+    clusters = {
+        c: indices(list(select(gdf, Selection(clusters=(c,))).index)) for c in options["clusters"]
+    }
     segments = {
         s: {
             "label": segment_label(gdf, s),
             "names": [text_of(gdf.at[s, "name"]), *_listed(gdf.at[s, "aliases"])]
-            if s in gdf.index else ["全轴", "科技创新轴"],
+            if s in gdf.index
+            else ["全轴", "科技创新轴"],
             "ids": indices(list(select(gdf, Selection(segment=s)).index)),
             "walk": indices(list(axis_nodes(gdf, s).index)),
         }
@@ -245,8 +256,11 @@ def site_index(
         "filled": [r for r, s in ROLE_SYMBOLS.items() if s.fill_alpha > 0],
         "unmarked": list(UNMARKED_ROLES),
         "tax": _taxonomy(),
-        "register": {"role": unsited.ROLE_LABEL, "no_district": unsited.NO_DISTRICT,
-                     "no_site": NO_SITE_LABEL},
+        "register": {
+            "role": unsited.ROLE_LABEL,
+            "no_district": unsited.NO_DISTRICT,
+            "no_site": NO_SITE_LABEL,
+        },
     }
 
 

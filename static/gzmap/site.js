@@ -424,8 +424,11 @@
         "This place is outside the current filters; opened anyway.</p>" : "") +
         (panels[node] || "");
       box.setAttribute("data-open-id", node);
-      var panel = $("gzs-panel");
-      if (panel.scrollTo) { panel.scrollTo({ top: box.offsetTop - panel.offsetTop }); }
+      var panel = $("gzs-panel"), top = box.offsetTop - panel.offsetTop;
+      // the place in view when the panel had been scrolled past it (to the results)
+      if (panel.scrollTop > top || top > panel.scrollTop + panel.clientHeight - 80) {
+        panel.scrollTop = top;
+      }
     }).catch(function (err) {
       box.textContent = "地点资料加载失败 The place could not be loaded: " + err;
     });
