@@ -114,6 +114,9 @@ def test_a_filter_changes_the_map_and_the_url_and_back_forward_walk_the_views(si
     changed(page, lambda: page.locator("input[name='plans'][value='huadu_mfg']").check())
     assert query_of(page) == {"plans": ["huadu_mfg"]}
     assert shown(page) == positions(gdf, Selection(plans=("huadu_mfg",)))
+    page.locator("#gzs-results-box summary").click()  # the places shown, then those unsited
+    names = page.locator("#gzs-results .gzs-name").all_inner_texts()
+    assert names == [*select(gdf, Selection(plans=("huadu_mfg",)))["name"], HOSTILE_PLACE]
     page.locator("details[data-key='roles'] summary").click()
     changed(page, lambda: page.locator("input[name='roles'][value='park']").check())
     assert query_of(page) == {"plans": ["huadu_mfg"], "roles": ["park"]}

@@ -182,8 +182,10 @@ def map_page(
         "<main class='gzs-map'><div id='map' role='region' aria-label='地图 Map'></div></main>"
         f"<section class='gzs-panel' id='gzs-panel'>{_walk(index)}"
         "<div id='gzs-place' class='gzs-place' aria-live='polite'></div>"
-        "<div class='gzs-results'><h2>结果 Results</h2><p id='gzs-results-count' class='gzs-caption'>"
-        "</p><ul id='gzs-results'></ul></div></section></div>"
+        "<details class='gzs-results' id='gzs-results-box'><summary>结果 Results"
+        "<span id='gzs-results-n'></span></summary>"
+        "<p id='gzs-results-count' class='gzs-caption'></p><ul id='gzs-results'></ul></details>"
+        "</section></div>"
         f"<script type='application/json' id='gzs-config'>{json_in_html(dict(config))}</script>"
         + "".join(f'<script defer src="{esc(u)}"></script>' for u in scripts)
         + "<noscript>本页地图需启用 JavaScript。The map needs JavaScript.</noscript>"

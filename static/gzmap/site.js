@@ -136,7 +136,13 @@
     this.client = GzMap.create(map, { report: function (event, value) {
       if (event === "click" && value && value.id) { self.go({ node: value.id }); }
     } });
+    var first = this.basemap(fromQuery(location.search).basemap);  // its data, beside the index
+    GzMap.fetchJson(this.config.features[first.datum]).catch(function () {});
+    if (this.config.districts[first.datum]) {
+      GzMap.fetchJson(this.config.districts[first.datum]).catch(function () {});
+    }
     return GzMap.fetchJson(this.config.index).then(function (index) {
+      performance.mark("gzsite:index");
       self.data = GzSite.data(index);
       var read = self.sanitize(fromQuery(location.search));
       self.notes = read.notes;
@@ -197,6 +203,7 @@
       self.go({ plans: [], industries: [], roles: [], clusters: [], segment: "", q: "", node: "" });
     });
     $("gzs-segment").addEventListener("change", function (e) { self.go({ segment: e.target.value }); });
+    $("gzs-results-box").addEventListener("toggle", function () { self.results(); });
     $("gzs-prev").addEventListener("click", function () { self.step(-1); });
     $("gzs-next").addEventListener("click", function () { self.step(1); });
     document.body.addEventListener("click", function (e) {
@@ -236,6 +243,7 @@
     this.place(state, view);
     document.documentElement.setAttribute("data-gzs-view", this.key);
     this.lastShowMs = performance.now() - t0;
+    performance.mark("gzsite:view");
   };
 
   Page.prototype.basemap = function (key) {
@@ -358,14 +366,26 @@
         }
       }
     }
-    var list = $("gzs-results");
+    this.hitsShown = hits;
+    var count = view.rows.length + view.register.length;
+    $("gzs-results-n").textContent = "（" + count + "）";
+    var counts = view.unsited.map(function (p) { return p[0] + " " + p[1]; }).join("、");
+    $("gzs-results-count").textContent = "共 " + count + " 处。" +
+      (view.register.length ? "另有 " + view.register.length + " 处规划提及、尚无确定位置的地点（不在地图上）：" +
+        counts + "。" : "");
+    this.results();
+  };
+
+  /** The results list, made only while it is open (a long list costs the map its frame). */
+  Page.prototype.results = function () {
+    var list = $("gzs-results"), data = this.data, view = this.view, hits = this.hitsShown;
     list.textContent = "";
-    var reasons = {};
+    if (!$("gzs-results-box").open) { return; }
+    var reasons = {}, names = data.roleNames, reg = data.index.register;
     hits.forEach(function (h) { reasons[h.i] = h.reason; });
     var order = hits.map(function (h) { return h.i; }).concat(view.rows.filter(function (i) {
       return reasons[i] === undefined;
     }));
-    var names = data.roleNames;
     order.forEach(function (i) {
       var f = data.f[i], role = view.views[i][0], r = names[role];
       list.appendChild(item(f.id, f.name, [reasons[i], r ? (r[0] + " " + r[1]).trim() : role]
@@ -374,10 +394,6 @@
     view.register.forEach(function (i) {
       list.appendChild(item(data.reg[i].id, data.reg[i].name, reg.role));
     });
-    var counts = view.unsited.map(function (p) { return p[0] + " " + p[1]; }).join("、");
-    $("gzs-results-count").textContent = "共 " + (order.length + view.register.length) + " 处。" +
-      (view.register.length ? "另有 " + view.register.length + " 处规划提及、尚无确定位置的地点（不在地图上）：" +
-        counts + "。" : "");
   };
 
   function item(id, name, why) {
@@ -456,6 +472,7 @@
   }
 
   function boot() {
+    performance.mark("gzsite:boot");
     var config = JSON.parse($("gzs-config").textContent);
     if (config.page === "alignment") { alignmentPage(config); return; }
     var page = window.gzSite = new Page(config);
