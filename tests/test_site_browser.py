@@ -290,14 +290,16 @@ def test_hostile_names_are_shown_as_text(site) -> None:
 
 
 def test_the_alignment_page_and_a_site_under_a_sub_path(site) -> None:
+    """Under a sub-path, with README's Content-Security-Policy (no inline script, no eval)."""
     browser, _base, www, _gdf, _root = site
     page = open_site(browser, www, path="/plans/")
     assert shown(page) > 0 and page.gz_errors == []
+    assert page.evaluate("window.__csp") == []
     page.locator("nav a", has_text="花都区").click()
     page.wait_for_url("**/plans/alignment/*.html")
     page.locator("#gzs-align-map .leaflet-interactive").first.wait_for()
     assert HOSTILE in page.locator(".gzs-align-text").inner_text()  # as text
-    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("img[src='x']").count() == 0 and page.evaluate("window.__csp") == []
     link = page.locator(".gzs-row a").first
     fid = link.evaluate("a => a.closest('.gzs-row').getAttribute('data-id')")
     link.evaluate("a => a.click()")  # the row's link opens the place on the map

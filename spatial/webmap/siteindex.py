@@ -9,7 +9,7 @@ feature's plans, industries, role, each plan's own role and group, aliases and e
 the taxonomy's words; the features each 表5-1 cluster and each axis segment selects and the
 walk of each segment (both computed here by :mod:`spatial.query.features`, so they are the
 app's own); the places named without a site. The message it hands the client is the app's
-(:func:`spatial.webmap.client.view_selection`); ``tests/test_site_browser.py`` holds the two
+(:func:`spatial.webmap.client.view_selection`); ``tests/test_site_parity.py`` holds the two
 to the same answers.
 
 :func:`site_panels` is the side panel of every place as the app shows it
