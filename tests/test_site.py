@@ -100,10 +100,12 @@ def test_text_from_the_layers_is_escaped_in_every_page(site: Path) -> None:
         assert HOSTILE not in text and HOSTILE_PLACE not in text and "<img" not in text
 
 
-def test_noindex_asks_robots_to_keep_away(layers: Path, site: Path, tmp_path: Path) -> None:
+def test_noindex_asks_robots_to_keep_away(layers: Path, site: Path, tmp_path: Path, capsys) -> None:
     assert not (site / "robots.txt").exists() and links(site / "index.html").robots is None
     folder = tmp_path / "hidden"
-    publish_site(folder, layers_dir=layers, noindex=True, basemaps=["none"])
+    args = ["publish", str(folder), "--layers", str(layers), "--noindex", "--basemap", "none"]
+    assert main(args) == 0
+    assert f"python -m http.server -d {folder}" in capsys.readouterr().out
     assert (folder / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
     for page in [folder / "index.html", *(folder / "alignment").glob("*.html")]:
         assert links(page).robots == "noindex, nofollow"
