@@ -267,6 +267,20 @@ def test_a_link_opens_its_view_and_says_what_it_ignored(site) -> None:
     assert page.gz_errors == [] and again.gz_errors == []
 
 
+def test_another_basemap_redraws_the_map_in_its_datum(site) -> None:
+    browser, base, _www, gdf, _root = site
+    page = open_site(browser, base, "?plans=gz_sti")
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(urlsplit(r.url).path))
+    changed(page, lambda: page.locator("#gzs-basemap").select_option("amap"))
+    assert query_of(page) == {"plans": ["gz_sti"], "basemap": ["amap"]}
+    assert any(p.startswith("/data/features-gcj02.") for p in fetched)  # Amap's tiles: GCJ-02
+    assert shown(page) == positions(gdf, Selection(plans=("gz_sti",)))
+    changed(page, lambda: page.locator("#gzs-basemap").select_option("none"))
+    assert page.locator(".leaflet-tile").count() == 0 and page.locator(".gz-marker").count() > 0
+    assert page.gz_errors == []
+
+
 def test_hostile_names_are_shown_as_text(site) -> None:
     browser, base, _www, gdf, _root = site
     page = open_site(browser, base)
