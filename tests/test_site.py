@@ -141,6 +141,12 @@ def test_a_new_run_replaces_a_site_and_leaves_other_folders_alone(
     stale.write_text("{}")
     publish_site(folder, layers_dir=layers, basemaps=["none"], alignment=False)
     assert not stale.exists() and (folder / "index.html").exists()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "gz_sti.geojson").write_text("{not json")
+    with pytest.raises(Exception):  # noqa: B017 - whatever the reader raises
+        publish_site(folder, layers_dir=broken, basemaps=["none"], alignment=False)
+    assert (folder / "index.html").exists()  # layers that cannot be read leave the site as it was
     other = tmp_path / "documents"
     other.mkdir()
     (other / "report.docx").write_bytes(b"keep me")

@@ -26,6 +26,7 @@ outside the site except the basemaps' tiles (which need internet; 无底图 need
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 import shutil
 from collections.abc import Sequence
@@ -146,8 +147,6 @@ def _write(path: Path, content: bytes) -> None:
 
 
 def _hashed_binary(stem: str, suffix: str, content: bytes, folder: Path) -> str:
-    import hashlib
-
     name = f"{stem}.{hashlib.sha256(content).hexdigest()[:16]}{suffix}"
     atomic_write_bytes(folder / name, content)
     return name
@@ -220,11 +219,6 @@ def publish_site(
     unknown = [k for k in keys if k != NO_TILES and k not in BASEMAPS]
     if unknown:
         raise ValueError(f"unknown basemap {unknown}; choose from {[*BASEMAPS, NO_TILES]}")
-    folder = Path(out)
-    _prepare(folder)
-    data = folder / "data"
-    data.mkdir()
-
     src = Path(layers_dir) if layers_dir else None
     gdf = load_layers(src) if src else load_layers()
     register = load_unsited(src / "register.json") if src else load_unsited()
@@ -232,51 +226,20 @@ def publish_site(
         districts = load_districts()
     except BaseDataMissing:
         districts = None
-    labels = layer_labels([str(v) for v in gdf["layer"].dropna().unique()])
-    datums = list(dict.fromkeys(publish.datum_of(k) for k in keys))
 
-    web = simplify_for_web(gdf)
-    features: dict[str, str] = {}
-    outlines: dict[str, str] = {}
-    position: dict[str, int] = {}
-    for datum in datums:
-        content, ids = publish.features_document(web, datum, labels)
-        features[datum] = publish.write_hashed(f"features-{datum}", ".geojson", content, data)
-        position = {fid: i for i, fid in enumerate(ids)}  # the same order in every datum
-        if districts is not None and not districts.empty:
-            simple = simplify_for_web(districts, coverage=True)
-            outlines[datum] = publish.write_hashed(
-                f"districts-{datum}",
-                ".geojson",
-                publish.districts_document(districts, simple, datum),
-                data,
-            )
-    choices = []
-    for key in keys:
-        script = basemap_script(key, labels, key).encode("utf-8")
-        label = (
-            NO_TILES_LABEL if key == NO_TILES else f"{BASEMAPS[key].label} {BASEMAPS[key].label_en}"
-        )
-        choices.append(
-            {
-                "key": key,
-                "label": label,
-                "datum": publish.datum_of(key),
-                "script": publish.write_hashed(f"basemap-{key}", ".js", script, data),
-            }
-        )
-
-    index = siteindex.site_index(gdf, position, register, datums)
-    index_name = publish.write_hashed("index", ".json", siteindex.json_bytes(index), data)
-    panels = siteindex.site_panels(gdf, register)
-    panels_name = publish.write_hashed("panels", ".json", siteindex.json_bytes(panels), data)
-    leaflet_js, leaflet_css = _leaflet(data)
-    bundle = publish.write_hashed("gzmap", ".js", publish.client_bundle(client_style()), data)
-    css = publish.write_hashed("gzmap", ".css", publish.client_css(), data)
-    site_js = publish.write_hashed("gzsite", ".js", _site_bundle(), data)
-    site_css = publish.write_hashed(
-        "gzsite", ".css", (publish.CLIENT_DIR / "site.css").read_bytes(), data
-    )
+    folder = Path(out)
+    _prepare(folder)  # only once the layers are read: a failed read leaves the old site
+    data = folder / "data"
+    data.mkdir()
+    files = _map_files(data, gdf, districts, keys)
+    index = siteindex.site_index(gdf, files.position, register, list(files.features))
+    names = {
+        "index": publish.write_hashed("index", ".json", siteindex.json_bytes(index), data),
+        "panels": publish.write_hashed(
+            "panels", ".json", siteindex.json_bytes(siteindex.site_panels(gdf, register)), data
+        ),
+        **_client_files(data),
+    }
 
     def url(path: str, depth: int = 0) -> str:
         """A file of the site as a page ``depth`` folders down links to it."""
@@ -285,7 +248,7 @@ def publish_site(
     def u(name: str) -> str:
         return url(f"data/{name}")
 
-    styles = [f"data/{n}" for n in (leaflet_css, css, site_css)]
+    styles = [f"data/{names[k]}" for k in ("leaflet_css", "css", "site_css")]
     pages = (
         site_alignment.write_pages(
             folder,
@@ -293,7 +256,7 @@ def publish_site(
             districts=districts,
             basemap=keys[0],
             url=url,
-            scripts=[f"data/{n}" for n in (leaflet_js, bundle, site_js)],
+            scripts=[f"data/{names[k]}" for k in ("leaflet_js", "bundle", "site_js")],
             styles=styles,
             noindex=noindex,
             write=_write,
@@ -302,23 +265,23 @@ def publish_site(
         else []
     )
     config = {
-        "index": u(index_name),
-        "panels": u(panels_name),
-        "features": {d: u(n) for d, n in features.items()},
-        "districts": {d: u(n) for d, n in outlines.items()},
-        "basemaps": [{**c, "script": u(c["script"])} for c in choices],
+        "index": u(names["index"]),
+        "panels": u(names["panels"]),
+        "features": {d: u(n) for d, n in files.features.items()},
+        "districts": {d: u(n) for d, n in files.districts.items()},
+        "basemaps": [{**c, "script": u(c["script"])} for c in files.basemaps],
         "default_basemap": keys[0],
     }
-    default = config["basemaps"][0]
+    first = config["basemaps"][0]
     html = site_page.map_page(
         index,
         config,
-        scripts=[u(leaflet_js), u(bundle), default["script"], u(site_js)],
+        scripts=[u(names["leaflet_js"]), u(names["bundle"]), first["script"], u(names["site_js"])],
         styles=[url(s) for s in styles],
         preload=[
             config["index"],
-            config["features"][default["datum"]],
-            *([config["districts"][default["datum"]]] if outlines else []),
+            config["features"][first["datum"]],
+            *([config["districts"][first["datum"]]] if files.districts else []),
         ],
         pages=[(label, url(path)) for label, path in pages],
         noindex=noindex,
@@ -329,6 +292,64 @@ def publish_site(
     return _summary(
         folder, ("index.html", *(p for _, p in pages)), len(index["f"]), len(index["reg"])
     )
+
+
+@dataclass(frozen=True)
+class _MapFiles:
+    features: dict[str, str]  # datum -> file name
+    districts: dict[str, str]
+    position: dict[str, int]  # feature id -> position in the features files
+    basemaps: list[dict[str, str]]  # {key, label, datum, script}, the default first
+
+
+def _map_files(data: Path, gdf, districts, keys: Sequence[str]) -> _MapFiles:
+    """The client's data (features and district outlines in each basemap's datum) and the
+    folium-built map of each basemap (:mod:`spatial.webmap.publish`, ``basemap_script``)."""
+    labels = layer_labels([str(v) for v in gdf["layer"].dropna().unique()])
+    web = simplify_for_web(gdf)
+    simple = (
+        simplify_for_web(districts, coverage=True)
+        if districts is not None and not districts.empty
+        else None
+    )
+    features: dict[str, str] = {}
+    outlines: dict[str, str] = {}
+    position: dict[str, int] = {}
+    for datum in dict.fromkeys(publish.datum_of(k) for k in keys):
+        content, ids = publish.features_document(web, datum, labels)
+        features[datum] = publish.write_hashed(f"features-{datum}", ".geojson", content, data)
+        position = {fid: i for i, fid in enumerate(ids)}  # the same order in every datum
+        if simple is not None:
+            doc = publish.districts_document(districts, simple, datum)
+            outlines[datum] = publish.write_hashed(f"districts-{datum}", ".geojson", doc, data)
+    choices = []
+    for key in keys:
+        script = basemap_script(key, labels, key).encode("utf-8")
+        b = BASEMAPS.get(key)
+        choices.append(
+            {
+                "key": key,
+                "label": NO_TILES_LABEL if b is None else f"{b.label} {b.label_en}",
+                "datum": publish.datum_of(key),
+                "script": publish.write_hashed(f"basemap-{key}", ".js", script, data),
+            }
+        )
+    return _MapFiles(features, outlines, position, choices)
+
+
+def _client_files(data: Path) -> dict[str, str]:
+    """Leaflet, the map client and the site's own script and style sheet: their file names."""
+    leaflet_js, leaflet_css = _leaflet(data)
+    return {
+        "leaflet_js": leaflet_js,
+        "leaflet_css": leaflet_css,
+        "bundle": publish.write_hashed("gzmap", ".js", publish.client_bundle(client_style()), data),
+        "css": publish.write_hashed("gzmap", ".css", publish.client_css(), data),
+        "site_js": publish.write_hashed("gzsite", ".js", _site_bundle(), data),
+        "site_css": publish.write_hashed(
+            "gzsite", ".css", (publish.CLIENT_DIR / "site.css").read_bytes(), data
+        ),
+    }
 
 
 def _summary(folder: Path, pages: tuple[str, ...], features: int, register: int) -> Published:
