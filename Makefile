@@ -9,6 +9,7 @@
 #   make ogc   - OGC API - Features of the layers for GIS software on http://127.0.0.1:5000/
 #   make lock  - write uv.lock anew after a change of the dependencies in pyproject.toml
 #   make mutation - mutation testing of the core modules (slow; not in make test or CI)
+#   make site  - the map as a static site in site/ (gzmap publish): python -m http.server -d site
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,7 +23,7 @@ UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}'
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 EXTRAS := --extra dev --extra build --extra tiles --extra ogc --extra serve
 
-.PHONY: app app-dev serve ogc test lint lock layers validate sysdeps bench bench-load mutation clean
+.PHONY: app app-dev serve ogc test lint lock layers validate sysdeps bench bench-load bench-site site mutation clean
 
 $(BIN)/uv:
 	@echo "gzplan-map: creating $(VENV) and installing the locked packages (about a minute the first time)"
@@ -107,6 +108,13 @@ bench: $(STAMP)
 
 bench-load: $(STAMP)
 	$(BIN)/python -m benchmarks --load
+
+bench-site: $(STAMP)
+	$(BIN)/python -m benchmarks.site
+
+# The map as a static site in site/ (see README "A static site"): python -m http.server -d site
+site: $(STAMP)
+	$(BIN)/gzmap publish site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

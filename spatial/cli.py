@@ -227,6 +227,24 @@ def _cmd_ogc_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from spatial.exports.site import publish_site
+
+    try:
+        site = publish_site(
+            Path(args.out), layers_dir=Path(args.layers) if args.layers else None,
+            base_url=args.base_url or "", noindex=args.noindex, basemaps=args.basemap or None,
+        )
+    except ValueError as exc:  # a bad --base-url or --basemap, a folder holding other files
+        print(f"gzmap publish: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(site.pages)} pages, {site.features} features and {site.register} places "
+          f"without a site into {site.folder}: {site.files} files, "
+          f"{site.raw_bytes / 1e6:.2f} MB ({site.gzip_bytes / 1e6:.2f} MB gzipped)")
+    print(f"serve it with: python -m http.server -d {site.folder}")
+    return 0
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """argparse's help layout with a Chinese-first usage line."""
 
@@ -415,6 +433,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5000,
                    help="监听端口（默认 5000）port to listen on (default 5000)")
     p.set_defaults(func=_cmd_ogc_config)
+
+    p = command("publish", "把地图写成静态网站，任何网页服务器均可提供（无需应用） write the map as a "
+                "static site any web server serves (no app behind it)")
+    p.add_argument("out", help="新的或空的目录，或此前发布的网站（将被替换） a new or empty folder, or "
+                   "a site published before (replaced)")
+    p.add_argument("--base-url", help="网站所在路径，如 /plans/（默认相对网址） where the site is "
+                   "served, e.g. /plans/ (default: relative URLs)")
+    p.add_argument("--noindex", action="store_true",
+                   help="请搜索引擎不要收录（robots.txt） ask search engines not to index it")
+    p.add_argument(
+        "--basemap", action="append", metavar="KEY",
+        help="提供的底图（可重复；第一个为默认；none 为无瓦片；默认全部） basemap offered "
+        "(repeatable; the first is the default; none = no tiles; default: all)",
+    )
+    p.add_argument("--layers", metavar="DIR",
+                   help="要发布的已生成图层（默认 layers/） built layers to publish (default: layers/)")
+    p.set_defaults(func=_cmd_publish)
 
     command("help", "显示本帮助 show this help").set_defaults(func=None)
     return parser

@@ -20,7 +20,9 @@ print maps), :mod:`~spatial.webmap.labels` (the rules names are placed by),
 threshold), :mod:`~spatial.webmap.popups` (tooltips and popups, escaped, the id a tooltip
 carries), :mod:`~spatial.webmap.pages` (the 规划衔接 and 这里规划了什么 maps, whole folium
 maps the client runs), :mod:`~spatial.webmap.site` (the client on a static page, no server
-behind it) and ``_geom`` (where a feature's marker sits).
+behind it), :mod:`~spatial.webmap.siteindex` (what a published site's page computes its views
+from: the index its filters read, the places' panels) and ``_geom`` (where a feature's marker
+sits).
 
 Layer 5: imports ``spatial.symbology``, ``spatial.query``, ``spatial.plans``, ``spatial.geo``
 and the small helpers; ``spatial.exports`` and the app import it.

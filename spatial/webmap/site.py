@@ -4,7 +4,8 @@
 bundle, the folium-built map, the features and district outlines (:mod:`spatial.webmap.publish`)
 — and :func:`page_html` a page that hands the client a message, as the app's component does.
 Any web server (``python -m http.server``) serves the folder; every URL in it is relative.
-The browser tests drive the client this way, and a published site of the plans can grow from it.
+The browser tests and benchmarks drive the client this way; the published site of the plans
+(``gzmap publish``, :mod:`spatial.exports.site`) computes its messages in the browser instead.
 """
 
 from __future__ import annotations

@@ -112,7 +112,8 @@
         });
         [300, 1000, 2500].forEach(function (ms) {
           setTimeout(function () {
-            if (self.last.frameKey === key && !self.touched && self.base) {
+            // not once this map is gone (a new basemap makes a new map, with the same key)
+            if (self.last.frameKey === key && !self.touched && self.base && self.base.map === map) {
               map.fitBounds(frame.bounds, L.extend({ animate: false }, FIT));
             }
           }, ms);
