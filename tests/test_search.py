@@ -60,7 +60,6 @@ def test_a_mistyped_name_suggests_the_name_meant(gdf: gpd.GeoDataFrame) -> None:
 
 
 def test_pinyin_typed_as_letters_suggests_the_place() -> None:
-    pytest.importorskip("pypinyin")
     gdf = load_layers()
     first = suggest(gdf, "zhishicheng")[0]
     assert first.name == "知识城" and first.how == "拼音相近"

@@ -10,8 +10,8 @@ parks), then shorter names.
 orders the matches and says why, so a search filters the map exactly as before.
 
 When nothing matches, :func:`suggest` offers the names nearest to what was typed: by edit
-distance on the characters (a wrong character, one too many or too few), and, when ``pypinyin``
-is installed, by sound (a homophone picked from a pinyin input method, 知识诚 for 知识城, or
+distance on the characters (a wrong character, one too many or too few), and by sound
+(``pypinyin``) (a homophone picked from a pinyin input method, 知识诚 for 知识城, or
 pinyin typed as letters, ``zhishicheng``).
 """
 
@@ -182,13 +182,10 @@ def _substring_distance(query: Sequence, text: Sequence) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _syllables(text: str) -> tuple[str, ...] | None:
-    """The pinyin syllables of the Chinese characters in ``text`` (toneless), or None without
-    ``pypinyin``."""
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:
-        return None
+def _syllables(text: str) -> tuple[str, ...]:
+    """The pinyin syllables of the Chinese characters in ``text`` (toneless)."""
+    from pypinyin import lazy_pinyin  # its dictionaries load on first use, not at import
+
     return tuple(s for s in lazy_pinyin(_CJK.findall(text)) if s)
 
 
