@@ -153,7 +153,8 @@ def test_a_new_page_runs_once_and_a_filter_change_sends_only_the_selection(
 
     def map_bytes(msgs: list[tuple[ForwardMsg, int]]) -> list[int]:
         return [n for m, n in msgs if m.WhichOneof("type") == "delta"
-                and m.delta.new_element.WhichOneof("type") == "bidi_component"]
+                and m.delta.new_element.WhichOneof("type") == "bidi_component"
+                and m.delta.new_element.bidi_component.component_name == "gzplan.map"]
 
     t0 = time.time()
     page.goto(app_url + "/?roles=park&basemap=none")

@@ -50,7 +50,7 @@ def test_a_killed_server_shows_reconnecting_and_the_page_comes_back(tmp_path: Pa
         page.set_default_timeout(WAIT_MS)
         with server(port, tmp_path / "first.log") as proc:
             page.goto(url + VIEW)
-            page.get_by_text("覆盖此点 Covering").wait_for()
+            page.get_by_text("此处 Here", exact=False).first.wait_for()
             page.wait_for_function("() => location.search.includes('view=here')")
             before = page.url  # as the app keeps it
             proc.send_signal(signal.SIGKILL)
@@ -68,7 +68,7 @@ def test_a_killed_server_shows_reconnecting_and_the_page_comes_back(tmp_path: Pa
             assert "gz-reconnect" in on_top or "正在重新连接" in on_top, on_top
         with server(port, tmp_path / "second.log"):
             notice.wait_for(state="detached")  # the page reloaded
-            page.get_by_text("覆盖此点 Covering").wait_for()
+            page.get_by_text("此处 Here", exact=False).first.wait_for()
             assert page.url == before
             assert page.locator('[role="dialog"]').count() == 0
             assert page.get_by_text("Failed to fetch").count() == 0
