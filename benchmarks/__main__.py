@@ -11,7 +11,8 @@ that the script runs on a tiny size (``--quick``).
 App reruns (rows 2b-2e) are timed with the script compiled once, as ``streamlit run`` keeps
 it; ``AppTest`` alone would recompile it on every run (see :func:`server_script_cache`).
 Row 5d serves the app with ``--ws-size`` more parks (default 200,000) and counts the bytes of a
-filter change through the protocol client.
+filter change through the protocol client. Rows 7a-7e are the published site's
+(:mod:`benchmarks.site`, also run alone as ``python -m benchmarks.site``).
 
 Usage::
 
@@ -452,6 +453,13 @@ def print_table(rows: list[Row]) -> None:
         print(line(c))
 
 
+def _bench_site(runs: int) -> list[Row]:
+    """Rows 7a-7e: the published site (:mod:`benchmarks.site`)."""
+    from benchmarks.site import bench_site
+
+    return bench_site(max(runs, 1))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the table."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
@@ -464,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="synthetic parks added for row 5d (websocket bytes of a change)")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["load", "app", "payload", "export", "scale", "websocket",
-                                 "browser"])
+                                 "browser", "site"])
     parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
                         help="only rows 6a-6b, this checkout against another one (e.g. `git "
                         "worktree add ../before HEAD~3`), served side by side and opened in turn")
@@ -492,6 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         ("scale", lambda: bench_scale(sizes, runs)),
         ("websocket", lambda: bench_websocket(ws_n)),
         ("browser", lambda: _bench_browser(runs, app_n)),
+        ("site", lambda: _bench_site(runs)),
     ]
     rows: list[Row] = []
     t0 = time.perf_counter()

@@ -444,8 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="请搜索引擎不要收录（robots.txt） ask search engines not to index it")
     p.add_argument(
         "--basemap", action="append", metavar="KEY",
-        help="提供的底图（可重复；第一个为默认；none 为无瓦片；默认全部） basemap offered "
-        "(repeatable; the first is the default; none = no tiles; default: all)",
+        help="提供的底图（可重复；第一个为默认；none 为离线底图，无瓦片；默认全部） basemap offered "
+        "(repeatable; the first is the default; none = the offline basemap, no tiles; "
+        "default: all)",
     )
     p.add_argument("--layers", metavar="DIR",
                    help="要发布的已生成图层（默认 layers/） built layers to publish (default: layers/)")

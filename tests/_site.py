@@ -1,5 +1,6 @@
-"""Shared pieces of the published site's tests: layers with hostile text, a static server on
-loopback, and a Chromium page that may fetch nothing but that server."""
+"""Shared pieces of the published site's tests: layers with hostile text, the offline
+basemap's geography from the local OSM fixture, a static server on loopback, a Chromium page
+that may fetch nothing but that server, and a colour looked for in its screenshot."""
 
 from __future__ import annotations
 
@@ -148,3 +149,30 @@ def offline_page(browser, base: str, viewport: dict | None = None):
         ),
     )
     return page
+
+
+def osm_fixture_context(cache: Path) -> dict:
+    """The offline basemap's geography from the local OSM fixture (``tests/data/small.osm``:
+    water, a river, main roads, rail, the airport), cached in ``cache`` as ``gzmap fetch-osm``
+    caches it and read back as the app reads its cache."""
+    import osmnx as ox
+    from shapely.geometry import box
+
+    from spatial.geo.osm import fetch_osm, load_osm_context
+
+    small = Path(__file__).parent / "data" / "small.osm"
+    fetch = lambda polygon, tags: ox.features_from_xml(small, tags=tags)  # noqa: E731
+    assert fetch_osm(cache, fetcher=fetch, extent=box(113.2, 22.9, 113.5, 23.5)) == 0
+    return load_osm_context(cache, extract_dir=None)
+
+
+def colour_near(img, x: float, y: float, colour: str, radius: int = 2) -> bool:
+    """Whether a pixel of ``img`` (RGB) within ``radius`` of (x, y) has ``colour`` (#rrggbb),
+    give or take antialiasing."""
+    want = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for dx in range(-radius, radius + 1):
+        for dy in range(-radius, radius + 1):
+            got = img.getpixel((round(x) + dx, round(y) + dy))
+            if all(abs(a - b) <= 24 for a, b in zip(got, want, strict=True)):
+                return True
+    return False

@@ -10,7 +10,7 @@ from spatial._paths import ROOT
 
 def test_benchmark_script_runs_quick() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--skip", "app", "export", "browser"],
+        [sys.executable, "-m", "benchmarks", "--quick", "--skip", "app", "export", "browser", "site"],
         cwd=ROOT,
         capture_output=True,
         text=True,

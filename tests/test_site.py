@@ -54,6 +54,7 @@ def config_urls(page: Path) -> list[str]:
         config["panels"],
         *config["features"].values(),
         *config["districts"].values(),
+        *config["context"].values(),
         *(b["script"] for b in config["basemaps"]),
     ]
 

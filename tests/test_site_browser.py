@@ -1,8 +1,10 @@
 """The published site in Chromium, served by a plain static server with every other request
 refused (the basemaps' tiles among them): the markers are drawn, a filter and a search
-(names and the plans' words) change the map and the URL, a place's panel shows the plans'
-excerpts with their section path, the axis walk steps through a segment, a link's view comes
-back as it was and Back/Forward walk the views, and hostile names are shown as text.
+(names and the plans' words) change the map and the URL, places without a site are counted
+per district, a place's panel shows the plans' excerpts with their section path, the axis
+walk steps through a segment, a link's view comes back as it was and Back/Forward walk the
+views, the offline basemap draws the site's own geography, and hostile names are shown as
+text.
 
 Needs Debian's Chromium at /usr/bin/chromium and ``playwright``.
 """
@@ -15,10 +17,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from _appdata import HUANGPU_WALK
-from _site import HOSTILE, HOSTILE_ID, HOSTILE_PLACE, hostile_layers, offline_page, served
+from _site import (
+    HOSTILE,
+    HOSTILE_ID,
+    HOSTILE_PLACE,
+    colour_near,
+    hostile_layers,
+    offline_page,
+    osm_fixture_context,
+    served,
+)
 
 from spatial.plans.layers import load_layers
 from spatial.plans.taxonomy import load_taxonomy
+from spatial.query import unsited
 from spatial.query.features import Selection, select
 from spatial.query.search import rank_hits
 from spatial.testing.chromium import CHROMIUM_PATH, launch
@@ -35,7 +47,8 @@ DRAWN = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[tuple]:
-    """The fixture layers (a hostile name among them) published, served, and Chromium."""
+    """The fixture layers (a hostile name among them) published, served, and Chromium; the
+    site at the root carries the OSM fixture's geography for its offline basemap."""
     from spatial.exports.site import publish_site
 
     if not CHROMIUM_PATH.exists():
@@ -43,7 +56,7 @@ def site(tmp_path_factory) -> Iterator[tuple]:
     root = tmp_path_factory.mktemp("site")
     layers = hostile_layers(root / "layers")
     publish_site(root / "www" / "plans", layers_dir=layers, base_url="/plans/")
-    publish_site(root / "site", layers_dir=layers)
+    publish_site(root / "site", layers_dir=layers, context=osm_fixture_context(root / "osm"))
     with (
         served(root / "site") as base,
         served(root / "www") as www,
@@ -320,3 +333,84 @@ def test_the_alignment_page_and_a_site_under_a_sub_path(site) -> None:
     page.wait_for_function(DRAWN)
     assert urlsplit(page.url).path == "/plans/" and query_of(page) == {"node": [fid]}
     assert page.gz_errors == [] and page.gz_dialogs == []
+
+
+def badges(page) -> dict[str, str]:
+    """The map's counts of places without a site: district -> the badge's text."""
+    return dict(
+        page.evaluate(
+            "[...document.querySelectorAll('.gz-unsited-count')]"
+            ".map(b => [b.title.split('：')[0], b.textContent])"
+        )
+    )
+
+
+def test_places_without_a_site_are_counted_per_district_on_the_map(site) -> None:
+    browser, base, _www, _gdf, root = site
+    register = unsited.load_unsited(root / "layers" / "register.json")
+    page = open_site(browser, base)
+    every = unsited.district_counts(unsited.select_unsited(register, Selection()))
+    assert badges(page) == {d: f"{n} 处未定位" for d, n in every.items()}
+    changed(page, lambda: page.locator("input[name='plans'][value='huadu_mfg']").check())
+    sel = Selection(plans=("huadu_mfg",))
+    counts = unsited.district_counts(unsited.select_unsited(register, sel))
+    assert 0 < len(counts) < len(every)  # the plan's places only
+    page.wait_for_function(
+        f"document.querySelectorAll('.gz-unsited-count').length === {len(counts)}"
+    )
+    assert badges(page) == {d: f"{n} 处未定位" for d, n in counts.items()}
+    assert page.gz_errors == []
+
+
+#: Where the OSM fixture has what (WGS84 lat, lon), in the view the test looks at.
+OSM_FIXTURE_PLACES = {
+    (23.1145, 113.305): "water",  # 珠江 (a river area)
+    (23.1489, 113.29): "rail",  # 广深铁路
+    (23.12525, 113.345): "roads",  # 黄埔大道
+}
+
+
+@pytest.mark.parametrize(
+    ("basemap", "mode"), [("positron", "fallback"), ("amap", "fallback"), ("none", "chosen")]
+)
+def test_the_offline_basemap_draws_the_sites_own_geography(site, tmp_path, basemap, mode):
+    """Nothing beyond the static server answers: a map whose tiles fail draws the geography
+    published with the site, in its basemap's datum (GCJ-02 under Amap), with a notice and
+    OpenStreetMap's attribution; 离线底图 draws it without asking for tiles."""
+    from PIL import Image
+
+    from spatial.geo.coords import wgs84_to_gcj02
+    from spatial.symbology import CONTEXT_COLOURS
+
+    browser, base, _www, _gdf, _root = site
+    page = open_site(browser, base, "" if basemap == "positron" else f"?basemap={basemap}")
+    page.locator(f"#map[data-gz-offline={mode}][data-gz-context]").wait_for(state="attached")
+    notice = page.get_by_text("底图瓦片无法加载，显示离线底图")
+    if mode == "fallback":
+        notice.wait_for()
+        assert page.gz_outside  # tiles were asked for, and failed
+    else:
+        assert notice.count() == 0 and page.gz_outside == []
+
+    def on_map(lat: float, lon: float) -> tuple[float, float]:
+        return wgs84_to_gcj02(lon, lat)[::-1] if basemap == "amap" else (lat, lon)
+
+    element = page.locator("#map .gz-map")
+    element.dispatch_event("keydown")  # a person's view: the client frames it no more
+    element.evaluate(  # the view moved, and the canvas redrawn on the frame after
+        "(el, c) => new Promise(done => { el.gzMap.setView(c, 13, {animate: false});"
+        " requestAnimationFrame(() => requestAnimationFrame(done)); })",
+        list(on_map(23.13, 113.33)),
+    )
+    shot = tmp_path / f"site-offline-{basemap}.png"
+    page.screenshot(path=str(shot))
+    img = Image.open(shot).convert("RGB")
+    box = element.bounding_box()
+    for (lat, lon), group in OSM_FIXTURE_PLACES.items():
+        x, y = element.evaluate(
+            "(el, c) => { const p = el.gzMap.latLngToContainerPoint(c); return [p.x, p.y]; }",
+            list(on_map(lat, lon)),
+        )
+        assert colour_near(img, box["x"] + x, box["y"] + y, CONTEXT_COLOURS[group]), group
+    assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+    assert page.gz_errors == []

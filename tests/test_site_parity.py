@@ -126,4 +126,4 @@ def test_the_site_computes_the_apps_view_in_the_browser(site) -> None:
 
 def test_the_site_page_takes_nothing_from_outside(site, tmp_path: Path) -> None:
     page, _gdf, _register = site
-    assert page.gz_outside == []  # 无底图: no tiles; everything else is the site's own
+    assert page.gz_outside == []  # 离线底图: no tiles; everything else is the site's own

@@ -13,14 +13,18 @@ What is written (every URL in a page relative, or under ``base_url``)::
                                      a gzip twin (….gz): Leaflet and its images, the client,
                                      the page's script and style, the folium-built map of each
                                      basemap, the features and district outlines per datum,
-                                     the index, the panels
+                                     the index, the panels, and the offline basemap's
+                                     geography per datum (``context-<datum>``)
     OUT/alignment/<plan>.html        the 规划衔接 summary of each district (:mod:`.site_alignment`)
     OUT/robots.txt                   with ``noindex``: no robot may index the site
     OUT/.gzmap-site                  marks the folder as a site this command may rewrite
 
 A name with its hash between dots may be cached for ever (nginx: ``expires max`` on
 ``~ "\\.[0-9a-f]{16}\\."``); the pages are small and revalidated. Nothing is fetched from
-outside the site except the basemaps' tiles (which need internet; 无底图 needs none).
+outside the site except the basemaps' tiles (which need internet): 离线底图 Offline basemap,
+and the map whose tiles fail to load, draw the geography the site carries (water, rivers, and
+the roads, rail and airport of the OSM cache when ``gzmap fetch-osm`` filled it), as the app
+does.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ import gzip
 import hashlib
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import geopandas as gpd
 
 from spatial._io import atomic_write_bytes
 from spatial.geo.basemaps import BASEMAPS, DEFAULT_BASEMAP, NO_TILES
@@ -182,6 +188,7 @@ def publish_site(
     noindex: bool = False,
     basemaps: Sequence[str] | None = None,
     alignment: bool = True,
+    context: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> Published:
     """Write the static site into ``out`` (see the module's docstring).
 
@@ -197,9 +204,13 @@ def publish_site(
     noindex : bool
         Ask search engines not to index the site (``robots.txt`` and a ``robots`` meta tag).
     basemaps : sequence of str, optional
-        Basemap keys offered, the first the default; default every basemap, 无底图 last.
+        Basemap keys offered, the first the default; default every basemap, 离线底图 (no tiles) last.
     alignment : bool
         Write the 规划衔接 page of each district.
+    context : mapping of str to GeoDataFrame, optional
+        The geography of the offline basemap (:func:`spatial.geo.osm.load_osm_context`'s
+        groups); default the project's (the OSM cache, else the shipped extract); ``{}`` for
+        none (离线底图 then draws the district outlines alone).
 
     Raises
     ------
@@ -209,6 +220,7 @@ def publish_site(
     """
     from spatial.exports import site_alignment, site_page
     from spatial.geo.base import BaseDataMissing, load_districts
+    from spatial.geo.osm import load_osm_context
 
     base = check_base_url(base_url)
     keys = (
@@ -226,12 +238,14 @@ def publish_site(
         districts = load_districts()
     except BaseDataMissing:
         districts = None
+    if context is None:
+        context = load_osm_context()
 
     folder = Path(out)
     _prepare(folder)  # only once the layers are read: a failed read leaves the old site
     data = folder / "data"
     data.mkdir()
-    files = _map_files(data, gdf, districts, keys)
+    files = _map_files(data, gdf, districts, keys, context)
     index = siteindex.site_index(gdf, files.position, register, list(files.features))
     names = {
         "index": publish.write_hashed("index", ".json", siteindex.json_bytes(index), data),
@@ -269,6 +283,7 @@ def publish_site(
         "panels": u(names["panels"]),
         "features": {d: u(n) for d, n in files.features.items()},
         "districts": {d: u(n) for d, n in files.districts.items()},
+        "context": {d: u(n) for d, n in files.context.items()},
         "basemaps": [{**c, "script": u(c["script"])} for c in files.basemaps],
         "default_basemap": keys[0],
     }
@@ -298,13 +313,15 @@ def publish_site(
 class _MapFiles:
     features: dict[str, str]  # datum -> file name
     districts: dict[str, str]
+    context: dict[str, str]  # datum -> the offline basemap's file (none without geography)
     position: dict[str, int]  # feature id -> position in the features files
     basemaps: list[dict[str, str]]  # {key, label, datum, script}, the default first
 
 
-def _map_files(data: Path, gdf, districts, keys: Sequence[str]) -> _MapFiles:
-    """The client's data (features and district outlines in each basemap's datum) and the
-    folium-built map of each basemap (:mod:`spatial.webmap.publish`, ``basemap_script``)."""
+def _map_files(data: Path, gdf, districts, keys: Sequence[str], context) -> _MapFiles:
+    """The client's data (features, district outlines and the offline basemap's geography in
+    each basemap's datum) and the folium-built map of each basemap
+    (:mod:`spatial.webmap.publish`, ``basemap_script``)."""
     labels = layer_labels([str(v) for v in gdf["layer"].dropna().unique()])
     web = simplify_for_web(gdf)
     simple = (
@@ -314,6 +331,7 @@ def _map_files(data: Path, gdf, districts, keys: Sequence[str]) -> _MapFiles:
     )
     features: dict[str, str] = {}
     outlines: dict[str, str] = {}
+    geography: dict[str, str] = {}
     position: dict[str, int] = {}
     for datum in dict.fromkeys(publish.datum_of(k) for k in keys):
         content, ids = publish.features_document(web, datum, labels)
@@ -322,6 +340,9 @@ def _map_files(data: Path, gdf, districts, keys: Sequence[str]) -> _MapFiles:
         if simple is not None:
             doc = publish.districts_document(districts, simple, datum)
             outlines[datum] = publish.write_hashed(f"districts-{datum}", ".geojson", doc, data)
+        doc = publish.context_document(context, datum) if context else None
+        if doc:
+            geography[datum] = publish.write_hashed(f"context-{datum}", ".geojson", doc, data)
     choices = []
     for key in keys:
         script = basemap_script(key, labels, key).encode("utf-8")
@@ -334,7 +355,7 @@ def _map_files(data: Path, gdf, districts, keys: Sequence[str]) -> _MapFiles:
                 "script": publish.write_hashed(f"basemap-{key}", ".js", script, data),
             }
         )
-    return _MapFiles(features, outlines, position, choices)
+    return _MapFiles(features, outlines, geography, position, choices)
 
 
 def _client_files(data: Path) -> dict[str, str]:

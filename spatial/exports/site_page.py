@@ -22,8 +22,8 @@ TITLE = "广州“十四五”科技创新规划地图"
 TITLE_EN = "Guangzhou 14th Five-Year S&T plans: the map"
 SEARCH_HINT = "地名、别称或规划原文，如 生物医药"
 TILES_NOTE = (
-    "底图瓦片需联网；离线时区界与要素照常显示（可选“无底图”）。"
-    "Tiles need internet; offline, district outlines and places still show."
+    "底图瓦片需联网；无法加载时自动改用“离线底图”（水系、道路、铁路、机场）。"
+    "Tiles need internet; without them the map draws the offline basemap."
 )
 
 
@@ -159,8 +159,8 @@ def map_page(
     index : mapping
         The site's index (its options and labels make the controls).
     config : mapping
-        What ``site.js`` reads: ``index``, ``panels``, ``features`` and ``districts`` (datum ->
-        URL), ``basemaps`` ([{key, label, datum, script}], the first the default),
+        What ``site.js`` reads: ``index``, ``panels``, ``features``, ``districts`` and
+        ``context`` (datum -> URL; ``context`` the offline basemap's geography), ``basemaps`` ([{key, label, datum, script}], the first the default),
         ``default_basemap``.
     scripts, styles : sequence of str
         URLs of the scripts (run in order, deferred) and style sheets.

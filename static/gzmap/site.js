@@ -294,7 +294,8 @@
     });
     var message = {
       v: 1, mode: "features", height: "100%", base: b.key,
-      data: { features: this.config.features[b.datum], districts: this.config.districts[b.datum] || "" },
+      data: { features: this.config.features[b.datum], districts: this.config.districts[b.datum] || "",
+        context: (this.config.context || {})[b.datum] || "" },  // the offline basemap's
       selection: sel, own: null
     };
     var client = this.client;
