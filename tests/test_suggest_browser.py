@@ -134,7 +134,7 @@ def test_a_shape_drawn_on_the_form_s_map_is_the_polygon_of_the_change(browser, t
         form = page.locator(f".st-key-sg_form_{PLACE}")
         frame, element, at = _map_of(form)
         element.evaluate("el => el.gzMap.setView([23.171, 113.448], 16, {animate: false})")
-        frame.locator(".leaflet-draw-draw-polygon").click()
+        form.locator(".leaflet-draw-draw-polygon").click()
         for lat, lon in corners:
             x, y = at(lat, lon)
             page.mouse.move(x - 4, y - 4)

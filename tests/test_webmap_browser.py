@@ -218,9 +218,17 @@ def test_own_layer_comes_once_and_is_asked_for_when_missing(browser, tmp_path: P
                                   own={"key": "k2", "name": "x"}), "told.html")
     with served(tmp_path / "site") as url:
         page, errors, dialogs = open_page(browser, url)
-        path = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
-        assert path.count() == 1
-        path.hover(force=True)
+        # the point is a pin on the own layer's canvas: one feature held, hovered where it is
+        page.locator(".leaflet-gzOwnPoints-pane canvas").wait_for()
+        held = "window.gzClient.ownLayer.cloud.count()"
+        assert page.evaluate(held) == 1
+        at = page.evaluate(
+            f"(() => {{ var p = {LEAFLET}.latLngToContainerPoint([23.33, 113.52]);"
+            " var box = document.querySelector('#map').getBoundingClientRect();"
+            " return [p.x + box.left, p.y + box.top]; })()"
+        )
+        page.mouse.move(at[0] - 20, at[1])
+        page.mouse.move(at[0], at[1], steps=5)
         tip = page.locator(".leaflet-tooltip").filter(has_text="调研点")
         tip.wait_for()
         assert HOSTILE in tip.inner_text() and page.locator(".leaflet-tooltip img").count() == 0
@@ -231,7 +239,7 @@ def test_own_layer_comes_once_and_is_asked_for_when_missing(browser, tmp_path: P
         page.wait_for_function(
             "document.querySelector('#map').getAttribute('data-gz-selection') === 'again'"
         )
-        assert path.count() == 1 and page.evaluate("window.gzReports") == []
+        assert page.evaluate(held) == 1 and page.evaluate("window.gzReports") == []
         page.close()
         told, errors2, _ = open_page(browser, url + "/told.html")
         told.wait_for_function("window.gzReports.length > 0")

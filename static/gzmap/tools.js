@@ -50,8 +50,9 @@
     D.toolbar.actions = { title: "取消绘制 Cancel drawing", text: "取消 Cancel" };
     D.toolbar.finish = { title: "完成绘制 Finish drawing", text: "完成 Finish" };
     D.toolbar.undo = { title: "删除最后一点 Delete the last point", text: "撤销 Undo" };
-    D.toolbar.buttons.polygon = "画研究范围（多边形）Draw a study area (polygon)";
-    D.toolbar.buttons.rectangle = "画研究范围（矩形）Draw a study area (rectangle)";
+    // shared by the main map (a study area) and the 建议修改 form's map (a place's shape)
+    D.toolbar.buttons.polygon = "画范围（多边形）Draw an area (polygon)";
+    D.toolbar.buttons.rectangle = "画范围（矩形）Draw an area (rectangle)";
     D.handlers.polygon.tooltip = {
       start: "点击开始画范围 Click to start the area",
       cont: "点击继续 Click to continue",
