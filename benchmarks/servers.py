@@ -156,6 +156,7 @@ def serve(
         for what it changes, :data:`BASELINE_ENV`).
     env : dict
         More environment for the server(s), e.g. ``STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL``.
+        Behind the proxy, ``GZMAP_OGC_PORT`` is a free port unless given here.
     run_dir : Path
         Where ``deploy/run.sh`` keeps nginx's config, logs and the files nginx serves (default:
         a temporary folder); nginx's worker processes must be able to enter it.
@@ -178,6 +179,8 @@ def serve(
             if nginx_path() is None:
                 raise RuntimeError("nginx is not installed (make sysdeps)")
             port, *rest = free_ports(replicas + 1)
+            # the OGC API's server too: its default port (8701) may be another checkout's
+            full_env.setdefault("GZMAP_OGC_PORT", str(free_port()))
             full_env.update(
                 PYTHON=sys.executable,
                 GZMAP_REPLICAS=str(replicas),
