@@ -132,7 +132,7 @@ def draw_map(
         "base": base_key,
         "data": {"features": data.features, "districts": data.districts,
                  "context": data.context},
-        "selection": selection,
+        "selection": client.compact_legend(selection),
         "own": own_layer_message(user_layer, datum),
         "pick": pick_message(state, gdf),
         "area": area_message(datum),
