@@ -127,6 +127,6 @@ def _watcher() -> Callable[..., Any]:
 
 
 def watch_connection() -> None:
-    """Put the watcher on the page (once per page; hidden, costs no space)."""
-    with st.container(key="gz_reconnect"):
-        _watcher()(key="gz_watcher")
+    """Put the watcher on the page (once per page; hidden by its key's class,
+    ``.st-key-gz_watcher``, so it costs no space)."""
+    _watcher()(key="gz_watcher")

@@ -19,7 +19,7 @@ from app.data import (
     selection_from_key,
     selection_key,
 )
-from app.state import clear_filters, on_hit_pick
+from app.state import clear_filters, landing, on_hit_pick, widget_value
 from spatial.geo.basemaps import NO_TILES, basemap_choices
 from spatial.plaintext import capped_notes, markdown_text
 from spatial.plans.schema import role_label
@@ -133,10 +133,12 @@ def choose(
     help: str | None = None,
 ) -> None:
     """A filter's multiselect, with a Chinese-first placeholder and no "select all" (its
-    built-in text is English only)."""
+    built-in text is English only), starting from the page's link (:func:`landing`)."""
+    options = list(options)
     sb.multiselect(
         label,
-        options=list(options),
+        options=options,
+        default=[v for v in landing(key) if v in options] or None,
         format_func=format_func,
         key=key,
         placeholder=CHOOSE,
@@ -158,6 +160,7 @@ def sidebar(
     sb.text_input(
         "搜索 Search",
         key="q",
+        value=landing("q"),
         max_chars=appstate.MAX_QUERY_CHARS,
         placeholder="地名、别称或规划原文，如 生物医药",
         help="Names, aliases and the plans' own words; industry synonyms count too.",
@@ -165,9 +168,15 @@ def sidebar(
     if gdf is not None and sel.query:
         search_hits(gdf, folder, stamp, sel, sb)
     choose(sb, "规划 Plans", "plans", options.plans, lambda p: names.get(p, p))
+    if not sel.plans:
+        # Disabled: Streamlit drops the value a browser sends for a disabled widget and sends
+        # the widget again with its own (``set_value``) on every run. Set it here, the same
+        # on every run, and the widget is the same message each time (sent as a reference).
+        ss.linked = widget_value("linked")
     sb.toggle(
         "含仅提及的地点 Include linked places",
         key="linked",
+        value=landing("linked"),
         disabled=not sel.plans,
         help="规划仅顺带提及或关联、不在其布局内的地点。"
         "Places the chosen plans only name in passing or link to, outside their own layout.",
@@ -203,15 +212,18 @@ def sidebar(
         options=list(RULES),
         format_func=rule_label,
         key="colour_by",
+        default=landing("colour_by"),
         required=True,
         help="符号与面的填色：按产业，或按安置它的规划（多个规划者另色）；简报图同样着色。"
         "Fill of symbols and areas: by industry, or by the plan placing it (several plans: "
         "one colour); the briefing map follows.",
     )
     choices = dict(basemap_choices())
+    keys = list(choices)
     sb.selectbox(
         "底图 Basemap",
-        options=list(choices),
+        options=keys,
+        index=keys.index(landing("basemap")) if landing("basemap") in keys else 0,
         format_func=lambda k: choices.get(k, k),
         key="basemap",
         help="离线时底图瓦片无法加载，地图改画离线底图（水系、道路、铁路、机场）。"

@@ -44,7 +44,7 @@ PAGE_CSS = """<style>
 .gz-title { font-size: 1.05rem; line-height: 1.6rem; padding-top: 0.35rem; white-space: nowrap;
             overflow: hidden; text-overflow: ellipsis; }
 .gz-title span { color: #666; font-size: 0.8rem; margin-left: 0.8rem; }
-.st-key-gz_reconnect { display: none; }
+.st-key-gz_watcher { display: none; }
 .st-key-gz_panel { height: var(--gz-h) !important; max-height: var(--gz-h); overflow-y: auto;
                    overflow-x: hidden; padding-right: 0.4rem; flex-wrap: nowrap; }
 /* a phone: the page switch spans the width, each label wraps inside its own button */
@@ -114,8 +114,11 @@ def page() -> None:
     ss._industry_options = options.industries
 
     st.markdown(PAGE_CSS, unsafe_allow_html=True)
-    title_col, switch_col = st.columns([2, 3], gap="small", vertical_alignment="center")
-    with switch_col:
+    # the title (written once the count is known) and the page switch, one row: a container
+    # rather than two columns, as a rerun sends each block again
+    top = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    title_col = top.empty()
+    with top:
         view = page_switch()
     if gdf is None:
         st.info("还没有图层：请先运行 `gzmap build-layers`。No layers built yet: run `gzmap build-layers`.")

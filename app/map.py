@@ -132,14 +132,13 @@ def draw_map(
         "base": base_key,
         "data": {"features": data.features, "districts": data.districts,
                  "context": data.context},
-        "selection": selection,
+        "selection": client.compact_legend(selection),
         "own": own_layer_message(user_layer, datum),
         "pick": pick_message(state, gdf),
         "area": area_message(datum),
     }
-    with st.container(key="gz_map"):
-        _mount("map", message, {"click": on_map_click, "need": on_map_need, "own": on_map_own,
-                                "area": on_map_area, "view": on_map_view})
+    _mount("map", message, {"click": on_map_click, "need": on_map_need, "own": on_map_own,
+                            "area": on_map_area, "view": on_map_view})
 
 
 def own_layer_message(user_layer: Any, datum: str) -> dict[str, Any] | None:

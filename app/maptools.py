@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.state import PLACE_TAB
+from app.state import PLACE_TAB, widget_value
 from spatial.webmap import publish
 
 ss = st.session_state
@@ -25,7 +25,7 @@ PICK_HINT = "点击地图设定位置（建议修改）Click the map to set the 
 
 def _datum() -> str:
     try:
-        return publish.datum_of(ss.get("basemap") or "none")
+        return publish.datum_of(widget_value("basemap") or "none")
     except KeyError:
         return "wgs84"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from app.state import current_state, sync_url, url_params
+from app.state import current_state, sync_url, url_params, widget_value
 from app.viewparams import VIEWS, ViewParams
 from spatial.plaintext import capped_notes
 
@@ -45,17 +45,21 @@ def page_switch() -> str:
     """The page switch; on the first run it opens the page the URL names. Returns the page."""
     if not ss.get("_pages_init"):
         params, notes = ViewParams.from_query(url_params())
-        ss.page = params.view
+        if "_landing_page" not in ss:  # a new page: the switch starts there (see init_state)
+            ss._landing_page = params.view
+        else:
+            ss.page = params.view
         ss.align_target = params.target
         ss._here_params = params
         ss._pages_init = True
         if notes:
             st.warning(ignored_from_link(notes))
-    if ss.get("page") not in VIEWS:
+    if "page" in ss and ss.page not in VIEWS:
         ss.page = "map"
     st.segmented_control(
         "页面 Page",
         options=list(VIEWS),
+        default=ss._landing_page if ss.get("_landing_page") in VIEWS else "map",
         format_func=VIEWS.get,
         key="page",
         label_visibility="collapsed",
@@ -90,7 +94,7 @@ def other_page(view: str, gdf: gpd.GeoDataFrame | None, folder: str, stamp: tupl
     if gdf is None:
         st.info("还没有图层：请先运行 `gzmap build-layers`。No layers built yet.")
         return
-    basemap = ss.get("basemap") or ""
+    basemap = str(widget_value("basemap") or "")
     if view == "alignment":
         from app.alignment_view import alignment_page
 

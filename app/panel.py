@@ -9,7 +9,7 @@ import streamlit as st
 from app import appstate
 from app.data import plan_names
 from app.filters import segment_label
-from app.state import on_related, on_segment, on_step, on_walk_pick
+from app.state import landing, on_related, on_segment, on_step, on_walk_pick
 from app.suggest import history_box, suggest_box
 from spatial.plaintext import esc, text_of
 from spatial.query import detail, unsited
@@ -20,9 +20,11 @@ ss = st.session_state
 
 def axis_walk(gdf: gpd.GeoDataFrame, options: appstate.Options) -> list[str]:
     """Segment choice, previous/next and the node list; returns the walk's ids."""
+    segments = ["", *options.segments]
     st.selectbox(
         "浏览科技创新轴 Browse the innovation axis",
-        options=["", *options.segments],
+        options=segments,
+        index=segments.index(landing("segment")) if landing("segment") in segments else 0,
         format_func=lambda k: segment_label(gdf, k),
         key="segment",
         on_change=on_segment,
@@ -34,15 +36,14 @@ def axis_walk(gdf: gpd.GeoDataFrame, options: appstate.Options) -> list[str]:
     if not walk_ids:
         st.caption("此段暂无轴上节点。No axis nodes here yet.")
         return walk_ids
-    prev_col, pos_col, next_col = st.columns([2, 2, 2])
-    prev_col.button("◀ 上一个 Prev", key="prev", on_click=on_step, args=(-1,),
-                    width="stretch")
-    next_col.button("下一个 Next ▶", key="next", on_click=on_step, args=(1,),
-                    width="stretch")
+    # one row that never wraps (a container of its own, not three columns: a rerun sends
+    # each block again, and a column is one)
     node = ss.get("node")
     where = f"{walk_ids.index(node) + 1} / {len(walk_ids)}" if node in walk_ids else f"– / {len(walk_ids)}"
-    pos_col.markdown(f"<div style='text-align:center;padding-top:6px'>{where}</div>",
-                     unsafe_allow_html=True)
+    with st.container(horizontal=True, wrap=False, vertical_alignment="center"):
+        st.button("◀ 上一个 Prev", key="prev", on_click=on_step, args=(-1,), width="stretch")
+        st.markdown(f"<div style='text-align:center'>{where}</div>", unsafe_allow_html=True)
+        st.button("下一个 Next ▶", key="next", on_click=on_step, args=(1,), width="stretch")
 
     def walk_label(fid: str) -> str:
         order = walk.at[fid, "axis_order"]

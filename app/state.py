@@ -100,10 +100,11 @@ def on_chart_pick() -> None:
 
 
 def clear_filters() -> None:
-    for key in LIST_KEYS:
-        ss[key] = []
-    ss.q = ""
-    ss.segment = ""
+    """Every filter back to none. Only the widgets whose value changes are written: a widget
+    written by the app is sent again in full (its value with it), an unchanged one is not."""
+    for key, empty in [*((k, []) for k in LIST_KEYS), ("q", ""), ("segment", "")]:
+        if widget_value(key) != empty:
+            ss[key] = empty
     ss.node = None
     ss.walk_pick = None
 
@@ -116,18 +117,41 @@ def url_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
+#: The map page's widgets and the value each has when nothing chose another.
+WIDGET_DEFAULTS: dict[str, object] = {
+    "plans": [], "industries": [], "roles": [], "clusters": [], "segment": "", "q": "",
+    "linked": False, "basemap": DEFAULT_BASEMAP, "colour_by": DEFAULT_RULE,
+}
+
+
+def landing(key: str) -> object:
+    """The value the map page's widget ``key`` starts from: what the link that opened the
+    page gave it, else its default. The widgets are drawn with it as their default."""
+    return ss.get("_landing", {}).get(key, WIDGET_DEFAULTS[key])
+
+
+def widget_value(key: str) -> object:
+    """The map page's widget ``key`` as it stands (before it is drawn in this run, too)."""
+    return ss[key] if key in ss else landing(key)
+
+
 def init_state(options: appstate.Options, gdf: gpd.GeoDataFrame | None) -> None:
+    """The view the URL names. On a new page its values become the widgets' defaults and no
+    widget state is written: a value written by the script is sent with the widget
+    (``set_value``), so the next run's widget would differ from the page's and be sent again
+    in full. Later (Back, Forward) the URL's values are written into the widgets."""
     state, notes = appstate.sanitize(appstate.AppState.from_query(url_params()), options, gdf)
     sel = state.selection
-    ss.plans = list(sel.plans)
-    ss.industries = list(sel.industries)
-    ss.roles = list(sel.roles)
-    ss.clusters = list(sel.clusters)
-    ss.segment = sel.segment or ""
-    ss.q = sel.query
-    ss.linked = sel.linked
-    ss.basemap = state.basemap
-    ss.colour_by = state.colour_by
+    values = {
+        "plans": list(sel.plans), "industries": list(sel.industries), "roles": list(sel.roles),
+        "clusters": list(sel.clusters), "segment": sel.segment or "", "q": sel.query,
+        "linked": sel.linked, "basemap": state.basemap, "colour_by": state.colour_by,
+    }
+    if "_landing" not in ss:
+        ss._landing = values
+    else:
+        for key, value in values.items():
+            ss[key] = value
     ss.node = state.node
     ss.walk_pick = None
     ss._url_notes = notes
@@ -142,33 +166,42 @@ def keep_valid(options: appstate.Options) -> None:
         "roles": options.roles,
         "clusters": options.clusters,
     }
+    landed = ss.get("_landing", {})
     for key, values in allowed.items():
+        if key in landed:
+            landed[key] = [v for v in landed[key] if v in values]
         current = ss.get(key, [])
         kept = [v for v in current if v in values]
         if kept != current:
             ss[key] = kept
+    if landed.get("segment") and landed["segment"] not in options.segments:
+        landed["segment"] = ""
+    if landed.get("basemap") not in (None, *options.basemaps):
+        landed["basemap"] = DEFAULT_BASEMAP
     if ss.get("segment") and ss.segment not in options.segments:
         ss.segment = ""
     if ss.get("node") and ss.node not in options.nodes:
         ss.node = None
-    if ss.get("basemap") not in options.basemaps:
+    if "basemap" in ss and ss.basemap not in options.basemaps:
         ss.basemap = DEFAULT_BASEMAP
-    if ss.get("colour_by") not in RULES:
+    if "colour_by" in ss and ss.colour_by not in RULES:
         ss.colour_by = DEFAULT_RULE
 
 
 def current_state() -> appstate.AppState:
+    value = widget_value
     sel = Selection(
-        plans=tuple(ss.plans),
-        industries=tuple(ss.industries),
-        roles=tuple(ss.roles),
-        clusters=tuple(ss.clusters),
-        segment=ss.segment or None,
-        query=(ss.q or "").strip()[: appstate.MAX_QUERY_CHARS],
-        linked=bool(ss.get("linked")),
+        plans=tuple(value("plans")),
+        industries=tuple(value("industries")),
+        roles=tuple(value("roles")),
+        clusters=tuple(value("clusters")),
+        segment=value("segment") or None,
+        query=(value("q") or "").strip()[: appstate.MAX_QUERY_CHARS],
+        linked=bool(value("linked")),
     )
     return appstate.AppState(
-        selection=sel, node=ss.node, basemap=ss.basemap, colour_by=ss.get("colour_by", DEFAULT_RULE)
+        selection=sel, node=ss.get("node"), basemap=value("basemap"),
+        colour_by=value("colour_by") or DEFAULT_RULE,
     )
 
 

@@ -22,6 +22,7 @@ import streamlit as st
 from app.data import get_districts, layers_dir, plan_names, static_url
 from app.excerpts import safe_html
 from app.sitepick import ARMED, take_map_click
+from app.state import widget_value
 from spatial.geo.basemaps import NO_TILES, get_basemap, shift_to_basemap
 from spatial.geo.coords import gcj02_to_wgs84, geom_gcj02_to_wgs84
 from spatial.plaintext import capped_notes, cut, markdown_text
@@ -276,7 +277,7 @@ def suggest_box(place: dict[str, Any], on_map: bool) -> None:
         st.caption("填写后下载修改文件（YAML），发给地图维护者审核；本站不保存任何内容。"
                    "Fill in, download the change file and send it to the map's steward; "
                    "the app keeps nothing.")
-        basemap = ss.get("basemap") or NO_TILES
+        basemap = widget_value("basemap") or NO_TILES
         geom = place.get("geometry") if on_map else None
         geometry, where_problem = (
             _location(fid, current, not on_map, geom, basemap) if movable else (None, None)

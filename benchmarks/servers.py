@@ -92,7 +92,10 @@ class Server:
         self.run_dir = run_dir  # deploy/run.sh's folder (nginx.conf, logs), behind a proxy
 
     def _processes(self) -> list[psutil.Process]:
-        """The Streamlit processes with their children (not nginx)."""
+        """The Streamlit processes with their children (not nginx, nor the other Python
+        processes ``deploy/run.sh`` starts: the OGC API's server and ``deploy/serving.py``'s
+        copies and compression of the files nginx serves, whose work falls at moments of its
+        own)."""
         try:
             top = psutil.Process(self.proc.pid)
             family = [top, *top.children(recursive=True)]
@@ -102,10 +105,12 @@ class Server:
         for p in family:
             with contextlib.suppress(psutil.Error):
                 name = p.name()
-                if name != "nginx" and (
-                    name.startswith("python") or "streamlit" in " ".join(p.cmdline())
-                ):
+                cmdline = " ".join(p.cmdline())  # serving.py names Streamlit's static folder
+                if name != "nginx" and "streamlit" in cmdline and "serving.py" not in cmdline:
                     app.append(p)
+        for p in list(app):  # their own children (the upload parser's process)
+            with contextlib.suppress(psutil.Error):
+                app += [c for c in p.children(recursive=True) if c not in app]
         return app
 
     def usage(self) -> Usage:
@@ -156,6 +161,7 @@ def serve(
         for what it changes, :data:`BASELINE_ENV`).
     env : dict
         More environment for the server(s), e.g. ``STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL``.
+        Behind the proxy, ``GZMAP_OGC_PORT`` is a free port unless given here.
     run_dir : Path
         Where ``deploy/run.sh`` keeps nginx's config, logs and the files nginx serves (default:
         a temporary folder); nginx's worker processes must be able to enter it.
@@ -178,6 +184,8 @@ def serve(
             if nginx_path() is None:
                 raise RuntimeError("nginx is not installed (make sysdeps)")
             port, *rest = free_ports(replicas + 1)
+            # the OGC API's server too: its default port (8701) may be another checkout's
+            full_env.setdefault("GZMAP_OGC_PORT", str(free_port()))
             full_env.update(
                 PYTHON=sys.executable,
                 GZMAP_REPLICAS=str(replicas),

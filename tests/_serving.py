@@ -22,7 +22,7 @@ import psutil
 import pytest
 import streamlit
 
-from benchmarks.servers import Server, free_ports, nginx_path, serve
+from benchmarks.servers import Server, nginx_path, serve
 from spatial._paths import ROOT
 
 needs_nginx = pytest.mark.skipif(
@@ -77,10 +77,8 @@ def copy_checkout(dest: Path) -> Path:
 def serve_proxied(
     replicas: int, run_dir: Path | None = None, env: dict[str, str] | None = None, **options: Any
 ) -> Iterator[Server]:
-    """``deploy/run.sh`` (nginx and ``replicas``) on free ports, the OGC API's server too (its
-    default port may be taken by another test or checkout)."""
-    (ogc_port,) = free_ports(1)
-    env = {"GZMAP_OGC_PORT": str(ogc_port), **(env or {})}
+    """``deploy/run.sh`` (nginx and ``replicas``) on free ports, the OGC API's server too
+    (:func:`benchmarks.servers.serve` picks its port)."""
     with serve(replicas=replicas, proxy=True, run_dir=run_dir, env=env, **options) as server:
         yield server
 

@@ -80,6 +80,7 @@ __all__ = [
     "PROTOCOL",
     "client_style",
     "colour_spec",
+    "compact_legend",
     "decode_show",
     "encode_show",
     "folium_parts",
@@ -240,6 +241,30 @@ def legend_entries(legend: Legend | None, colours: Mapping[str, str] | None = No
         "colours": [colour(c) for c in legend.colours],
         "note": legend.note,
     }
+
+
+def compact_legend(selection: dict[str, Any]) -> dict[str, Any]:
+    """``selection`` with its legend's leading industry colours as counts, for the app's map
+    component (``static/gzmap/loader.js`` writes them out again before the client sees the
+    message): ``counts: [n, …]`` for entries ``[palette[k], "tag（n）"]`` of the colour rule's
+    tags in order. Entries that are not so (another palette, a whole label) stay as they are.
+    Half of a legend's bytes, sent again with every change of the view.
+    """
+    legend, colour = selection.get("legend"), selection.get("colour") or {}
+    tags = colour.get("tags")
+    if not legend or colour.get("rule") != "industry" or not tags:
+        return selection
+    counts: list[int] = []
+    for k, entry in enumerate(legend.get("colours", [])[: len(tags)]):
+        found = re.fullmatch(re.escape(tags[k]) + r"（(\d+)）", entry[1]) if len(entry) == 2 else None
+        if found is None or k >= len(symbology.INDUSTRY_PALETTE) or (
+                entry[0] != symbology.INDUSTRY_PALETTE[k]):
+            break
+        counts.append(int(found.group(1)))
+    if not counts:
+        return selection
+    legend = {**legend, "counts": counts, "colours": legend["colours"][len(counts):]}
+    return {**selection, "legend": legend}
 
 
 def bounds_list(bounds: Any) -> list[list[float]] | None:

@@ -46,6 +46,19 @@ function load(message) {
   return Promise.all(waits);
 }
 
+/** The legend's industry colours the app sends as counts (``client.compact_legend``), written
+ * out as the client reads them: ``[palette[k], "tag（n）"]`` for the colour rule's tags. */
+function expand(message) {
+  var selection = message.selection || {}, legend = selection.legend;
+  if (!legend || !legend.counts) { return message; }
+  var tags = selection.colour.tags, palette = window.GzMap.style.industry_palette;
+  legend.colours = legend.counts.map(function (n, k) {
+    return [palette[k], tags[k] + "（" + n + "）"];
+  }).concat(legend.colours || []);
+  delete legend.counts;
+  return message;
+}
+
 export default function (component) {
   if (!loads.started) { loads.started = true; performance.mark("gzmap:loader"); }
   var bytes = component.data, element = component.parentElement;
@@ -56,7 +69,7 @@ export default function (component) {
   var message = JSON.parse(text);
   return load(message).then(function () {
     performance.mark("gzmap:scripts");
-    host.gzUnmount = window.GzMap.mount(host, message, {
+    host.gzUnmount = window.GzMap.mount(host, expand(message), {
       report: function (event, value) { component.setTriggerValue(event, value); }
     });
     return host.gzUnmount;
