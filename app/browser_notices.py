@@ -10,8 +10,7 @@ once a new server answers, reconnects to a new session whose page may fail to lo
 scripts it asked for meanwhile. :func:`watch_connection` puts a small script on the page (a
 ``st.components.v2`` component: Streamlit runs its code from a ``blob:`` URL in the page
 itself, which the proxy's Content-Security-Policy allows, where an inline script in a
-``components.html`` frame is refused; that code only imports the watcher from a static file,
-so a rerun does not send it again) that, when that dialog appears, covers the
+``components.html`` frame is refused) that, when that dialog appears, covers the
 page with 正在重新连接 Reconnecting, asks the server's health check every
 :data:`POLL_MS` milliseconds and, once it answers, reloads the page: every view keeps its
 choices in the URL, so the reloaded page opens where the user was. The dialog is found by its
@@ -29,8 +28,6 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
-
-from app.data import static_url
 
 __all__ = ["NOTICE", "POLL_MS", "TOO_BIG", "watch_connection"]
 
@@ -100,30 +97,19 @@ _SCRIPT = r"""export default function () {
 }"""
 
 
-#: The component's inline code: a loader of the watcher's static file, so a rerun of the
-#: script re-sends ~200 bytes rather than the whole watcher.
-_LOADER = """export default function () {
-  return import(new URL(%s, document.baseURI).href).then(function (m) { return m.default(); });
-}"""
-
-
 @st.cache_resource(show_spinner=False)
 def _watcher() -> Callable[..., Any]:
-    """The watcher component (registered once per process; its script a content-hashed static
-    file, :func:`spatial.webmap.publish.write_hashed`)."""
-    from spatial.webmap import publish
-
+    """The watcher component (registered once per process). Its code is inline, not a static
+    file it imports: it must be running before the server can go away, and a page whose server
+    died while the import was on its way had no watcher. A rerun sends it as a reference to
+    what the browser holds (``global.minCachedMessageSize``), not again."""
     script = (
         _SCRIPT.replace("__TITLE__", json.dumps(NOTICE[0], ensure_ascii=False))
         .replace("__TEXT__", json.dumps(NOTICE[1], ensure_ascii=False))
         .replace("__POLL_MS__", str(POLL_MS))
         .replace("__TOO_BIG__", json.dumps(TOO_BIG, ensure_ascii=False))
     )
-    name = publish.write_hashed("gzwatch", ".js", script.encode("utf-8"))
-    url = f"{static_url('data')}/{name}"
-    return st.components.v2.component(
-        "gzplan.watcher", html="<span></span>", js=_LOADER % json.dumps(url)
-    )
+    return st.components.v2.component("gzplan.watcher", html="<span></span>", js=script)
 
 
 def watch_connection() -> None:
