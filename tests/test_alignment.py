@@ -324,6 +324,10 @@ def test_a_place_row_says_who_names_it_how_and_in_which_words(made_up) -> None:
     assert (quiet.city_role, quiet.district_role, quiet.district_mentions) == ("park", None, [])
     away = al.elsewhere[0]
     assert away.district_plans == ["huadu_sti"] and away.related == []
+    assert away.city_role == "park" and [e.text for e in away.city_excerpts] == ["x"]
+    beyond_city = al.beyond[1]
+    assert (beyond_city.city_role, beyond_city.district_role) == ("outside", None)
+    assert [e.text for e in beyond_city.district_mentions] == ["合作"]
 
 
 def test_industries_count_only_each_sides_words_about_the_districts_places(made_up) -> None:
@@ -396,6 +400,8 @@ def test_a_district_is_found_by_its_name_short_name_or_plan_and_refused_politely
     for bad in ("", None, "区", "gz_sti"):
         with pytest.raises(ValueError, match="可选: 花都区, 白云区, 天河区, huadu_sti"):
             resolve_target(bad)
+    with pytest.raises(ValueError, match="^没有区级规划: ''; "):
+        resolve_target(None)
     with pytest.raises(ValueError) as exc:
         resolve_target("海" * 100)
     assert "海" * 40 in str(exc.value) and "海" * 41 not in str(exc.value)

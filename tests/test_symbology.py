@@ -602,3 +602,21 @@ def test_the_filtered_industries_get_the_first_colours_under_their_canonical_nam
     ]
     assert symbology.preferred_industries(Selection()) == []
     assert symbology.preferred_industries(object()) == []
+
+
+def test_a_views_symbology_numbers_a_segments_nodes_and_colours_the_filtered_industry_first(
+) -> None:
+    gdf = briefing.plan_layers()
+    segment = Selection(segment="黄埔段")
+    sym = symbology.view_symbology(gdf, segment)
+    frame = briefing.selection_frame(segment)
+    assert sym.numbered and sym.numbered == {
+        fid: int(order) for fid, order in frame["axis_order"].dropna().items()
+    }
+    assert sym.legend.symbols[0].key == symbology.AXIS_NODE
+    assert symbology.view_symbology(gdf, Selection(plans=("tianhe_sti",))).numbered == {}
+    # the filter's industry (named by a synonym) gets the first colour, however rare
+    sel = Selection(industries=("AI", "汽车产业"))
+    colours = symbology.view_symbology(gdf, sel).colours
+    assert list(colours)[:2] == ["人工智能", "汽车产业"]
+    assert colours["人工智能"] == symbology.INDUSTRY_PALETTE[0]
