@@ -492,6 +492,7 @@ def test_industry_legend_counts_features_and_lists_only_colours_worn() -> None:
     assert sym.colours["B"] not in {c.colour for c in legend.colours}
     assert "产业" in legend.colour_title and "Industry" in legend.colour_title
     assert "共 6 处" in legend.note and "其中 5 处" in legend.note and "1 处（" in legend.note
+    assert "按产业着色" in legend.note
     assert sym.fills["f3"] == symbology.NO_INDUSTRY
     for fid, row in frame.iterrows():
         assert sym.fill_of(row["industries"], row["plans"]) == sym.fills[fid]
@@ -533,6 +534,7 @@ def test_plan_legend_counts_features_per_plan_in_manifest_order() -> None:
     ]
     assert "规划" in sym.legend.colour_title and "Plan" in sym.legend.colour_title
     assert "共 6 处" in sym.legend.note and "多个规划" in sym.legend.note
+    assert "按安置它的规划着色" in sym.legend.note and "按产业" not in sym.legend.note
     assert "（轴线" not in sym.legend.note  # every feature is coloured
     assert sym.fills["f2"] == symbology.SEVERAL_PLANS
     for fid, row in frame.iterrows():
@@ -594,6 +596,8 @@ def test_a_map_draws_features_with_geometry_and_outside_guangzhou_only_as_contex
     assert list(symbology.drawn_features(frame).index) == ["in", "unknown", "context"]
     bare = frame.drop(columns=["in_guangzhou"])
     assert list(symbology.drawn_features(bare).index) == ["in", "unknown", "out", "context"]
+    roleless = frame.drop(columns=["role"])  # without roles, nothing outside is context
+    assert list(symbology.drawn_features(roleless).index) == ["in", "unknown"]
 
 
 def test_the_filtered_industries_get_the_first_colours_under_their_canonical_names() -> None:
