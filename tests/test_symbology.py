@@ -491,8 +491,10 @@ def test_industry_legend_counts_features_and_lists_only_colours_worn() -> None:
     ]
     assert sym.colours["B"] not in {c.colour for c in legend.colours}
     assert "产业" in legend.colour_title and "Industry" in legend.colour_title
-    assert "共 6 处" in legend.note and "其中 5 处" in legend.note and "1 处（" in legend.note
-    assert "按产业着色" in legend.note
+    assert legend.note == (
+        "图上要素共 6 处，其中 5 处符号或面按产业着色，1 处（轴线、廊带、轮廓、编号节点）按类型绘制；"
+        "多产业要素计入其每个产业，颜色取图例中最靠前者；形状表示要素类型。"
+    )
     assert sym.fills["f3"] == symbology.NO_INDUSTRY
     for fid, row in frame.iterrows():
         assert sym.fill_of(row["industries"], row["plans"]) == sym.fills[fid]
@@ -533,9 +535,10 @@ def test_plan_legend_counts_features_per_plan_in_manifest_order() -> None:
         (symbology.OTHER_INDUSTRY, "其他（2） Other", "其他（2）"),
     ]
     assert "规划" in sym.legend.colour_title and "Plan" in sym.legend.colour_title
-    assert "共 6 处" in sym.legend.note and "多个规划" in sym.legend.note
-    assert "按安置它的规划着色" in sym.legend.note and "按产业" not in sym.legend.note
-    assert "（轴线" not in sym.legend.note  # every feature is coloured
+    assert sym.legend.note == (
+        "图上要素共 6 处，其中 6 处符号或面按安置它的规划着色；由多个规划安置的要素着“多个规划”色；"
+        "形状表示要素类型。"
+    )  # every feature is coloured
     assert sym.fills["f2"] == symbology.SEVERAL_PLANS
     for fid, row in frame.iterrows():
         assert sym.fill_of(row["industries"], row["plans"]) == sym.fills[fid]
