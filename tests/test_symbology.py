@@ -490,7 +490,7 @@ def test_industry_legend_counts_features_and_lists_only_colours_worn() -> None:
         (symbology.NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"),
     ]
     assert sym.colours["B"] not in {c.colour for c in legend.colours}
-    assert "产业" in legend.colour_title and "Industry" in legend.colour_title
+    assert legend.colour_title == "产业（着色要素数）Industry"
     assert legend.note == (
         "图上要素共 6 处，其中 5 处符号或面按产业着色，1 处（轴线、廊带、轮廓、编号节点）按类型绘制；"
         "多产业要素计入其每个产业，颜色取图例中最靠前者；形状表示要素类型。"
@@ -519,27 +519,29 @@ def test_industry_legend_gathers_the_industries_beyond_the_palette_as_other() ->
 def test_plan_legend_counts_features_per_plan_in_manifest_order() -> None:
     from spatial.plans.manifest import get_plan
 
-    rows = [["huadu_mfg"], ["huadu_mfg"], ["gz_sti", "huadu_mfg"], ["gz_sti"], ["no_such_plan"],
-            []]
+    rows = [["baiyun_sti"], ["huadu_mfg"], ["huadu_mfg"], ["gz_sti", "huadu_mfg"], ["gz_sti"],
+            ["no_such_plan"], []]
     frame = small_frame([{"id": f"f{i}", "role": "park", "geometry": POINT, "plans": p}
                          for i, p in enumerate(rows)])
     sym = symbology.symbolise(frame, "plan")
     colours = symbology.plan_colours()
-    assert sym.colours == {"gz_sti": colours["gz_sti"], "huadu_mfg": colours["huadu_mfg"]}
-    assert list(sym.colours) == ["gz_sti", "huadu_mfg"]  # manifest order, not the frame's
+    order = ["gz_sti", "huadu_mfg", "baiyun_sti"]  # manifest order, not the frame's nor by name
+    assert list(sym.colours) == order and sym.colours == {p: colours[p] for p in order}
     city, huadu = get_plan("gz_sti").short_name, get_plan("huadu_mfg").short_name
+    baiyun = get_plan("baiyun_sti").short_name
     assert [(c.colour, c.label, c.short) for c in sym.legend.colours] == [
         (colours["gz_sti"], f"{city}（1）", f"{city}（1）"),
         (colours["huadu_mfg"], f"{huadu}（2）", f"{huadu}（2）"),
+        (colours["baiyun_sti"], f"{baiyun}（1）", f"{baiyun}（1）"),
         (symbology.SEVERAL_PLANS, "多个规划（1） Several plans", "多个规划（1）"),
         (symbology.OTHER_INDUSTRY, "其他（2） Other", "其他（2）"),
     ]
-    assert "规划" in sym.legend.colour_title and "Plan" in sym.legend.colour_title
+    assert sym.legend.colour_title == "规划（着色要素数）Plan"
     assert sym.legend.note == (
-        "图上要素共 6 处，其中 6 处符号或面按安置它的规划着色；由多个规划安置的要素着“多个规划”色；"
+        "图上要素共 7 处，其中 7 处符号或面按安置它的规划着色；由多个规划安置的要素着“多个规划”色；"
         "形状表示要素类型。"
     )  # every feature is coloured
-    assert sym.fills["f2"] == symbology.SEVERAL_PLANS
+    assert sym.fills["f3"] == symbology.SEVERAL_PLANS
     for fid, row in frame.iterrows():
         assert sym.fill_of(row["industries"], row["plans"]) == sym.fills[fid]
 
