@@ -490,6 +490,7 @@ def test_industry_legend_counts_features_and_lists_only_colours_worn() -> None:
         (symbology.NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"),
     ]
     assert sym.colours["B"] not in {c.colour for c in legend.colours}
+    assert legend.rule == sym.rule == "industry"
     assert legend.colour_title == "产业（着色要素数）Industry"
     assert legend.note == (
         "图上要素共 6 处，其中 5 处符号或面按产业着色，1 处（轴线、廊带、轮廓、编号节点）按类型绘制；"
@@ -537,6 +538,7 @@ def test_plan_legend_counts_features_per_plan_in_manifest_order() -> None:
         (symbology.OTHER_INDUSTRY, "其他（2） Other", "其他（2）"),
     ]
     assert sym.legend.colour_title == "规划（着色要素数）Plan"
+    assert sym.legend.rule == sym.rule == "plan"
     assert sym.legend.note == (
         "图上要素共 7 处，其中 7 处符号或面按安置它的规划着色；由多个规划安置的要素着“多个规划”色；"
         "形状表示要素类型。"
