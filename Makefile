@@ -98,9 +98,12 @@ sysdeps:
 # Mutation testing of the core modules (mutmut, configured in pyproject.toml): slow, so not part
 # of make test or CI; run it on a quiet machine. It resumes where it stopped; rm -r mutants/
 # starts afresh. Ends with the score of each module (README "Mutation testing").
+# MUTANTS='spatial.symbology.*' limits a run to some modules or functions (mutmut's name
+# patterns; the mutants named are run again even if they have a result).
 MUTATION_JOBS ?= 2
+MUTANTS ?=
 mutation: $(STAMP)
-	nice -n 19 $(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	nice -n 19 $(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
 	$(BIN)/python tests/mutation_report.py
 
 bench: $(STAMP)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.patches import Polygon, Rectangle
 from pyproj import Geod, Transformer
 
@@ -21,6 +22,7 @@ from spatial.plans.layers import frame_from_features
 from spatial.plot import draw_map, map_style
 from spatial.plot.furniture import fmt_km, nice_length
 from spatial.query.features import Selection
+from spatial.symbology import grey_level
 
 GEOD = Geod(ellps="WGS84")
 CROWD_CENTRE = (113.368, 23.0865)
@@ -205,3 +207,108 @@ def test_the_scale_bar_sits_in_the_lower_left_at_a_readable_size(fig) -> None:
     to_px = main.transData.transform
     height_mm = (to_px((left, y + height))[1] - to_px((left, y))[1]) / fig.dpi * 25.4
     assert 0.5 < height_mm < 3  # a bar about a millimetre high on paper
+
+
+def _bar_numbers(ax) -> list[tuple[float, float, object]]:
+    """The distances written over the scale bar: (km, x of the text, the text)."""
+    left, right, y, height = _scale_bar(ax)
+    width = right - left
+    return sorted(
+        (float(t.get_text()), t.get_position()[0], t)
+        for t in ax.texts
+        if re.fullmatch(r"\d+(\.\d+)?", t.get_text())
+        and left - 0.02 * width < t.get_position()[0] < right + 0.02 * width
+        and y < t.get_position()[1] < y + 6 * height
+    )
+
+
+@pytest.mark.parametrize("frame", ["main", "inset"])
+def test_each_number_on_the_bar_is_the_ground_distance_from_its_zero(fig, frame) -> None:
+    ax = _axes_with(fig, "北 N")[0] if frame == "main" else _axes_with(fig, ENLARGED)[0]
+    left, right, y, height = _scale_bar(ax)
+    numbers = _bar_numbers(ax)
+    assert numbers[0][0] == 0 and numbers[0][1] == pytest.approx(left)
+    assert numbers[-1][1] == pytest.approx(right)
+    tr = _to_lonlat(fig)
+    for km, x, text in numbers[1:]:
+        assert km * 1000 == pytest.approx(_ground_m(tr, (left, y), (x, y)), rel=0.005)
+        assert text.get_ha() == "center"  # written over its tick, not beside it
+    unit = next(t for t in ax.texts if t.get_text() == "公里 km")
+    assert unit.get_position()[0] > right  # the unit follows the bar's end
+
+
+@pytest.mark.parametrize("frame", ["main", "inset"])
+def test_the_bar_is_cut_into_equal_dark_and_light_divisions(fig, frame) -> None:
+    ax = _axes_with(fig, "北 N")[0] if frame == "main" else _axes_with(fig, ENLARGED)[0]
+    left, right, y, height = _scale_bar(ax)
+    cells = sorted(
+        (p for p in ax.patches if isinstance(p, Rectangle)
+         and p.get_y() == pytest.approx(y) and p.get_height() == pytest.approx(height)
+         and left - 1e-6 <= p.get_x() < right),
+        key=lambda p: p.get_x(),
+    )  # fmt: skip
+    assert len(cells) in (4, 5)  # a length of 2, 2.5, 4 or 8 units in four, else in five
+    widths = [c.get_width() for c in cells]
+    assert widths == pytest.approx([widths[0]] * len(cells))
+    fills = [to_hex(c.get_facecolor()) for c in cells]
+    dark, light = fills[0], fills[1]
+    assert grey_level(dark) < 30 < 90 < grey_level(light)
+    assert fills == [dark if i % 2 == 0 else light for i in range(len(cells))]
+    # the numbers sit on divisions: the ends, and the middle of a bar in four
+    ticks = [left + i * widths[0] for i in range(len(cells) + 1)]
+    for _km, x, _text in _bar_numbers(ax):
+        assert min(abs(x - t) for t in ticks) < 1e-6 * (right - left)
+    assert len(_bar_numbers(ax)) == (3 if len(cells) == 4 else 2)
+
+
+def test_the_bar_and_its_words_stand_on_a_white_ground_that_labels_avoid(fig) -> None:
+    (main,) = _axes_with(fig, "北 N")
+    left, right, y, height = _scale_bar(main)
+    grounds = [
+        p for p in main.patches
+        if isinstance(p, Rectangle) and p.get_x() < left and p.get_x() + p.get_width() > right
+        and p.get_y() < y and p.get_y() + p.get_height() > y + height
+        and to_hex(p.get_facecolor()) == "#ffffff"
+    ]  # fmt: skip
+    assert grounds, "no white ground under the scale bar"
+    box = grounds[0].get_window_extent()
+    words = [t for t in main.texts if t.get_text() == "公里 km" or t.get_text().startswith("比例尺")]
+    words += [t for _km, _x, t in _bar_numbers(main)]
+    for text in words:
+        ext = text.get_window_extent()
+        assert box.x0 <= ext.x0 and ext.x1 <= box.x1 + 1, text.get_text()
+        assert box.y0 <= ext.y0 and ext.y1 <= box.y1 + 1, text.get_text()
+
+
+def test_the_north_arrow_is_half_dark_half_light_under_its_letter(fig) -> None:
+    (main,) = _axes_with(fig, "北 N")
+    halves = [p for p in main.patches if isinstance(p, Polygon) and len(p.get_xy()) <= 4]
+    fills = sorted(grey_level(to_hex(p.get_facecolor())) for p in halves[:2])
+    assert fills[0] < 30 and fills[1] > 90
+    label = next(t for t in main.texts if t.get_text() == "北 N")
+    tops = [max(v[1] for v in p.get_xy()) for p in halves[:2]]
+    assert label.get_position()[1] > max(tops)  # the letter over the tip
+    (x0, x1), (y0, y1) = main.get_xlim(), main.get_ylim()
+    assert label.get_position()[0] > x0 + 0.8 * (x1 - x0)  # upper right
+    assert label.get_position()[1] > y0 + 0.8 * (y1 - y0)
+
+
+def test_the_printed_scale_is_rounded_to_two_figures(fig) -> None:
+    (main,) = _axes_with(fig, "北 N")
+    note = next(t for t in _texts(main) if t.startswith("比例尺 1:"))
+    digits = re.match(r"比例尺 1:([\d,]+)", note).group(1).replace(",", "")
+    assert len(digits.rstrip("0")) <= 2 and len(digits) >= 4
+    assert not any(t.startswith("比例尺") for t in _texts(_axes_with(fig, ENLARGED)[0]))
+
+
+@pytest.mark.parametrize(
+    ("size_mm", "name"),
+    [((297, 210), "A4"), ((210, 297), "A4"), ((420, 297), "A3"), ((297, 420), "A3"),
+     ((338.6667, 190.5), "16:9"), ((297.05, 209.95), "A4"), ((297.2, 210), "297×210 mm"),
+     ((500, 300.4), "500×300 mm")],
+)
+def test_the_scale_note_names_the_paper_it_holds_for(size_mm, name) -> None:
+    from spatial.plot.furniture import page_name
+    from spatial.plot.page import Layout
+
+    assert page_name(Layout(*size_mm, scale=1.0)) == name

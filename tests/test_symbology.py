@@ -336,3 +336,298 @@ def test_one_colour_shape_and_dash_per_role_for_both_media() -> None:
             assert PRINT[role].linestyle == "-" and WEB[role].dash is None
     levels = sorted(symbology.grey_level(s.colour) for s in symbology.ROLE_SYMBOLS.values())
     assert min(b - a for a, b in zip(levels, levels[1:], strict=False)) >= 4
+
+
+# -- the rules themselves, on small frames -------------------------------------------------------
+
+
+def small_frame(rows: list[dict]):
+    """A layer-like GeoDataFrame of a few features (``id``, ``role``, a geometry and the
+    columns the symbology reads, defaults where a row leaves them out)."""
+    import geopandas as gpd
+
+    base = {"industries": [], "plans": ["gz_sti"], "axis_order": None}
+    data = [{**base, **row} for row in rows]
+    return gpd.GeoDataFrame(data, geometry="geometry", crs="EPSG:4326").set_index("id")
+
+
+POINT = shapely.Point(113.3, 23.1)
+LINE = shapely.LineString([(113.3, 23.1), (113.4, 23.2)])
+AREA = shapely.box(113.3, 23.1, 113.31, 23.11)
+
+
+def test_a_role_the_contract_does_not_know_is_drawn_as_a_grey_circle() -> None:
+    for role in ("rainbow", None, ""):
+        sym = symbology.role_symbol(role)
+        assert sym.shape == "circle"
+        assert sym.colour[1:3] == sym.colour[3:5] == sym.colour[5:7]  # a grey
+        assert sym.colour not in {s.colour for s in symbology.ROLE_SYMBOLS.values()}
+    assert symbology.role_symbol("park") == symbology.ROLE_SYMBOLS["park"]
+
+
+def test_rule_labels_are_chinese_first() -> None:
+    assert symbology.rule_label("industry") == "产业 Industry"
+    assert symbology.rule_label("plan") == "规划 Plan"
+    assert symbology.rule_label("rainbow") == "rainbow"
+
+
+@pytest.mark.parametrize(
+    ("colour", "lightness"),
+    [  # CIE L* of sRGB colours (D65, CIE's exact constants)
+        ("#000000", 0.0),
+        ("#ffffff", 100.0),
+        ("#ff0000", 53.233),
+        ("#00ff00", 87.737),
+        ("#0000ff", 32.303),
+        ("#808080", 53.585),
+        ("#010101", 0.274),  # the linear parts of sRGB and of L* near black
+        ("#0a0a0a", 2.742),
+        ("#0b0b0b", 3.023),
+    ],
+)
+def test_grey_level_is_the_cie_lightness(colour, lightness) -> None:
+    assert symbology.grey_level(colour) == pytest.approx(lightness, abs=0.005)
+    assert symbology.grey_level(colour.lstrip("#")) == pytest.approx(lightness, abs=0.005)
+
+
+@pytest.mark.parametrize("bad", ["#fff", "red", "#1234567", ""])
+def test_grey_level_refuses_what_is_not_rrggbb(bad) -> None:
+    with pytest.raises(ValueError, match="rrggbb"):
+        symbology.grey_level(bad)
+
+
+def test_geometry_kinds_say_how_each_feature_is_drawn() -> None:
+    geoms = {
+        "p": POINT, "mp": shapely.MultiPoint([POINT, (113.5, 23.0)]), "l": LINE,
+        "ml": shapely.MultiLineString([LINE]), "a": AREA, "ma": shapely.MultiPolygon([AREA]),
+        "gc": shapely.GeometryCollection([POINT]),
+    }
+    frame = small_frame([{"id": k, "role": "park", "geometry": g} for k, g in geoms.items()])
+    kinds = symbology.geometry_kinds(frame)
+    assert kinds.to_dict() == {
+        "p": "point", "mp": "point", "l": "line", "ml": "line", "a": "polygon", "ma": "polygon",
+        "gc": None,
+    }
+
+
+def test_legend_swatch_of_each_role_and_kind() -> None:
+    assert symbology.swatch_kind("axis", "line") == "line"
+    assert symbology.swatch_kind("park", "line") == "line"
+    assert symbology.swatch_kind("belt", "polygon") == "area"  # an unmarked area-wide shape
+    assert symbology.swatch_kind("park", "polygon") == "marker"  # a place: marker at its centre
+    assert symbology.swatch_kind("belt", "point") == "marker"
+
+
+def test_the_rule_colours_points_and_filled_areas_not_lines_outlines_or_numbered_nodes() -> None:
+    frame = small_frame([
+        {"id": "park-pt", "role": "park", "geometry": POINT},
+        {"id": "park-area", "role": "park", "geometry": AREA},
+        {"id": "belt-area", "role": "belt", "geometry": AREA},  # a light fill
+        {"id": "segment-area", "role": "axis_segment", "geometry": AREA},  # outline only
+        {"id": "corridor", "role": "corridor", "geometry": LINE},
+        {"id": "node", "role": "node", "geometry": POINT, "axis_order": 3},
+    ])
+    coloured = {"park-pt", "park-area", "belt-area", "node"}
+    assert set(symbology.coloured_features(frame).index) == coloured
+    assert set(symbology.coloured_features(frame, number_axis=True).index) == coloured - {"node"}
+    sym = symbology.symbolise(frame, number_axis=True)
+    assert set(sym.coloured) == coloured - {"node"}
+    assert sym.numbered == {"node": 3}
+    assert set(sym.fills) == set(frame.index)  # every feature has a fill to draw with
+    assert symbology.symbolise(frame).numbered == {}
+
+
+def test_industry_colours_go_to_the_most_frequent_industries_and_the_preferred_first() -> None:
+    tags = [["D"], ["B", "A"], ["C", "A"], ["A", "B"], ["C"]]  # A 3, B 2, C 2 (B seen first), D 1
+    frame = small_frame([{"id": f"f{i}", "role": "park", "geometry": POINT, "industries": t}
+                         for i, t in enumerate(tags)])
+    palette = symbology.INDUSTRY_PALETTE
+    assert symbology.industry_colours(frame) == dict(zip("ABCD", palette, strict=False))
+    assert symbology.industry_colours(frame, preferred=("D", "Z")) == dict(
+        zip("DABC", palette, strict=False)
+    )
+    assert list(symbology.industry_colours(frame, limit=2)) == ["A", "B"]
+    many = small_frame([{"id": f"g{i}", "role": "park", "geometry": POINT,
+                         "industries": [f"t{i:02d}"]} for i in range(len(palette) + 3)])
+    assert len(symbology.industry_colours(many)) == len(palette)
+
+
+def test_a_feature_wears_the_colour_of_its_first_industry_in_the_legend() -> None:
+    colours = {"A": "#111111", "B": "#222222"}
+    assert symbology.primary_colour(["X", "B", "A"], colours) == "#111111"
+    assert symbology.primary_colour(["B"], colours) == "#222222"
+    assert symbology.primary_colour(["X"], colours) == symbology.OTHER_INDUSTRY
+    assert symbology.primary_colour([], colours) == symbology.NO_INDUSTRY
+
+
+def test_each_plan_has_its_own_colour_in_manifest_order() -> None:
+    from spatial.plans.manifest import load_manifest
+
+    colours = symbology.plan_colours()
+    assert list(colours) == [p.id for p in load_manifest()]
+    assert list(colours.values()) == list(symbology.PLAN_PALETTE[: len(colours)])
+    assert symbology.plan_colour(["huadu_mfg"]) == colours["huadu_mfg"]
+    assert symbology.plan_colour(["huadu_mfg", "huadu_mfg", ""]) == colours["huadu_mfg"]
+    assert symbology.plan_colour(["gz_sti", "huadu_mfg"]) == symbology.SEVERAL_PLANS
+    assert symbology.plan_colour([]) == symbology.OTHER_INDUSTRY
+    assert symbology.plan_colour(None) == symbology.OTHER_INDUSTRY
+    assert symbology.plan_colour(["no_such_plan"]) == symbology.OTHER_INDUSTRY
+
+
+def test_industry_legend_counts_features_and_lists_only_colours_worn() -> None:
+    # A worn by three, B only ever behind A (never worn), one untagged; 人工智能 has an English name
+    rows = [["人工智能", "B"], ["人工智能"], ["人工智能", "B"], [], ["C"]]
+    frame = small_frame([{"id": f"f{i}", "role": "park", "geometry": POINT, "industries": t}
+                         for i, t in enumerate(rows)])
+    frame.loc["line"] = frame.loc["f0"]
+    frame.loc["line", "role"] = "corridor"
+    frame.loc["line", "geometry"] = LINE
+    sym = symbology.symbolise(frame)
+    legend = sym.legend
+    assert [(c.colour, c.label, c.short) for c in legend.colours] == [
+        (sym.colours["人工智能"], "人工智能（3） Artificial intelligence", "人工智能（3）"),
+        (sym.colours["C"], "C（1）", "C（1）"),
+        (symbology.NO_INDUSTRY, "未标注产业 No industry tag", "未标注产业"),
+    ]
+    assert sym.colours["B"] not in {c.colour for c in legend.colours}
+    assert legend.rule == sym.rule == "industry"
+    assert legend.colour_title == "产业（着色要素数）Industry"
+    assert legend.note == (
+        "图上要素共 6 处，其中 5 处符号或面按产业着色，1 处（轴线、廊带、轮廓、编号节点）按类型绘制；"
+        "多产业要素计入其每个产业，颜色取图例中最靠前者；形状表示要素类型。"
+    )
+    assert sym.fills["f3"] == symbology.NO_INDUSTRY
+    for fid, row in frame.iterrows():
+        assert sym.fill_of(row["industries"], row["plans"]) == sym.fills[fid]
+
+
+def test_industry_legend_gathers_the_industries_beyond_the_palette_as_other() -> None:
+    n = len(symbology.INDUSTRY_PALETTE)
+    rows = [[f"t{i:02d}"] * 1 for i in range(n)] + [[f"t{i:02d}"] for i in range(n)]
+    rows += [["x1"], ["x2"]]  # two industries beyond the palette, once each
+    frame = small_frame([{"id": f"f{i}", "role": "park", "geometry": POINT, "industries": t}
+                         for i, t in enumerate(rows)])
+    sym = symbology.symbolise(frame)
+    last = sym.legend.colours[-1]
+    assert (last.colour, last.label, last.short) == (
+        symbology.OTHER_INDUSTRY, "其他产业（2 类）Other", "其他产业"
+    )
+    assert len(sym.legend.colours) == n + 1
+    assert sym.fills[f"f{2 * n}"] == symbology.OTHER_INDUSTRY
+    assert "多产业" in sym.legend.note
+
+
+def test_plan_legend_counts_features_per_plan_in_manifest_order() -> None:
+    from spatial.plans.manifest import get_plan
+
+    rows = [["baiyun_sti"], ["huadu_mfg"], ["huadu_mfg"], ["gz_sti", "huadu_mfg"], ["gz_sti"],
+            ["no_such_plan"], []]
+    frame = small_frame([{"id": f"f{i}", "role": "park", "geometry": POINT, "plans": p}
+                         for i, p in enumerate(rows)])
+    sym = symbology.symbolise(frame, "plan")
+    colours = symbology.plan_colours()
+    order = ["gz_sti", "huadu_mfg", "baiyun_sti"]  # manifest order, not the frame's nor by name
+    assert list(sym.colours) == order and sym.colours == {p: colours[p] for p in order}
+    city, huadu = get_plan("gz_sti").short_name, get_plan("huadu_mfg").short_name
+    baiyun = get_plan("baiyun_sti").short_name
+    assert [(c.colour, c.label, c.short) for c in sym.legend.colours] == [
+        (colours["gz_sti"], f"{city}（1）", f"{city}（1）"),
+        (colours["huadu_mfg"], f"{huadu}（2）", f"{huadu}（2）"),
+        (colours["baiyun_sti"], f"{baiyun}（1）", f"{baiyun}（1）"),
+        (symbology.SEVERAL_PLANS, "多个规划（1） Several plans", "多个规划（1）"),
+        (symbology.OTHER_INDUSTRY, "其他（2） Other", "其他（2）"),
+    ]
+    assert sym.legend.colour_title == "规划（着色要素数）Plan"
+    assert sym.legend.rule == sym.rule == "plan"
+    assert sym.legend.note == (
+        "图上要素共 7 处，其中 7 处符号或面按安置它的规划着色；由多个规划安置的要素着“多个规划”色；"
+        "形状表示要素类型。"
+    )  # every feature is coloured
+    assert sym.fills["f3"] == symbology.SEVERAL_PLANS
+    for fid, row in frame.iterrows():
+        assert sym.fill_of(row["industries"], row["plans"]) == sym.fills[fid]
+
+
+def test_legend_shape_part_in_role_order_with_the_plans_groups() -> None:
+    frame = small_frame([
+        {"id": "n1", "role": "node", "geometry": POINT, "axis_order": 1},
+        {"id": "n2", "role": "node", "geometry": POINT, "axis_order": 2},
+        {"id": "park", "role": "park", "geometry": AREA, "group": None},
+        {"id": "pole1", "role": "pole", "geometry": POINT, "group": "多极"},
+        {"id": "pole2", "role": "pole", "geometry": AREA, "group": "多极"},
+        {"id": "pole3", "role": "pole", "geometry": AREA, "group": None},
+        {"id": "belt", "role": "belt", "geometry": AREA, "group": "甲"},
+        {"id": "belt2", "role": "belt", "geometry": LINE, "group": "乙"},
+        {"id": "belt3", "role": "belt", "geometry": AREA, "group": "丙"},
+        {"id": "belt4", "role": "belt", "geometry": AREA, "group": "丁"},
+        {"id": "odd", "role": "rainbow", "geometry": POINT},
+    ])
+    entries = symbology.symbolise(frame, number_axis=True).legend.symbols
+    assert [(e.key, e.swatch, e.label, e.short) for e in entries] == [
+        (symbology.AXIS_NODE, "number", "轴线节点（按轴序编号）", "轴线节点"),
+        ("pole", "marker", "极（含多极） Pole", "极（含多极）"),
+        ("belt", "area", "带 Belt", "带"),  # more than three groups: none named
+        ("park", "marker", "园区 Park", "园区"),
+        ("rainbow", "marker", "rainbow", "rainbow"),
+    ]  # the nodes are drawn only as numbers: no node entry
+    plain = symbology.symbolise(frame).legend.symbols
+    assert [e.key for e in plain] == ["pole", "belt", "node", "park", "rainbow"]
+    pole = small_frame([{"id": f"p{i}", "role": "pole", "geometry": POINT, "group": "多极"}
+                        for i in range(2)])
+    assert symbology.symbolise(pole).legend.symbols[0].label == "极（多极） Pole"
+
+
+def test_an_unknown_rule_is_refused_and_an_empty_view_has_an_empty_legend() -> None:
+    frame = small_frame([{"id": "a", "role": "park", "geometry": POINT}])
+    with pytest.raises(ValueError, match="industry, plan"):
+        symbology.symbolise(frame, "rainbow")
+    for rule in symbology.RULES:
+        sym = symbology.symbolise(frame.iloc[:0], rule)
+        assert sym.rule == rule and sym.colours == {} and sym.fills == {}
+        assert sym.legend.rule == rule and not sym.legend.symbols and not sym.legend.colours
+    lines = small_frame([{"id": "l", "role": "corridor", "geometry": LINE}])
+    legend = symbology.symbolise(lines).legend  # nothing coloured: no colour part, no note
+    assert legend.symbols and not legend.colours and not legend.colour_title and not legend.note
+
+
+@pytest.mark.filterwarnings("ignore:GeoSeries.notna:UserWarning")
+def test_a_map_draws_features_with_geometry_and_outside_guangzhou_only_as_context() -> None:
+    frame = small_frame([
+        {"id": "in", "role": "park", "geometry": POINT, "in_guangzhou": True},
+        {"id": "unknown", "role": "park", "geometry": POINT, "in_guangzhou": None},
+        {"id": "out", "role": "park", "geometry": POINT, "in_guangzhou": False},
+        {"id": "context", "role": "outside", "geometry": POINT, "in_guangzhou": False},
+        {"id": "none", "role": "park", "geometry": None, "in_guangzhou": True},
+        {"id": "empty", "role": "park", "geometry": shapely.Point(), "in_guangzhou": True},
+    ])
+    assert list(symbology.drawn_features(frame).index) == ["in", "unknown", "context"]
+    bare = frame.drop(columns=["in_guangzhou"])
+    assert list(symbology.drawn_features(bare).index) == ["in", "unknown", "out", "context"]
+    roleless = frame.drop(columns=["role"])  # without roles, nothing outside is context
+    assert list(symbology.drawn_features(roleless).index) == ["in", "unknown"]
+
+
+def test_the_filtered_industries_get_the_first_colours_under_their_canonical_names() -> None:
+    assert symbology.preferred_industries(Selection(industries=("AI", "汽车产业"))) == [
+        "人工智能", "汽车产业"
+    ]
+    assert symbology.preferred_industries(Selection()) == []
+    assert symbology.preferred_industries(object()) == []
+
+
+def test_a_views_symbology_numbers_a_segments_nodes_and_colours_the_filtered_industry_first(
+) -> None:
+    gdf = briefing.plan_layers()
+    segment = Selection(segment="黄埔段")
+    sym = symbology.view_symbology(gdf, segment)
+    frame = briefing.selection_frame(segment)
+    assert sym.numbered and sym.numbered == {
+        fid: int(order) for fid, order in frame["axis_order"].dropna().items()
+    }
+    assert sym.legend.symbols[0].key == symbology.AXIS_NODE
+    assert symbology.view_symbology(gdf, Selection(plans=("tianhe_sti",))).numbered == {}
+    # the filter's industry (named by a synonym) gets the first colour, however rare
+    sel = Selection(industries=("AI", "汽车产业"))
+    colours = symbology.view_symbology(gdf, sel).colours
+    assert list(colours)[:2] == ["人工智能", "汽车产业"]
+    assert colours["人工智能"] == symbology.INDUSTRY_PALETTE[0]

@@ -333,3 +333,66 @@ def test_crs_checks_at_their_edges(tmp_path: Path) -> None:
     (problem,) = parse(data, "g.gpkg", _soon())["problems"]
     quoted = f"cannot reproject {long_name[:60]!r}: "
     assert quoted in problem and len(problem.split(quoted, 1)[1]) > 0  # cut, then the reason
+
+
+# -- the reader around the worker: what the app is handed ---------------------------------------
+
+
+def test_an_accepted_upload_is_a_lonlat_layer_of_text_with_absent_properties_empty() -> None:
+    from spatial.uploads.reader import read_user_layer
+
+    data = _doc(_point(BIO_ISLAND, name="甲", n=3), _point(ZHISHICHENG, 名称="乙"))
+    layer = read_user_layer(data, "两点.geojson")
+    assert layer.ok and layer.problems == [] and layer.notes == [] and layer.name == "两点.geojson"
+    gdf = layer.gdf
+    assert gdf.crs.to_epsg() == 4326
+    assert list(gdf["name"]) == ["甲", "乙"]  # the display name, from name or 名称
+    assert gdf.loc[0, "n"] == "3"  # text, whatever the file's type
+    assert gdf.loc[1, "n"] is None and gdf.loc[0, "名称"] is None  # absent: None, not NaN
+    assert list(gdf.geometry) == [shapely.Point(BIO_ISLAND), shapely.Point(ZHISHICHENG)]
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "name", "problem"),
+    [
+        ("C:\\Users\\甲\\layer.shp", b"{}", "layer.shp",
+         "不支持的文件类型 — layer.shp: -: unsupported file type '.shp': use .geojson, .json, .gpkg"),
+        ("", b"{}", "upload",
+         "不支持的文件类型 — upload: -: unsupported file type '(none)': use .geojson, .json, .gpkg"),
+        ("/tmp/d/x.GPKG", b"{}", "x.GPKG",
+         "不是 GeoPackage 文件 — x.GPKG: -: not a GeoPackage (SQLite GPKG header missing)"),
+        ("big.geojson", b" " * (5 * 1024 * 1024 + 1), "big.geojson",
+         "文件过大（上限 5 MiB） — big.geojson: -: file is 5.0 MiB, over the 5 MiB limit for an "
+         "upload"),
+    ],
+)  # fmt: skip
+def test_a_file_is_named_without_its_folders_and_refused_before_reading(
+    filename, data, name, problem, monkeypatch
+) -> None:
+    from spatial.uploads import reader
+
+    monkeypatch.setattr(reader, "_run_worker", lambda *a: pytest.fail("a worker was started"))
+    layer = reader.read_user_layer(data, filename)
+    assert (layer.name, layer.gdf, layer.problems, layer.ok) == (name, None, [problem], False)
+
+
+def test_a_long_file_name_is_cut() -> None:
+    from spatial.uploads.reader import MAX_NAME_CHARS, read_user_layer
+
+    layer = read_user_layer(_doc(_point(BIO_ISLAND)), "长" * 300 + ".geojson")
+    assert layer.name == "长" * MAX_NAME_CHARS and not layer.ok
+
+
+def test_a_garbled_answer_from_the_worker_is_a_message(monkeypatch) -> None:
+    from spatial.uploads import reader
+
+    monkeypatch.setattr(reader, "_run_worker",
+                        lambda *a: {"columns": ["a"], "rows": [], "wkb": ["zz"]})
+    layer = reader.read_user_layer(_doc(_point(BIO_ISLAND)), "bad.geojson")
+    assert layer.gdf is None and not layer.ok
+    (problem,) = layer.problems
+    assert problem.startswith("文件处理进程意外终止 — bad.geojson: -: worker stopped: bad answer (")
+    monkeypatch.setattr(reader, "_run_worker",
+                        lambda *a: {"problems": ["p1", "p2"], "notes": ["n1"], "columns": []})
+    layer = reader.read_user_layer(_doc(_point(BIO_ISLAND)), "refused.geojson")
+    assert (layer.problems, layer.notes, layer.gdf) == (["p1", "p2"], ["n1"], None)
