@@ -10,18 +10,23 @@ from pathlib import Path
 from typing import Any
 
 from spatial import symbology
+from spatial.webmap import client
 from spatial.webmap.client import decode_show
 from spatial.webmap.publish import STATIC_DIR
 
 
 def map_message(at: Any, key: str = "map") -> dict[str, Any]:
-    """The message the app's last run sent to the map component ``key``."""
+    """The message the app's last run sent to the map component ``key``, its legend written
+    out as the component's loader does before the client sees it."""
     found = [
         el for el in at.get("bidi_component")
         if el.proto.component_name == "gzplan.map" and el.proto.id.endswith(key)
     ]
     assert len(found) == 1, f"expected exactly one map {key!r}, found {len(found)}"
-    return json.loads(found[0].proto.bytes.decode("utf-8"))
+    message = json.loads(found[0].proto.bytes.decode("utf-8"))
+    if "selection" in message:
+        message["selection"] = client.expand_legend(message["selection"])
+    return message
 
 
 def loader_assets(at: Any) -> dict[str, list[str]]:

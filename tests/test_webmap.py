@@ -305,3 +305,18 @@ def test_geometry_is_simplified_for_the_screen_within_tolerance() -> None:
     assert simple.geometry[1].equals(frame.geometry[1])  # points stay where they are
 
 
+
+
+@pytest.mark.parametrize("sel", [Selection(), Selection(roles=("park",)),
+                                 Selection(plans=("huadu_mfg",))])
+def test_the_legend_sent_as_counts_is_the_same_legend_written_out(
+    gdf: gpd.GeoDataFrame, sel: Selection
+) -> None:
+    shown = select(gdf, sel)
+    position = {fid: k for k, fid in enumerate(gdf.index)}
+    selection = webmap.client.view_selection(
+        shown, gdf["role"], position, view_symbology(shown, sel, "industry"))
+    sent = webmap.client.compact_legend(selection)
+    assert sent["legend"].get("counts"), "the app's legend leads with its industry colours"
+    assert len(json.dumps(sent, ensure_ascii=False)) < len(json.dumps(selection, ensure_ascii=False))
+    assert webmap.client.expand_legend(sent) == selection

@@ -81,6 +81,7 @@ __all__ = [
     "client_style",
     "colour_spec",
     "compact_legend",
+    "expand_legend",
     "decode_show",
     "encode_show",
     "folium_parts",
@@ -264,6 +265,20 @@ def compact_legend(selection: dict[str, Any]) -> dict[str, Any]:
     if not counts:
         return selection
     legend = {**legend, "counts": counts, "colours": legend["colours"][len(counts):]}
+    return {**selection, "legend": legend}
+
+
+def expand_legend(selection: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`compact_legend`, as ``static/gzmap/loader.js`` does it in the
+    browser: the legend's ``counts`` written out as ``[palette[k], "tag（n）"]`` entries."""
+    legend = selection.get("legend")
+    if not legend or "counts" not in legend:
+        return selection
+    tags = selection["colour"]["tags"]
+    palette = symbology.INDUSTRY_PALETTE
+    written = [[palette[k], f"{tags[k]}（{n}）"] for k, n in enumerate(legend["counts"])]
+    legend = {k: v for k, v in legend.items() if k != "counts"}
+    legend["colours"] = written + list(legend.get("colours", []))
     return {**selection, "legend": legend}
 
 
