@@ -34,8 +34,14 @@
       .on("click", function () { self._report(i); }));
   };
 
+  /** Below this window width the legend starts folded (a phone, a narrow window). */
+  var LEGEND_OPEN_MIN_PX = 1000;
+
+  /** The legend: folded at first on a narrow screen, then as the user left it; never more
+   * than half the map's width and half its height (a quarter of the map at most: what does
+   * not fit scrolls inside it); every label whole, wrapped. */
   Client.prototype._legend = function (legend, rule) {
-    var map = this.base.map, text = JSON.stringify([legend || null, rule.colours]);
+    var map = this.base.map, text = JSON.stringify([legend || null, rule.colours]), self = this;
     if (text === this.last.legend) { return; }
     this.last.legend = text;
     if (!this.legendControl) {
@@ -47,10 +53,31 @@
         return div;
       };
       this.legendControl = control.addTo(map);
+      map.on("resize", this._fitLegend, this);
     }
-    var box = this.legendControl.getContainer(), old = box.querySelector("details");
+    if (this.legendOpen === undefined) {
+      this.legendOpen = window.innerWidth >= LEGEND_OPEN_MIN_PX;
+    }
+    var box = this.legendControl.getContainer();
     box.innerHTML = legend && ((legend.symbols || []).length || (legend.colours || []).length)
-      ? sym.legendHtml(legend, rule, old ? old.open : true) : "";
+      ? sym.legendHtml(legend, rule, this.legendOpen) : "";
+    var details = box.querySelector("details");
+    if (details) {
+      details.addEventListener("toggle", function () {
+        self.legendOpen = details.open;
+        self._fitLegend();
+        if (self.labels) { self.labels.relayout(); }
+      });
+    }
+    this._fitLegend();
+  };
+
+  Client.prototype._fitLegend = function () {
+    var details = this.legendControl && this.legendControl.getContainer().querySelector("details");
+    if (!details || !this.base) { return; }
+    var size = this.base.map.getSize(), margin = 10;  // the control's own margin
+    details.style.maxWidth = Math.max(120, Math.floor(size.x / 2) - margin) + "px";
+    details.style.maxHeight = Math.max(28, Math.floor(size.y / 2) - margin) + "px";
   };
 
   /** Places named without a site, as a count per district under the district's name. */
@@ -76,16 +103,23 @@
     });
   };
 
+  /** District outlines, and their names above every marker (a pane of their own, between
+   * the markers and the feature names, which keep clear of them). */
   Client.prototype._drawDistricts = function (doc) {
-    var group = this.base.districts;
+    var group = this.base.districts, map = this.base.map;
     if (!group) { return; }
     group.clearLayers();
+    if (!map.getPane("gzDistrictNames")) {
+      var pane = map.createPane("gzDistrictNames");
+      pane.style.zIndex = 630;
+      pane.style.pointerEvents = "none";
+    }
     ((doc && doc.features) || []).forEach(function (f) {
       group.addLayer(L.geoJSON(f, { pane: "gzDistricts", interactive: false,
         style: { color: "#555555", weight: 1.2, fill: true, fillColor: "#f4f1ea",
           fillOpacity: 0.35 } }));
       group.addLayer(L.marker(latLng(f.properties.label_point), {
-        interactive: false, keyboard: false,
+        interactive: false, keyboard: false, pane: "gzDistrictNames",
         icon: L.divIcon({ html: "<div>" + esc(f.properties.name) + "</div>", iconSize: [0, 0],
           className: "gz-district-label" })
       }));
