@@ -15,8 +15,9 @@
  * Events reported to the host: ``click`` {id} (a feature clicked), ``need`` {own: key} (a
  * message named an own layer the client does not hold), and the tools' (tools.js, own.js).
  * This file: loading, the features shown and their styles, names, many points;
- * furniture.js: highlight, legend, districts, counts, frame; own.js: the own layer;
- * tools.js: measuring, coordinates, study area, printing, picking a position, offline basemap.
+ * furniture.js: highlight, legend, districts, counts; view.js: frame, focus, the view in the
+ * URL; own.js: the own layer; tools.js: measuring, coordinates, study area, printing,
+ * picking a position, offline basemap.
  */
 (function (L) {
   "use strict";
@@ -180,7 +181,7 @@
     this._highlight(sel.highlight);
     this._legend(sel.legend, sym.colourRule(sel.colour));
     this._badges(sel.unsited, data[1]);
-    this._frame(sel.frame, sel.focus);
+    this._view(sel.frame, sel.focus, msg.url);
     this.element.setAttribute("data-gz-selection", sel.key || "");
     performance.mark("gzmap:drawn");
     this.element.dispatchEvent(new CustomEvent("gzmap:drawn", { detail: sel.key || "" }));
@@ -190,6 +191,7 @@
   Client.prototype._makeMap = function (key, height) {
     var make = GzMap.basemaps[key];
     if (!make) { throw new Error("no basemap script " + key); }
+    var carried = this._carryView ? this._carryView() : null;  // view.js
     this._unmake();
     var div = this.div = L.DomUtil.create("div", "gz-map", this.element);
     div.style.height = cssSize(height);
@@ -216,6 +218,8 @@
     });
     map.on("mousemove", this._hover, this);
     map.on("mouseout", function () { map.closeTooltip(self.pointTip); });
+    this.carried = carried;
+    this._watchView();
     if (GzMap.tools) { GzMap.tools.attach(this); }  // tools.js: tools, offline basemap
   };
 
@@ -427,7 +431,11 @@
     this.legendControl = null;
   };
 
-  Client.prototype.destroy = function () { this._unmake(); };
+  Client.prototype.destroy = function () {
+    this._unmake();
+    clearTimeout(this.hashTimer);
+    if (this._onPop) { window.removeEventListener("popstate", this._onPop); this._onPop = null; }
+  };
 
   GzMap.Client = Client;
   GzMap.create = function (element, host) { return new Client(element, host); };

@@ -1,6 +1,6 @@
 /* gzmap · furniture.js — what the map client draws around the features (client.js): the
  * highlight of the open place, the legend, the district outlines and names, the counts of
- * places without a site, the frame and focus of a view, and the user's own layer.
+ * places without a site, and the user's own layer (the view: view.js).
  * Methods of GzMap.Client, in a file of their own to keep each readable.
  */
 (function (L) {
@@ -126,38 +126,4 @@
     });
   };
 
-  /** Frame the selection when its frame key is new; centre a newly opened place. */
-  Client.prototype._frame = function (frame, focus) {
-    var map = this.base.map, self = this;
-    if (frame && frame.bounds && frame.key !== this.last.frameKey) {
-      var first = this.last.frameKey === undefined;
-      this.last.frameKey = frame.key;
-      var tries = 0, key = frame.key;
-      var fit = function () {
-        var size = map.getSize();
-        if ((size.x < 240 || size.y < 240) && tries++ < 40) { setTimeout(fit, 50); return; }
-        map.fitBounds(frame.bounds, L.extend({ animate: !first }, FIT));
-      };
-      fit();
-      if (first) {  // the page may still be sizing the map: frame again until touched
-        var box = map.getContainer();
-        ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
-          box.addEventListener(name, function () { self.touched = true; });
-        });
-        [300, 1000, 2500].forEach(function (ms) {
-          setTimeout(function () {
-            // not once this map is gone (a new basemap makes a new map, with the same key)
-            if (self.last.frameKey === key && !self.touched && self.base && self.base.map === map) {
-              map.fitBounds(frame.bounds, L.extend({ animate: false }, FIT));
-            }
-          }, ms);
-        });
-      }
-    }
-    var focusKey = focus ? focus.key : null;
-    if (focusKey !== this.last.focusKey) {
-      this.last.focusKey = focusKey;
-      if (focus && focus.center) { map.setView(focus.center, focus.zoom); }
-    }
-  };
 })(window.L);
