@@ -162,9 +162,9 @@
   /** A legend entry: its swatch and its whole label, wrapped where it is long (the English
    * after the Chinese, in a lighter type). */
   function legendRow(sw, label, short, attrs) {
-    var full = esc(label), rest = label.indexOf(short) === 0 ? label.slice(short.length) : null;
-    var text = rest === null ? full : esc(short) +
-      (rest.trim() ? ' <span class="gz-legend-en">' + esc(rest.trim()) + "</span>" : "");
+    var full = esc(label), rest = label.indexOf(short) === 0 ? label.slice(short.length) : "";
+    var text = !/^\s+\S/.test(rest) ? full : esc(short) +
+      ' <span class="gz-legend-en">' + esc(rest.trim()) + "</span>";
     return '<div class="gz-legend-entry" ' + attrs + ' data-label="' + full + '" title="' +
       full + '"><span class="gz-legend-swatch">' + sw + '</span><span class="gz-legend-text">' +
       text + "</span></div>";
