@@ -115,8 +115,11 @@
     var newFocus = focusKey !== this.last.focusKey;
     this.last.frameKey = frameKey;
     this.last.focusKey = focusKey;
-    var hash = (first || this.navigated || (newFrame || newFocus) && url) && urlIs(url)
-      ? this._hashView() : null;
+    // the URL's view is not the one this client wrote last: Back, Forward or a typed link (a
+    // host's popstate handler may hand over its message before the client's own has run)
+    var elsewhere = this.wroteMap !== undefined && hashParams().get("map") !== this.wroteMap;
+    var hash = (first || this.navigated || elsewhere || (newFrame || newFocus) && url) &&
+      urlIs(url) ? this._hashView() : null;
     this.navigated = false;
     var carried = first && this.carried, conv = datum(this.meta && this.meta.datum);
     this.carried = null;
@@ -196,6 +199,7 @@
     var digits = Math.max(2, Math.min(6, Math.ceil(Math.log(Math.pow(2, z)) / Math.LN10) + 1));
     var params = hashParams();
     params.set("map", z + "/" + ll[0].toFixed(digits) + "/" + ll[1].toFixed(digits));
+    this.wroteMap = params.get("map");
     var text = "#" + params.toString().replace(/%2F/g, "/");
     if (text !== window.location.hash) {
       history.replaceState(history.state, "", window.location.pathname +
