@@ -221,20 +221,21 @@ def legend_share(page) -> float:
 
 def test_legend_keeps_to_a_quarter_of_the_map_with_every_label_whole(app_url: str,
                                                                       browser) -> None:
-    page, errors = open_map(browser, app_url + "/", 1280, 720)
-    legend = page.locator(".gz-map .gz-legend")
-    assert legend.get_attribute("open") is not None  # a wide screen: open
-    assert legend_share(page) <= 0.25
-    cut = page.evaluate("[...document.querySelectorAll('.gz-legend-text')]"
-                        ".filter(t => t.scrollWidth > t.clientWidth + 1"
-                        " || getComputedStyle(t).textOverflow === 'ellipsis').length")
-    assert cut == 0
-    whole = page.evaluate("[...document.querySelectorAll('.gz-legend-entry')]"
-                          ".map(e => [e.getAttribute('data-label'), e.textContent.trim()])")
-    assert whole and all(" ".join(label.split()) == " ".join(text.split())
-                         for label, text in whole), whole
-    assert errors == []
-    page.context.close()
+    for width, height in ((1600, 1000), (1280, 720)):
+        page, errors = open_map(browser, app_url + "/", width, height)
+        legend = page.locator(".gz-map .gz-legend")
+        assert legend.get_attribute("open") is not None  # a wide screen: open
+        assert legend_share(page) <= 0.25, (width, height)
+        cut = page.evaluate("[...document.querySelectorAll('.gz-legend-text')]"
+                            ".filter(t => t.scrollWidth > t.clientWidth + 1"
+                            " || getComputedStyle(t).textOverflow === 'ellipsis').length")
+        assert cut == 0
+        whole = page.evaluate("[...document.querySelectorAll('.gz-legend-entry')]"
+                              ".map(e => [e.getAttribute('data-label'), e.textContent.trim()])")
+        assert whole and all(" ".join(label.split()) == " ".join(text.split())
+                             for label, text in whole), whole
+        assert errors == []
+        page.context.close()
 
     phone, errors = open_map(browser, app_url + "/", 390, 844, phone=True)
     legend = phone.locator(".gz-map .gz-legend")
@@ -283,4 +284,20 @@ def test_the_alignment_map_names_its_places(app_url: str, browser) -> None:
     names = page.evaluate("[...document.querySelectorAll('.gz-page-map .gz-label')]"
                           ".filter(d => d.style.display !== 'none').map(d => d.textContent)")
     assert "天河智慧城" in [n.replace("\n", "") for n in names]
+    context.close()
+
+
+def test_the_here_map_names_its_places(app_url: str, browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(app_url + "/?view=here&at=113.366,23.062")  # 大学城, by 生物岛
+    page.wait_for_function("document.querySelector('.gz-page-map') &&"
+                           " document.querySelector('.gz-page-map').gzMap")
+    shown = ("[...document.querySelectorAll('.gz-page-map .gz-label')]"
+             ".filter(d => d.style.display !== 'none')")
+    page.wait_for_function(f"{shown}.length >= 2")
+    names = {n.replace("\n", "") for n in page.evaluate(f"{shown}.map(d => d.textContent)")}
+    assert names <= set(load_layers()["name"]), names  # the places' own names
+    assert "广州大学城" in names
     context.close()
