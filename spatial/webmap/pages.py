@@ -2,8 +2,9 @@
 
 Places are coloured by alignment status (:data:`spatial.query.alignment.STATUS_COLORS`), the same
 colours as the print briefing, and named as on the main map (the client places the names,
-:func:`spatial.webmap.labels.label_items`; district names above the markers). Tooltips are :func:`spatial.webmap.tooltip_html` (escaped, the
-feature id hidden in them), so a click is recognised exactly as on the main map.
+:func:`spatial.webmap.labels.label_items`; district names above the markers). Tooltips are
+:func:`spatial.webmap.tooltip_html` (escaped, the feature id hidden in them), so a click is
+recognised exactly as on the main map.
 """
 
 from __future__ import annotations
