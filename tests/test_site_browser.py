@@ -436,6 +436,7 @@ def test_the_offline_basemap_draws_the_sites_own_geography(site, tmp_path, basem
         return wgs84_to_gcj02(lon, lat)[::-1] if basemap == "amap" else (lat, lon)
 
     element = page.locator("#map .gz-map")
+    element.evaluate("el => { const d = el.querySelector('.gz-legend'); if (d) d.open = false; }")
     element.dispatch_event("keydown")  # a person's view: the client frames it no more
     element.evaluate(  # the view moved, and the canvas redrawn on the frame after
         "(el, c) => new Promise(done => { el.gzMap.setView(c, 13, {animate: false});"
