@@ -256,11 +256,18 @@ def basemap_keys() -> list[str]:
     return [key for key, _label in basemap_choices()]
 
 
+#: Extra layers of a plan (file ``<plan>_<suffix>``) and layers of no single plan, as the
+#: layer switcher names them (Chinese first).
+EXTRA_LAYER_LABELS = {"facilities": "设施 Facilities", "places": "其他地点 Other places"}
+SHARED_LAYER_LABELS = {"outside": "区外（背景）Outside Guangzhou"}
+
+
 def layer_labels(gdf: gpd.GeoDataFrame | None) -> dict[str, str]:
     """Layer file name -> label for the map's layer switcher, plans in manifest order.
 
     A plan's own layer is labelled with the plan's name; an extra layer of a plan
-    (``gz_sti_facilities``) with the plan's name and the rest of the file name.
+    (``gz_sti_facilities``) with the plan's name and what it holds (``· 设施 Facilities``, or
+    the rest of the file name for one not known here).
     """
     names = plan_names()
     layers = set(gdf["layer"].dropna()) if gdf is not None else set()
@@ -268,9 +275,10 @@ def layer_labels(gdf: gpd.GeoDataFrame | None) -> dict[str, str]:
     for plan_id, name in names.items():
         labels[plan_id] = name
         for extra in sorted(lay for lay in layers if lay.startswith(plan_id + "_")):
-            labels[extra] = f"{name} · {extra[len(plan_id) + 1:]}"
+            rest = extra[len(plan_id) + 1:]
+            labels[extra] = f"{name} · {EXTRA_LAYER_LABELS.get(rest, rest)}"
     for other in sorted(layers - set(labels)):
-        labels[other] = other
+        labels[other] = SHARED_LAYER_LABELS.get(other, other)
     return labels
 
 

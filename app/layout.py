@@ -36,7 +36,9 @@ ss = st.session_state
 TITLE = "广州“十四五”科技创新规划地图"
 PANEL_TABS = (PLACE_TAB, "结果 Results", "概览 Overview", "下载 Download")
 
-#: The map fills the window's height beside a panel that scrolls on its own.
+#: The map fills the window's height beside a panel that scrolls on its own; on a phone (the
+#: columns stacked) the map takes 60 % of the height, so the page shows what follows it,
+#: and the panel is part of the page.
 PAGE_CSS = """<style>
 :root { --gz-h: max(440px, calc(100vh - 7rem)); }
 [data-testid="stMainBlockContainer"] { padding: 3.2rem 1.2rem 0 1.2rem; max-width: 100%; }
@@ -47,8 +49,11 @@ PAGE_CSS = """<style>
 .st-key-gz_watcher { display: none; }
 .st-key-gz_panel { height: var(--gz-h) !important; max-height: var(--gz-h); overflow-y: auto;
                    overflow-x: hidden; padding-right: 0.4rem; flex-wrap: nowrap; }
-/* a phone: the page switch spans the width, each label wraps inside its own button */
+/* a phone: the page switch spans the width, each label wraps inside its own button; the map
+   leaves room for the page to scroll, the panel follows the map */
 @media (max-width: 640px) {
+  :root { --gz-h: min(60vh, 520px); }
+  .st-key-gz_panel { height: auto !important; max-height: none; overflow-y: visible; }
   .gz-title { white-space: normal; }
   .st-key-page, .st-key-page [data-testid="stButtonGroup"] { width: 100% !important; }
   .st-key-page [role="radiogroup"] { width: 100%; overflow: visible; }

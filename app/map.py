@@ -40,7 +40,7 @@ from app.data import (
 from app.maptools import area_message, on_map_area, on_map_own, on_map_view, pick_message
 from app.state import on_map_click, on_map_need
 from spatial import webmap
-from spatial.geo.basemaps import NO_TILES, shift_to_basemap
+from spatial.geo.basemaps import NO_TILES
 from spatial.query import unsited
 from spatial.query.features import Selection
 from spatial.webmap import client, publish
@@ -51,6 +51,10 @@ MAP_HEIGHT = 640
 MAP_HEIGHT_CSS = f"var(--gz-h, {MAP_HEIGHT}px)"
 FOLLOW_ZOOM = 12
 OWN_LAYER_NAME = "我的图层 My layer"
+#: The URL query keys of the map's view (app.appstate): the client writes the map's view in
+#: the hash only while the page's URL holds the query of the view it draws.
+URL_KEYS = (*appstate.LIST_KEYS, "segment", "q", "linked", appstate.NODE_KEY,
+            appstate.BASEMAP_KEY, appstate.COLOUR_KEY)
 
 #: The component's code: the client's loader, a static module (``static/gzmap/loader.js``).
 LOADER = """export default function (c) {
@@ -86,8 +90,12 @@ def draw_map(
     """Draw the map of the current view: a message to the map client.
 
     The features and outlines are static files (fetched once per page); the message says
-    which to show and how. A new segment or search frames its features; opening a place
-    centres it; a link that opens a place frames the place.
+    which to show and how. A new selection (filters, plans, search, segment) frames its
+    features — a segment the whole segment —, unless the user has moved the map since (the
+    client then offers to); opening a place centres it. The message names the URL query of
+    its view (``url``), so the client keeps the map's view in the URL's hash
+    (``#map=zoom/lat/lon``) on the right history entry, and a link, Back or Forward open
+    the view their URL holds.
     """
     sel = state.selection
     datum = publish.datum_of(state.basemap)
@@ -108,19 +116,13 @@ def draw_map(
             "center": list(webmap.focus_point(gdf.at[node, "geometry"], state.basemap)),
             "zoom": FOLLOW_ZOOM,
         }
-        if not ss.get("_map_drawn"):  # a link that opens a place: the first map frames it,
-            # not the whole view (the frame is fitted before the centre, so it must be the place)
-            frame = client.bounds_list(
-                webmap.frame_bounds(shift_to_basemap(gdf.loc[[node]], state.basemap))
-            )
     elif not node:
         ss._focus = None
     ss._centered = node
-    ss._map_drawn = True
     selection.update(
         key=hashlib.sha1(repr((selection_key(sel), state.colour_by, node)).encode()).hexdigest()[:12],
         highlight=data.position.get(node, -1) if node else -1,
-        frame={"key": f"{sel.segment or ''}|{sel.query}", "bounds": frame} if frame else None,
+        frame={"key": frame_key(sel), "bounds": frame} if frame else None,
         focus=ss.get("_focus"),
         unsited=sorted(unsited.district_counts(named).items()) if named is not None else [],
     )
@@ -136,9 +138,17 @@ def draw_map(
         "own": own_layer_message(user_layer, datum),
         "pick": pick_message(state, gdf),
         "area": area_message(datum),
+        "url": {"query": state.to_query(), "keys": list(URL_KEYS)},
     }
     _mount("map", message, {"click": on_map_click, "need": on_map_need, "own": on_map_own,
                             "area": on_map_area, "view": on_map_view})
+
+
+def frame_key(sel: Selection) -> str:
+    """What the map frames anew when it changes: the segment, then the rest of the selection
+    (the filters, the plans, the search)."""
+    rest = hashlib.sha1(repr(selection_key(sel)).encode()).hexdigest()[:12]
+    return f"{sel.segment or ''}|{rest}"
 
 
 def own_layer_message(user_layer: Any, datum: str) -> dict[str, Any] | None:

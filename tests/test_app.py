@@ -20,6 +20,7 @@ from _mapmsg import (
     highlighted,
     loader_assets,
     map_message,
+    shown,
     shown_ids,
     shown_names,
     static_file,
@@ -236,6 +237,32 @@ def test_filter_by_industry_keeps_map_and_table_in_sync(app: AppTest) -> None:
     assert shown_ids(msg) == ids  # the map shows what the table lists
     assert {"中电科华南电子信息产业园", "国光2025国际双创社区"} <= shown_names(msg)
     assert app.query_params["industries"] == "智能电子"
+
+
+def test_every_new_selection_is_framed_and_the_map_knows_its_url(app: AppTest) -> None:
+    run(app)
+    first = map_message(app)
+    keys = [first["selection"]["frame"]["key"]]
+    app.multiselect(key="plans").set_value(["huadu_mfg"])  # a plan: framed anew
+    run(app)
+    keys.append(map_message(app)["selection"]["frame"]["key"])
+    app.multiselect(key="roles").set_value(["park"])  # a filter: framed anew
+    run(app)
+    msg = map_message(app)
+    keys.append(msg["selection"]["frame"]["key"])
+    assert len(set(keys)) == 3
+    # the frame is the selection's own: the Huadu parks, not the city
+    (south, west), (north, east) = msg["selection"]["frame"]["bounds"]
+    lons = [c for f in shown(msg) for c in [f["geometry"]["coordinates"][0]]]
+    assert west == pytest.approx(min(lons), abs=1e-4) and east == pytest.approx(max(lons), abs=1e-4)
+    # the message names the query of its view (the client writes the map's view in the
+    # URL's hash only while the page's URL holds it)
+    assert msg["url"]["query"] == dict(app.query_params) == {"plans": "huadu_mfg", "roles": "park"}
+    assert {"plans", "roles", "q", "node", "basemap"} <= set(msg["url"]["keys"])
+    # another colour is the same selection: the map stays where it is
+    app.segmented_control(key="colour_by").set_value("plan")
+    run(app)
+    assert map_message(app)["selection"]["frame"]["key"] == keys[-1]
 
 
 def test_search_finds_places_whose_excerpts_say_it(app: AppTest) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import folium
 import geopandas as gpd
 import pytest
@@ -91,7 +93,7 @@ KEY = "0123456789abcdef0123456789ABCDEF"  # a made-up 天地图 key
 def test_basemap_labels_name_each_service_once(monkeypatch):
     monkeypatch.delenv("GZMAP_TIANDITU_KEY", raising=False)
     labels = dict(basemap_choices())
-    assert labels["osm"] == "OpenStreetMap"
+    assert labels["osm"] == "开放街道地图 OpenStreetMap"  # Chinese first, the name after it
     for label in labels.values():
         words = label.split()
         assert len(words) == len(set(words)), label
@@ -137,3 +139,10 @@ def test_the_map_script_holds_the_key_only_in_tile_urls(monkeypatch):
     for at in [i for i in range(len(html)) if html.startswith(KEY, i)]:
         url_start = html.rfind("https://t{s}.tianditu.gov.cn/", 0, at)
         assert url_start >= 0 and '"' not in html[url_start:at]
+
+
+def test_basemap_choices_are_named_in_chinese_first() -> None:
+    from spatial.webmap import basemap_choices
+
+    for key, label in basemap_choices():
+        assert re.match(r"[\u4e00-\u9fff]", label), (key, label)  # not "OpenStreetMap OpenStreetMap"

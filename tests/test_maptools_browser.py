@@ -167,7 +167,10 @@ def test_the_own_layer_has_its_own_symbol_names_legend_and_identify(app, browser
     page.wait_for_function("() => document.querySelectorAll('.gz-labels .gz-label').length >= 2")
     texts = labels.all_inner_texts()
     assert HOSTILE in texts and "研究范围<script>x</script>" in texts
-    # a pin, in the own layer's colours, stands on the point: its head is yellow
+    # a pin, in the own layer's colours, stands on the point: its head is yellow (the legend
+    # folded, which may cover it)
+    page.locator(".gz-legend summary").click()
+    page.wait_for_function("!document.querySelector('.gz-legend').open")
     x, y = point_of(element, *PIN_AT)
     shot = tmp_path / "own.png"
     page.screenshot(path=str(shot))

@@ -148,6 +148,46 @@ def test_a_filter_changes_the_map_and_the_url_and_back_forward_walk_the_views(si
     assert shown(page) == parks and page.gz_errors == []
 
 
+MAP = "document.querySelector('#map .gz-map').gzMap"
+VIEW = f"(() => {{ const m = {MAP}, c = m.getCenter(); return [m.getZoom(), c.lat, c.lng]; }})()"
+
+
+def hash_view(url: str) -> tuple[int, float, float]:
+    zoom, lat, lon = urlsplit(url).fragment.removeprefix("map=").split("/")
+    return int(zoom), float(lat), float(lon)
+
+
+def same_view(a, b, tol: float = 1e-3) -> bool:
+    return a[0] == b[0] and abs(a[1] - b[1]) < tol and abs(a[2] - b[2]) < tol
+
+
+def test_a_filter_frames_its_places_and_the_link_keeps_the_view(site) -> None:
+    browser, base, _www, gdf, _root = site
+    page = open_site(browser, base)
+    written = f"location.hash.startsWith('#map=' + {MAP}.getZoom() + '/')"
+    page.wait_for_function(written)
+    city = page.evaluate(VIEW)
+    changed(page, lambda: page.locator("input[name='plans'][value='huadu_mfg']").check())
+    west, south, east, north = select(gdf, Selection(plans=("huadu_mfg",))).total_bounds
+    huadu = [[float(south), float(west)], [float(north), float(east)]]
+    # framed: all of them in view, at about the zoom that fits them (a margin, the legend aside)
+    fits = page.evaluate(f"{MAP}.getBoundsZoom({huadu})")
+    assert fits - 1 > city[0]
+    page.wait_for_function(f"{MAP}.getBounds().contains({huadu}) && {MAP}.getZoom() >= {fits - 1}")
+    page.wait_for_function(f"{written} && !{MAP}._animatingZoom")
+    framed_url, framed = page.url, page.evaluate(VIEW)
+    assert same_view(hash_view(framed_url), framed)
+    changed(page, page.go_back)  # the whole city, where it was
+    page.wait_for_function(f"{MAP}.getZoom() === {city[0]}")
+    assert same_view(page.evaluate(VIEW), city)
+    changed(page, page.go_forward)
+    page.wait_for_function(f"{MAP}.getZoom() === {framed[0]}")
+    assert same_view(page.evaluate(VIEW), framed)
+    shared = open_site(browser, base, framed_url.removeprefix(base + "/"))  # a link sent on
+    shared.wait_for_function(f"{MAP}.getZoom() === {framed[0]}")
+    assert same_view(shared.evaluate(VIEW), framed)
+    assert page.gz_errors == [] and shared.gz_errors == []
+
 def _excerpt_word(gdf) -> tuple[str, str]:
     """A word found only in one place's excerpts (no name, alias or industry word)."""
     names = "\n".join(str(v) for v in [*gdf["name"], *gdf["aliases"].sum()])
@@ -396,6 +436,7 @@ def test_the_offline_basemap_draws_the_sites_own_geography(site, tmp_path, basem
         return wgs84_to_gcj02(lon, lat)[::-1] if basemap == "amap" else (lat, lon)
 
     element = page.locator("#map .gz-map")
+    element.evaluate("el => { const d = el.querySelector('.gz-legend'); if (d) d.open = false; }")
     element.dispatch_event("keydown")  # a person's view: the client frames it no more
     element.evaluate(  # the view moved, and the canvas redrawn on the frame after
         "(el, c) => new Promise(done => { el.gzMap.setView(c, 13, {animate: false});"

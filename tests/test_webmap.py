@@ -259,6 +259,12 @@ def test_frame_bounds() -> None:
     (south, west), (north, east) = webmap.frame_bounds(one)
     assert north - south == pytest.approx(0.02) and east - west == pytest.approx(0.02)
     assert (south + north) / 2 == pytest.approx(23.1)
+    # context outside the city (东莞, 深圳) never widens a frame; alone, it is framed
+    places = gpd.GeoDataFrame({"role": ["park", "outside", "node"]},
+                              geometry=[Point(113.2, 23.4), Point(114.5, 22.5), Point(113.4, 23.1)],
+                              crs="EPSG:4326")
+    assert webmap.frame_bounds(places) == ((23.1, 113.2), (23.4, 113.4))
+    assert webmap.frame_bounds(places[places["role"] == "outside"])[1][1] > 114.5
 
 
 def test_popup_quotes_the_plans(gdf: gpd.GeoDataFrame) -> None:

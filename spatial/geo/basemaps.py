@@ -118,7 +118,7 @@ BASEMAPS: dict[str, Basemap] = {
         ),
         Basemap(
             key="osm",
-            label="OpenStreetMap",
+            label="开放街道地图",
             label_en="OpenStreetMap",
             url="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             attribution=(

@@ -53,15 +53,7 @@ from spatial import symbology
 from spatial.plaintext import text_of
 from spatial.plans.schema import ROLES
 from spatial.symbology import Legend, Symbology
-from spatial.webmap.labels import (
-    CITY_ROLES,
-    CITY_ZOOM,
-    CLOSE_ZOOM,
-    FONT_PX,
-    MAX_LABELS,
-    PAD_PX,
-    ROLE_PRIORITY,
-)
+from spatial.webmap.labels import CITY_ROLES, MAX_LABELS, MIN_ZOOM, ROLE_PRIORITY
 from spatial.webmap.popups import role_zh
 from spatial.webmap.publish import _coordinates
 from spatial.webmap.screen import POINT_CLOUD_MIN
@@ -150,10 +142,8 @@ def client_style() -> dict[str, Any]:
         "plan_colours": symbology.plan_colours(),
         "cloud_min": POINT_CLOUD_MIN,
         "labels": {
-            "priority": ROLE_PRIORITY, "city_roles": list(CITY_ROLES), "close_zoom": CLOSE_ZOOM,
-            "city_zoom": CITY_ZOOM, "max": MAX_LABELS, "font": FONT_PX["other"],
-            "font_major": FONT_PX["structure"], "pad": PAD_PX,
-            "unmarked": list(UNMARKED_ROLES),
+            "priority": ROLE_PRIORITY, "city_roles": list(CITY_ROLES), "min_zoom": MIN_ZOOM,
+            "max": MAX_LABELS,
         },
         "own": own_layer_style(),
         "area": dict(AREA_STYLE),

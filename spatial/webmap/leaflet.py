@@ -150,6 +150,82 @@ class _MapSupport(_ScriptElement):
         self._name = "MapSupport"
 
 
+class _Scale(_ScriptElement):
+    """The scale bar, metric only (kilometres and metres: no miles or feet)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 120}).addTo({{ this.map_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Scale"
+
+
+class _TouchPan(_ScriptElement):
+    """On a touch screen (a coarse pointer: a phone, a tablet), one finger scrolls the page
+    and two move and zoom the map, as many maps in a page do: Leaflet's one-finger dragging
+    is turned off (its container then lets the browser pan the page, ``touch-action: pan-x
+    pan-y``) and its pinch handler moves the map with the two fingers' midpoint. A finger that
+    drags across the map is told so, briefly."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            if (!L.Browser.touch || !window.matchMedia ||
+                !window.matchMedia("(pointer: coarse)").matches) { return; }
+            map.dragging.disable();
+            var box = map.getContainer(), hint = null, timer = null, start = null;
+            box.addEventListener("touchstart", function (e) {
+                start = e.touches.length === 1 ? [e.touches[0].clientX, e.touches[0].clientY] : null;
+            }, {passive: true});
+            box.addEventListener("touchmove", function (e) {
+                if (!start || e.touches.length !== 1) { return; }
+                var dx = e.touches[0].clientX - start[0], dy = e.touches[0].clientY - start[1];
+                if (dx * dx + dy * dy < 100) { return; }
+                start = null;
+                if (!hint) {
+                    hint = L.DomUtil.create("div", "gz-touch-hint", box);
+                    hint.textContent = {{ this.text }};
+                }
+                hint.style.display = "flex";
+                clearTimeout(timer);
+                timer = setTimeout(function () { hint.style.display = "none"; }, 1500);
+            }, {passive: true});
+        })({{ this.map_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "TouchPan"
+        self.text = _js_string_json("双指移动地图 Use two fingers to move the map")
+
+
+class _Names(_ScriptElement):
+    """The names of a page map's features, laid out by the map client's ``L.GzLabels``
+    (``static/gzmap/labels.js``; items of :func:`spatial.webmap.labels.label_items`, as JSON
+    text: the client sets each name as text) clear of the markers (``symbols``: [lat, lon,
+    radius]). A page without the client draws none."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        if (L.gzLabels) {
+            L.gzLabels({{ this.items }}, {{ this.symbols }}).addTo({{ this.map_name() }});
+        }
+        {% endmacro %}"""
+    )
+
+    def __init__(self, items: list[dict[str, Any]], symbols: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "Names"
+        # names are text: no angle bracket of theirs reaches the page's HTML even as script
+        self.items = _js_string_json(items).replace("<", "\\u003c").replace(">", "\\u003e")
+        self.symbols = _js_string_json(symbols)
+
+
 class _Handles(_ScriptElement):
     """Ends a map script that the client runs as a function: returns the map, the groups it
     fills and, on a map with tools, the group a drawn study area goes in

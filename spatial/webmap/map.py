@@ -19,8 +19,10 @@ from spatial.webmap.leaflet import (
     _Map,
     _MapSupport,
     _Pane,
+    _Scale,
     _Switcher,
     _TileLayer,
+    _TouchPan,
 )
 
 #: Where Guangzhou is, for a map with nothing to frame.
@@ -52,8 +54,9 @@ def basemap_script(
 ) -> str:
     """The map of a basemap as a script of the map client (:mod:`spatial.webmap.client`).
 
-    folium builds the map: its options (zoom limits, the scale, the mouse wheel only once
-    the map has the focus), the basemap's tiles, the panes the features are drawn in, a
+    folium builds the map: its options (zoom limits, a metric scale, the mouse wheel only
+    once the map has the focus, one finger scrolling the page on a touch screen and two
+    moving the map), the basemap's tiles, the panes the features are drawn in, a
     group for the district outlines and one per layer (labelled by ``layer_labels``, in that
     order), and the layer switcher. The script defines ``GzMap.basemaps[key](div)``, which
     builds that map in ``div`` and returns what the client fills:
@@ -74,11 +77,13 @@ def basemap_script(
         return element
 
     m = named(_Map(location=list(GUANGZHOU_CENTER), zoom_start=10, tiles=None,
-                   control_scale=True, min_zoom=7, max_zoom=19, scroll_wheel_zoom=False))
+                   control_scale=False, min_zoom=7, max_zoom=19, scroll_wheel_zoom=False))
+    named(_Scale()).add_to(m)
     for name, z in (("gzDistricts", 350), ("gzPolygons", 410), ("gzLines", 420)):
         named(_Pane(name, z_index=z)).add_to(m)
     named(_Pane("gzPoints", z_index=430, pointer_events=False)).add_to(m)
     named(_MapSupport()).add_to(m)
+    named(_TouchPan()).add_to(m)
     if basemap != NO_TILES:
         named(_TileLayer(**get_basemap(basemap).folium_kwargs(), control=False)).add_to(m)
         if overlay := get_basemap(basemap).overlay_kwargs():  # 天地图's annotation

@@ -1,8 +1,10 @@
 """Web maps of the 规划衔接 and 这里规划了什么 pages (folium; no Streamlit).
 
 Places are coloured by alignment status (:data:`spatial.query.alignment.STATUS_COLORS`), the same
-colours as the print briefing. Tooltips are :func:`spatial.webmap.tooltip_html` (escaped, the
-feature id hidden in them), so a click is recognised exactly as on the main map.
+colours as the print briefing, and named as on the main map (the client places the names,
+:func:`spatial.webmap.labels.label_items`; district names above the markers). Tooltips are
+:func:`spatial.webmap.tooltip_html` (escaped, the feature id hidden in them), so a click is
+recognised exactly as on the main map.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from spatial.geo.basemaps import NO_TILES, get_basemap, shift_to_basemap
 from spatial.geo.coords import wgs84_to_gcj02
-from spatial.plaintext import esc
+from spatial.plaintext import esc, text_of
 from spatial.query.alignment import (
     AREA_ROLES,
     DISTRICT_ONLY,
@@ -26,6 +28,9 @@ from spatial.query.alignment import (
     status_frame,
 )
 from spatial.query.here import HereResult
+from spatial.webmap._geom import _point_of
+from spatial.webmap.labels import label_items
+from spatial.webmap.leaflet import _Names, _Scale, _TouchPan
 from spatial.webmap.map import GUANGZHOU_BOUNDS, GUANGZHOU_CENTER, use_leaflet_only
 from spatial.webmap.popups import tooltip_html
 
@@ -35,17 +40,31 @@ __all__ = ["HERE_COLORS", "alignment_map", "here_legend_html", "here_map", "stat
 HERE_COLORS = {"covering": "#2166ac", "nearby": "#d6604d", "point": "#111111"}
 
 _DISTRICT_STYLE = {"color": "#555555", "weight": 1, "fill": False}
+#: Radius of a place's marker (px): its name keeps clear of it.
+_MARKER_PX = 7
 _FOCUS_STYLE = {"color": "#222222", "weight": 2.5, "fillColor": "#f2f2f2", "fillOpacity": 0.35}
 
 
 def _base_map(basemap: str, asset_base: str | None) -> folium.Map:
-    m = folium.Map(location=list(GUANGZHOU_CENTER), zoom_start=10, tiles=None, control_scale=True)
+    m = folium.Map(location=list(GUANGZHOU_CENTER), zoom_start=10, tiles=None)
     use_leaflet_only(m, asset_base)
+    _Scale().add_to(m)
+    _TouchPan().add_to(m)
+    folium.map.CustomPane("gzDistrictNames", z_index=630, pointer_events=False).add_to(m)
     if basemap != NO_TILES:
         folium.TileLayer(**get_basemap(basemap).folium_kwargs(), control=False).add_to(m)
         if overlay := get_basemap(basemap).overlay_kwargs():  # 天地图's annotation
             folium.TileLayer(**overlay, control=False).add_to(m)
     return m
+
+
+def _add_names(m: folium.Map, shown: gpd.GeoDataFrame) -> None:
+    """Name the features drawn, as the main map does (the client places the names)."""
+    if shown.empty:
+        return
+    points = [g for g in shown.geometry if g is not None and g.geom_type == "Point"]
+    symbols = [[round(g.y, 6), round(g.x, 6), _MARKER_PX] for g in points]
+    _Names(label_items(shown[["name", "role", "geometry"]], _MARKER_PX), symbols).add_to(m)
 
 
 def _add_districts(
@@ -62,6 +81,15 @@ def _add_districts(
         ),
         interactive=False,
     ).add_to(m)
+    for name, geom in zip(shown["name"], shown.geometry, strict=True):  # above the markers
+        if geom is None or geom.is_empty:
+            continue
+        folium.Marker(
+            list(_point_of(geom)),
+            icon=folium.DivIcon(html=f"<div>{esc(text_of(name))}</div>", icon_size=(0, 0),
+                                class_name="gz-district-label"),
+            interactive=False, keyboard=False, pane="gzDistrictNames",
+        ).add_to(m)
 
 
 def _add_feature(m: folium.Map, row: Mapping[str, Any], geom: BaseGeometry, color: str) -> None:
@@ -90,7 +118,7 @@ def _add_feature(m: folium.Map, row: Mapping[str, Any], geom: BaseGeometry, colo
         pt = geom if gtype == "Point" else geom.representative_point()
         folium.CircleMarker(
             [pt.y, pt.x],
-            radius=7,
+            radius=_MARKER_PX,
             color="#1a1a1a",
             weight=1,
             fill=True,
@@ -168,6 +196,7 @@ def alignment_map(
         outline = shift_to_basemap(districts[districts["name"] == alignment.district], basemap)
         inside = shown[shown.intersects(outline.geometry.union_all().buffer(0.01))]
         framed = inside if len(inside) else outline
+    _add_names(m, shown)
     _fit(m, framed)
     return m
 
@@ -194,6 +223,7 @@ def here_map(
         row = shown.loc[fid]
         color = HERE_COLORS["covering"] if fid in covering else HERE_COLORS["nearby"]
         _add_feature(m, row.to_dict(), row.geometry, color)
+    _add_names(m, shown)
     lon, lat = result.lon, result.lat
     if basemap != NO_TILES and get_basemap(basemap).crs == "gcj02":
         lon, lat = wgs84_to_gcj02(lon, lat)

@@ -56,8 +56,8 @@ STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 DATA_DIR = STATIC_DIR / "data"
 #: The client's scripts, in the order they load (each a Leaflet plugin or part of ``GzMap``).
 CLIENT_SCRIPTS = (
-    "symbols.js", "points.js", "labels.js", "client.js", "furniture.js", "own.js", "tools.js",
-    "pagemap.js",
+    "symbols.js", "points.js", "labels.js", "client.js", "furniture.js", "view.js", "own.js",
+    "tools.js", "pagemap.js",
 )
 CLIENT_DIR = STATIC_DIR / "gzmap"
 

@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from spatial.geo.basemaps import DEFAULT_BASEMAP, NO_TILES, to_basemap_crs
-from spatial.plans.schema import METRIC_CRS
+from spatial.plans.schema import METRIC_CRS, OUTSIDE_ROLE
 from spatial.webmap._geom import _point_of
 
 #: Simplification tolerance (metres) of polygons and lines on the web map.
@@ -68,11 +68,15 @@ def frame_bounds(
 ) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """``((south, west), (north, east))`` around a frame's geometry, None when it has none.
 
-    A frame of one point gets at least ``min_span_deg`` of extent so the map doesn't zoom in
-    to the last tile.
+    Features drawn as context outside Guangzhou (role ``outside``) never widen the frame:
+    they count only when there is nothing else. A frame of one point gets at least
+    ``min_span_deg`` of extent so the map doesn't zoom in to the last tile.
     """
     if gdf is None or gdf.empty:
         return None
+    if "role" in gdf.columns:
+        inside = gdf[gdf["role"] != OUTSIDE_ROLE]
+        gdf = inside if not inside.empty else gdf
     geoms = gdf.geometry.dropna()
     geoms = geoms[~geoms.is_empty]
     if geoms.empty:

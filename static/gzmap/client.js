@@ -15,8 +15,9 @@
  * Events reported to the host: ``click`` {id} (a feature clicked), ``need`` {own: key} (a
  * message named an own layer the client does not hold), and the tools' (tools.js, own.js).
  * This file: loading, the features shown and their styles, names, many points;
- * furniture.js: highlight, legend, districts, counts, frame; own.js: the own layer;
- * tools.js: measuring, coordinates, study area, printing, picking a position, offline basemap.
+ * furniture.js: highlight, legend, districts, counts; view.js: frame, focus, the view in the
+ * URL; own.js: the own layer; tools.js: measuring, coordinates, study area, printing,
+ * picking a position, offline basemap.
  */
 (function (L) {
   "use strict";
@@ -64,12 +65,28 @@
         axis: p.axis_order === null || p.axis_order === undefined ? null : p.axis_order,
         kind: kind, geometry: g, points: pts,
         anchor: p.anchor ? latLng(p.anchor) : pts[0],
-        labelAt: p.label_point ? latLng(p.label_point) : null
+        labelAt: p.label_point ? latLng(p.label_point) : null,
+        size: kind === "point" ? 0 : extent(g.coordinates)
       };
     });
   }
 
   function latLng(c) { return [c[1], c[0]]; }
+
+  /** The size of a line or an area, which ranks its name among its role's: the diagonal of
+   * its bounding box (degrees, longitude scaled to latitude's length). */
+  function extent(coords) {
+    var box = [Infinity, Infinity, -Infinity, -Infinity];
+    (function walk(c) {
+      if (typeof c[0] === "number") {
+        box[0] = Math.min(box[0], c[0]); box[1] = Math.min(box[1], c[1]);
+        box[2] = Math.max(box[2], c[0]); box[3] = Math.max(box[3], c[1]);
+      } else { c.forEach(walk); }
+    })(coords);
+    var dx = (box[2] - box[0]) * Math.cos((box[1] + box[3]) / 2 * Math.PI / 180);
+    var dy = box[3] - box[1];
+    return Math.sqrt(dx * dx + dy * dy) || 0;
+  }
 
   /** A height from a message: pixels, or any CSS length (a variable of the host page). */
   function cssSize(value) {
@@ -164,7 +181,7 @@
     this._highlight(sel.highlight);
     this._legend(sel.legend, sym.colourRule(sel.colour));
     this._badges(sel.unsited, data[1]);
-    this._frame(sel.frame, sel.focus);
+    this._view(sel.frame, sel.focus, msg.url);
     this.element.setAttribute("data-gz-selection", sel.key || "");
     performance.mark("gzmap:drawn");
     this.element.dispatchEvent(new CustomEvent("gzmap:drawn", { detail: sel.key || "" }));
@@ -174,6 +191,7 @@
   Client.prototype._makeMap = function (key, height) {
     var make = GzMap.basemaps[key];
     if (!make) { throw new Error("no basemap script " + key); }
+    var carried = this._carryView ? this._carryView() : null;  // view.js
     this._unmake();
     var div = this.div = L.DomUtil.create("div", "gz-map", this.element);
     div.style.height = cssSize(height);
@@ -200,6 +218,8 @@
     });
     map.on("mousemove", this._hover, this);
     map.on("mouseout", function () { map.closeTooltip(self.pointTip); });
+    this.carried = carried;
+    this._watchView();
     if (GzMap.tools) { GzMap.tools.attach(this); }  // tools.js: tools, offline basemap
   };
 
@@ -269,6 +289,7 @@
     }
     var clouds = {};  // layer -> points
     this.shown = show;
+    this.inCloud = new Uint8Array(n);
     for (i = 0; i < n; i++) {
       var f = feats[i], d = this.drawn[i];
       if (!show[i]) {
@@ -279,6 +300,7 @@
       var fill = sym.fillOf(rule, f.industries, f.plans);
       var num = numbered[i];
       var cloud = f.kind === "point" && perCloud[f.layer + "|" + role] > cloudMin;
+      this.inCloud[i] = cloud ? 1 : 0;
       var key = role + "|" + fill + "|" + (num === undefined ? "" : num) + "|" + (cloud ? 1 : 0);
       if (cloud) {
         var list = clouds[f.layer] || (clouds[f.layer] = []);
@@ -293,7 +315,7 @@
     }
     this._clouds(clouds);
     this._switcher(show);
-    this._labels(show);
+    this._labels(show, numbered);
     this.element.setAttribute("data-gz-shown", show.reduce(function (a, b) { return a + b; }, 0));
   };
 
@@ -363,35 +385,42 @@
     });
   };
 
-  /** Names by role priority (spatial/webmap/labels.py's rules, from GzMap.style.labels). */
-  Client.prototype._labels = function (show) {
-    var R = GzMap.style.labels, feats = this.features, rows = [];
+  /** Names of the features shown, most important first: the structure, then by role
+   * (spatial/webmap/labels.py's rules, from GzMap.style.labels), then the larger first; and
+   * the markers drawn, which no name may cover (labels.js places them). */
+  Client.prototype._labels = function (show, numbered) {
+    var R = GzMap.style.labels, feats = this.features, rows = [], symbols = [];
     for (var i = 0; i < feats.length; i++) {
       if (!show[i]) { continue; }
-      var name = feats[i].name.trim();
+      var f = feats[i], role = this._roleOf(i), st = sym.roleStyle(role);
+      var num = numbered[i] !== undefined;
+      var marked = f.kind === "point" || (f.kind === "polygon" && (st.marked || num));
+      var r = num ? 9 : Math.floor(st.size / 2);
+      if (this.inCloud[i]) { r = Math.max(9, Math.round(st.size * 0.65)) / 2; }
+      if (marked) {
+        (f.kind === "point" ? f.points : [f.anchor]).forEach(function (ll) {
+          symbols.push([ll[0], ll[1], r]);
+        });
+      }
+      var name = f.name.trim();
       if (!name) { continue; }
-      var role = this._roleOf(i), f = feats[i];
       var structure = R.city_roles.indexOf(role) >= 0 || (f.axis !== null && role !== "cluster");
       var prio = R.priority[role];
-      rows.push([structure ? 0 : 1, prio === undefined ? 99 : prio, name, i, role, structure]);
+      rows.push({ rank: [structure ? 0 : 1, prio === undefined ? 99 : prio, -f.size], name: name,
+        item: { at: f.labelAt || f.anchor, text: name, r: marked ? r : 0, centred: !marked,
+          major: structure, minZoom: R.min_zoom } });
     }
     rows.sort(function (a, b) {
-      return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+      return a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2] ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     });
-    var items = rows.slice(0, R.max).map(function (row) {
-      var f = feats[row[3]], role = row[4], structure = row[5], name = row[2];
-      var font = structure ? R.font_major : R.font;
-      var chars = Array.from(name), wide = 0;
-      chars.forEach(function (ch) { if (ch.codePointAt(0) >= 0x2E80) { wide++; } });
-      var width = Math.round((wide + 0.6 * (chars.length - wide)) * font + 2 * R.pad);
-      var height = font + 4, st = sym.roleStyle(role);
-      var dx = f.kind !== "line" && R.unmarked.indexOf(role) < 0
-        ? Math.floor(st.size / 2) + 3 : Math.floor(-width / 2);
-      var at = f.labelAt || f.anchor;
-      return [at[0], at[1], esc(name), structure ? R.city_zoom : R.close_zoom, dx,
-        Math.floor(-height / 2), width, height, structure ? 1 : 0];
-    });
-    this.labels.setItems(items);
+    var tier = 0;
+    this.labels.setItems(rows.slice(0, R.max).map(function (row, k) {
+      var before = rows[k - 1];
+      if (before && row.rank.some(function (v, j) { return v !== before.rank[j]; })) { tier++; }
+      row.item.tier = tier;
+      return row.item;
+    }), symbols);
   };
 
   Client.prototype._unmake = function () {
@@ -402,7 +431,11 @@
     this.legendControl = null;
   };
 
-  Client.prototype.destroy = function () { this._unmake(); };
+  Client.prototype.destroy = function () {
+    this._unmake();
+    clearTimeout(this.hashTimer);
+    if (this._onPop) { window.removeEventListener("popstate", this._onPop); this._onPop = null; }
+  };
 
   GzMap.Client = Client;
   GzMap.create = function (element, host) { return new Client(element, host); };

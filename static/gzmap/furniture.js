@@ -1,6 +1,6 @@
 /* gzmap · furniture.js — what the map client draws around the features (client.js): the
  * highlight of the open place, the legend, the district outlines and names, the counts of
- * places without a site, the frame and focus of a view, and the user's own layer.
+ * places without a site, and the user's own layer (the view: view.js).
  * Methods of GzMap.Client, in a file of their own to keep each readable.
  */
 (function (L) {
@@ -34,8 +34,14 @@
       .on("click", function () { self._report(i); }));
   };
 
+  /** Below this window width the legend starts folded (a phone, a narrow window). */
+  var LEGEND_OPEN_MIN_PX = 1000;
+
+  /** The legend: folded at first on a narrow screen, then as the user left it; never more
+   * than half the map's width and half its height (a quarter of the map at most: what does
+   * not fit scrolls inside it); every label whole, wrapped. */
   Client.prototype._legend = function (legend, rule) {
-    var map = this.base.map, text = JSON.stringify([legend || null, rule.colours]);
+    var map = this.base.map, text = JSON.stringify([legend || null, rule.colours]), self = this;
     if (text === this.last.legend) { return; }
     this.last.legend = text;
     if (!this.legendControl) {
@@ -47,10 +53,31 @@
         return div;
       };
       this.legendControl = control.addTo(map);
+      map.on("resize", this._fitLegend, this);
     }
-    var box = this.legendControl.getContainer(), old = box.querySelector("details");
+    if (this.legendOpen === undefined) {
+      this.legendOpen = window.innerWidth >= LEGEND_OPEN_MIN_PX;
+    }
+    var box = this.legendControl.getContainer();
     box.innerHTML = legend && ((legend.symbols || []).length || (legend.colours || []).length)
-      ? sym.legendHtml(legend, rule, old ? old.open : true) : "";
+      ? sym.legendHtml(legend, rule, this.legendOpen) : "";
+    var details = box.querySelector("details");
+    if (details) {
+      details.addEventListener("toggle", function () {
+        self.legendOpen = details.open;
+        self._fitLegend();
+        if (self.labels) { self.labels.relayout(); }
+      });
+    }
+    this._fitLegend();
+  };
+
+  Client.prototype._fitLegend = function () {
+    var details = this.legendControl && this.legendControl.getContainer().querySelector("details");
+    if (!details || !this.base) { return; }
+    var size = this.base.map.getSize(), margin = 10;  // the control's own margin
+    details.style.maxWidth = Math.max(120, Math.floor(size.x / 2) - margin) + "px";
+    details.style.maxHeight = Math.max(28, Math.floor(size.y / 2) - margin) + "px";
   };
 
   /** Places named without a site, as a count per district under the district's name. */
@@ -76,54 +103,27 @@
     });
   };
 
+  /** District outlines, and their names above every marker (a pane of their own, between
+   * the markers and the feature names, which keep clear of them). */
   Client.prototype._drawDistricts = function (doc) {
-    var group = this.base.districts;
+    var group = this.base.districts, map = this.base.map;
     if (!group) { return; }
     group.clearLayers();
+    if (!map.getPane("gzDistrictNames")) {
+      var pane = map.createPane("gzDistrictNames");
+      pane.style.zIndex = 630;
+      pane.style.pointerEvents = "none";
+    }
     ((doc && doc.features) || []).forEach(function (f) {
       group.addLayer(L.geoJSON(f, { pane: "gzDistricts", interactive: false,
         style: { color: "#555555", weight: 1.2, fill: true, fillColor: "#f4f1ea",
           fillOpacity: 0.35 } }));
       group.addLayer(L.marker(latLng(f.properties.label_point), {
-        interactive: false, keyboard: false,
+        interactive: false, keyboard: false, pane: "gzDistrictNames",
         icon: L.divIcon({ html: "<div>" + esc(f.properties.name) + "</div>", iconSize: [0, 0],
           className: "gz-district-label" })
       }));
     });
   };
 
-  /** Frame the selection when its frame key is new; centre a newly opened place. */
-  Client.prototype._frame = function (frame, focus) {
-    var map = this.base.map, self = this;
-    if (frame && frame.bounds && frame.key !== this.last.frameKey) {
-      var first = this.last.frameKey === undefined;
-      this.last.frameKey = frame.key;
-      var tries = 0, key = frame.key;
-      var fit = function () {
-        var size = map.getSize();
-        if ((size.x < 240 || size.y < 240) && tries++ < 40) { setTimeout(fit, 50); return; }
-        map.fitBounds(frame.bounds, L.extend({ animate: !first }, FIT));
-      };
-      fit();
-      if (first) {  // the page may still be sizing the map: frame again until touched
-        var box = map.getContainer();
-        ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
-          box.addEventListener(name, function () { self.touched = true; });
-        });
-        [300, 1000, 2500].forEach(function (ms) {
-          setTimeout(function () {
-            // not once this map is gone (a new basemap makes a new map, with the same key)
-            if (self.last.frameKey === key && !self.touched && self.base && self.base.map === map) {
-              map.fitBounds(frame.bounds, L.extend({ animate: false }, FIT));
-            }
-          }, ms);
-        });
-      }
-    }
-    var focusKey = focus ? focus.key : null;
-    if (focusKey !== this.last.focusKey) {
-      this.last.focusKey = focusKey;
-      if (focus && focus.center) { map.setView(focus.center, focus.zoom); }
-    }
-  };
 })(window.L);

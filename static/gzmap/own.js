@@ -48,24 +48,24 @@
       (style.fillOpacity || 0) + "'>" + shape + "</g></svg>";
   }
 
-  /** Names of the layer's features for L.GzLabels, beside their point or at their middle. */
-  function labelItems(features) {
-    var R = GzMap.style.labels, items = [];
+  /** Names of the layer's features for L.GzLabels (labels.js's items, in the file's order),
+   * beside their pin or on their middle; and the pins, which no name may cover. */
+  function labelItems(features, pinPx) {
+    var items = [], pins = [];
     var minZoom = features.length <= LABEL_ALL ? 0 : CLOSE_ZOOM;
-    features.some(function (f) {
+    features.forEach(function (f) {
+      if (isPoint(f)) {
+        pointsOf(f.geometry).forEach(function (ll) { pins.push([ll[0], ll[1], pinPx]); });
+      }
       var name = String((f.properties && f.properties.label) || "").trim();
-      if (!name) { return false; }
+      if (!name || items.length >= MAX_LABELS) { return; }
       var at = f.properties.label_at ? [f.properties.label_at[1], f.properties.label_at[0]]
         : isPoint(f) ? pointsOf(f.geometry)[0] : L.geoJSON(f).getBounds().getCenter();
-      var chars = Array.from(name), wide = 0;
-      chars.forEach(function (ch) { if (ch.codePointAt(0) >= 0x2E80) { wide++; } });
-      var width = Math.round((wide + 0.6 * (chars.length - wide)) * R.font + 2 * R.pad);
       var lat = at.lat === undefined ? at[0] : at.lat, lng = at.lng === undefined ? at[1] : at.lng;
-      var dx = isPoint(f) ? 9 : Math.floor(-width / 2), dy = isPoint(f) ? -22 : -9;
-      items.push([lat, lng, esc(name), minZoom, dx, dy, width, R.font + 4, 0]);
-      return items.length >= MAX_LABELS;
+      items.push({ at: [lat, lng], text: name, r: isPoint(f) ? pinPx : 0, centred: !isPoint(f),
+        major: false, minZoom: minZoom, tier: 0 });  // set as text by labels.js
     });
-    return items;
+    return [items, pins];
   }
 
   /** The user's own layer: drawn from the message that brought it; later messages name it. */
@@ -123,7 +123,8 @@
     var cloud = L.gzPoints({ pane: "gzOwnPoints", outline: S.point.edge, tolerance: 4 })
       .setPoints(pins);
     this.ownLayer = { key: key, features: feats, cloud: cloud, tip: tip };
-    this.ownGroup = L.featureGroup([paths, cloud, L.gzLabels(labelItems(feats))]).addTo(map);
+    var names = labelItems(feats, S.point.size);  // a pin stands its height above its point
+    this.ownGroup = L.featureGroup([paths, cloud, L.gzLabels(names[0], names[1])]).addTo(map);
     this.ownTip = L.tooltip(TIP);
     if (this.base.control) { this.base.control.addOverlay(this.ownGroup, esc(title)); }
     this.element.setAttribute("data-gz-own", feats.length);

@@ -288,7 +288,10 @@
     Object.assign(sel, {
       key: this.key,
       highlight: f && f.p >= 0 ? f.p : -1,
-      frame: bounds ? { key: state.segment + "|" + state.q, bounds: bounds } : null,
+      // a new filter, plan, search or segment frames its selection (view.js; once the user
+      // has moved the map, a button offers the frame instead)
+      frame: bounds ? { key: hash(JSON.stringify([state.plans, state.industries, state.roles,
+        state.clusters, state.segment, state.q])), bounds: bounds } : null,
       focus: this.focus,
       unsited: view.unsited
     });

@@ -428,12 +428,18 @@
       var role = views[i][0];
       if (typeof role === "string" && role !== "" && role !== f.role) { moved[f.p] = role; }
     });
+    // the context outside Guangzhou never widens the frame (screen.frame_bounds)
+    var inside = drawn.filter(function (i) {
+      var role = views[i][0];
+      return (typeof role === "string" && role !== "" ? role : data.f[i].role) !== "outside";
+    });
     var register = selectRegister(data, state);
     return {
       rows: rows, views: views, register: register,
       selection: {
         show: encodeShow(positions, data.n), roles: moved, colour: sym.colour,
-        numbered: sym.numbered, legend: sym.legend, bounds: frameBounds(data, drawn)
+        numbered: sym.numbered, legend: sym.legend,
+        bounds: frameBounds(data, inside.length ? inside : drawn)
       },
       unsited: districtCounts(data, register)
     };

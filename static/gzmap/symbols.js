@@ -159,11 +159,15 @@
       '" stroke-width="1"/></svg>';
   }
 
+  /** A legend entry: its swatch and its whole label, wrapped where it is long (the English
+   * after the Chinese, in a lighter type). */
   function legendRow(sw, label, short, attrs) {
-    var full = esc(label);
+    var full = esc(label), rest = label.indexOf(short) === 0 ? label.slice(short.length) : "";
+    var text = !/^\s+\S/.test(rest) ? full : esc(short) +
+      ' <span class="gz-legend-en">' + esc(rest.trim()) + "</span>";
     return '<div class="gz-legend-entry" ' + attrs + ' data-label="' + full + '" title="' +
       full + '"><span class="gz-legend-swatch">' + sw + '</span><span class="gz-legend-text">' +
-      esc(short) + "</span></div>";
+      text + "</span></div>";
   }
 
   /** The legend's HTML from a selection's entries (spatial.webmap.client.legend_entries):
