@@ -128,6 +128,7 @@ def test_a_filter_changes_the_map_and_the_url_and_back_forward_walk_the_views(si
     assert query_of(page) == {"plans": ["huadu_mfg"]}
     assert shown(page) == positions(gdf, Selection(plans=("huadu_mfg",)))
     page.locator("#gzs-results-box summary").click()  # the places shown, then those unsited
+    page.locator("#gzs-results .gzs-name").first.wait_for()  # written on the toggle event
     names = page.locator("#gzs-results .gzs-name").all_inner_texts()
     assert names == [*select(gdf, Selection(plans=("huadu_mfg",)))["name"], HOSTILE_PLACE]
     page.locator("details[data-key='roles'] summary").click()
