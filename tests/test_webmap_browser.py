@@ -8,17 +8,14 @@ Needs Debian's Chromium at /usr/bin/chromium and ``playwright``; run with ``pyte
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 from _appdata import build_fixture_layers
+from _site import served
 
 from spatial import symbology
 from spatial.plans.layers import frame_from_features, load_layers
@@ -34,25 +31,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 HOSTILE = "<img src=x onerror=alert(1)>{{7*7}}"
 LEAFLET = "window.gzClient.base.map"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """``folder`` over HTTP on a free loopback port (the client fetches its data files)."""
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
