@@ -123,7 +123,10 @@ def _hover_until_tooltip(page, text: str, lat: float = 23.33, lon: float = 113.5
             f"el => {{ const p = el.gzMap.latLngToContainerPoint([{lat}, {lon}]);"
             " return [p.x, p.y]; }"
         )
-        page.mouse.move(box["x"] + x, box["y"] + y - 10)  # the pin's head
+        # come from aside each time: a pointer resting where the pin only later stood (the
+        # map still framing the upload) moves no more and so hovers nothing
+        page.mouse.move(box["x"] + x - 30, box["y"] + y - 10)
+        page.mouse.move(box["x"] + x, box["y"] + y - 10, steps=4)  # the pin's head
         tooltip = frame.locator(".leaflet-tooltip").filter(has_text=text)
         if tooltip.count():
             return frame, tooltip

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from _appdata import build_fixture_layers
-from _browser import WAIT_MS, app_for_test, wait_settled
+from _browser import WAIT_MS, app_for_test, wait_map_still, wait_settled, wait_until
 
 from spatial.geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 
@@ -66,24 +66,39 @@ def set_view(element, lat: float, lon: float, zoom: int) -> None:
     element.evaluate(f"el => el.gzMap.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
 
 
+def measure(page, element, points: list[tuple[float, float]]) -> None:
+    """Measure through ``points`` (lat, lon) as a person does, seeing each vertex appear.
+
+    The map must stand still first (a result's popup pans it; leaflet-measure's click catcher
+    covers the map as it stood when measuring began), and a click that put no vertex down is
+    made again, as a person would."""
+    wait_map_still(page.main_frame)
+    page.locator(".leaflet-control-measure").hover()
+    page.get_by_text("开始一次新的测量").click()
+    vertexes = element.locator("path.layer-measurevertex")
+    for n, (lat, lon) in enumerate(points, start=1):
+        for _ in range(3):
+            page.mouse.click(*point_of(element, lat, lon))
+            try:
+                wait_until(lambda n=n: vertexes.count() >= n, f"vertex {n} of the measurement",
+                           timeout_ms=2000, page=page)
+                break
+            except AssertionError:
+                continue
+        assert vertexes.count() == n, f"the measurement has {vertexes.count()} vertexes, not {n}"
+    page.get_by_text("完成测量").click()
+
+
 def test_measuring_gives_metres_kilometres_and_hectares_in_chinese(app, browser, tmp_path):
     from pyproj import Geod
 
     page, element = open_map(browser, app.url + "/?basemap=none")
     set_view(element, 23.15, 113.45, 13)
-    page.locator(".leaflet-control-measure").hover()
-    page.get_by_text("开始一次新的测量").click()
     corners = [(23.14, 113.47), (23.14, 113.49), (23.16, 113.49)]
-    for lat, lon in corners[:2]:
-        page.mouse.click(*point_of(element, lat, lon))
-    page.get_by_text("完成测量").click()
+    measure(page, element, corners[:2])
     line = page.locator(".leaflet-popup-content").inner_text()
     page.locator(".leaflet-popup-close-button").click()
-    page.locator(".leaflet-control-measure").hover()
-    page.get_by_text("开始一次新的测量").click()
-    for lat, lon in corners:
-        page.mouse.click(*point_of(element, lat, lon))
-    page.get_by_text("完成测量").click()
+    measure(page, element, corners)
     area = page.locator(".leaflet-popup-content").inner_text()
     page.screenshot(path=str(tmp_path / "measure.png"))
     assert not page.errors, page.errors
