@@ -298,7 +298,7 @@ def test_the_offline_basemap_draws_the_osm_context_when_no_tile_loads(
     element = page.locator("[data-gz-selection] .gz-map")
     element.wait_for(state="attached")
     page.locator(f"[data-gz-offline={mode}][data-gz-context]").wait_for(state="attached")
-    notice = page.get_by_text("底图瓦片无法加载，显示离线底图")
+    notice = page.locator(".gz-notice[title^='底图瓦片无法加载，显示离线底图']", has_text="离线底图")
     if mode == "fallback":
         notice.wait_for()
         assert tiles  # tiles were asked for, and failed

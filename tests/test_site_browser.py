@@ -426,7 +426,7 @@ def test_the_offline_basemap_draws_the_sites_own_geography(site, tmp_path, basem
     browser, base, _www, _gdf, _root = site
     page = open_site(browser, base, "" if basemap == "positron" else f"?basemap={basemap}")
     page.locator(f"#map[data-gz-offline={mode}][data-gz-context]").wait_for(state="attached")
-    notice = page.get_by_text("底图瓦片无法加载，显示离线底图")
+    notice = page.locator(".gz-notice[title^='底图瓦片无法加载，显示离线底图']", has_text="离线底图")
     if mode == "fallback":
         notice.wait_for()
         assert page.gz_outside  # tiles were asked for, and failed

@@ -90,7 +90,10 @@
       return;
     }
     if (mode === "fallback") {
-      client.notice = notice("底图瓦片无法加载，显示离线底图 Tiles unavailable: offline basemap")
+      // a short tag: the names under a control are not drawn, and a sentence there hid
+      // several on a laptop's map; the whole sentence is its title
+      client.notice = notice("离线底图 Offline basemap",
+        "底图瓦片无法加载，显示离线底图（水系、道路、铁路、机场）Tiles unavailable: offline basemap")
         .addTo(map);
     }
     if (client.contextLayer) { client.contextLayer.addTo(map); return; }
@@ -113,11 +116,12 @@
     }).catch(function () { client.contextLoading = false; });
   }
 
-  function notice(text) {
+  function notice(text, title) {
     var control = L.control({ position: "topright" });
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "gz-notice");
       div.textContent = text;
+      if (title) { div.title = title; div.setAttribute("aria-label", title); }
       return div;
     };
     return control;
