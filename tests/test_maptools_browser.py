@@ -208,6 +208,38 @@ def test_the_own_layer_has_its_own_symbol_names_legend_and_identify(app, browser
     page.close()
 
 
+def test_own_names_and_the_plans_names_never_cover_each_other(app, browser, tmp_path):
+    """One placer lays out both: an own point on a plan's node gets its name beside the
+    node's, not on it, and the node's name keeps clear of the pin."""
+    path = tmp_path / "同点.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        '{"name": "我的调研点位甲"}, "geometry": {"type": "Point", "coordinates": '
+        f'[{KEXUECHENG[1]}, {KEXUECHENG[0]}]}}}}]}}', encoding="utf-8")
+    page, element = open_map(browser, app.url + "/?basemap=none")
+    page.get_by_text("我的图层 Own layer").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.locator("[data-gz-own='1']").wait_for(state="attached")
+    wait_settled(page)
+    set_view(element, *KEXUECHENG, 13)
+    page.locator(".gz-legend summary").click()  # folded: the names have the map
+    shown = ("() => [...document.querySelectorAll('.gz-map .gz-label')]"
+             ".filter(d => d.style.display !== 'none')")
+    page.wait_for_function(f"() => ({shown})().some(d => d.textContent === '我的调研点位甲')"
+                           f" && ({shown})().length >= 3")
+    # every layout asked for is done: names are laid out on the next frame
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    boxes = page.evaluate(f"({shown})().map(d => {{ const r = d.getBoundingClientRect();"
+                          " return [d.textContent, r.left, r.top, r.right, r.bottom]; })")
+    page.screenshot(path=str(tmp_path / "own-names.png"))
+    assert not page.errors, page.errors
+    page.close()
+    overlaps = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+    assert overlaps == [], overlaps
+    assert "科学城" in " ".join(b[0] for b in boxes)  # the node is named too
+
+
 def test_print_this_view_renders_the_maps_extent_at_the_chosen_paper_size(
     app, browser, tmp_path
 ):

@@ -96,14 +96,35 @@
 
   L.GzLabels = L.Layer.extend({
     initialize: function (items, symbols) {
-      this._items = items || [];
-      this._symbols = symbols || [];
+      this._sets = { plan: [items || [], symbols || []], own: [[], []] };
+      this._combine();
     },
 
     /** New items (a new selection) and the symbols they must keep clear of. */
     setItems: function (items, symbols) {
-      this._items = items || [];
-      this._symbols = symbols || [];
+      this._sets.plan = [items || [], symbols || []];
+      return this._reset();
+    },
+
+    /** The names of the user's own layer and its pins: laid out by the same placer, after
+     * every name of the plan (in tiers after the plan's last), so neither covers the other
+     * and the plan's names keep clear of the pins. */
+    setOwn: function (items, symbols) {
+      this._sets.own = [items || [], symbols || []];
+      return this._reset();
+    },
+
+    _combine: function () {
+      var plan = this._sets.plan, own = this._sets.own, last = 0;
+      plan[0].forEach(function (it) { last = Math.max(last, (it.tier || 0) + 1); });
+      this._items = plan[0].concat(own[0].map(function (it) {
+        return L.extend({}, it, { tier: last + (it.tier || 0) });
+      }));
+      this._symbols = plan[1].concat(own[1]);
+    },
+
+    _reset: function () {
+      this._combine();
       this._projected = null;
       if (this._box) { this._box.innerHTML = ""; }
       this._divs = [];

@@ -124,7 +124,11 @@
       .setPoints(pins);
     this.ownLayer = { key: key, features: feats, cloud: cloud, tip: tip };
     var names = labelItems(feats, S.point.size);  // a pin stands its height above its point
-    this.ownGroup = L.featureGroup([paths, cloud, L.gzLabels(names[0], names[1])]).addTo(map);
+    // its names go to the map's one placer (labels.js) while the layer is shown
+    this.ownGroup = L.featureGroup([paths, cloud]);
+    this.ownGroup.on("add", function () { self.labels.setOwn(names[0], names[1]); });
+    this.ownGroup.on("remove", function () { self.labels.setOwn([], []); });
+    this.ownGroup.addTo(map);
     this.ownTip = L.tooltip(TIP);
     if (this.base.control) { this.base.control.addOverlay(this.ownGroup, esc(title)); }
     this.element.setAttribute("data-gz-own", feats.length);
