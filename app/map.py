@@ -29,6 +29,7 @@ from app import appstate
 from app.data import (
     basemap_file,
     client_files,
+    context_file,
     get_districts,
     layer_labels,
     map_data,
@@ -177,19 +178,29 @@ def page_map(
     on_change: Callable[[], None],
 ) -> None:
     """Draw the map of another page (规划衔接, 这里规划了什么): ``make(gdf, result, ...)`` of
-    :mod:`spatial.webmap.pages`, a whole folium map run by the client (:func:`folium_map`)."""
+    :mod:`spatial.webmap.pages`, a whole folium map run by the client (:func:`folium_map`),
+    with the main map's offline basemap (drawn without tiles, and when none load)."""
+    basemap = basemap or NO_TILES
     fmap = make(
         gdf,
         result,
         districts=get_districts(),
-        basemap=basemap or NO_TILES,
+        basemap=basemap,
         asset_base=static_url("leaflet"),
     )
-    folium_map(fmap, key=key, height=height, returned=returned, on_change=on_change)
+    context = context_file(publish.datum_of(basemap))
+    folium_map(fmap, key=key, height=height, returned=returned, on_change=on_change,
+               context=f"{static_url('data')}/{context}" if context else "")
 
 
 def folium_map(
-    fmap: Any, *, key: str, height: int, returned: list[str], on_change: Callable[[], None]
+    fmap: Any,
+    *,
+    key: str,
+    height: int,
+    returned: list[str],
+    on_change: Callable[[], None],
+    context: str = "",
 ) -> None:
     """A whole folium map on the page, run by the map client, its plugins included.
 
@@ -199,7 +210,8 @@ def folium_map(
     ``last_active_drawing`` (a shape drawn with ``folium.plugins.Draw``, as GeoJSON). The map's
     script is the same for the same map (its element names are numbered,
     :func:`spatial.webmap.client.folium_parts`), so a rerun that changes nothing on it leaves
-    the map as the user left it.
+    the map as the user left it. ``context`` is the URL of the offline basemap's file ("" for
+    none).
     """
     parts = client.folium_parts(fmap)
     message = {
@@ -211,4 +223,6 @@ def folium_map(
         "styles": parts.pop("styles"),
         "folium": parts,
     }
+    if context:
+        message["context"] = context
     _mount(key, message, dict.fromkeys(returned, on_change))

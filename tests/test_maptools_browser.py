@@ -307,9 +307,14 @@ def _colour_near(img, x: float, y: float, colour: str, radius: int = 2) -> bool:
 
 
 @pytest.mark.parametrize(("basemap", "mode"), [("positron", "fallback"), ("none", "chosen")])
+@pytest.mark.parametrize("view", ["", "view=alignment&district=天河区&"],
+                         ids=["map", "alignment"])
 def test_the_offline_basemap_draws_the_osm_context_when_no_tile_loads(
-    offline_app, browser, tmp_path, basemap, mode
+    offline_app, browser, tmp_path, basemap, mode, view
 ):
+    """On the main map and on the other pages' maps (规划衔接, its folium map run whole; on
+    the fixture's layers it frames a single place, which a map without tiles once zoomed into
+    without end)."""
     from PIL import Image
 
     from spatial.symbology import CONTEXT_COLOURS
@@ -326,7 +331,7 @@ def test_the_offline_basemap_draws_the_osm_context_when_no_tile_loads(
             route.abort()
 
     page.route("**/*", no_network)
-    page.goto(offline_app.url + f"/?basemap={basemap}")
+    page.goto(offline_app.url + f"/?{view}basemap={basemap}")
     element = page.locator("[data-gz-selection] .gz-map")
     element.wait_for(state="attached")
     page.locator(f"[data-gz-offline={mode}][data-gz-context]").wait_for(state="attached")
@@ -339,7 +344,7 @@ def test_the_offline_basemap_draws_the_osm_context_when_no_tile_loads(
     wait_settled(page)
     set_view(element, 23.13, 113.33, 13)
     page.wait_for_timeout(300)  # the canvas redraws on the frame after the move
-    shot = tmp_path / f"offline-{basemap}.png"
+    shot = tmp_path / f"offline-{basemap}-{view[:14]}.png"
     page.screenshot(path=str(shot))
     img = Image.open(shot).convert("RGB")
     where = {  # (lat, lon) -> what the OSM fixture has there

@@ -32,7 +32,8 @@ static page) hands it *messages*; each names the files and says what to do with 
 The 打印当前视图 button reports ``view`` ``{bounds: [[s, w], [n, e]], center, zoom, size}``
 (the map's extent, in its datum).
 ``mode: "folium"``
-    A whole folium map (:func:`folium_parts`), for the pages whose map is drawn per result.
+    A whole folium map (:func:`folium_parts`), for the pages whose map is drawn per result;
+    ``context`` (optional) the offline basemap's URL, drawn as the main map draws it.
 
 The symbology reaches the client once, in its bundle (:func:`client_style`): every colour,
 shape, size and label rule comes from :mod:`spatial.symbology`, :mod:`spatial.webmap.styles`

@@ -128,11 +128,16 @@ def _add_feature(m: folium.Map, row: Mapping[str, Any], geom: BaseGeometry, colo
         ).add_to(m)
 
 
+#: The closest a frame zooms in: a frame of one point has no size, and a map without tiles
+#: has no zoom limit of its own, so Leaflet would zoom in without end (a NaN centre, no map).
+FIT_MAX_ZOOM = 16
+
+
 def _fit(m: folium.Map, frame: gpd.GeoDataFrame) -> None:
     if frame.empty:
         return
     west, south, east, north = frame.total_bounds
-    m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+    m.fit_bounds([[south, west], [north, east]], padding=(20, 20), max_zoom=FIT_MAX_ZOOM)
 
 
 def status_legend_html() -> str:

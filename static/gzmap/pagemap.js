@@ -72,6 +72,7 @@
       if (self.script !== spec.script) { map.remove(); return; }  // a newer map came meanwhile
       self.map = map;
       self._listen(map, msg.report || ["last_clicked"]);
+      if (GzMap.tools) { GzMap.tools.offlineFor(self.element, map, msg.context); }
       div.gzMap = map;
       self.element.setAttribute("data-gz-selection", spec.name);
     });

@@ -17,7 +17,7 @@
  *   the map has no tile service, and in place of the tiles when none of them load.
  *
  * client.js calls ``attach`` when it makes a map, ``update`` with every message and
- * ``clicked`` before it reports a click.
+ * ``clicked`` before it reports a click; pagemap.js calls ``offlineFor`` on a folium map.
  */
 (function (L) {
   "use strict";
@@ -176,19 +176,35 @@
 
   // -- the client's hooks ----------------------------------------------------------------------
 
-  function attach(client) {
-    var map = client.base.map, self = client;
+  /** Make ``target`` ({base: {map}, element, contextUrl}) ready for the offline basemap:
+   * its pane, and its tiles watched. */
+  function prepare(target) {
+    var map = target.base.map;
     if (!map.getPane("gzContext")) {
       var pane = map.createPane("gzContext");
       pane.style.zIndex = 355;  // over the districts' fill, under every feature
       pane.style.pointerEvents = "none";
     }
-    client.offlineMode = null;
-    client.contextLayer = null;
-    client.notice = null;
+    target.offlineMode = null;
+    target.contextLayer = null;
+    target.notice = null;
+    watchTiles(target);
+  }
+
+  /** The offline basemap of a whole folium map (pagemap.js: the 规划衔接 and 这里规划了什么
+   * maps), as the client's: drawn when the map has no tiles, and when none of them load. */
+  function offlineFor(element, map, contextUrl) {
+    var target = { base: { map: map }, element: element, contextUrl: contextUrl || "" };
+    prepare(target);
+    if (!target.hasTiles) { offline(target, "chosen"); }
+    return target;
+  }
+
+  function attach(client) {
+    var map = client.base.map, self = client;
+    prepare(client);
     client.picking = null;
     client.busyTool = false;
-    watchTiles(client);
     if (client._ownHover) { map.on("mousemove", client._ownHover, client); }
     var tools = client.base.tools;
     if (!tools) { return; }
@@ -256,5 +272,6 @@
     return false;
   }
 
-  GzMap.tools = { coordText: coordText, attach: attach, update: update, clicked: clicked };
+  GzMap.tools = { coordText: coordText, attach: attach, update: update, clicked: clicked,
+    offlineFor: offlineFor };
 })(window.L);
