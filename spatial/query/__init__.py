@@ -8,6 +8,8 @@ search         ranked search: name > alias > start of name > plan text, with the
                the nearest names when nothing matches
 here           这里规划了什么: areas containing a point, points within their precision,
                neighbours within a radius
+here_index     the point query's cached index: geometries in EPSG:32649 and the printed
+               fields, read without pandas; keyed by the layer files' bytes
 area           这片区域规划了什么: every element meeting a study area, with how much lies inside
 alignment      规划衔接: a district plan against the city plan, every claim with its excerpts
 alignment_text ``gzmap alignment``: that comparison as plain text
@@ -31,6 +33,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         "detail",
         "features",
         "here",
+        "here_index",
         "overview",
         "search",
         "unsited",
@@ -40,7 +43,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         "area": ["what_is_in_area"],
         "detail": ["feature_facts"],
         "features": ["Selection", "select", "step"],
-        "here": ["what_is_here"],
+        "here": ["what_is_here", "what_is_here_cached"],
         "overview": ["overview_table"],
         "search": ["rank_hits", "suggest"],
         "unsited": ["load_unsited", "select_unsited"],

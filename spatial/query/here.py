@@ -17,24 +17,31 @@ the places here come the most precise claim first (smallest area, then nearest).
 element's excerpts that name the place itself come before those that name it in a list of
 others (:func:`own_excerpts_first`).
 
-The app's map click and ``gzmap here LON LAT`` both go through this module.
+The app's map click and ``gzmap here LON LAT`` both go through this module: the app asks
+:func:`what_is_here` of its loaded frame, the command line :func:`what_is_here_cached`, which
+answers the same from a cached index (:mod:`spatial.query.here_index`) without importing
+pandas or geopandas.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry import Point
 
-from spatial.geo.base import METRIC_CRS, BaseDataMissing, districts_containing
+from spatial._paths import LAYERS_DIR
 from spatial.geo.coords import gcj02_to_wgs84
 from spatial.plans.manifest import get_plan
 from spatial.plans.schema import role_label
+from spatial.query.here_index import METRIC_EPSG, HereIndex, index_from_frame, load_index, to_metric
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "DEFAULT_RADIUS_M",
@@ -45,6 +52,7 @@ __all__ = [
     "own_excerpts_first",
     "parse_lonlat",
     "what_is_here",
+    "what_is_here_cached",
 ]
 
 #: Default search radius for neighbouring elements, in metres.
@@ -196,10 +204,6 @@ def _check_radius(radius_m: float) -> float:
     return radius
 
 
-def _is_derived(row: Any) -> bool:
-    return "derived:" in str(row.get("location_source") or "")
-
-
 def own_excerpts_first(excerpts: Any, names: list[str]) -> list[dict[str, str]]:
     """``{plan, section, text}`` of each excerpt, those about the place itself first.
 
@@ -229,55 +233,45 @@ def own_excerpts_first(excerpts: Any, names: list[str]) -> list[dict[str, str]]:
     return [plain[i] for i in order]
 
 
-def _excerpts(row: Any) -> list[dict[str, str]]:
-    return own_excerpts_first(
-        row.get("excerpts"), [str(row["name"]), *map(str, row.get("aliases") or [])]
-    )
-
-
-def _within_precision(live: gpd.GeoDataFrame, kinds: Any, dist: np.ndarray) -> np.ndarray:
-    """Places drawn as points whose stated precision reaches the query point."""
-    precision = np.nan_to_num(
-        np.asarray(live["location_precision_m"], dtype=float), nan=0.0
-    )
-    return kinds.isin(("Point", "MultiPoint")).to_numpy() & (dist <= precision)
-
-
-def _element(row: Any, distance_m: float, contains: bool, member: str | None = None) -> HereElement:
-    precision = row.get("location_precision_m")
+def _element(
+    index: HereIndex, i: int, distance_m: float, contains: bool, member: str | None = None
+) -> HereElement:
+    precision = float(index.precision[i])
     return HereElement(
-        id=str(row["id"]),
-        name=str(row["name"]),
-        role=str(row["role"]),
-        plans=list(row.get("plans") or []),
+        id=index.ids[i],
+        name=index.names[i],
+        role=index.roles[i],
+        plans=list(index.plans[i]),
         distance_m=round(float(distance_m), 1),
         contains=contains,
-        derived=_is_derived(row),
-        precision_m=float(precision) if precision is not None and precision == precision else None,
-        excerpts=_excerpts(row),
+        derived=bool(index.derived[i]),
+        precision_m=None if math.isnan(precision) else precision,
+        excerpts=own_excerpts_first(index.excerpts[i], [index.names[i], *index.aliases[i]]),
         member=member,
     )
 
 
-def _own_parts(fid: str, rows: Any, metric: dict[str, Any], seen: frozenset = frozenset()) -> list:
+def _own_parts(
+    i: int, index: HereIndex, position: dict[Any, int], seen: frozenset = frozenset()
+) -> list:
     """(name, metric geometry) of the places a derived shape is built from, through derived
     members down to drawn ones (a segment's belt, the belt's parks)."""
-    row = rows.loc[fid]
-    if not _is_derived(row):
-        return [(str(row["name"]), metric[fid])] if fid in metric else []
+    if not index.derived[i]:
+        return [(index.names[i], index.geoms[i])]
+    key = index.keys[i]
     parts = []
-    for member in row.get("members") or []:
-        if member in rows.index and member not in seen and member != fid:
-            parts.extend(_own_parts(member, rows, metric, seen | {fid}))
+    for member in index.members[i]:
+        if member in position and member not in seen and member != key:
+            parts.extend(_own_parts(position[member], index, position, seen | {key}))
     return parts
 
 
 def _derived_answer(
-    fid: str, rows: Any, metric: dict[str, Any], mpoint: Point
+    i: int, index: HereIndex, position: dict[Any, int], mpoint: Point
 ) -> tuple[bool, float, str | None] | None:
     """(covers, distance, member) of a derived shape, read from its members' own geometry;
     None when its members are not at hand (the shape's own geometry answers then)."""
-    parts = _own_parts(fid, rows, metric)
+    parts = _own_parts(i, index, position)
     if not parts:
         return None
     for name, geom in parts:
@@ -288,11 +282,74 @@ def _derived_answer(
 
 
 def _district_of(point: Point) -> str | None:
+    from spatial.geo.base import BaseDataMissing, districts_containing
+
     try:
         names = districts_containing(point, tolerance_m=0.0)
     except BaseDataMissing:
         return None
     return names[0] if names else None
+
+
+def _check_point(lon: float, lat: float, radius_m: float, gcj02: bool) -> tuple[float, float]:
+    _check_lonlat(float(lon), float(lat))
+    _check_radius(radius_m)
+    return gcj02_to_wgs84(float(lon), float(lat)) if gcj02 else (float(lon), float(lat))
+
+
+def _answer(
+    index: HereIndex,
+    lon: float,
+    lat: float,
+    radius_m: float,
+    gcj02: bool,
+    district: str | None,
+    mpoint: Point,
+) -> HereResult:
+    """The answer at the WGS84 point ``mpoint`` projects (the input was ``lon, lat``)."""
+    radius = _check_radius(radius_m)
+    in_lon, in_lat = float(lon), float(lat)
+    wlon, wlat = _check_point(lon, lat, radius_m, gcj02)
+    covering: list[tuple[float, HereElement]] = []
+    nearby: list[HereElement] = []
+    if len(index.ids):
+        geoms = index.geoms
+        dist = shapely.distance(geoms, mpoint)
+        is_area = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+        inside = is_area & shapely.covers(geoms, mpoint)
+        members: dict[int, str | None] = {}
+        position = index.position
+        for i in np.flatnonzero(index.derived & is_area):
+            # an area within reach: answer from the members it is built from (a derived line,
+            # the axis or a corridor, keeps its own distance: it claims no area)
+            if not (inside[i] or dist[i] <= radius):
+                continue
+            answer = _derived_answer(int(i), index, position, mpoint)
+            if answer is not None:
+                inside[i], dist[i], members[i] = answer
+        # places drawn as points whose stated precision reaches the query point
+        here = index.is_point & (dist <= np.nan_to_num(index.precision, nan=0.0)) & ~inside
+        for i in np.flatnonzero(here):  # a point claims the disc of its stated precision
+            element = replace(_element(index, i, dist[i], False), within_precision=True)
+            covering.append((math.pi * element.precision_m**2, element))
+        for i in np.flatnonzero(inside):
+            element = _element(index, i, 0.0, True, members.get(i))
+            covering.append((float(shapely.area(geoms[i])), element))
+        near = np.flatnonzero(~inside & ~here & (dist <= radius))
+        for i in sorted(near, key=lambda j: (dist[j], index.ids[j]))[:MAX_NEARBY]:
+            nearby.append(_element(index, i, dist[i], False, members.get(i)))
+    covering.sort(key=lambda pair: (pair[0], pair[1].distance_m, pair[1].id))
+    return HereResult(
+        lon=round(wlon, 7),
+        lat=round(wlat, 7),
+        input_lon=in_lon,
+        input_lat=in_lat,
+        gcj02=bool(gcj02),
+        radius_m=radius,
+        district=district,
+        covering=[el for _, el in covering],
+        nearby=nearby,
+    )
 
 
 def what_is_here(
@@ -323,56 +380,42 @@ def what_is_here(
     ------
     ValueError
         For non-finite or out-of-range coordinates or radius (the message is for the user).
+
+    See Also
+    --------
+    what_is_here_cached : the same answer from the cached index, without geopandas.
     """
-    _check_lonlat(float(lon), float(lat))
-    radius = _check_radius(radius_m)
-    in_lon, in_lat = float(lon), float(lat)
-    wlon, wlat = gcj02_to_wgs84(in_lon, in_lat) if gcj02 else (in_lon, in_lat)
+    import geopandas as gpd
+
+    wlon, wlat = _check_point(lon, lat, radius_m, gcj02)
     point = Point(wlon, wlat)
-    covering: list[tuple[float, HereElement]] = []
-    nearby: list[HereElement] = []
-    live = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    if len(live):
-        metric = live.geometry.to_crs(METRIC_CRS)
-        mpoint = gpd.GeoSeries([point], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
-        geoms = np.asarray(metric.values, dtype=object)
-        dist = shapely.distance(geoms, mpoint)
-        is_area = metric.geom_type.isin(_AREA_TYPES).to_numpy()
-        inside = is_area & shapely.covers(geoms, mpoint)
-        members: dict[int, str | None] = {}
-        by_id = dict(zip(live.index, geoms, strict=True))
-        derived = live["location_source"].astype(str).str.contains("derived:").to_numpy()
-        for i in np.flatnonzero(derived & is_area):
-            # an area within reach: answer from the members it is built from (a derived line,
-            # the axis or a corridor, keeps its own distance: it claims no area)
-            if not (inside[i] or dist[i] <= radius):
-                continue
-            answer = _derived_answer(live.index[i], live, by_id, mpoint)
-            if answer is not None:
-                inside[i], dist[i], members[i] = answer
-        here = _within_precision(live, metric.geom_type, dist) & ~inside
-        for i in np.flatnonzero(here):  # a point claims the disc of its stated precision
-            element = replace(_element(live.iloc[i], dist[i], False), within_precision=True)
-            covering.append((math.pi * element.precision_m**2, element))
-        for i in np.flatnonzero(inside):
-            row = live.iloc[i]
-            element = _element(row, 0.0, True, members.get(i))
-            covering.append((float(shapely.area(geoms[i])), element))
-        near = np.flatnonzero(~inside & ~here & (dist <= radius))
-        for i in sorted(near, key=lambda j: (dist[j], str(live.iloc[j]["id"])))[:MAX_NEARBY]:
-            nearby.append(_element(live.iloc[i], dist[i], False, members.get(i)))
-    covering.sort(key=lambda pair: (pair[0], pair[1].distance_m, pair[1].id))
-    return HereResult(
-        lon=round(wlon, 7),
-        lat=round(wlat, 7),
-        input_lon=in_lon,
-        input_lat=in_lat,
-        gcj02=bool(gcj02),
-        radius_m=radius,
-        district=_district_of(point),
-        covering=[el for _, el in covering],
-        nearby=nearby,
-    )
+    mpoint = gpd.GeoSeries([point], crs="EPSG:4326").to_crs(METRIC_EPSG).iloc[0]
+    return _answer(index_from_frame(gdf), lon, lat, radius_m, gcj02, _district_of(point), mpoint)
+
+
+def what_is_here_cached(
+    lon: float,
+    lat: float,
+    radius_m: float = DEFAULT_RADIUS_M,
+    gcj02: bool = False,
+    layers_dir: Path = LAYERS_DIR,
+) -> HereResult:
+    """:func:`what_is_here` on the layers in ``layers_dir``, from their cached index.
+
+    The same answer, read from :func:`spatial.query.here_index.load_index` (rebuilt there when
+    missing or stale) with no pandas or geopandas import: ``gzmap here LON LAT`` uses it.
+
+    Raises
+    ------
+    ValueError
+        For non-finite or out-of-range coordinates or radius (the message is for the user).
+    FileNotFoundError
+        When ``layers_dir`` holds no layer file.
+    """
+    wlon, wlat = _check_point(lon, lat, radius_m, gcj02)
+    index = load_index(layers_dir)
+    mpoint = to_metric(wlon, wlat)
+    return _answer(index, lon, lat, radius_m, gcj02, index.district_of(mpoint), mpoint)
 
 
 def _format_element(el: HereElement, excerpt_chars: int) -> list[str]:
