@@ -10,7 +10,7 @@ that the script runs on a tiny size (``--quick``).
 
 App reruns (rows 2b-2e) are timed with the script compiled once, as ``streamlit run`` keeps
 it; ``AppTest`` alone would recompile it on every run (see :func:`server_script_cache`).
-Row 5d serves the app with ``--ws-size`` more parks (default 200,000) and counts the bytes of a
+Rows 8a-8c are the CPU of ``gzmap here`` (:mod:`benchmarks.cli`). Row 5d serves the app with ``--ws-size`` more parks (default 200,000) and counts the bytes of a
 filter change through the protocol client. Rows 7a-7e are the published site's
 (:mod:`benchmarks.site`, also run alone as ``python -m benchmarks.site``).
 
@@ -460,6 +460,13 @@ def _bench_site(runs: int) -> list[Row]:
     return bench_site(max(runs, 1))
 
 
+def _bench_cli(runs: int) -> list[Row]:
+    """Rows 8a-8c: the CPU of ``gzmap here`` (:mod:`benchmarks.cli`)."""
+    from benchmarks.cli import bench_cli
+
+    return bench_cli(max(runs, 1))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the table."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
@@ -472,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="synthetic parks added for row 5d (websocket bytes of a change)")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["load", "app", "payload", "export", "scale", "websocket",
-                                 "browser", "site"])
+                                 "browser", "site", "cli"])
     parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
                         help="only rows 6a-6b, this checkout against another one (e.g. `git "
                         "worktree add ../before HEAD~3`), served side by side and opened in turn")
@@ -501,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         ("websocket", lambda: bench_websocket(ws_n)),
         ("browser", lambda: _bench_browser(runs, app_n)),
         ("site", lambda: _bench_site(runs)),
+        ("cli", lambda: _bench_cli(runs)),
     ]
     rows: list[Row] = []
     t0 = time.perf_counter()
