@@ -14,7 +14,7 @@ index format and the pyproj/PROJ versions that projected it. A file whose key di
 files on disk now is never used: the index is rebuilt from the layers (the geopandas path) and
 written again. When no cache folder is writable the rebuilt index answers from memory alone.
 
-The 500-odd features are measured all at once with a vectorised distance, as the geopandas
+The ~220 features are measured all at once with a vectorised distance, as the geopandas
 path does; a spatial tree (``shapely.STRtree``) would save nothing measurable at this size.
 """
 
@@ -50,6 +50,8 @@ __all__ = [
 FORMAT = 1
 METRIC_EPSG = 32649
 _POINT_TYPES = (0, 4)  # shapely type ids of Point and MultiPoint
+_FIELDS = ("id", "name", "role", "plans", "aliases", "members", "excerpts",
+           "location_precision_m", "location_source")
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ def index_from_frame(gdf: Any, districts: bool = False) -> HereIndex:
     """
     live = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     metric = live.geometry.to_crs(f"EPSG:{METRIC_EPSG}")
-    rows = live.to_dict("records")
+    empty = [None] * len(live)
+    col = {c: live[c].tolist() if c in live.columns else empty for c in _FIELDS}
     names: tuple[str, ...] = ()
     dgeoms = None
     if districts:
@@ -150,15 +153,15 @@ def index_from_frame(gdf: Any, districts: bool = False) -> HereIndex:
             names, dgeoms = _districts_metric(str(DISTRICTS_PATH))
     return HereIndex(
         keys=list(live.index),
-        ids=[str(r["id"]) for r in rows],
-        names=[str(r["name"]) for r in rows],
-        roles=[str(r["role"]) for r in rows],
-        plans=[_str_list(r.get("plans")) for r in rows],
-        aliases=[_str_list(r.get("aliases")) for r in rows],
-        members=[_str_list(r.get("members")) for r in rows],
-        excerpts=[list(r.get("excerpts") or []) for r in rows],
-        precision=np.array([_precision(r.get("location_precision_m")) for r in rows], float),
-        derived=np.array(["derived:" in str(r.get("location_source") or "") for r in rows], bool),
+        ids=[str(v) for v in col["id"]],
+        names=[str(v) for v in col["name"]],
+        roles=[str(v) for v in col["role"]],
+        plans=[_str_list(v) for v in col["plans"]],
+        aliases=[_str_list(v) for v in col["aliases"]],
+        members=[_str_list(v) for v in col["members"]],
+        excerpts=[list(v or []) for v in col["excerpts"]],
+        precision=np.array([_precision(v) for v in col["location_precision_m"]], dtype=float),
+        derived=np.array(["derived:" in str(v or "") for v in col["location_source"]], dtype=bool),
         geoms=np.asarray(metric.values, dtype=object),
         district_names=tuple(names),
         district_geoms=dgeoms,
