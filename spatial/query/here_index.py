@@ -4,7 +4,7 @@
 geometries in EPSG:32649 (UTM 49N) and the few fields the answer prints. The app builds one
 from its loaded frame (:func:`index_from_frame`); ``gzmap here LON LAT`` reads one from a cache
 file (:func:`load_index`), so that a point query imports shapely, numpy and pyproj only: the
-geopandas path costs about a second of CPU, most of it importing pandas.
+geopandas path costs three times the CPU, most of it importing pandas and geopandas.
 
 The cache file is JSON (geometries as hex WKB, which keeps every coordinate bit for bit) in
 ``$GZMAP_CACHE_DIR/here``, else ``$XDG_CACHE_HOME/gzplan-map/here``, else
@@ -95,7 +95,7 @@ class HereIndex:
     district_geoms: np.ndarray | None = None
 
     @property
-    def position(self) -> dict[str, int]:
+    def position(self) -> dict[Any, int]:
         """Feature key (id) -> its row."""
         return {key: i for i, key in enumerate(self.keys)}
 
@@ -124,10 +124,9 @@ def _str_list(value: Any) -> list[str]:
 
 def _precision(value: Any) -> float:
     try:
-        number = float(value)
+        return float(value)
     except (TypeError, ValueError):
         return math.nan
-    return number
 
 
 def index_from_frame(gdf: Any, districts: bool = False) -> HereIndex:
