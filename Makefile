@@ -30,11 +30,13 @@ $(BIN)/uv:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# --compile-bytecode: the packages' .pyc files are written once here, so neither the app nor a
+# CLI verb compiles them on start (nor every time, where PYTHONDONTWRITEBYTECODE is set).
 $(STAMP): pyproject.toml uv.lock | $(BIN)/uv
 	@$(UV) lock --check --quiet || { \
 	  echo "uv.lock does not match pyproject.toml (a dependency changed): run 'make lock' and commit uv.lock"; \
 	  exit 1; }
-	$(UV) sync --frozen $(EXTRAS)
+	$(UV) sync --frozen --compile-bytecode $(EXTRAS)
 	@touch $(STAMP)
 
 # After a change of the dependencies in pyproject.toml (or to take newer releases within its
