@@ -39,6 +39,21 @@
     return Math.ceil(measure.measureText(text).width) + 2 * PAD;
   }
 
+  /** The boxes a name may take, [[w, h, text]] on one line (and on two, when long), each
+   * measured once: a filter change names mostly what was named before. */
+  var measured = {};
+  function shapesOf(text, major) {
+    var key = (major ? "1" : "0") + text, shapes = measured[key];
+    if (shapes) { return shapes; }
+    var h = major ? HEIGHT_MAJOR : HEIGHT, two = wrapped(text);
+    shapes = measured[key] = [[textWidth(text, major), h, text]];
+    if (two) {
+      shapes.push([Math.max(textWidth(two[0], major), textWidth(two[1], major)), 2 * h,
+        two.join("\n")]);
+    }
+    return shapes;
+  }
+
   /** A long name on two lines, broken near its middle, at punctuation if there is some
    * there (spatial.plot.labels.wrap_label); null for a short one. */
   function wrapped(text) {
@@ -173,14 +188,9 @@
       this._items.forEach(function (it) {
         it._p = map.latLngToLayerPoint(it.at);
         if (it._w === undefined) {
-          var h = it.major ? HEIGHT_MAJOR : HEIGHT, two = wrapped(it.text);
-          it._shapes = [[textWidth(it.text, it.major), h, it.text]];
-          if (two) {
-            it._shapes.push([Math.max(textWidth(two[0], it.major), textWidth(two[1], it.major)),
-              2 * h, two.join("\n")]);
-          }
+          it._shapes = shapesOf(it.text, it.major);
           it._w = it._shapes[0][0];
-          it._h = h;
+          it._h = it._shapes[0][1];
         }
       });
       this._sym = this._symbols.map(function (s) {
@@ -302,4 +312,6 @@
   });
 
   L.gzLabels = function (items, symbols) { return new L.GzLabels(items, symbols); };
+  /** Measure a name ahead of time (while the page is idle). */
+  L.GzLabels.measure = function (text, major) { shapesOf(text, major); };
 })(window.L);
