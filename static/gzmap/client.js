@@ -131,7 +131,7 @@
     this.baseKey = null;
     this.dataKey = null;    // the features file drawn
     this.features = [];
-    this.drawn = [];        // per feature: {key, layers: [...], cloud}
+    this.drawn = [];        // per feature: {key (null when hidden), layers, symbol, fill}
     this.last = {};         // what the last message set: frame, focus, legend, badges, own
     this.pending = null;
     this.busy = null;
@@ -183,6 +183,7 @@
     this._badges(sel.unsited, data[1]);
     this._view(sel.frame, sel.focus, msg.url);
     this.element.setAttribute("data-gz-selection", sel.key || "");
+    this._prepare();
     performance.mark("gzmap:drawn");
     this.element.dispatchEvent(new CustomEvent("gzmap:drawn", { detail: sel.key || "" }));
   };
@@ -229,9 +230,12 @@
     Object.keys(this.clouds).forEach(function (k) { self.clouds[k].remove(); });
     this.clouds = {};
     this.features = readFeatures(doc);
-    this.drawn = this.features.map(function () { return { key: null, layers: [] }; });
+    this.drawn = this.features.map(function () {
+      return { key: null, layers: [], symbol: null, fill: null };
+    });
     this.meta = doc.gzmap || {};
     this.dataKey = url;
+    this.prepared = null;
     this.last.selection = null;
   };
 
@@ -311,7 +315,7 @@
       if (d.key === key) { continue; }
       this._hide(i);
       d.key = key;
-      if (!cloud) { this._show(i, role, fill, num); }
+      if (!cloud) { this._reshow(i, role, fill, num); }
     }
     this._clouds(clouds);
     this._switcher(show);
@@ -319,15 +323,83 @@
     this.element.setAttribute("data-gz-shown", show.reduce(function (a, b) { return a + b; }, 0));
   };
 
+  /** Take a feature's drawing off the map; it is kept for when a view shows it again. */
   Client.prototype._hide = function (i) {
-    var d = this.drawn[i], group = this._group(this.features[i].layer);
+    var d = this.drawn[i];
+    if (d.key === null) { return; }
+    var group = this._group(this.features[i].layer);
     d.layers.forEach(function (layer) { group.removeLayer(layer); });
-    d.layers = [];
     d.key = null;
   };
 
-  Client.prototype._show = function (i, role, fill, num) {
-    var f = this.features[i], self = this, group = this._group(f.layer), layers = [];
+  /** Draw a feature in a symbol: the drawing it had when it was last shown (or made ahead,
+   * ``_prepare``) in the same symbol, recoloured if its fill is new; else a new one. Making
+   * Leaflet markers was most of a restyle's time. */
+  Client.prototype._reshow = function (i, role, fill, num) {
+    var d = this.drawn[i], symbol = role + "|" + (num === undefined ? "" : num);
+    if (d.symbol !== symbol) {
+      d.layers = this._make(i, role, fill, num);
+      d.symbol = symbol;
+      d.fill = fill;
+    } else if (d.fill !== fill) {
+      var fillColor = fill || sym.roleStyle(role).color;
+      d.layers.forEach(function (layer) {
+        if (layer instanceof L.Marker) {
+          var g = layer.options.icon.options.html.querySelector("g");
+          if (g && num === undefined) { g.setAttribute("fill", fill || GzMap.style.neutral); }
+        } else if (layer instanceof L.Polygon) {
+          layer.setStyle({ fillColor: fillColor });
+        }
+      });
+      d.fill = fill;
+    }
+    var group = this._group(this.features[i].layer);
+    d.layers.forEach(function (layer) { group.addLayer(layer); });
+  };
+
+  /** While the page is idle after a view is drawn, make the drawings of the features not
+   * shown (in their own role; a view recolours them) and measure their names, so that a
+   * filter change only puts them on the map. Not for a layer and role with more points than
+   * are drawn as markers (those go on a canvas). */
+  Client.prototype._prepare = function () {
+    if (this.prepared === this.dataKey) { return; }
+    this.prepared = this.dataKey;
+    var self = this, data = this.dataKey, feats = this.features, S = GzMap.style, i = 0, k;
+    var idle = window.requestIdleCallback || function (fn) {
+      return setTimeout(function () { fn({ timeRemaining: function () { return 10; } }); }, 50);
+    };
+    var many = {};
+    for (k = 0; k < feats.length; k++) {
+      if (feats[k].kind === "point") {
+        var group = feats[k].layer + "|" + feats[k].role;
+        many[group] = (many[group] || 0) + 1;
+      }
+    }
+    var step = function (deadline) {
+      if (self.dataKey !== data || !self.base) { return; }
+      var R = S.labels;
+      for (; i < feats.length && deadline.timeRemaining() > 2; i++) {
+        var f = feats[i], d = self.drawn[i];
+        if (f.kind === "point" && many[f.layer + "|" + f.role] > S.cloud_min) { continue; }
+        if (d.symbol === null) {
+          d.layers = self._make(i, f.role, undefined, undefined);
+          d.symbol = f.role + "|";
+          d.fill = null;
+        }
+        var name = f.name.trim();
+        if (name) {
+          L.GzLabels.measure(name, R.city_roles.indexOf(f.role) >= 0 ||
+            (f.axis !== null && f.role !== "cluster"));
+        }
+      }
+      if (i < feats.length) { idle(step); }
+    };
+    idle(step);
+  };
+
+  /** The Leaflet layers of a feature in a symbol (not yet on the map). */
+  Client.prototype._make = function (i, role, fill, num) {
+    var f = this.features[i], self = this, layers = [];
     var tip = function () { return sym.tooltipHtml(f.name, self._roleOf(i)); };
     var click = function (e) {
       if (e && e.containerPoint && self._pointHit(e.containerPoint) >= 0) { return; }
@@ -342,14 +414,13 @@
     }
     var marked = f.kind === "point" || (f.kind === "polygon" && (st.marked || num !== undefined));
     if (marked) {
-      var icon = L.divIcon(sym.markerIcon(role, fill, num, f.name, false));
       var at = f.kind === "point" ? f.points : [f.anchor];
       at.forEach(function (ll) {
+        var icon = L.divIcon(sym.markerIcon(role, fill, num, f.name, false));
         layers.push(L.marker(ll, { icon: icon }).bindTooltip(tip, TIP).on("click", click));
       });
     }
-    layers.forEach(function (layer) { group.addLayer(layer); });
-    this.drawn[i].layers = layers;
+    return layers;
   };
 
   Client.prototype._clouds = function (clouds) {

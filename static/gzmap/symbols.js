@@ -55,18 +55,40 @@
       "</text></svg>";
   }
 
+  /** Parsed SVG of each symbol drawn so far (its markup without the accessible name), cloned
+   * for every marker: parsing markup per marker was most of a restyle's time. */
+  var templates = {};
+
+  function svgNode(html) {
+    var node = templates[html];
+    if (!node) {
+      var box = document.createElement("div");
+      box.innerHTML = html;
+      node = templates[html] = box.firstChild;
+    }
+    return node.cloneNode(true);
+  }
+
   /** Leaflet divIcon options of a feature's marker: its role's shape in ``fill``, or its
-   * number when it is a numbered axis node; larger when selected. */
+   * number when it is a numbered axis node; larger when selected. ``html`` is an element of
+   * its own (a clone of the symbol's SVG, named ``label`` as text), so each marker needs an
+   * icon of its own. */
   function markerIcon(role, fill, number, label, selected) {
     var html, px;
     if (number !== undefined && number !== null) {
       px = 18 + (selected ? 8 : 0);
-      html = numberSvg(number, px, label);
+      html = numberSvg(number, px, null);
     } else {
       px = roleStyle(role).size + (selected ? 10 : 0);
-      html = markerSvg(role, px, selected, label, fill);
+      html = markerSvg(role, px, selected, null, fill);
     }
-    return { html: html, iconSize: [px, px], iconAnchor: [Math.floor(px / 2), Math.floor(px / 2)],
+    var svg = svgNode(html);
+    if (label) {
+      svg.removeAttribute("aria-hidden");
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", String(label));
+    }
+    return { html: svg, iconSize: [px, px], iconAnchor: [Math.floor(px / 2), Math.floor(px / 2)],
       className: "gz-marker" };
   }
 
