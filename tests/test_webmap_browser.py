@@ -175,7 +175,46 @@ def test_a_new_message_restyles_the_map_already_drawn(browser, tmp_path: Path) -
                               symbology.OTHER_INDUSTRY, symbology.NEUTRAL_FILL}
         assert page.evaluate("window.gzSameDocument === true")
         assert page.locator(".gz-legend").get_attribute("data-rule") == "plan"
+
+        # back to every place: those the segment hid and those it recoloured wear the
+        # industry colours again, and the axis nodes their shapes
+        every["key"] = "every-again"
+        page.evaluate(f"window.gzClient.apply({client_message_json(site, every)})")
+        page.wait_for_function(
+            "document.querySelector('#map').getAttribute('data-gz-selection') === 'every-again'"
+        )
+        fills = marker_fills(page)
+        assert {k: fills.get(k) for k in want} == want
+        assert page.locator(".gz-marker svg text").count() == 0
         assert page.locator("img").count() == 0 and errors == [] and dialogs == []
+        page.close()
+
+
+def test_a_filter_change_from_a_few_places_draws_the_others_in_their_colours(
+        browser, tmp_path: Path) -> None:
+    gdf = load_layers(build_fixture_layers(tmp_path / "layers"))
+    site = write_site(tmp_path / "site", gdf)
+    few = selection_of(gdf, site, Selection(segment="axis-huangpu"), key="few")
+    every = selection_of(gdf, site, Selection(), key="every")
+    write_page(site, site.message(few))
+    with served(tmp_path / "site") as url:
+        page, errors, dialogs = open_page(browser, url)
+        # the page idles after its first view (the client makes the other markers meanwhile)
+        page.evaluate("new Promise(done => requestIdleCallback(() => setTimeout(done, 200)))")
+        page.evaluate(f"window.gzClient.apply({client_message_json(site, every)})")
+        page.wait_for_function(
+            "document.querySelector('#map').getAttribute('data-gz-selection') === 'every'"
+        )
+        sym = view_symbology(gdf, Selection(), "industry")
+        want = {gdf.at[fid, "name"]: sym.fills[fid] for fid in sym.coloured
+                if gdf.at[fid, "geometry"].geom_type == "Point"}
+        fills = marker_fills(page)
+        assert want and {k: fills.get(k) for k in want} == want
+        # one marker per place, each named for a screen reader
+        names = page.evaluate("[...document.querySelectorAll('.gz-marker svg')]"
+                              ".map(s => s.getAttribute('aria-label'))")
+        assert len(names) == len(set(names)) and set(want) <= set(names)
+        assert errors == [] and dialogs == []
         page.close()
 
 
