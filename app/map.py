@@ -141,6 +141,8 @@ def draw_map(
         "area": area_message(datum),
         "url": {"query": state.to_query(), "keys": list(URL_KEYS)},
     }
+    # What seldom changes (the files, the URL's keys) only when it does: the loader keeps it.
+    message, ss._map_sent = client.unsent(message, ss.get("_map_sent") or {})
     _mount("map", message, {"click": on_map_click, "need": on_map_need, "own": on_map_own,
                             "area": on_map_area, "view": on_map_view})
 

@@ -69,8 +69,10 @@ def on_map_click() -> None:
 
 
 def on_map_need() -> None:
-    """The map client lacks the uploaded layer it was told of: send it again."""
+    """The map client lacks what it was told it holds — the uploaded layer (``{own: key}``),
+    or what its loader keeps (``{kept: true}``: the files, the URL's keys): send it all again."""
     ss._own_needed = True
+    ss._map_sent = {}
 
 
 def on_hit_pick() -> None:

@@ -16,14 +16,18 @@ from spatial.webmap.publish import STATIC_DIR
 
 
 def map_message(at: Any, key: str = "map") -> dict[str, Any]:
-    """The message the app's last run sent to the map component ``key``, its legend written
-    out as the component's loader does before the client sees it."""
+    """The message the app's last run sent to the map component ``key``, as the component's
+    loader hands it to the client: what the app sends only when it changes written back from
+    what it sent before (the loader keeps it), its legend written out."""
     found = [
         el for el in at.get("bidi_component")
         if el.proto.component_name == "gzplan.map" and el.proto.id.endswith(key)
     ]
     assert len(found) == 1, f"expected exactly one map {key!r}, found {len(found)}"
     message = json.loads(found[0].proto.bytes.decode("utf-8"))
+    if message.get("mode") == "features":
+        sent = at.session_state.get("_map_sent", {})
+        message = client.restore_kept(message, sent)
     if "selection" in message:
         message["selection"] = client.expand_legend(message["selection"])
     return message

@@ -239,6 +239,28 @@ def test_filter_by_industry_keeps_map_and_table_in_sync(app: AppTest) -> None:
     assert app.query_params["industries"] == "智能电子"
 
 
+def sent_message(at: AppTest) -> dict:
+    """The map's message as the app's last run sent it (before the loader restores it)."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name == "gzplan.map"]
+    return json.loads(element.proto.bytes.decode("utf-8"))
+
+
+def test_a_filter_change_sends_the_map_only_what_changed(app: AppTest) -> None:
+    run(app)
+    first = sent_message(app)
+    app.multiselect(key="roles").set_value(["park"])
+    run(app)
+    again = sent_message(app)
+    # the files and the URL's keys went once; the new query and selection go every time
+    assert {"data", "base", "scripts", "height"} <= set(first) and "keys" in first["url"]
+    assert not {"data", "base", "scripts", "height"} & set(again)
+    assert again["url"] == {"query": {"roles": "park"}}
+    # what the loader hands the client is whole: the same files and keys as the first
+    whole = map_message(app)
+    assert whole["data"] == first["data"] and whole["base"] == first["base"]
+    assert whole["url"] == {"query": {"roles": "park"}, "keys": first["url"]["keys"]}
+
+
 def test_every_new_selection_is_framed_and_the_map_knows_its_url(app: AppTest) -> None:
     run(app)
     first = map_message(app)

@@ -29,6 +29,16 @@ static page) hands it *messages*; each names the files and says what to do with 
     ``{key, geometry}``: the study area to draw (GeoJSON in the map's datum); a study area
     drawn with the map's tool is reported as ``area`` ``{geometry}``.
 
+``url``
+    ``{query, keys}``: the page's URL query of the view, and every query key the host owns
+    (the client writes ``#map=`` only while the page's URL holds that query).
+
+The app's component sends ``height``, ``scripts``, ``base``, ``data`` and ``url`` (:data:`KEPT`)
+only when they differ from what it sent last, and ``url`` without its ``keys`` when only the
+query changed (:func:`unsent`); its loader (``static/gzmap/loader.js``) keeps the last of each
+and writes them back into every message before the client sees it, and reports ``need``
+``{kept: true}`` when it holds none (the host then sends them all again).
+
 The 打印当前视图 button reports ``view`` ``{bounds: [[s, w], [n, e]], center, zoom, size}``
 (the map's extent, in its datum).
 ``mode: "folium"``
@@ -70,6 +80,7 @@ from spatial.webmap.styles import (
 from spatial.webmap.tools import AREA_STYLE
 
 __all__ = [
+    "KEPT",
     "PROTOCOL",
     "client_style",
     "colour_spec",
@@ -81,11 +92,64 @@ __all__ = [
     "legend_entries",
     "own_features",
     "own_layer_style",
+    "unsent",
+    "restore_kept",
     "view_selection",
 ]
 
 #: The version of the messages (``"v"``); a client refuses none, but a host can check it.
 PROTOCOL = 1
+
+
+#: Parts of the app's map message that seldom change from run to run: sent when they do.
+KEPT = ("height", "scripts", "base", "data", "url")
+
+
+def unsent(message: Mapping[str, Any], sent: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``message`` without the parts :data:`KEPT` the host sent last (``sent``), and the
+    parts sent so far after it.
+
+    ``url`` goes without its ``keys`` when only its query changed. The component's loader
+    writes what is missing back from what it kept (:func:`restore_kept` does the same).
+
+    Parameters
+    ----------
+    message : mapping
+        The whole message of this run.
+    sent : mapping
+        What :func:`unsent` returned as sent last run (empty at first, or when the client
+        reported ``need`` ``{kept: true}``).
+
+    Returns
+    -------
+    tuple of dict
+        The message to send, and what has been sent after it.
+    """
+    out, now = dict(message), dict(sent)
+    for key in KEPT:
+        if key not in message:
+            continue
+        value, last = message[key], sent.get(key)
+        if value == last:
+            del out[key]
+        elif key == "url" and isinstance(value, dict) and isinstance(last, dict) and (
+                "keys" in value and value.get("keys") == last.get("keys")):
+            out[key] = {k: v for k, v in value.items() if k != "keys"}
+        now[key] = value
+    return out, now
+
+
+def restore_kept(message: Mapping[str, Any], kept: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`unsent`, as ``static/gzmap/loader.js`` does it: ``message`` with
+    the parts :data:`KEPT` it lacks taken from ``kept`` (what was sent last)."""
+    out = dict(message)
+    for key in KEPT:
+        if key not in out and key in kept:
+            out[key] = kept[key]
+    url, last = out.get("url"), kept.get("url")
+    if isinstance(url, dict) and "keys" not in url and isinstance(last, dict) and "keys" in last:
+        out["url"] = {**url, "keys": last["keys"]}
+    return out
 
 
 def _role(style: RoleStyle, role: str) -> dict[str, Any]:

@@ -5,8 +5,8 @@
  * JSON bytes. The first call loads the client's style sheets and scripts (ASSETS, which the
  * server writes at the top of this file, and the message's own, its basemap's script: they
  * download side by side and run in order) and starts fetching the data files; every call
- * hands the message to ``GzMap.mount``. The client's events go back as the component's
- * trigger events.
+ * hands the message to ``GzMap.mount``, with what the app sent only when it changed written
+ * back (``restore``). The client's events go back as the component's trigger events.
  */
 var loads = {};
 
@@ -59,14 +59,41 @@ function expand(message) {
   return message;
 }
 
+/** What the app sends only when it changes (spatial.webmap.client.KEPT: the files, the URL's
+ * keys; ``url`` may come without its ``keys``): the last of each, written back into a message
+ * that lacks it. False when a map's message lacks what nothing here holds. */
+var KEPT = ["height", "scripts", "base", "data", "url"];
+var kept = {};
+
+function restore(message) {
+  if (message.mode !== "features") { return true; }
+  KEPT.forEach(function (key) {
+    if (!(key in message)) {
+      if (key in kept) { message[key] = kept[key]; }
+      return;
+    }
+    var url = message.url;
+    if (key === "url" && url && !("keys" in url) && kept.url && kept.url.keys) {
+      url.keys = kept.url.keys;
+    }
+    kept[key] = message[key];
+  });
+  return Boolean(message.data && message.base);
+}
+
 export default function (component) {
   if (!loads.started) { loads.started = true; performance.mark("gzmap:loader"); }
   var bytes = component.data, element = component.parentElement;
   var host = element.querySelector(".gz-host") || element;
   var text = new TextDecoder().decode(bytes);
   if (host.gzMessage === text && host.gzUnmount) { return host.gzUnmount; }  // the same again
-  host.gzMessage = text;
   var message = JSON.parse(text);
+  if (!restore(message)) {  // a new page's module with an old session: ask for it all
+    host.gzMessage = null;
+    component.setTriggerValue("need", { kept: true });
+    return host.gzUnmount;
+  }
+  host.gzMessage = text;
   return load(message).then(function () {
     performance.mark("gzmap:scripts");
     host.gzUnmount = window.GzMap.mount(host, expand(message), {
