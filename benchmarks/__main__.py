@@ -481,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["load", "app", "payload", "export", "scale", "websocket",
                                  "browser", "site", "cli"])
     parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
-                        help="only rows 6a-6b, this checkout against another one (e.g. `git "
+                        help="only rows 6a, 6b and 6d, this checkout against another one (e.g. `git "
                         "worktree add ../before HEAD~3`), served side by side and opened in turn")
     from benchmarks import load
 

@@ -297,8 +297,8 @@ def bench_browser(runs: int, scale_n: int) -> list[Any]:
 
 
 def compare(other: Path, rounds: int) -> list[str]:
-    """Rows 6a and 6b of this checkout against another one, served side by side and opened in
-    turn (``rounds`` new pages each), so both meet the machine in the same moments.
+    """Rows 6a, 6b and 6d of this checkout against another one, served side by side and opened
+    in turn (``rounds`` new pages each), so both meet the machine in the same moments.
 
     The browser figures follow the machine's load more than any change: compared across runs,
     a change smaller than ~0.3 s is lost in the noise.
@@ -322,10 +322,13 @@ def compare(other: Path, rounds: int) -> list[str]:
     for label, name in (("other", str(other)), ("this", "this checkout")):
         firsts = [f["first"] for f in figures[label]]
         clicks = [f["click"] for f in figures[label]]
+        sizes = [f["click_bytes"] for f in figures[label]]
         lines.append(
             f"{name}: 6a {statistics.median(firsts):.2f} s ({', '.join(f'{x:.2f}' for x in firsts)}),"
             f" 6b {statistics.median(clicks) * 1000:.0f} ms"
-            f" ({', '.join(f'{x * 1000:.0f}' for x in clicks)})"
+            f" ({', '.join(f'{x * 1000:.0f}' for x in clicks)}),"
+            f" 6d {statistics.median(sizes) / 1000:.2f} KB"
+            f" ({', '.join(f'{x / 1000:.2f}' for x in sizes)})"
         )
     return lines
 
