@@ -366,6 +366,9 @@ def test_the_alignment_page_and_a_site_under_a_sub_path(site) -> None:
     page.locator("nav a", has_text="花都区").click()
     page.wait_for_url("**/plans/alignment/*.html")
     page.locator("#gzs-align-map .leaflet-interactive").first.wait_for()
+    # its tiles do not load here: it draws the offline basemap, as the site's map does
+    page.locator("#gzs-align-map[data-gz-offline=fallback][data-gz-context]").wait_for(
+        state="attached")
     assert HOSTILE in page.locator(".gzs-align-text").inner_text()  # as text
     assert page.locator("img[src='x']").count() == 0 and page.evaluate("window.__csp") == []
     link = page.locator(".gzs-row a").first

@@ -263,6 +263,7 @@ def publish_site(
         return url(f"data/{name}")
 
     styles = [f"data/{names[k]}" for k in ("leaflet_css", "css", "site_css")]
+    datum = publish.datum_of(keys[0])  # the 规划衔接 pages' basemap is the site's first
     pages = (
         site_alignment.write_pages(
             folder,
@@ -274,6 +275,7 @@ def publish_site(
             styles=styles,
             noindex=noindex,
             write=_write,
+            context=f"data/{files.context[datum]}" if datum in files.context else "",
         )
         if alignment
         else []

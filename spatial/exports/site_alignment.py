@@ -215,11 +215,14 @@ def write_pages(
     styles: Sequence[str],
     noindex: bool,
     write: Callable[[Path, bytes], None],
+    context: str = "",
 ) -> list[tuple[str, str]]:
     """Write the page of every district with a plan; returns ``(label, path)`` of each.
 
     ``url(path, depth)`` makes the URL of a file of the site (a path from its folder) as a page
-    ``depth`` folders down links to it; ``scripts`` and ``styles`` are such paths.
+    ``depth`` folders down links to it; ``scripts`` and ``styles`` are such paths, and so is
+    ``context``, the offline basemap's file in the basemap's datum ("" for none): the map draws
+    it where its tiles do not load, as the site's map does.
     """
     pages = []
     for district, plans in al.alignment_targets().items():
@@ -235,6 +238,8 @@ def write_pages(
             "styles": parts.pop("styles"),
             "folium": parts,
         }
+        if context:
+            message["context"] = url(context, 1)
         path = page_name(plans)
         html = alignment_html(
             result,
