@@ -113,11 +113,17 @@ def test_uploaded_layer_is_overlaid_with_its_names_escaped(
 
 def _hover_until_tooltip(page, text: str, lat: float = 23.33, lon: float = 113.52):
     """Hover the upload's pin (it stands on its point, at ``lat``, ``lon``) until the map shows
-    a tooltip holding ``text``; the map redraws as it settles, so the pin is sought afresh."""
+    a tooltip holding ``text``; the map redraws as it settles, so the pin is sought afresh.
+
+    The map is first zoomed in on the pin, as a person looks at their own point: framed on the
+    whole city, the plan's 中新广州知识城 marker stands over it (the plan's points are drawn
+    above one's own) and its tooltip is the one shown."""
     deadline = time.monotonic() + WAIT_MS / 1000
     while time.monotonic() < deadline:
         frame = map_frame_with(page, "[data-gz-own]")
         element = frame.locator("[data-gz-selection] .gz-map")
+        element.dispatch_event("keydown")  # a person's move: the map no longer frames by itself
+        element.evaluate(f"el => el.gzMap.setView([{lat}, {lon}], 13, {{animate: false}})")
         box = element.bounding_box()
         x, y = element.evaluate(
             f"el => {{ const p = el.gzMap.latLngToContainerPoint([{lat}, {lon}]);"
