@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from _browser import WAIT_MS, app_for_test, wait_settled
+from _browser import WAIT_MS, app_for_test, wait_map_still, wait_settled
 
 from spatial.plans.layers import load_layers
 from spatial.plans.schema import OUTSIDE_ROLE
@@ -148,8 +148,9 @@ def test_a_selection_is_framed_and_a_moved_map_is_offered_the_frame(app_url: str
     page.mouse.down()
     page.mouse.move(x - 150, y + 120, steps=8)
     page.mouse.up()
-    page.wait_for_function(f"!({MAP}._panAnim && {MAP}._panAnim._inProgress)")  # inertia done
-    moved = page.evaluate(VIEW)
+    # the drag's inertia is over: the map has stood still a while (an animation's flag alone
+    # may be read before the inertia has started)
+    moved = wait_map_still(page.main_frame, quiet_ms=800)
     roles = page.locator('[data-testid="stMultiSelect"]').filter(has_text="类型 Roles")
     roles.click()
     page.keyboard.type("园区")
