@@ -83,6 +83,19 @@ def many_parks(n: int, hostile: int) -> gpd.GeoDataFrame:
     return frame.set_index("id", drop=False).rename_axis(None)
 
 
+def hover(page, lat: float, lon: float) -> tuple[float, float]:
+    """Bring the pointer onto a latitude and longitude of the map, from aside as a hand does
+    (a hover needs a move); returns that page position."""
+    at = page.evaluate(
+        f"(() => {{ var p = {LEAFLET}.latLngToContainerPoint([{lat}, {lon}]);"
+        " var box = document.querySelector('#map').getBoundingClientRect();"
+        " return [p.x + box.left, p.y + box.top]; })()"
+    )
+    page.mouse.move(at[0] - 20, at[1])
+    page.mouse.move(at[0], at[1], steps=5)
+    return at[0], at[1]
+
+
 def test_point_cloud_hover_and_click_in_a_real_browser(browser, tmp_path: Path) -> None:
     n = POINT_CLOUD_MIN * 4
     hostile = n // 2 + 30  # mid-map, clear of the legend and the controls
@@ -96,13 +109,7 @@ def test_point_cloud_hover_and_click_in_a_real_browser(browser, tmp_path: Path) 
         assert page.evaluate("window.gzClient.clouds.parks.count()") == n
 
         lon, lat = parks.at[f"p-{hostile}", "geometry"].coords[0]
-        at = page.evaluate(
-            f"(() => {{ var p = {LEAFLET}.latLngToContainerPoint([{lat}, {lon}]);"
-            " var box = document.querySelector('#map').getBoundingClientRect();"
-            " return [p.x + box.left, p.y + box.top]; })()"
-        )
-        page.mouse.move(at[0] - 20, at[1])
-        page.mouse.move(at[0], at[1], steps=5)
+        at = hover(page, lat, lon)
         tooltip = page.locator(".leaflet-tooltip")
         tooltip.wait_for()
         assert tooltip.inner_text().startswith(HOSTILE)  # shown as text, template syntax too
@@ -239,13 +246,7 @@ def test_own_layer_comes_once_and_is_asked_for_when_missing(browser, tmp_path: P
         page.locator(".leaflet-gzOwnPoints-pane canvas").wait_for()
         held = "window.gzClient.ownLayer.cloud.count()"
         assert page.evaluate(held) == 1
-        at = page.evaluate(
-            f"(() => {{ var p = {LEAFLET}.latLngToContainerPoint([23.33, 113.52]);"
-            " var box = document.querySelector('#map').getBoundingClientRect();"
-            " return [p.x + box.left, p.y + box.top]; })()"
-        )
-        page.mouse.move(at[0] - 20, at[1])
-        page.mouse.move(at[0], at[1], steps=5)
+        hover(page, 23.33, 113.52)
         tip = page.locator(".leaflet-tooltip").filter(has_text="调研点")
         tip.wait_for()
         assert HOSTILE in tip.inner_text() and page.locator(".leaflet-tooltip img").count() == 0
