@@ -122,3 +122,19 @@ def wait_until(predicate, what: str, timeout_ms: int = WAIT_MS, page=None):
         else:
             page.wait_for_timeout(100)
         waited += 100
+
+
+def point_of(element, lat: float, lon: float) -> tuple[float, float]:
+    """The page position of a latitude and longitude on the map (in the map's datum)."""
+    box = element.bounding_box()
+    x, y = element.evaluate(
+        f"el => {{ const p = el.gzMap.latLngToContainerPoint([{lat}, {lon}]);"
+        " return [p.x, p.y]; }"
+    )
+    return box["x"] + x, box["y"] + y
+
+
+def set_view(element, lat: float, lon: float, zoom: int) -> None:
+    """Move the map as a person would: the client no longer frames what it first framed."""
+    element.dispatch_event("keydown")
+    element.evaluate(f"el => el.gzMap.setView([{lat}, {lon}], {zoom}, {{animate: false}})")

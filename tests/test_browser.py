@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _browser import WAIT_MS, map_frame_with, wait_settled
+from _browser import WAIT_MS, map_frame_with, point_of, set_view, wait_settled
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -122,17 +122,12 @@ def _hover_until_tooltip(page, text: str, lat: float = 23.33, lon: float = 113.5
     while time.monotonic() < deadline:
         frame = map_frame_with(page, "[data-gz-own]")
         element = frame.locator("[data-gz-selection] .gz-map")
-        element.dispatch_event("keydown")  # a person's move: the map no longer frames by itself
-        element.evaluate(f"el => el.gzMap.setView([{lat}, {lon}], 13, {{animate: false}})")
-        box = element.bounding_box()
-        x, y = element.evaluate(
-            f"el => {{ const p = el.gzMap.latLngToContainerPoint([{lat}, {lon}]);"
-            " return [p.x, p.y]; }"
-        )
+        set_view(element, lat, lon, 13)
+        x, y = point_of(element, lat, lon)
         # come from aside each time: a pointer resting where the pin only later stood (the
         # map still framing the upload) moves no more and so hovers nothing
-        page.mouse.move(box["x"] + x - 30, box["y"] + y - 10)
-        page.mouse.move(box["x"] + x, box["y"] + y - 10, steps=4)  # the pin's head
+        page.mouse.move(x - 30, y - 10)
+        page.mouse.move(x, y - 10, steps=4)  # the pin's head
         tooltip = frame.locator(".leaflet-tooltip").filter(has_text=text)
         if tooltip.count():
             return frame, tooltip

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 from _appdata import build_fixture_layers
-from _browser import WAIT_MS, app_for_test, wait_map_still, wait_settled, wait_until
+from _browser import (
+    WAIT_MS,
+    app_for_test,
+    point_of,
+    set_view,
+    wait_map_still,
+    wait_settled,
+    wait_until,
+)
 
 from spatial.geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 
@@ -48,22 +56,6 @@ def open_map(browser, url: str, size=(1500, 1000)):
                            ".getAttribute('data-gz-selection')")
     wait_settled(page)
     return page, element
-
-
-def point_of(element, lat: float, lon: float) -> tuple[float, float]:
-    """The page position of a latitude and longitude on the map (in the map's datum)."""
-    box = element.bounding_box()
-    x, y = element.evaluate(
-        f"el => {{ const p = el.gzMap.latLngToContainerPoint([{lat}, {lon}]);"
-        " return [p.x, p.y]; }"
-    )
-    return box["x"] + x, box["y"] + y
-
-
-def set_view(element, lat: float, lon: float, zoom: int) -> None:
-    """Move the map as a person would: the client no longer frames what it first framed."""
-    element.dispatch_event("keydown")
-    element.evaluate(f"el => el.gzMap.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
 
 
 def measure(page, element, points: list[tuple[float, float]]) -> None:
