@@ -8,8 +8,9 @@ in the browser's cache). Rows, each with min / median / max over ``runs``:
   text, until the title is drawn) and **a static page** of the same layers (the map client on
   a page any web server serves, :mod:`spatial.webmap.site`); the ratios app / anchor;
 * **6b** a filter click (清除筛选 Clear filters on that view) until the frame drawn with the
-  other roles' markers, from the pointer pressed on the button as the page saw it; **6c** the
-  same with 10,000 more parks;
+  other roles' markers, from the pointer pressed on the button as the page saw it, taken in
+  turns with its anchor: **a bare Streamlit page** whose button reruns the script and draws
+  more marks (the round trip through Streamlit alone); **6c** the same with 10,000 more parks;
 * **6d** the websocket bytes of that click (the messages as the browser receives them);
 * **6e** script runs a new page causes; **6f** bytes a new page downloads, first visit and
   repeat visit (transfer sizes as the browser reports them, and the websocket's messages);
@@ -73,6 +74,7 @@ PROBE = """(() => {
 
 VIEW = "/?roles=park&basemap=none"
 HELLO_APP = ROOT / "benchmarks" / "hello_app.py"
+RERUN_APP = ROOT / "benchmarks" / "rerun_app.py"
 
 
 @contextlib.contextmanager
@@ -196,6 +198,29 @@ def first_drawn(browser: Any, url: str, watch: str = ".gz-marker") -> float:
         w.close()
 
 
+def press_drawn(w: Watch, button: str = "清除筛选 Clear filters") -> float:
+    """Seconds from the pointer pressed on ``button`` to the first frame drawn with more marks
+    than before (both ends read in the page)."""
+    before = max((n for _t, n in w.drawn()), default=0)
+    w.page.evaluate("window.__gzPress = []")
+    w.page.get_by_role("button", name=button).click()
+    pressed = w.page.evaluate("window.__gzPress[0]") / 1000
+    return w.wait_drawn(lambda n: n > before, pressed) - pressed
+
+
+def rerun_click(browser: Any, url: str) -> float:
+    """Row 6b's anchor: a new page of :data:`RERUN_APP`, then its button until redrawn."""
+    w = Watch(browser)
+    try:
+        t0 = time.time()
+        w.page.goto(url, wait_until="commit")
+        w.wait_drawn(lambda n: n > 0, t0)
+        w.wait_quiet()
+        return press_drawn(w)
+    finally:
+        w.close()
+
+
 def app_session(browser: Any, server: Server | None, url: str) -> dict[str, float]:
     """A new page of the app: first markers, script runs, bytes (first and repeat visit),
     server CPU (when ``server`` can tell); then the filter click: time to redrawn, websocket
@@ -211,13 +236,10 @@ def app_session(browser: Any, server: Server | None, url: str) -> dict[str, floa
         cpu = usage() - cpu0
         runs, ws_bytes = w.runs_and_bytes(t0)
         first_bytes = w.transferred() + ws_bytes
-        parks = max(n for _t, n in w.drawn())
-        w.page.evaluate("window.__gzPress = []")
-        w.page.get_by_role("button", name="清除筛选 Clear filters").click()
-        pressed = w.page.evaluate("window.__gzPress[0]") / 1000
-        click = w.wait_drawn(lambda n, parks=parks: n > parks, pressed) - pressed
+        clicked = time.time()
+        click = press_drawn(w)
         w.wait_quiet(quiet_ms=800)
-        _runs, click_bytes = w.runs_and_bytes(pressed)
+        _runs, click_bytes = w.runs_and_bytes(clicked)
         # a repeat visit: the same browser (its cache), a new page
         again = w.context.new_page()
         again.goto(url + VIEW)
@@ -251,20 +273,24 @@ def bench_browser(runs: int, scale_n: int) -> list[Any]:
     app: list[dict[str, float]] = []
     hello: list[float] = []
     static: list[float] = []
+    rerun: list[float] = []
     big: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         page = static_site(Path(tmp) / "site")
         browser = launch(pw)
         try:
             with serve() as server, serve(app=HELLO_APP) as hello_server, \
+                    serve(app=RERUN_APP) as rerun_server, \
                     static_server(page.parent) as site_url:
                 app_session(browser, server, server.url)  # warms the server's caches
                 first_drawn(browser, hello_server.url, "h1")
                 first_drawn(browser, f"{site_url}/{page.name}")
-                for _ in range(runs):  # in turns, so the machine's moments fall on all three
+                rerun_click(browser, rerun_server.url)
+                for _ in range(runs):  # in turns, so the machine's moments fall on all four
                     app.append(app_session(browser, server, server.url))
                     hello.append(first_drawn(browser, hello_server.url, "h1"))
                     static.append(first_drawn(browser, f"{site_url}/{page.name}"))
+                    rerun.append(rerun_click(browser, rerun_server.url))
             layers = write_synthetic_layers(Path(tmp) / "big", scale_n)
             with serve(env={"GZMAP_LAYERS_DIR": str(layers)}) as server:
                 app_session(browser, server, server.url)
@@ -285,6 +311,9 @@ def bench_browser(runs: int, scale_n: int) -> list[Any]:
         Row("6a ratio app / hello (medians)", ratio_hello, "×", target=1.3),
         Row("6a ratio app / static page (medians)", ratio_static, "×", target=4.0),
         Row("6b filter click -> redrawn", _stats(col(app, "click")), "s", target=0.150),
+        Row("6b anchor: bare Streamlit page, button -> redrawn", _stats(rerun), "s"),
+        Row("6b ratio app / bare Streamlit page (medians)",
+            statistics.median(col(app, "click")) / statistics.median(rerun), "×"),
         Row(f"6c filter click -> redrawn, {scale_n:,} more parks", _stats(col(big, "click")), "s",
             target=1.0 if scale_n <= 10_000 else None),
         Row("6d websocket bytes per filter change", _stats(col(app, "click_bytes")), "B",
