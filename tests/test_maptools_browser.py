@@ -6,6 +6,7 @@ basemap), the own layer in a symbol of its own with its names, legend entry and 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 from pathlib import Path
@@ -296,6 +297,48 @@ def _colour_near(img, x: float, y: float, colour: str, radius: int = 2) -> bool:
             if all(abs(a - b) <= 24 for a, b in zip(got, want, strict=True)):  # antialiased
                 return True
     return False
+
+
+def test_tiles_that_never_answer_give_way_to_the_offline_basemap_and_back(offline_app, browser):
+    """An intranet whose name lookups go unanswered leaves tile requests pending, never
+    failed: the offline basemap is drawn once no tile has come for a few seconds, and taken
+    away when tiles arrive after all."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    pending: list = []
+
+    def hang(route):  # tiles: no answer at all, as a lookup that times out
+        if route.request.url.startswith(offline_app.url):
+            route.continue_()
+        else:
+            pending.append(route)
+
+    page.route("**/*", hang)
+    page.goto(offline_app.url + "/?basemap=positron")
+    page.locator("[data-gz-selection] .gz-map").wait_for(state="attached")
+    page.locator("[data-gz-offline=fallback][data-gz-context]").wait_for(
+        state="attached", timeout=15_000)
+    assert pending  # tiles were asked for and are still waiting: none failed
+    page.locator(".gz-notice", has_text="离线底图").wait_for()
+    tile = _png_tile()
+    for route in pending:  # the network answers after all
+        with contextlib.suppress(Exception):  # a request the map gave up meanwhile
+            route.fulfill(status=200, content_type="image/png", body=tile,
+                          headers={"Access-Control-Allow-Origin": "*"})
+    page.locator("[data-gz-offline='']").wait_for(state="attached")
+    assert page.locator(".gz-notice").count() == 0
+    page.close()
+
+
+def _png_tile() -> bytes:
+    """A plain 256×256 PNG, as a tile server answers."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (240, 240, 236)).save(out, format="PNG")
+    return out.getvalue()
 
 
 @pytest.mark.parametrize(("basemap", "mode"), [("positron", "fallback"), ("none", "chosen")])

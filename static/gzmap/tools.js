@@ -127,23 +127,44 @@
     return control;
   }
 
-  /** Watch the tile layers: when a whole round of tiles fails, draw the offline basemap
-   * instead; when tiles load again, take it away. */
+  /** How long a round of tiles may bring none before the offline basemap is drawn in their
+   * place: a network that drops tile requests fails at once, but one whose name lookups go
+   * unanswered (an intranet's) leaves them pending for many seconds. */
+  var SLOW_TILES_MS = 3000;
+
+  /** Watch the tile layers: when a whole round of tiles fails, or brings no tile within
+   * SLOW_TILES_MS, draw the offline basemap instead; when a tile loads, take it away. */
   function watchTiles(client) {
-    var tiles = [];
-    client.base.map.eachLayer(function (layer) {
+    var tiles = [], map = client.base.map;
+    map.eachLayer(function (layer) {
       if (layer instanceof L.TileLayer) { tiles.push(layer); }
     });
     client.hasTiles = tiles.length > 0;
     tiles.forEach(function (layer) {
-      var loaded = 0, failed = 0;
-      layer.on("loading", function () { loaded = 0; failed = 0; });
-      layer.on("tileload", function () { loaded++; });
+      var loaded = 0, failed = 0, timer = null;
+      var stop = function () { if (timer) { clearTimeout(timer); timer = null; } };
+      var arm = function () {
+        stop();
+        timer = setTimeout(function () {
+          timer = null;
+          if (!loaded && !client.offlineMode && client.base && client.base.map === map &&
+              map.hasLayer(layer)) {
+            offline(client, "fallback");
+          }
+        }, SLOW_TILES_MS);
+      };
+      layer.on("loading", function () { loaded = 0; failed = 0; arm(); });
+      if (layer.isLoading && layer.isLoading()) { arm(); }  // its first round began already
+      layer.on("tileload", function () {
+        loaded++;
+        if (client.offlineMode === "fallback") { offline(client, null); }
+      });
       layer.on("tileerror", function () { failed++; });
       layer.on("load", function () {
+        stop();
         if (!loaded && failed && !client.offlineMode) { offline(client, "fallback"); }
-        if (loaded && client.offlineMode === "fallback") { offline(client, null); }
       });
+      layer.on("remove", stop);
     });
   }
 
