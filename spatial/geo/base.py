@@ -42,6 +42,7 @@ __all__ = [
     "load_districts",
     "load_city_outline",
     "districts_containing",
+    "districts_metric",
 ]
 
 METRIC_CRS = "EPSG:32649"
@@ -336,6 +337,29 @@ def load_city_outline(path: Path | None = None) -> gpd.GeoDataFrame:
     return _load_city_cached(str(path or CITY_OUTLINE_PATH)).copy()
 
 
+def districts_metric(path: Path | str | None = None) -> tuple[tuple[str, ...], np.ndarray]:
+    """The district boundaries in :data:`METRIC_CRS`, for measuring against many times.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The built boundaries (default ``data/geo/guangzhou_districts.geojson``).
+
+    Returns
+    -------
+    names : tuple of str
+        District names, in the file's order.
+    geoms : numpy.ndarray
+        Their shapely geometries in EPSG:32649, prepared; cached per path, not to be changed.
+
+    Raises
+    ------
+    BaseDataMissing
+        When the boundaries have not been built (``gzmap build-base``).
+    """
+    return _districts_metric(str(path or DISTRICTS_PATH))
+
+
 @lru_cache(maxsize=4)
 def _districts_metric(path: str) -> tuple[tuple[str, ...], np.ndarray]:
     gdf = _load_districts_cached(path).to_crs(METRIC_CRS)
@@ -372,7 +396,7 @@ def districts_containing(
         raise ValueError("districts_containing needs a non-empty geometry")
     if tolerance_m < 0:
         raise ValueError(f"tolerance must be >= 0 metres, got {tolerance_m}")
-    names, geoms = _districts_metric(str(path or DISTRICTS_PATH))
+    names, geoms = districts_metric(path)
     g = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
     dist = shapely.distance(geoms, g)
     hits = np.flatnonzero(dist <= tolerance_m)

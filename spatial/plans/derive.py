@@ -18,7 +18,6 @@ method is recorded in ``location_source`` as ``derived:`` followed by a Chinese 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -95,12 +94,10 @@ def explicit_geometry(spec: Any) -> Any:
     raise ValueError(f"unknown geometry kind {kind!r}")
 
 
-@lru_cache(maxsize=1)
-def _districts_metric() -> tuple[tuple[str, ...], tuple[Any, ...]]:
-    from spatial.geo.base import load_districts
+def _districts_metric() -> tuple[tuple[str, ...], Any]:
+    from spatial.geo.base import districts_metric
 
-    districts = load_districts().to_crs(METRIC_CRS)
-    return tuple(districts["name"]), tuple(districts.geometry)
+    return districts_metric()
 
 
 def district_of_point(point_m: Point) -> str | None:

@@ -108,7 +108,9 @@ class HereIndex:
         """The district containing a point given in EPSG:32649, None outside every one.
 
         The point case of :func:`spatial.geo.base.districts_containing` with no tolerance:
-        the containing district, the first by name should a point lie on a shared edge.
+        the containing district, the first by name should a point lie on a shared edge. Written
+        out here, with shapely alone, because that module imports geopandas, which would double
+        the start-up of ``gzmap here`` (row 8a).
         """
         if self.district_geoms is None:
             return None
@@ -146,10 +148,10 @@ def index_from_frame(gdf: Any, districts: bool = False) -> HereIndex:
     names: tuple[str, ...] = ()
     dgeoms = None
     if districts:
-        from spatial.geo.base import BaseDataMissing, _districts_metric
+        from spatial.geo.base import BaseDataMissing, districts_metric
 
         with contextlib.suppress(BaseDataMissing):
-            names, dgeoms = _districts_metric(str(DISTRICTS_PATH))
+            names, dgeoms = districts_metric(DISTRICTS_PATH)
     return HereIndex(
         keys=list(live.index),
         ids=[str(v) for v in col["id"]],
