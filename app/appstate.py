@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 
-from spatial.geo.basemaps import DEFAULT_BASEMAP
+from spatial.geo.basemaps import app_default_basemap
 from spatial.plans.taxonomy import load_taxonomy
 from spatial.query.features import AXIS_ID, Selection, is_whole_axis, resolve_segment
 from spatial.symbology import DEFAULT_RULE, RULES
@@ -39,6 +39,9 @@ __all__ = [
 LIST_KEYS = ("plans", "industries", "roles", "clusters")
 NODE_KEY = "node"
 BASEMAP_KEY = "basemap"
+#: The basemap a new page opens on and a link leaves unsaid (``GZMAP_BASEMAP``, a deployment's
+#: choice; else the light tiles).
+APP_BASEMAP = app_default_basemap()
 #: URL key of the colour rule (:data:`spatial.symbology.RULES`).
 COLOUR_KEY = "colour"
 #: Longest search text a URL may carry.
@@ -63,7 +66,7 @@ class AppState:
 
     selection: Selection = field(default_factory=Selection)
     node: str | None = None
-    basemap: str = DEFAULT_BASEMAP
+    basemap: str = APP_BASEMAP
     colour_by: str = DEFAULT_RULE
 
     def to_query(self) -> dict[str, str]:
@@ -73,7 +76,7 @@ class AppState:
             params[key] = ",".join(values) if key != "q" else values[0]
         if self.node:
             params[NODE_KEY] = self.node
-        if self.basemap and self.basemap != DEFAULT_BASEMAP:
+        if self.basemap and self.basemap != APP_BASEMAP:
             params[BASEMAP_KEY] = self.basemap
         if self.colour_by and self.colour_by != DEFAULT_RULE:
             params[COLOUR_KEY] = self.colour_by
@@ -91,7 +94,7 @@ class AppState:
         return cls(
             selection=selection.with_(query=query),
             node=node.strip() or None if node else None,
-            basemap=(basemap or "").strip() or DEFAULT_BASEMAP,
+            basemap=(basemap or "").strip() or APP_BASEMAP,
             colour_by=(colour or "").strip()[:MAX_QUERY_CHARS] or DEFAULT_RULE,
         )
 
@@ -191,7 +194,8 @@ def sanitize(
     basemap = state.basemap
     if basemap not in options.basemaps:
         notes.append(f"basemap: {basemap}")
-        basemap = options.basemaps[0] if options.basemaps else DEFAULT_BASEMAP
+        offered = options.basemaps
+        basemap = APP_BASEMAP if APP_BASEMAP in offered or not offered else offered[0]
     colour_by = state.colour_by
     if colour_by not in RULES:
         notes.append(f"colour: {colour_by}")

@@ -8,7 +8,6 @@ import streamlit as st
 
 from app import appstate
 from app.viewparams import ViewParams
-from spatial.geo.basemaps import DEFAULT_BASEMAP
 from spatial.query.features import (
     Selection,
     step,
@@ -122,7 +121,7 @@ def url_params() -> dict[str, list[str]]:
 #: The map page's widgets and the value each has when nothing chose another.
 WIDGET_DEFAULTS: dict[str, object] = {
     "plans": [], "industries": [], "roles": [], "clusters": [], "segment": "", "q": "",
-    "linked": False, "basemap": DEFAULT_BASEMAP, "colour_by": DEFAULT_RULE,
+    "linked": False, "basemap": appstate.APP_BASEMAP, "colour_by": DEFAULT_RULE,
 }
 
 
@@ -179,13 +178,13 @@ def keep_valid(options: appstate.Options) -> None:
     if landed.get("segment") and landed["segment"] not in options.segments:
         landed["segment"] = ""
     if landed.get("basemap") not in (None, *options.basemaps):
-        landed["basemap"] = DEFAULT_BASEMAP
+        landed["basemap"] = appstate.APP_BASEMAP
     if ss.get("segment") and ss.segment not in options.segments:
         ss.segment = ""
     if ss.get("node") and ss.node not in options.nodes:
         ss.node = None
     if "basemap" in ss and ss.basemap not in options.basemaps:
-        ss.basemap = DEFAULT_BASEMAP
+        ss.basemap = appstate.APP_BASEMAP
     if "colour_by" in ss and ss.colour_by not in RULES:
         ss.colour_by = DEFAULT_RULE
 

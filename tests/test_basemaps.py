@@ -146,3 +146,62 @@ def test_basemap_choices_are_named_in_chinese_first() -> None:
 
     for key, label in basemap_choices():
         assert re.match(r"[\u4e00-\u9fff]", label), (key, label)  # not "OpenStreetMap OpenStreetMap"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "warned"),
+    [
+        ("", DEFAULT_BASEMAP, False),
+        ("none", "none", False),
+        (" amap ", "amap", False),
+        ("tianditu-vec", DEFAULT_BASEMAP, True),  # not on offer without a 天地图 key
+        ("<b>bad</b>", DEFAULT_BASEMAP, True),
+    ],
+)
+def test_a_deployment_names_the_basemap_new_pages_open_on(
+    monkeypatch, caplog, value, expected, warned
+):
+    from spatial.geo.basemaps import APP_BASEMAP_ENV, app_default_basemap
+
+    monkeypatch.delenv("GZMAP_TIANDITU_KEY", raising=False)
+    monkeypatch.setenv(APP_BASEMAP_ENV, value)
+    with caplog.at_level("WARNING", logger="spatial.geo.basemaps"):
+        assert app_default_basemap() == expected
+    assert bool(caplog.records) == warned
+    if warned:
+        assert "GZMAP_BASEMAP" in caplog.text and "positron" in caplog.text
+
+
+def test_an_intranet_deployment_opens_the_app_on_the_offline_basemap(tmp_path):
+    """``GZMAP_BASEMAP=none``: a new page's basemap is 离线底图 (no tile is asked for), its
+    link leaves it unsaid, and a link naming a tile service still opens on that one."""
+    import json
+    import subprocess
+    import sys
+
+    from spatial._paths import ROOT
+
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import json, sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "out = []\n"
+        "for link in ({}, {'basemap': 'amap'}):\n"
+        f"    at = AppTest.from_file({str(ROOT / 'streamlit_app.py')!r}, default_timeout=120)\n"
+        "    for k, v in link.items():\n"
+        "        at.query_params[k] = v\n"
+        "    at.run()\n"
+        "    out.append({'exceptions': [e.value for e in at.exception],\n"
+        "                'widget': at.selectbox(key='basemap').value,\n"
+        "                'query': dict(at.query_params)})\n"
+        "print(json.dumps(out))\n",
+        encoding="utf-8",
+    )
+    env = {**__import__("os").environ, "GZMAP_BASEMAP": "none"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    plain, amap = json.loads(done.stdout.strip().splitlines()[-1])
+    assert plain["exceptions"] == [] and amap["exceptions"] == []
+    assert plain["widget"] == "none" and "basemap" not in plain["query"]
+    assert amap["widget"] == "amap" and amap["query"].get("basemap") == "amap"

@@ -14,6 +14,7 @@ is left out of a basemap's ``repr``, its attribution and its label, and nothing 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -25,11 +26,13 @@ from spatial.geo.coords import gdf_wgs84_to_gcj02
 
 __all__ = [
     "Basemap",
+    "APP_BASEMAP_ENV",
     "BASEMAPS",
     "DEFAULT_BASEMAP",
     "NO_TILES",
     "NO_TILES_LABEL",
     "TIANDITU_KEY_ENV",
+    "app_default_basemap",
     "basemap_choices",
     "basemap_options",
     "get_basemap",
@@ -38,6 +41,8 @@ __all__ = [
 ]
 
 Datum = Literal["wgs84", "gcj02"]
+
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,30 @@ def basemap_choices() -> list[tuple[str, str]]:
     set), then no tiles. Each label says a name once (``OpenStreetMap``, not twice)."""
     services = {**BASEMAPS, **tianditu_basemaps()}
     return [(b.key, b.choice_label) for b in services.values()] + [(NO_TILES, NO_TILES_LABEL)]
+
+
+#: The environment variable naming the basemap a new page of the app opens on: a deployment's
+#: choice, e.g. ``none`` (离线底图) on an intranet that reaches no tile service.
+APP_BASEMAP_ENV = "GZMAP_BASEMAP"
+
+
+def app_default_basemap() -> str:
+    """The basemap a new page of the app opens on, and the one its links leave unsaid.
+
+    ``GZMAP_BASEMAP`` when it names a basemap on offer (:func:`basemap_choices`: a tile
+    service, a 天地图 one when its key is set, or ``none``), else :data:`DEFAULT_BASEMAP`, with
+    a warning in the server's log for a value that names none. The briefing export and the
+    OGC API's configuration keep :data:`DEFAULT_BASEMAP`, a tile service.
+    """
+    key = os.environ.get(APP_BASEMAP_ENV, "").strip()
+    if not key:
+        return DEFAULT_BASEMAP
+    offered = [k for k, _label in basemap_choices()]
+    if key in offered:
+        return key
+    _LOG.warning("%s=%r names no basemap on offer (%s); using %s", APP_BASEMAP_ENV, key[:40],
+                 ", ".join(offered), DEFAULT_BASEMAP)
+    return DEFAULT_BASEMAP
 
 
 def get_basemap(key: str) -> Basemap:
