@@ -9,6 +9,8 @@ out by hand.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -396,3 +398,101 @@ def test_a_garbled_answer_from_the_worker_is_a_message(monkeypatch) -> None:
                         lambda *a: {"problems": ["p1", "p2"], "notes": ["n1"], "columns": []})
     layer = reader.read_user_layer(_doc(_point(BIO_ISLAND)), "refused.geojson")
     assert (layer.problems, layer.notes, layer.gdf) == (["p1", "p2"], ["n1"], None)
+
+
+# -- a worker that goes wrong: what the reader says of it ---------------------------------------
+
+
+def _fake_worker(monkeypatch, act) -> None:
+    """Make the reader's worker a forked process that does ``act(sender)`` instead of parsing
+    (fork: the act may be any function of this test)."""
+    import multiprocessing
+
+    from spatial.uploads import reader
+
+    def process(_ctx, args, start_timeout):
+        sender = args[0]
+        return multiprocessing.get_context("fork").Process(target=act, args=(sender,),
+                                                           daemon=True)
+
+    monkeypatch.setattr(reader, "_process", process)
+
+
+def _killed(_sender) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _over_cpu(_sender) -> None:
+    os.kill(os.getpid(), signal.SIGXCPU)  # what the kernel sends at the CPU-time limit
+
+
+def _asleep(_sender) -> None:
+    time.sleep(30)
+
+
+def _lists(sender) -> None:
+    sender.send_bytes(b"[1, 2]")
+
+
+#: What a worker that read a file answers (made here: a forked child only sends it).
+_ANSWER = json.dumps({"problems": [], "notes": ["kept"], "columns": ["name"],
+                      "rows": [{"name": "甲"}], "wkb": ["00"]}).encode()
+
+
+def _answers(sender) -> None:
+    sender.send_bytes(_ANSWER)
+
+
+@pytest.mark.parametrize(
+    ("act", "seconds", "why"),
+    [
+        (_killed, 8.0, "超出内存限制（上限 512 MiB） — 杀.geojson: -: worker stopped by signal 9 "
+                       "without an answer, most likely over the 512 MiB memory limit"),
+        (_asleep, 0.5, "文件处理超时（上限 8 秒） — 杀.geojson: -: took longer than the 0.5 s time "
+                       "limit"),
+        (_over_cpu, 8.0, "文件处理超时（上限 8 秒） — 杀.geojson: -: took longer than the 8 s time "
+                         "limit (CPU)"),
+        (_lists, 8.0, "文件处理进程意外终止 — 杀.geojson: -: worker stopped: bad answer"),
+    ],
+    ids=["killed", "too-slow", "over-cpu", "bad-answer"],
+)  # fmt: skip
+def test_a_worker_that_goes_wrong_is_a_message_naming_the_file_and_why(
+    monkeypatch, act, seconds, why
+) -> None:
+    from spatial.uploads import reader
+
+    _fake_worker(monkeypatch, act)
+    started = time.monotonic()
+    answer = reader._run_worker(b"{}", "杀.geojson", seconds=seconds,
+                                memory_bytes=512 * 1024 * 1024)
+    assert answer == {"problems": [why], "notes": []}
+    assert time.monotonic() - started < seconds + 6  # waited for the limit, not the sleeper
+
+
+def test_a_worker_that_answers_is_handed_on_as_it_answered(monkeypatch) -> None:
+    from spatial.uploads import reader
+
+    _fake_worker(monkeypatch, _answers)
+    answer = reader._run_worker(b"{}", "a.geojson", seconds=8.0)
+    assert answer["notes"] == ["kept"] and answer["rows"] == [{"name": "甲"}]
+
+
+@pytest.mark.parametrize(
+    ("error", "why"),
+    [
+        (TimeoutError(), "文件处理超时（上限 8 秒） — s.geojson: -: took longer than the 8 s time limit "
+                         "to start"),
+        (OSError("no room"), "文件处理进程意外终止 — s.geojson: -: worker stopped: could not start "
+                             "(no room)"),
+    ],
+    ids=["fork-server-wedged", "no-process"],
+)  # fmt: skip
+def test_a_worker_that_cannot_start_is_a_message(monkeypatch, error, why) -> None:
+    from spatial.uploads import reader
+
+    class Unstartable:
+        def start(self) -> None:
+            raise error
+
+    monkeypatch.setattr(reader, "_process", lambda *a, **k: Unstartable())
+    assert reader._run_worker(b"{}", "s.geojson", seconds=8.0) == {"problems": [why], "notes": []}
