@@ -309,6 +309,7 @@ def test_geopackage_answers_name_the_file_and_say_only_what_applies(tmp_path: Pa
         (-24, "took longer than the 8 s time limit (CPU)"),  # SIGXCPU: the CPU limit
         (-9, "worker stopped by signal 9 without an answer, most likely over the 512 MiB memory limit"),
         (1, "worker stopped (1) without an answer, most likely over the 512 MiB memory limit"),
+        (0, "worker stopped (0) without an answer, most likely over the 512 MiB memory limit"),
         (None, "worker stopped (None) without an answer, most likely over the 512 MiB memory limit"),
     ],
 )
@@ -496,3 +497,10 @@ def test_a_worker_that_cannot_start_is_a_message(monkeypatch, error, why) -> Non
 
     monkeypatch.setattr(reader, "_process", lambda *a, **k: Unstartable())
     assert reader._run_worker(b"{}", "s.geojson", seconds=8.0) == {"problems": [why], "notes": []}
+
+
+def test_a_file_of_exactly_the_upload_limit_is_not_refused_for_its_size() -> None:
+    from spatial.uploads.reader import MAX_UPLOAD_BYTES, _quick_refusal
+
+    assert _quick_refusal(b" " * MAX_UPLOAD_BYTES, "full.geojson") == ""
+    assert _quick_refusal(b" " * (MAX_UPLOAD_BYTES + 1), "full.geojson").startswith("file is 5.0 MiB")

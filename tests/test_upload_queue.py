@@ -79,3 +79,39 @@ def test_the_workers_run_this_copy_of_the_parser() -> None:
     # copy's `spatial` (a benchmark serving another checkout compares that checkout's parser).
     root = reader.package_root()
     assert (root / "spatial" / "uploads" / "reader.py").samefile(reader.__file__)
+
+
+@pytest.fixture
+def busy(monkeypatch):
+    """Every worker slot taken, and a wait of 0.3 s at most for one."""
+    monkeypatch.setattr(reader, "_SLOTS", threading.BoundedSemaphore(MAX_CONCURRENT))
+    monkeypatch.setattr(reader, "QUEUE_LIMIT_S", 0.3)
+    for _ in range(MAX_CONCURRENT):
+        assert reader._SLOTS.acquire(blocking=False)
+    monkeypatch.setattr(reader, "_run_worker", lambda *a: pytest.fail("a worker was started"))
+
+
+@pytest.mark.parametrize("waiting", [0, reader.MAX_QUEUED - 1])
+def test_an_upload_that_finds_no_free_worker_waits_its_turn_then_says_so(
+    busy, monkeypatch, waiting
+) -> None:
+    monkeypatch.setattr(reader, "_WAITING", waiting)
+    queued: list[int] = []
+    layer = read_user_layer(heavy_lines(n_lines=10), "等.geojson", on_queued=queued.append)
+    assert queued == [waiting + 1]  # told its place in the queue, the last one included
+    assert layer.problems == [
+        "服务器繁忙，请稍后再上传 — 等.geojson: -: server is busy: no worker free after 0 s"
+    ]
+    assert waiting == reader._WAITING  # it left the queue
+
+
+def test_a_full_queue_refuses_by_name_and_counts_nobody_in(busy, monkeypatch) -> None:
+    monkeypatch.setattr(reader, "_WAITING", reader.MAX_QUEUED)
+    queued: list[int] = []
+    layer = read_user_layer(heavy_lines(n_lines=10), "满.geojson", on_queued=queued.append)
+    assert queued == []
+    assert layer.problems == [
+        f"服务器繁忙，请稍后再上传 — 满.geojson: -: server is busy: {reader.MAX_QUEUED} uploads "
+        "are waiting"
+    ]
+    assert reader._WAITING == reader.MAX_QUEUED
