@@ -106,6 +106,8 @@ def _assert_clear(problems: list[Problem]) -> None:
 
 @FUZZ
 @given(documents)
+@example(doc={"type": "FeatureCollection", "features": [  # a plan that is a list (found by CI)
+    {"type": "Feature", "properties": {"plans": [[]], "plan_roles": {}}, "geometry": None}]})
 def test_validator_answers_any_json_document(doc: object) -> None:
     layer = parse_layer_bytes(_encode(doc), "fuzz.geojson")
     _assert_clear(validate_features([layer], check_districts=True, check_excerpts=True))

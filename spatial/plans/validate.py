@@ -434,6 +434,8 @@ def _check_plan_roles(file: str, fid: str, props: dict[str, Any], out: list[Prob
     if not isinstance(plans, list) or not isinstance(roles, dict):
         return
     for pid in plans:
+        if not isinstance(pid, str):  # reported as an unknown plan
+            continue
         entry = roles.get(pid)
         if not isinstance(entry, dict):
             out.append(Problem(file, fid, f"plan_roles has no entry for plan {pid!r}"))
