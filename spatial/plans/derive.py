@@ -95,6 +95,8 @@ def explicit_geometry(spec: Any) -> Any:
 
 
 def _districts_metric() -> tuple[tuple[str, ...], Any]:
+    """:func:`spatial.geo.base.districts_metric`, imported on first use: that module loads
+    geopandas, which this one does without."""
     from spatial.geo.base import districts_metric
 
     return districts_metric()
