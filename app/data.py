@@ -146,7 +146,9 @@ def client_files() -> tuple[tuple[str, ...], tuple[str, ...], str]:
     from spatial.webmap.tools import PLUGIN_SCRIPTS, PLUGIN_STYLES
 
     data = static_url("data")
-    bundle = publish.write_hashed("gzmap", ".js", publish.client_bundle(client_style()))
+    bundle = publish.write_hashed(
+        "gzmap", ".js", publish.client_bundle(client_style(), publish.APP_SCRIPTS)
+    )
     css = publish.write_hashed("gzmap", ".css", publish.client_css())
     plugins = static_url("")  # the tools' plugins, vendored in static/ (never a CDN)
     scripts = (f"{static_url('leaflet')}/leaflet.js", *(plugins + p for p in PLUGIN_SCRIPTS),
@@ -168,6 +170,26 @@ def basemap_file(basemap: str, labels: tuple[tuple[str, str], ...]) -> tuple[str
     script = basemap_script(basemap, dict(labels), key, tools=True).encode("utf-8")
     name = publish.write_hashed(f"basemap-{basemap}", ".js", script)
     return key, f"{static_url('data')}/{name}"
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def predict_files(folder: str, stamp: tuple, register_stamp: tuple) -> dict[str, str]:
+    """URLs of what the map client needs to redraw at a filter's click before the server
+    answers (``static/gzmap/predict.js``): ``index``, the layers' view index
+    (:func:`spatial.webmap.siteindex.view_index`), and ``script``, the view's code
+    (``static/gzmap/siteview.js``, the published site's). Written on first use; the client
+    fetches them once the map is drawn."""
+    from spatial.webmap import publish, siteindex
+
+    gdf = get_layers(folder, stamp)
+    index = siteindex.view_index(
+        gdf, map_data(folder, stamp, "wgs84").position, get_unsited(folder, register_stamp)
+    )
+    data = static_url("data")
+    name = publish.write_hashed("view-index", ".json", siteindex.json_bytes(index))
+    code = (publish.CLIENT_DIR / "siteview.js").read_bytes()
+    script = publish.write_hashed("siteview", ".js", code)
+    return {"index": f"{data}/{name}", "script": f"{data}/{script}"}
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -35,6 +35,36 @@ from spatial.symbology import RULES, rule_label
 ss = st.session_state
 CHOOSE = "请选择 Choose"  # multiselect placeholder, Chinese first
 MAX_HITS = 8  # search hits listed under the search box
+CLEAR_KEY = "clear"  # 清除筛选's key: the map client foresees its effect (app.map)
+
+
+def industry_name(taxonomy: Any, tag: str) -> str:
+    """An industry as the filter lists it, before its count: a group with its English name
+    and 大类, an industry indented beneath it."""
+    try:
+        industry = taxonomy.get(tag)
+    except KeyError:
+        return tag
+    if industry.level == "group":  # a group covers the industries beneath it
+        return f"{tag} {industry.en} · 大类".replace("  ", " ").rstrip()
+    return f"\u3000└ {tag} {industry.en}".replace("  ", " ").rstrip()
+
+
+def filter_labels(gdf: gpd.GeoDataFrame | None, options: appstate.Options) -> dict[str, dict]:
+    """Each filter widget's key -> {the label it shows for an option: the option}, as the
+    sidebar writes them (an industry without its count, which changes with the other
+    filters; every label stripped of the spaces around it). The map client reads the
+    widgets' choices through them to redraw at a click (``static/gzmap/predict.js``)."""
+    names, taxonomy = plan_names(), load_taxonomy()
+    formats: dict[str, tuple[Iterable[str], Callable[[str], str]]] = {
+        "plans": (options.plans, lambda p: names.get(p, p)),
+        "industries": (options.industries, lambda t: industry_name(taxonomy, t)),
+        "roles": (options.roles, role_label),
+        "clusters": (options.clusters,
+                     lambda c: feature_label(gdf, c) if gdf is not None else c),
+        "colour_by": (RULES, rule_label),
+    }
+    return {key: {fmt(v).strip(): v for v in values} for key, (values, fmt) in formats.items()}
 
 
 def feature_label(gdf: gpd.GeoDataFrame, fid: str) -> str:
@@ -186,14 +216,7 @@ def sidebar(
         counts = facet_counts(folder, stamp, selection_key(sel.with_(industries=())))
 
     def industry_label(tag: str) -> str:
-        try:
-            industry = taxonomy.get(tag)
-        except KeyError:
-            return f"{tag} ({int(counts.get(tag, 0))})"
-        n = int(counts.get(tag, 0))
-        if industry.level == "group":  # a group covers the industries beneath it
-            return f"{tag} {industry.en} · 大类 ({n})".replace("  ", " ")
-        return f"\u3000└ {tag} {industry.en} ({n})".replace("  ", " ")
+        return f"{industry_name(taxonomy, tag)} ({int(counts.get(tag, 0))})"
 
     choose(
         sb, "产业 Industries", "industries", options.industries, industry_label,
@@ -205,7 +228,7 @@ def sidebar(
         lambda c: feature_label(gdf, c) if gdf is not None else c,
         help="选中集群即显示其核心园区。A cluster shows with its core parks.",
     )
-    sb.button("清除筛选 Clear filters", on_click=clear_filters, key="clear")
+    sb.button("清除筛选 Clear filters", on_click=clear_filters, key=CLEAR_KEY)
     sb.divider()
     sb.segmented_control(
         "着色 Colour by",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -31,19 +32,25 @@ from app.data import (
     client_files,
     context_file,
     get_districts,
+    get_layers,
     layer_labels,
+    layer_options,
     map_data,
+    predict_files,
     selected_ids,
     selection_key,
     static_url,
+    unsited_stamp,
     view_message,
 )
+from app.filters import CLEAR_KEY, filter_labels
 from app.maptools import area_message, on_map_area, on_map_own, on_map_view, pick_message
 from app.state import on_map_click, on_map_need
 from spatial import webmap
 from spatial.geo.basemaps import NO_TILES
 from spatial.query import unsited
 from spatial.query.features import Selection
+from spatial.symbology import DEFAULT_RULE
 from spatial.webmap import client, publish
 
 ss = st.session_state
@@ -51,6 +58,10 @@ MAP_HEIGHT = 640
 #: The map fills the window's height beside the panel (``--gz-h``, app.layout's page style).
 MAP_HEIGHT_CSS = f"var(--gz-h, {MAP_HEIGHT}px)"
 FOLLOW_ZOOM = 12
+#: Above this many features the client is not given the view index to redraw at a click
+#: before the server answers (~190 bytes a feature, fetched once): the map waits for the
+#: server, as it did before.
+FORESEE_MAX_FEATURES = 20_000
 OWN_LAYER_NAME = "我的图层 My layer"
 #: The URL query keys of the map's view (app.appstate): the client writes the map's view in
 #: the hash only while the page's URL holds the query of the view it draws.
@@ -141,10 +152,29 @@ def draw_map(
         "area": area_message(datum),
         "url": {"query": state.to_query(), "keys": list(URL_KEYS)},
     }
+    if gdf is not None and len(gdf) <= FORESEE_MAX_FEATURES:
+        message["predict"] = predict_message(folder, stamp)
     # What seldom changes (the files, the URL's keys) only when it does: the loader keeps it.
     message, ss._map_sent = client.unsent(message, ss.get("_map_sent") or {})
     _mount("map", message, {"click": on_map_click, "need": on_map_need, "own": on_map_own,
                             "area": on_map_area, "view": on_map_view})
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _predict_message(folder: str, stamp: tuple, register_stamp: tuple) -> dict[str, Any]:
+    return {
+        **predict_files(folder, stamp, register_stamp),
+        "labels": filter_labels(get_layers(folder, stamp), layer_options(folder, stamp)),
+        "clear": CLEAR_KEY,
+        "colour": DEFAULT_RULE,
+    }
+
+
+def predict_message(folder: str, stamp: tuple) -> dict[str, Any]:
+    """What lets the client redraw at a filter's click before this script's answer
+    (``static/gzmap/predict.js``): the view index and its code, the filters' labels, the
+    key of 清除筛选 and the default colour rule; the same for a layer version (sent once)."""
+    return _predict_message(folder, stamp, unsited_stamp(Path(folder)))
 
 
 def frame_key(sel: Selection) -> str:

@@ -111,6 +111,32 @@ def test_tiles_need_internet_notice_follows_the_basemap(app: AppTest) -> None:
     assert shown_names(msg) and "L.tileLayer" not in basemap_script(msg)
 
 
+def test_the_map_is_told_what_each_filter_label_stands_for(app: AppTest) -> None:
+    """The map client reads the sidebar's chips back into values to redraw at a click
+    (``static/gzmap/predict.js``): every label a filter shows, its count taken off, names one
+    value, the one the widget shows it for; the files the client computes a view with exist."""
+    run(app)
+    predict = map_message(app)["predict"]
+    for key in ("plans", "industries", "roles", "clusters", "colour_by"):
+        widget = (app.segmented_control(key=key) if key == "colour_by"
+                  else app.multiselect(key=key))
+        labels = predict["labels"][key]
+        shown = [re.sub(r"\s*\(\d+\)$", "", label.strip()) for label in widget.options]
+        assert sorted(shown) == sorted(labels), key
+        for label, value in labels.items():
+            assert re.sub(r"\s*\(\d+\)$", "", widget.format_func(value).strip()) == label, key
+    assert predict["labels"]["industries"]["└ 生物医药 Biomedicine"] == "生物医药"
+    index = json.loads(static_file(predict["index"]).read_text(encoding="utf-8"))
+    assert index["search"] is False and "x" not in index["f"][0]
+    assert "GzSite.view" in static_file(predict["script"]).read_text(encoding="utf-8")
+    # sent once: a rerun's message leaves it to the client's loader
+    app.multiselect(key="roles").set_value(["park"])
+    run(app)
+    assert "predict" not in json.loads(next(
+        e for e in app.get("bidi_component") if e.proto.component_name == "gzplan.map"
+    ).proto.bytes)
+
+
 def test_industry_options_show_counts(app: AppTest) -> None:
     run(app)
     labels = app.multiselect(key="industries").options

@@ -32,8 +32,15 @@ static page) hands it *messages*; each names the files and says what to do with 
 ``url``
     ``{query, keys}``: the page's URL query of the view, and every query key the host owns
     (the client writes ``#map=`` only while the page's URL holds that query).
+``predict`` (the app only)
+    ``{index, script, labels, clear, colour}``: what lets the client redraw at a filter's
+    click before the host's answer (``static/gzmap/predict.js``): the layers' view index
+    (:func:`spatial.webmap.siteindex.view_index`) and the code computing a view from it
+    (``siteview.js``), each filter widget's option labels -> values, the key of the 清除筛选
+    button and the default colour rule.
 
-The app's component sends ``height``, ``scripts``, ``base``, ``data`` and ``url`` (:data:`KEPT`)
+The app's component sends ``height``, ``scripts``, ``base``, ``data``, ``url`` and ``predict``
+(:data:`KEPT`)
 only when they differ from what it sent last, and ``url`` without its ``keys`` when only the
 query changed (:func:`unsent`); its loader (``static/gzmap/loader.js``) keeps the last of each
 and writes them back into every message before the client sees it, and reports ``need``
@@ -102,7 +109,7 @@ PROTOCOL = 1
 
 
 #: Parts of the app's map message that seldom change from run to run: sent when they do.
-KEPT = ("height", "scripts", "base", "data", "url")
+KEPT = ("height", "scripts", "base", "data", "url", "predict")
 
 
 def unsent(message: Mapping[str, Any], sent: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

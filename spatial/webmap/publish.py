@@ -38,6 +38,7 @@ from spatial.webmap._geom import COORD_DECIMALS, _point_of
 from spatial.webmap.labels import _anchor
 
 __all__ = [
+    "APP_SCRIPTS",
     "CLIENT_SCRIPTS",
     "DATA_DIR",
     "STATIC_DIR",
@@ -59,6 +60,8 @@ CLIENT_SCRIPTS = (
     "symbols.js", "points.js", "labels.js", "client.js", "furniture.js", "view.js", "own.js",
     "tools.js", "pagemap.js",
 )
+#: The app's: the client's, then what redraws at a filter's click before the server answers.
+APP_SCRIPTS = (*CLIENT_SCRIPTS, "predict.js")
 CLIENT_DIR = STATIC_DIR / "gzmap"
 
 _GEOMETRY_RANK = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}

@@ -38,7 +38,9 @@ from spatial.symbology import GEOMETRY_KINDS, ROLE_SYMBOLS, UNMARKED_ROLES
 from spatial.webmap._geom import _point_of
 from spatial.webmap.publish import in_datum
 
-__all__ = ["INDEX_VERSION", "json_bytes", "segment_label", "site_index", "site_panels"]
+__all__ = [
+    "INDEX_VERSION", "json_bytes", "segment_label", "site_index", "site_panels", "view_index",
+]
 
 #: The version of the index's layout (``"v"``).
 INDEX_VERSION = 1
@@ -262,6 +264,25 @@ def site_index(
             "no_site": NO_SITE_LABEL,
         },
     }
+
+
+def view_index(
+    gdf: gpd.GeoDataFrame, position: Mapping[str, int], register: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """The part of :func:`site_index` that computes a view without a search: the app's map
+    client reads it to redraw at a filter's click before the server's answer comes
+    (``static/gzmap/predict.js``).
+
+    The excerpt texts (``x``, read only by a search) and the focus points (``at``, read only
+    by the site's own panel) are left out: a quarter of the size. ``search`` is False, so a
+    reader knows not to search it.
+    """
+    index = site_index(gdf, position, register)
+    for entry in (*index["f"], *index["reg"]):
+        entry.pop("x", None)
+        entry.pop("at", None)
+    index["search"] = False
+    return index
 
 
 # -- panels ------------------------------------------------------------------------------------

@@ -177,15 +177,26 @@
     this._own(msg.own);
     if (GzMap.tools) { GzMap.tools.update(this, msg); }
     var sel = msg.selection || {};
-    this._select(sel);
-    this._highlight(sel.highlight);
-    this._legend(sel.legend, sym.colourRule(sel.colour));
-    this._badges(sel.unsited, data[1]);
+    this.districtsDoc = data[1];
+    // a filter's click foreseen (predict.js): its view may be drawn already (only the keys are
+    // taken), or the user may have changed it again since (the next answer is awaited)
+    var verdict = GzMap.predict ? GzMap.predict.verdict(this, msg) : "draw";
+    if (verdict === "stale") { return; }
+    if (verdict === "draw") { this._restyle(sel); }
     this._view(sel.frame, sel.focus, msg.url);
     this.element.setAttribute("data-gz-selection", sel.key || "");
     this._prepare();
+    if (GzMap.predict) { GzMap.predict.served(this, msg); }
     performance.mark("gzmap:drawn");
     this.element.dispatchEvent(new CustomEvent("gzmap:drawn", { detail: sel.key || "" }));
+  };
+
+  /** Show a selection's features, highlight, legend and counts (not where the map looks). */
+  Client.prototype._restyle = function (sel) {
+    this._select(sel);
+    this._highlight(sel.highlight);
+    this._legend(sel.legend, sym.colourRule(sel.colour));
+    this._badges(sel.unsited, this.districtsDoc);
   };
 
   /** The folium-built map for a basemap: the old one (and all it held) goes. */

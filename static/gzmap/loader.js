@@ -60,9 +60,9 @@ function expand(message) {
 }
 
 /** What the app sends only when it changes (spatial.webmap.client.KEPT: the files, the URL's
- * keys; ``url`` may come without its ``keys``): the last of each, written back into a message
+ * keys, what predict.js reads; ``url`` may come without its ``keys``): the last of each, written back into a message
  * that lacks it. False when a map's message lacks what nothing here holds. */
-var KEPT = ["height", "scripts", "base", "data", "url"];
+var KEPT = ["height", "scripts", "base", "data", "url", "predict"];
 var kept = {};
 
 function restore(message) {
@@ -86,7 +86,8 @@ export default function (component) {
   var bytes = component.data, element = component.parentElement;
   var host = element.querySelector(".gz-host") || element;
   var text = new TextDecoder().decode(bytes);
-  if (host.gzMessage === text && host.gzUnmount) { return host.gzUnmount; }  // the same again
+  // the same again; unless a view was foreseen since (predict.js), which this message settles
+  if (host.gzMessage === text && host.gzUnmount && !host.gzForeseen) { return host.gzUnmount; }
   var message = JSON.parse(text);
   if (!restore(message)) {  // a new page's module with an old session: ask for it all
     host.gzMessage = null;

@@ -1,0 +1,277 @@
+/* gzmap · predict.js — the app's map redrawn at a filter's click, before the server answers.
+ *
+ * In the app (app/map.py) a filter change goes to the server, which reruns the page's script
+ * and sends the map its new selection; on the way Streamlit's front end redraws the page's
+ * ~40 elements, and the map would wait ~200 ms for its turn. It does not wait: when the user
+ * changes a filter in the sidebar (a multiselect's chips, 清除筛选, the colour rule), the
+ * client reads the widgets, computes the view as a published site does (siteview.js, held to
+ * the app's answers by tests/test_site_parity.py, with the layers' view index the app writes,
+ * spatial.webmap.siteindex.view_index) and draws it at once. The server's selection still
+ * comes and is the truth: when it is what was drawn, only its keys are taken (no second
+ * restyle, no second framing); when it is not, it is drawn as always.
+ *
+ * Foreseen: the four filters, 清除筛选 and the colour rule, once the index has loaded (fetched
+ * when the browser is idle after the first map). Left to the server: a search, linked places
+ * with plans chosen, and a widget whose label is unknown here. The widgets are read from
+ * Streamlit's page, by the class Streamlit gives a keyed widget (``st-key-<key>``) and the
+ * text of a multiselect's chips; should a Streamlit release change that, nothing is foreseen
+ * (``data-gz-predicted="unread"``) and the map waits for the server as before.
+ *
+ * Only a user's input in the sidebar arms the prediction, until the server's next map
+ * message: a sidebar the server redraws (its answer to 清除筛选, Back, a link) is not read
+ * half-drawn.
+ *
+ * The map element says what became of the last change (``data-gz-predicted``): "match" (the
+ * server's answer was what had been drawn), "differ" (it was not, and was drawn), "skip" (not
+ * foreseeable), "loading" (the index was not there yet), "unread".
+ */
+(function () {
+  "use strict";
+
+  var GzMap = window.GzMap;
+  var LISTS = ["plans", "industries", "roles", "clusters"];
+  var ARMED_MS = 5000;  // an input this long ago no longer arms a redraw
+  // a URL no page has: the client writes no view into the URL for a foreseen selection
+  var FORESEEN_URL = { query: { "gz-foreseen": "1" }, keys: [] };
+  var P = GzMap.predict = {};
+  // {client, cfg, data (GzSite.data), server: {state, sel} of the last message, drawn (the
+  //  state key on the map), pending (the views foreseen since that message), armed}
+  var at = null;
+
+  function canonical(value) {
+    if (Array.isArray(value)) { return "[" + value.map(canonical).join(",") + "]"; }
+    if (value && typeof value === "object") {
+      return "{" + Object.keys(value).sort().filter(function (k) {
+        return value[k] !== undefined;
+      }).map(function (k) { return JSON.stringify(k) + ":" + canonical(value[k]); }).join(",") + "}";
+    }
+    return JSON.stringify(value === undefined ? null : value);
+  }
+
+  /** What a selection looks like on the map, whatever its keys. */
+  function look(client, sel) {
+    var show = GzMap.decodeShow(sel.show, client.features.length), on = [];
+    for (var i = 0; i < show.length; i++) { if (show[i]) { on.push(i); } }
+    return canonical([on, sel.roles || {}, sel.colour || null, sel.numbered || {},
+      sel.legend || null, sel.unsited || [], sel.highlight === undefined ? -1 : sel.highlight]);
+  }
+
+  function mark(client, what) {
+    client.element.setAttribute("data-gz-predicted", what);
+  }
+
+  /** The view a message of the app shows, from its URL query (appstate.AppState.to_query). */
+  function stateOf(msg, cfg) {
+    var q = (msg.url && msg.url.query) || {}, state = {};
+    LISTS.forEach(function (key) { state[key] = q[key] ? String(q[key]).split(",") : []; });
+    state.segment = q.segment || "";
+    state.q = q.q || "";
+    state.linked = q.linked === "1";
+    state.colour = q.colour || cfg.colour;
+    return state;
+  }
+
+  function stateKey(s) {
+    return canonical([s.plans, s.industries, s.roles, s.clusters, s.segment, s.q, s.linked,
+      s.colour]);
+  }
+
+  /** The filters as the sidebar's widgets hold them now, or null when they cannot be read. */
+  function readWidgets(cfg, server) {
+    var state = Object.assign({}, server), labels = cfg.labels;
+    for (var k = 0; k < LISTS.length; k++) {
+      var key = LISTS[k], known = labels[key] || {};
+      var box = document.querySelector(".st-key-" + key + " [data-testid='stMultiSelectTagsContainer']");
+      if (!box) { return null; }
+      var values = [], chips = box.querySelectorAll("[data-tag]");
+      for (var j = 0; j < chips.length; j++) {
+        var text = chips[j].textContent.trim().replace(/\s*\(\d+\)$/, "");
+        if (!Object.prototype.hasOwnProperty.call(known, text)) { return null; }
+        values.push(known[text]);
+      }
+      state[key] = values;
+    }
+    var rule = document.querySelector(".st-key-colour_by [role='radio'][aria-checked='true']");
+    var colours = labels.colour_by || {};
+    if (rule) {
+      var name = rule.textContent.trim();
+      if (!Object.prototype.hasOwnProperty.call(colours, name)) { return null; }
+      state.colour = colours[name];
+    }
+    var linked = document.querySelector(".st-key-linked input");
+    if (linked) { state.linked = linked.checked; }
+    return state;
+  }
+
+  /** Draw the view of ``state`` now, as the server will draw it. */
+  function foresee(state, cleared) {
+    var client = at.client;
+    if (!at.data) { mark(client, "loading"); return; }
+    if (state.q || (state.plans.length && state.linked)) { mark(client, "skip"); return; }
+    var key = stateKey(state);
+    if (key === at.drawn) { return; }
+    var data = at.data, server = at.server.sel;
+    var view = GzSite.view(data, state), sel = Object.assign({}, view.selection);
+    var bounds = sel.bounds;
+    delete sel.bounds;
+    if (state.segment && data.index.segments[state.segment]) {  // the whole segment (app/map.py)
+      bounds = GzSite.frameBounds(data, data.index.segments[state.segment].ids);
+    }
+    Object.assign(sel, {
+      key: "foreseen",
+      highlight: cleared ? -1 : server.highlight,
+      frame: bounds ? { key: "foreseen|" + key, bounds: bounds } : null,
+      focus: cleared ? null : server.focus,
+      unsited: view.unsited
+    });
+    at.drawn = key;
+    at.pending.push({ key: key, look: look(client, sel), bounds: bounds, data: client.dataKey });
+    // the loader hands the next message over even when it is the last one again (a change
+    // undone before its answer came): it settles what was foreseen
+    client.element.gzForeseen = true;
+    client._restyle(sel);
+    client._view(sel.frame, sel.focus, FORESEEN_URL);
+    client.element.setAttribute("data-gz-selection", "foreseen");
+    client.element.dispatchEvent(new CustomEvent("gzmap:foreseen", { detail: key }));
+  }
+
+  function sameBounds(a, b) {
+    if (!a || !b) { return a === b; }
+    for (var i = 0; i < 2; i++) {
+      for (var j = 0; j < 2; j++) { if (Math.abs(a[i][j] - b[i][j]) > 1e-5) { return false; } }
+    }
+    return true;
+  }
+
+  /** What to do with a message of the app, given the views foreseen since the last one:
+   * "taken" when it shows what was drawn at the last click (its frame is taken as framed,
+   * nothing is drawn again); "stale" when it answers an earlier click whose view was foreseen
+   * too, the user having changed it since (not drawn: the next answer is awaited); else
+   * "draw" (nothing foreseen, or the message says otherwise: the server is the truth). */
+  P.verdict = function (client, msg) {
+    if (!at || at.client !== client || !at.pending.length) { return "draw"; }
+    var key = stateKey(stateOf(msg, msg.predict || at.cfg)), last = at.pending.length - 1;
+    var mine = -1;
+    at.pending.forEach(function (p, k) { if (p.key === key) { mine = k; } });
+    if (mine >= 0 && mine < last) {
+      at.pending = at.pending.slice(mine + 1);
+      return "stale";
+    }
+    var was = mine === last ? at.pending[last] : null, sel = msg.selection || {};
+    at.pending = [];
+    client.element.gzForeseen = false;
+    var same = Boolean(was) && was.data === client.dataKey && was.look === look(client, sel);
+    mark(client, same ? "match" : "differ");
+    if (!same) { return "draw"; }
+    var frame = sel.frame && sel.frame.bounds ? sel.frame : null;
+    if (frame && sameBounds(frame.bounds, was.bounds)) { client.last.frameKey = frame.key; }
+    return "taken";
+  };
+
+  /** Whether a filter's click can be foreseen yet (the index has loaded); the index itself
+   * (tests and benchmarks read it). */
+  P.ready = function () { return Boolean(at && at.data); };
+  P.data = function () { return at ? at.data : null; };
+
+  /** Each message of the app, drawn: the view the server holds, and the index to load. */
+  P.served = function (client, msg) {
+    var cfg = msg.predict;
+    if (!cfg || msg.mode !== "features") { return; }
+    if (!at || at.client !== client) { at = { client: client, pending: [] }; }
+    at.server = { state: stateOf(msg, cfg), sel: msg.selection || {} };
+    at.drawn = stateKey(at.server.state);
+    at.armed = 0;
+    if (!at.cfg || at.cfg.index !== cfg.index || at.cfg.script !== cfg.script) {
+      at.cfg = cfg;
+      at.data = null;
+      load(cfg);
+    }
+    at.cfg = cfg;
+    listen();
+  };
+
+  function load(cfg) {
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 200); };
+    idle(function () {
+      Promise.all([script(cfg.script), GzMap.fetchJson(cfg.index)]).then(function (got) {
+        if (at && at.cfg === cfg && window.GzSite) { at.data = GzSite.data(got[1]); }
+      }).catch(function () { /* nothing foreseen: the map waits for the server, as before */ });
+    });
+  }
+
+  var scripts = {};
+  function script(url) {
+    if (!scripts[url]) {
+      scripts[url] = new Promise(function (ok, fail) {
+        var s = document.createElement("script");
+        s.src = url;
+        s.onload = ok;
+        s.onerror = function () { delete scripts[url]; fail(new Error("cannot load " + url)); };
+        document.head.appendChild(s);
+      });
+    }
+    return scripts[url];
+  }
+
+  // -- the sidebar -------------------------------------------------------------------------------
+
+  var listening = false, watched = null, observer = null, queued = false;
+
+  function inSidebar(node) {
+    return node && node.closest && node.closest("[data-testid='stSidebar']");
+  }
+
+  /** After the widget has had the event (React has its value, Streamlit sent it). */
+  function later(fn) { setTimeout(fn, 0); }
+
+  function check() {
+    queued = false;
+    if (!at || !at.server || !at.armed || Date.now() - at.armed > ARMED_MS) { return; }
+    if (!at.client.base) { return; }
+    var state = readWidgets(at.cfg, at.server.state);
+    if (!state) { mark(at.client, "unread"); return; }
+    foresee(state, false);
+  }
+
+  function queue() {
+    if (!queued) { queued = true; later(check); }
+  }
+
+  function arm(e) {
+    var t = e.target, sidebar = inSidebar(t);
+    // a multiselect's options open in a popover outside the sidebar
+    if (!at || !(sidebar || (t && t.closest && t.closest("[role='listbox'], [role='option']")))) {
+      return;
+    }
+    if (sidebar && sidebar !== watched) { listen(); }
+    at.armed = Date.now();
+    var clear = e.type === "click" && e.target.closest(".st-key-" + at.cfg.clear);
+    if (clear) {
+      later(function () {
+        if (!at.client.base) { return; }
+        var state = Object.assign({}, at.server.state, { segment: "", q: "" });
+        LISTS.forEach(function (key) { state[key] = []; });
+        foresee(state, true);
+      });
+    } else if (e.type === "click" || e.type === "change") {
+      queue();
+    }
+  }
+
+  function listen() {
+    if (!listening) {
+      listening = true;
+      ["pointerdown", "keydown", "click", "change"].forEach(function (name) {
+        document.addEventListener(name, arm, true);
+      });
+      observer = new MutationObserver(queue);
+    }
+    var sidebar = document.querySelector("[data-testid='stSidebar']");
+    if (sidebar && sidebar !== watched) {
+      observer.disconnect();
+      observer.observe(sidebar, { subtree: true, childList: true, attributes: true,
+        attributeFilter: ["aria-checked"] });
+      watched = sidebar;
+    }
+  }
+})();
