@@ -24,11 +24,19 @@ from app.data import (
 from app.filters import own_layer, ranked_hits, search_missed, sidebar
 from app.map import draw_map
 from app.maptools import own_feature_panel
-from app.pages import ignored_from_link, other_page, page_switch
+from app.pages import PAGE_KEYS, ignored_from_link, other_page, page_switch
 from app.panel import axis_walk, node_panel
 from app.printview import maybe_print_dialog
 from app.results import download_panel, overview_panel, results_table
-from app.state import PLACE_TAB, current_state, init_state, keep_valid, sync_url, url_params
+from app.state import (
+    PLACE_TAB,
+    WIDGET_DEFAULTS,
+    current_state,
+    init_state,
+    keep_valid,
+    sync_url,
+    url_params,
+)
 from spatial.query import unsited
 from spatial.query.features import plan_view
 
@@ -85,15 +93,33 @@ def main() -> None:
     The URL a run starts from is noted before anything else: a run cut short by the next
     action (a second Back while the first one's page is still being drawn) must not leave the
     URL of the run before it, or the next run would take the new URL for one it already shows.
+
+    A run the user started with a widget (or a button's callback) is never Back or Forward,
+    even with an old URL: a second change made before the first one's URL has reached the
+    browser (a slow link, two quick clicks) comes with the URL from before the first, which
+    is read as Back only when no choice has changed since the last run (:func:`choices`).
     """
     url = url_params()
-    if ss.get("_init") and ss.get("_synced") is not None and url != ss._synced:
+    moved = ss.get("_synced") is not None and url != ss._synced
+    if ss.get("_init") and moved and choices() == ss.get("_choices"):
         ss._init = False
         ss._pages_init = False
     ss._synced = url
     page()
     ss._synced = url_params()
+    ss._choices = choices()
     watch_connection()  # last on the page: a lost connection shows 正在重新连接, then reloads
+
+
+#: What the URL carries, as the widgets (and the place open) hold it on every page.
+URL_CHOICES = (*WIDGET_DEFAULTS, "node", "page", "align_target", *PAGE_KEYS["here"])
+
+
+def choices() -> tuple[str, ...]:
+    """What the user has chosen that the URL carries: the same as at the end of the last run
+    unless a widget or a callback changed it (a tab, a walk's pick, which the URL does not
+    carry, are left out)."""
+    return tuple(repr(ss.get(k)) for k in URL_CHOICES)
 
 
 def page() -> None:

@@ -161,3 +161,31 @@ def test_a_search_is_left_to_the_server(app_url: str, browser) -> None:
     page.close()
 
 
+
+def test_two_quick_changes_end_on_both_without_going_back(app_url: str, browser) -> None:
+    """The second change is made before the first one's answer has come (a slow link, two quick
+    clicks): the map goes from the first view to the second and stays there, and the app keeps
+    both choices (the second run comes with the URL from before the first, which is not Back)."""
+    page, errors = _page(browser, app_url + "/?roles=park&basemap=none")
+    page.evaluate(f"""(() => {{
+      window.__gzShownLog = [];
+      new MutationObserver(() => window.__gzShownLog.push({MAP}.getAttribute('data-gz-shown')))
+        .observe({MAP}, {{attributes: true, attributeFilter: ['data-gz-shown']}});
+    }})()""")
+    page.evaluate(f"window.__gzHoldMs = {HOLD_MS}")  # both answers come after both changes
+    _choose(page, "industries", "生物医药", "生物医药 Biomedicine")
+    first = _attr(page, "data-gz-shown")
+    _choose(page, "plans", "花都", "花都")
+    page.wait_for_function(f"{MAP}.getAttribute('data-gz-shown') !== '{first}'",
+                           timeout=HOLD_MS // 2)
+    second = _attr(page, "data-gz-shown")
+    page.evaluate("window.__gzHoldMs = 0")
+    page.wait_for_function(f"{MAP}.getAttribute('data-gz-selection') !== 'foreseen'")
+    wait_settled(page)
+    assert page.evaluate("window.__gzShownLog") == [first, second]  # never back to the first
+    assert _attr(page, "data-gz-predicted") == "match"
+    chips = page.locator(".st-key-plans [data-tag], .st-key-industries [data-tag]")
+    assert chips.count() == 2  # both choices kept
+    assert "plans=" in page.url and "industries=" in page.url
+    assert errors == []
+    page.close()
