@@ -32,6 +32,7 @@ from app.state import (
     PLACE_TAB,
     WIDGET_DEFAULTS,
     current_state,
+    history_navigation,
     init_state,
     keep_valid,
     sync_url,
@@ -96,12 +97,14 @@ def main() -> None:
 
     A run the user started with a widget (or a button's callback) is never Back or Forward,
     even with an old URL: a second change made before the first one's URL has reached the
-    browser (a slow link, two quick clicks) comes with the URL from before the first, which
-    is read as Back only when no choice has changed since the last run (:func:`choices`).
+    browser (a slow link, two quick clicks) comes with the URL from before the first. A URL
+    that differs is read again when Streamlit marks the run as Back or Forward
+    (:func:`app.state.history_navigation`), or, where it cannot (``AppTest``), when no choice
+    the URL carries has changed since the last run (:func:`choices`).
     """
     url = url_params()
     moved = ss.get("_synced") is not None and url != ss._synced
-    if ss.get("_init") and moved and choices() == ss.get("_choices"):
+    if ss.get("_init") and moved and (history_navigation() or choices() == ss.get("_choices")):
         ss._init = False
         ss._pages_init = False
     ss._synced = url

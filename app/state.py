@@ -118,6 +118,14 @@ def url_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
+def history_navigation() -> bool:
+    """Whether this run is the browser's Back or Forward (Streamlit 1.67 marks such a run; a
+    run under ``AppTest`` is never marked)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
+
+
 #: The map page's widgets and the value each has when nothing chose another.
 WIDGET_DEFAULTS: dict[str, object] = {
     "plans": [], "industries": [], "roles": [], "clusters": [], "segment": "", "q": "",
