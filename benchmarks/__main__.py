@@ -79,6 +79,8 @@ def _fmt(value: float | None, unit: str) -> str:
         return f"{value / 1e6:.2f} MB" if value >= 1e5 else f"{value / 1e3:.1f} KB"
     if unit == "×":
         return f"{value:.2f}×"
+    if unit == "%":
+        return f"{value * 100:.0f} %"
     return f"{value:g} {unit}"
 
 

@@ -8,8 +8,9 @@ in the browser's cache). Rows, each with min / median / max over ``runs``:
   text, until the title is drawn) and **a static page** of the same layers (the map client on
   a page any web server serves, :mod:`spatial.webmap.site`); the ratios app / anchor;
 * **6b** a filter click (清除筛选 Clear filters on that view) until the frame drawn with the
-  other roles' markers, from the pointer pressed on the button as the page saw it, taken in
-  turns with its anchor: **a bare Streamlit page** whose button reruns the script and draws
+  other roles' markers, from the pointer pressed on the button as the page saw it (and the
+  share of clicks the map drew before the server's answer, ``static/gzmap/predict.js``), taken
+  in turns with its anchor: **a bare Streamlit page** whose button reruns the script and draws
   more marks (the round trip through Streamlit alone); **6c** the same with 10,000 more parks;
 * **6d** the websocket bytes of that click (the messages as the browser receives them);
 * **6e** script runs a new page causes; **6f** bytes a new page downloads, first visit and
@@ -240,6 +241,11 @@ def app_session(browser: Any, server: Server | None, url: str) -> dict[str, floa
         click = press_drawn(w)
         w.wait_quiet(quiet_ms=800)
         _runs, click_bytes = w.runs_and_bytes(clicked)
+        # whether the map drew the click before the server's answer (static/gzmap/predict.js)
+        foreseen = w.page.evaluate(
+            "(document.querySelector('[data-gz-predicted]') || {getAttribute: () => ''})"
+            ".getAttribute('data-gz-predicted')"
+        ) == "match"
         # a repeat visit: the same browser (its cache), a new page
         again = w.context.new_page()
         again.goto(url + VIEW)
@@ -252,7 +258,8 @@ def app_session(browser: Any, server: Server | None, url: str) -> dict[str, floa
             ".reduce((a, e) => a + (e.transferSize || 0), 0)"
         )) + ws_bytes
         return {"first": first, "runs": runs, "bytes": first_bytes, "repeat": repeat,
-                "cpu": cpu, "click": click, "click_bytes": click_bytes}
+                "cpu": cpu, "click": click, "click_bytes": click_bytes,
+                "foreseen": float(foreseen)}
     finally:
         w.close()
 
@@ -311,6 +318,8 @@ def bench_browser(runs: int, scale_n: int) -> list[Any]:
         Row("6a ratio app / hello (medians)", ratio_hello, "×", target=1.3),
         Row("6a ratio app / static page (medians)", ratio_static, "×", target=4.0),
         Row("6b filter click -> redrawn", _stats(col(app, "click")), "s", target=0.150),
+        Row("6b clicks drawn before the server's answer (foreseen)",
+            sum(col(app, "foreseen")) / max(1, len(app)), "%"),
         Row("6b anchor: bare Streamlit page, button -> redrawn", _stats(rerun), "s"),
         Row("6b ratio app / bare Streamlit page (medians)",
             statistics.median(col(app, "click")) / statistics.median(rerun), "×"),
