@@ -22,7 +22,7 @@ from app.data import (
     unsited_stamp,
 )
 from app.filters import own_layer, ranked_hits, search_missed, sidebar
-from app.map import draw_map
+from app.map import COUNT_TEXT, draw_map
 from app.maptools import own_feature_panel
 from app.pages import PAGE_KEYS, ignored_from_link, other_page, page_switch
 from app.panel import axis_walk, node_panel
@@ -172,11 +172,9 @@ def page() -> None:
         shown = plan_view(shown, state.selection.plans)  # each plan's own roles
     named = unsited.select_unsited(register, state.selection)  # no site: listed, never drawn
     total = 0 if gdf is None else len(gdf)
+    count = COUNT_TEXT.format(shown=0 if shown is None else len(shown), total=total)
     title_col.markdown(
-        f"<div class='gz-title'><b>{TITLE}</b>"
-        f"<span>地图显示 {0 if shown is None else len(shown)} / {total} 个要素 features shown"
-        "</span></div>",
-        unsafe_allow_html=True,
+        f"<div class='gz-title'><b>{TITLE}</b><span>{count}</span></div>", unsafe_allow_html=True
     )
 
     map_col, side_col = st.columns([3, 2], gap="small")

@@ -63,6 +63,9 @@ FOLLOW_ZOOM = 12
 #: server, as it did before.
 FORESEE_MAX_FEATURES = 20_000
 OWN_LAYER_NAME = "我的图层 My layer"
+#: The count beside the page's title (app.layout); the client writes it for a view it draws
+#: at a click, before the page's answer.
+COUNT_TEXT = "地图显示 {shown} / {total} 个要素 features shown"
 #: The URL query keys of the map's view (app.appstate): the client writes the map's view in
 #: the hash only while the page's URL holds the query of the view it draws.
 URL_KEYS = (*appstate.LIST_KEYS, "segment", "q", "linked", appstate.NODE_KEY,
@@ -167,13 +170,15 @@ def _predict_message(folder: str, stamp: tuple, register_stamp: tuple) -> dict[s
         "labels": filter_labels(get_layers(folder, stamp), layer_options(folder, stamp)),
         "clear": CLEAR_KEY,
         "colour": DEFAULT_RULE,
+        "count": COUNT_TEXT,
     }
 
 
 def predict_message(folder: str, stamp: tuple) -> dict[str, Any]:
     """What lets the client redraw at a filter's click before this script's answer
     (``static/gzmap/predict.js``): the view index and its code, the filters' labels, the
-    key of 清除筛选 and the default colour rule; the same for a layer version (sent once)."""
+    key of 清除筛选, the default colour rule and the title's count (:data:`COUNT_TEXT`); the
+    same for a layer version (sent once)."""
     return _predict_message(folder, stamp, unsited_stamp(Path(folder)))
 
 

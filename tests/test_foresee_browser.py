@@ -48,8 +48,10 @@ HOLD = """(() => {
 })();"""
 HOLD_MS = 2000
 MAP = "document.querySelector('[data-gz-shown]')"
-LOOK = (f"(() => {{ const e = {MAP}, l = document.querySelector('.gz-legend');"
-        " return [e.getAttribute('data-gz-shown'), l ? l.innerText : '']; })()")
+LOOK = (f"(() => {{ const e = {MAP}, l = document.querySelector('.gz-legend'),"
+        " t = document.querySelector('.gz-title span');"
+        " return [e.getAttribute('data-gz-shown'), l ? l.innerText : '',"
+        " t ? t.textContent : '']; })()")
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +131,8 @@ def test_each_filter_change_is_drawn_before_the_answer_and_the_answer_is_what_wa
         assert answered == foreseen, what  # no second redraw: the same map
         looks.append(answered)
     assert int(looks[0][0]) > parks  # 清除筛选 showed every role
+    # the count beside the title was written with the foreseen view (the same as answered)
+    assert len({look[2] for look in looks}) >= 4
     assert looks[2][0] == looks[1][0] and looks[2][1] != looks[1][1]  # recoloured only
     assert len({look[0] for look in looks}) >= 4  # the steps showed different places
     assert errors == []
@@ -144,6 +148,8 @@ def test_the_servers_answer_replaces_a_view_foreseen_wrong(app_url: str, browser
     wait_settled(page)
     assert int(_attr(page, "data-gz-shown")) > 0
     assert page.locator(".gz-marker").count() > 0
+    # the count foreseen (no park) is not left beside the title
+    assert "地图显示 0 / " not in page.locator(".gz-title span").inner_text()
     assert _attr(page, "data-gz-selection") != "foreseen"
     assert errors == []
     page.close()

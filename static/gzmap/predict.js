@@ -131,8 +131,31 @@
     client.element.gzForeseen = true;
     client._restyle(sel);
     client._view(sel.frame, sel.focus, FORESEEN_URL);
+    count(view.rows.length, data.f.length);
     client.element.setAttribute("data-gz-selection", "foreseen");
     client.element.dispatchEvent(new CustomEvent("gzmap:foreseen", { detail: key }));
+  }
+
+  /** The page's count beside its title, for the view foreseen (``cfg.count``, app/map.py's
+   * COUNT_TEXT); the text it replaced is kept, for an answer that differs and leaves the
+   * title as it was. */
+  function count(shown, total) {
+    var span = document.querySelector(".gz-title span"), text = at.cfg.count;
+    if (!span || !text) { return; }
+    var mine = text.replace("{shown}", shown).replace("{total}", total);
+    if (!at.title || at.title.span !== span) {  // the page's own text, not a foreseen one
+      at.title = { span: span, was: span.textContent };
+    }
+    at.title.mine = mine;
+    span.textContent = mine;
+  }
+
+  /** After an answer that differs: the title's count back to the page's own, unless the page
+   * has written it since. */
+  function uncount() {
+    var t = at.title;
+    at.title = null;
+    if (t && t.span.isConnected && t.span.textContent === t.mine) { t.span.textContent = t.was; }
   }
 
   function sameBounds(a, b) {
@@ -162,7 +185,11 @@
     client.element.gzForeseen = false;
     var same = Boolean(was) && was.data === client.dataKey && was.look === look(client, sel);
     mark(client, same ? "match" : "differ");
-    if (!same) { return "draw"; }
+    if (!same) {
+      uncount();
+      return "draw";
+    }
+    at.title = null;
     var frame = sel.frame && sel.frame.bounds ? sel.frame : null;
     if (frame && sameBounds(frame.bounds, was.bounds)) { client.last.frameKey = frame.key; }
     return "taken";
