@@ -52,7 +52,7 @@ def industry_name(taxonomy: Any, tag: str) -> str:
 
 def filter_labels(gdf: gpd.GeoDataFrame | None, options: appstate.Options) -> dict[str, dict]:
     """Each filter widget's key -> {the label it shows for an option: the option}, as the
-    sidebar writes them (an industry without its count, which changes with the other
+    sidebar and the axis walk's segment box write them (an industry without its count, which changes with the other
     filters; every label stripped of the spaces around it). The map client reads the
     widgets' choices through them to redraw at a click (``static/gzmap/predict.js``)."""
     names, taxonomy = plan_names(), load_taxonomy()
@@ -63,6 +63,7 @@ def filter_labels(gdf: gpd.GeoDataFrame | None, options: appstate.Options) -> di
         "clusters": (options.clusters,
                      lambda c: feature_label(gdf, c) if gdf is not None else c),
         "colour_by": (RULES, rule_label),
+        "segment": (("", *options.segments), lambda k: segment_label(gdf, k)),
     }
     return {key: {fmt(v).strip(): v for v in values} for key, (values, fmt) in formats.items()}
 

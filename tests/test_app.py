@@ -112,14 +112,15 @@ def test_tiles_need_internet_notice_follows_the_basemap(app: AppTest) -> None:
 
 
 def test_the_map_is_told_what_each_filter_label_stands_for(app: AppTest) -> None:
-    """The map client reads the sidebar's chips back into values to redraw at a click
-    (``static/gzmap/predict.js``): every label a filter shows, its count taken off, names one
-    value, the one the widget shows it for; the files the client computes a view with exist."""
+    """The map client reads the sidebar's chips (and the axis walk's segment) back into values
+    to redraw at a click (``static/gzmap/predict.js``): every label a filter shows, its count
+    taken off, names one value, the one the widget shows it for; the files the client
+    computes a view with exist."""
     run(app)
     predict = map_message(app)["predict"]
-    for key in ("plans", "industries", "roles", "clusters", "colour_by"):
+    for key in ("plans", "industries", "roles", "clusters", "colour_by", "segment"):
         widget = (app.segmented_control(key=key) if key == "colour_by"
-                  else app.multiselect(key=key))
+                  else app.selectbox(key=key) if key == "segment" else app.multiselect(key=key))
         labels = predict["labels"][key]
         shown = [re.sub(r"\s*\(\d+\)$", "", label.strip()) for label in widget.options]
         assert sorted(shown) == sorted(labels), key

@@ -79,7 +79,8 @@ def _attr(page, name: str) -> str | None:
 
 
 def _choose(page, key: str, typed: str, option: str) -> None:
-    """Pick ``option`` in the multiselect ``key`` as a person does: type, then click it."""
+    """Pick ``option`` in the multiselect or selectbox ``key`` as a person does: type, then
+    click it."""
     box = page.locator(f".st-key-{key} input")
     box.click()
     box.press_sequentially(typed)
@@ -123,6 +124,8 @@ def test_each_filter_change_is_drawn_before_the_answer_and_the_answer_is_what_wa
         ("a role", lambda: _choose(page, "roles", "园区", "园区 Park")),
         ("a chip removed", lambda: page.locator(".st-key-industries [data-tag] button").click()),
         ("a plan", lambda: _choose(page, "plans", "花都", "花都")),
+        ("清除筛选 again", lambda: page.get_by_role("button", name="清除筛选 Clear filters").click()),
+        ("an axis segment", lambda: _choose(page, "segment", "黄埔", "黄埔段")),
     ]
     looks = []
     for what, act in steps:

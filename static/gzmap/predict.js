@@ -10,15 +10,15 @@
  * comes and is the truth: when it is what was drawn, only its keys are taken (no second
  * restyle, no second framing); when it is not, it is drawn as always.
  *
- * Foreseen: the four filters, 清除筛选 and the colour rule, once the index has loaded (fetched
- * when the browser is idle after the first map). Left to the server: a search, linked places
+ * Foreseen: the four filters, 清除筛选, the colour rule and the axis walk's segment, once the
+ * index has loaded (fetched when the browser is idle after the first map). Left to the server: a search, linked places
  * with plans chosen, and a widget whose label is unknown here. The widgets are read from
  * Streamlit's page, by the class Streamlit gives a keyed widget (``st-key-<key>``) and the
  * text of a multiselect's chips; should a Streamlit release change that, nothing is foreseen
  * (``data-gz-predicted="unread"``) and the map waits for the server as before.
  *
- * Only a user's input in the sidebar arms the prediction, until the server's next map
- * message: a sidebar the server redraws (its answer to 清除筛选, Back, a link) is not read
+ * Only a user's input in the sidebar or the segment's box arms the prediction, until the
+ * server's next map message: a sidebar the server redraws (its answer to 清除筛选, Back, a link) is not read
  * half-drawn.
  *
  * The map element says what became of the last change (``data-gz-predicted``): "match" (the
@@ -100,6 +100,13 @@
     }
     var linked = document.querySelector(".st-key-linked input");
     if (linked) { state.linked = linked.checked; }
+    // the axis walk's segment (the panel's selectbox), once its list has closed on a choice
+    var segment = document.querySelector(".st-key-segment input[role='combobox']");
+    if (segment && segment.getAttribute("aria-expanded") !== "true") {
+      var segments = labels.segment || {}, shown = segment.value.trim();
+      if (!Object.prototype.hasOwnProperty.call(segments, shown)) { return null; }
+      state.segment = segments[shown];
+    }
     return state;
   }
 
@@ -240,12 +247,20 @@
     return scripts[url];
   }
 
-  // -- the sidebar -------------------------------------------------------------------------------
+  // -- the sidebar and the axis walk's segment --------------------------------------------------
 
-  var listening = false, watched = null, observer = null, queued = false;
+  // what is read: the sidebar, the panel's segment box; and the popovers their lists open in
+  var WATCHED = ["[data-testid='stSidebar']", ".st-key-segment"];
+  var POPOVER = "[role='listbox'], [role='option']";
+  var listening = false, watched = [], observer = null, queued = false;
 
-  function inSidebar(node) {
-    return node && node.closest && node.closest("[data-testid='stSidebar']");
+  function inWatched(node) {
+    if (!node || !node.closest) { return null; }
+    for (var k = 0; k < WATCHED.length; k++) {
+      var root = node.closest(WATCHED[k]);
+      if (root) { return root; }
+    }
+    return null;
   }
 
   /** After the widget has had the event (React has its value, Streamlit sent it). */
@@ -257,7 +272,8 @@
     if (!at.client.base) { return; }
     var state = readWidgets(at.cfg, at.server.state);
     if (!state) { mark(at.client, "unread"); return; }
-    foresee(state, false);
+    // a new segment closes the place open (app.state.on_segment)
+    foresee(state, state.segment !== at.server.state.segment);
   }
 
   function queue() {
@@ -265,12 +281,9 @@
   }
 
   function arm(e) {
-    var t = e.target, sidebar = inSidebar(t);
-    // a multiselect's options open in a popover outside the sidebar
-    if (!at || !(sidebar || (t && t.closest && t.closest("[role='listbox'], [role='option']")))) {
-      return;
-    }
-    if (sidebar && sidebar !== watched) { listen(); }
+    var t = e.target, root = inWatched(t);
+    if (!at || !(root || (t && t.closest && t.closest(POPOVER)))) { return; }
+    if (root && watched.indexOf(root) < 0) { listen(); }
     at.armed = Date.now();
     var clear = e.type === "click" && e.target.closest(".st-key-" + at.cfg.clear);
     if (clear) {
@@ -293,12 +306,15 @@
       });
       observer = new MutationObserver(queue);
     }
-    var sidebar = document.querySelector("[data-testid='stSidebar']");
-    if (sidebar && sidebar !== watched) {
+    var roots = WATCHED.map(function (sel) { return document.querySelector(sel); })
+      .filter(Boolean);
+    if (roots.some(function (r) { return watched.indexOf(r) < 0; })) {
       observer.disconnect();
-      observer.observe(sidebar, { subtree: true, childList: true, attributes: true,
-        attributeFilter: ["aria-checked"] });
-      watched = sidebar;
+      roots.forEach(function (root) {
+        observer.observe(root, { subtree: true, childList: true, attributes: true,
+          attributeFilter: ["aria-checked", "aria-expanded", "value"] });
+      });
+      watched = roots;
     }
   }
 })();
