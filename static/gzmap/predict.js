@@ -3,23 +3,24 @@
  * In the app (app/map.py) a filter change goes to the server, which reruns the page's script
  * and sends the map its new selection; on the way Streamlit's front end redraws the page's
  * ~40 elements, and the map would wait ~200 ms for its turn. It does not wait: when the user
- * changes a filter in the sidebar (a multiselect's chips, 清除筛选, the colour rule), the
- * client reads the widgets, computes the view as a published site does (siteview.js, held to
- * the app's answers by tests/test_site_parity.py, with the layers' view index the app writes,
- * spatial.webmap.siteindex.view_index) and draws it at once. The server's selection still
- * comes and is the truth: when it is what was drawn, only its keys are taken (no second
- * restyle, no second framing); when it is not, it is drawn as always.
+ * changes a filter, the client reads the widgets, computes the view as a published site does
+ * (siteview.js, held to the app's answers by tests/test_site_parity.py, with the layers' view
+ * index the app writes, spatial.webmap.siteindex.view_index) and draws it at once, with the
+ * count beside the page's title. The server's selection still comes and is the truth: when it
+ * is what was drawn, only its keys are taken (no second restyle, no second framing); when it
+ * is not, it is drawn as always.
  *
- * Foreseen: the four filters, 清除筛选, the colour rule and the axis walk's segment, once the
- * index has loaded (fetched when the browser is idle after the first map). Left to the server: a search, linked places
- * with plans chosen, and a widget whose label is unknown here. The widgets are read from
- * Streamlit's page, by the class Streamlit gives a keyed widget (``st-key-<key>``) and the
- * text of a multiselect's chips; should a Streamlit release change that, nothing is foreseen
+ * Foreseen: the four filters, 清除筛选, the colour rule (the sidebar) and the axis walk's
+ * segment (the panel), once the index has loaded (fetched when the browser is idle after the
+ * first map). Left to the server: a search, linked places with plans chosen, and a widget
+ * whose label is unknown here. The widgets are read from Streamlit's page, by the class
+ * Streamlit gives a keyed widget (``st-key-<key>``), the text of a multiselect's chips and the
+ * value of the segment's box; should a Streamlit release change that, nothing is foreseen
  * (``data-gz-predicted="unread"``) and the map waits for the server as before.
  *
  * Only a user's input in the sidebar or the segment's box arms the prediction, until the
- * server's next map message: a sidebar the server redraws (its answer to 清除筛选, Back, a link) is not read
- * half-drawn.
+ * server's next map message: widgets the server redraws (its answer to 清除筛选, Back, a
+ * link) are not read half-drawn.
  *
  * The map element says what became of the last change (``data-gz-predicted``): "match" (the
  * server's answer was what had been drawn), "differ" (it was not, and was drawn), "skip" (not
@@ -41,9 +42,10 @@
   function canonical(value) {
     if (Array.isArray(value)) { return "[" + value.map(canonical).join(",") + "]"; }
     if (value && typeof value === "object") {
-      return "{" + Object.keys(value).sort().filter(function (k) {
-        return value[k] !== undefined;
-      }).map(function (k) { return JSON.stringify(k) + ":" + canonical(value[k]); }).join(",") + "}";
+      var keys = Object.keys(value).sort().filter(function (k) { return value[k] !== undefined; });
+      return "{" + keys.map(function (k) {
+        return JSON.stringify(k) + ":" + canonical(value[k]);
+      }).join(",") + "}";
     }
     return JSON.stringify(value === undefined ? null : value);
   }
@@ -76,12 +78,13 @@
       s.colour]);
   }
 
-  /** The filters as the sidebar's widgets hold them now, or null when they cannot be read. */
+  /** The filters as the widgets hold them now, or null when they cannot be read. */
   function readWidgets(cfg, server) {
     var state = Object.assign({}, server), labels = cfg.labels;
     for (var k = 0; k < LISTS.length; k++) {
       var key = LISTS[k], known = labels[key] || {};
-      var box = document.querySelector(".st-key-" + key + " [data-testid='stMultiSelectTagsContainer']");
+      var box = document.querySelector(
+        ".st-key-" + key + " [data-testid='stMultiSelectTagsContainer']");
       if (!box) { return null; }
       var values = [], chips = box.querySelectorAll("[data-tag]");
       for (var j = 0; j < chips.length; j++) {
