@@ -205,3 +205,24 @@ def test_an_intranet_deployment_opens_the_app_on_the_offline_basemap(tmp_path):
     assert plain["exceptions"] == [] and amap["exceptions"] == []
     assert plain["widget"] == "none" and "basemap" not in plain["query"]
     assert amap["widget"] == "amap" and amap["query"].get("basemap") == "amap"
+
+
+@pytest.mark.parametrize(
+    ("value", "first"),
+    [("", DEFAULT_BASEMAP), ("none", "none"), ("amap", "amap"), ("<b>bad</b>", DEFAULT_BASEMAP)],
+)
+def test_a_published_site_opens_on_the_deployments_basemap(monkeypatch, value, first):
+    """``gzmap publish`` without ``--basemap`` offers every basemap, the deployment's first (an
+    intranet's site opens on 离线底图, as its app does); 天地图 is never published."""
+    from spatial.exports.site import default_basemaps
+    from spatial.geo.basemaps import APP_BASEMAP_ENV, BASEMAPS, NO_TILES
+
+    monkeypatch.setenv("GZMAP_TIANDITU_KEY", "0" * 32)  # on offer in the app, not in a site
+    monkeypatch.setenv(APP_BASEMAP_ENV, value)
+    keys = default_basemaps()
+    assert keys[0] == first
+    assert sorted(keys) == sorted([*BASEMAPS, NO_TILES])  # each once
+    if first != NO_TILES:
+        assert keys[-1] == NO_TILES
+    monkeypatch.setenv(APP_BASEMAP_ENV, "tianditu-vec")
+    assert default_basemaps()[0] == DEFAULT_BASEMAP

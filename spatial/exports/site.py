@@ -40,7 +40,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from spatial._io import atomic_write_bytes
-from spatial.geo.basemaps import BASEMAPS, DEFAULT_BASEMAP, NO_TILES
+from spatial.geo.basemaps import BASEMAPS, DEFAULT_BASEMAP, NO_TILES, app_default_basemap
 from spatial.plans.layers import load_layers
 from spatial.plans.manifest import load_manifest
 from spatial.query.unsited import load_unsited
@@ -48,7 +48,7 @@ from spatial.webmap import publish, simplify_for_web, siteindex
 from spatial.webmap.client import client_style
 from spatial.webmap.map import NO_TILES_LABEL, basemap_script
 
-__all__ = ["Published", "check_base_url", "layer_labels", "publish_site"]
+__all__ = ["Published", "check_base_url", "default_basemaps", "layer_labels", "publish_site"]
 
 #: The file that marks a folder as a published site (so a new run may replace its files).
 MARKER = ".gzmap-site"
@@ -180,6 +180,18 @@ def _site_bundle() -> bytes:
     return "\n".join(parts).encode("utf-8")
 
 
+def default_basemaps() -> list[str]:
+    """Every basemap a site can offer, the default first: the one a new page of the app opens
+    on (``GZMAP_BASEMAP``, :func:`spatial.geo.basemaps.app_default_basemap`; 离线底图 for an
+    intranet), else the light tiles; the others in their order, 离线底图 last unless it is the
+    default. A 天地图 key, which a site cannot offer (its key would be published), counts as
+    none named."""
+    chosen = app_default_basemap()
+    if chosen != NO_TILES and chosen not in BASEMAPS:
+        chosen = DEFAULT_BASEMAP
+    return [chosen, *(k for k in (*BASEMAPS, NO_TILES) if k != chosen)]
+
+
 def publish_site(
     out: Path,
     *,
@@ -204,7 +216,7 @@ def publish_site(
     noindex : bool
         Ask search engines not to index the site (``robots.txt`` and a ``robots`` meta tag).
     basemaps : sequence of str, optional
-        Basemap keys offered, the first the default; default every basemap, 离线底图 (no tiles) last.
+        Basemap keys offered, the first the default; default :func:`default_basemaps`.
     alignment : bool
         Write the 规划衔接 page of each district.
     context : mapping of str to GeoDataFrame, optional
@@ -223,11 +235,7 @@ def publish_site(
     from spatial.geo.osm import load_osm_context
 
     base = check_base_url(base_url)
-    keys = (
-        list(basemaps)
-        if basemaps
-        else [DEFAULT_BASEMAP, *(k for k in BASEMAPS if k != DEFAULT_BASEMAP), NO_TILES]
-    )
+    keys = list(basemaps) if basemaps else default_basemaps()
     unknown = [k for k in keys if k != NO_TILES and k not in BASEMAPS]
     if unknown:
         raise ValueError(f"unknown basemap {unknown}; choose from {[*BASEMAPS, NO_TILES]}")
