@@ -50,22 +50,33 @@ def industry_name(taxonomy: Any, tag: str) -> str:
     return f"\u3000└ {tag} {industry.en}".replace("  ", " ").rstrip()
 
 
+def option_formats(gdf: gpd.GeoDataFrame | None) -> dict[str, Callable[[str], str]]:
+    """Each filter widget's key -> how it writes an option (an industry before its count):
+    the one source of the sidebar's labels, the segment box's and the map client's."""
+    names, taxonomy = plan_names(), load_taxonomy()
+    return {
+        "plans": lambda p: names.get(p, p),
+        "industries": lambda t: industry_name(taxonomy, t),
+        "roles": role_label,
+        "clusters": lambda c: feature_label(gdf, c) if gdf is not None else c,
+        "colour_by": rule_label,
+        "segment": lambda k: segment_label(gdf, k),
+    }
+
+
 def filter_labels(gdf: gpd.GeoDataFrame | None, options: appstate.Options) -> dict[str, dict]:
-    """Each filter widget's key -> {the label it shows for an option: the option}, as the
-    sidebar and the axis walk's segment box write them (an industry without its count, which changes with the other
+    """Each filter widget's key -> {the label it shows for an option: the option}
+    (:func:`option_formats`; an industry without its count, which changes with the other
     filters; every label stripped of the spaces around it). The map client reads the
     widgets' choices through them to redraw at a click (``static/gzmap/predict.js``)."""
-    names, taxonomy = plan_names(), load_taxonomy()
-    formats: dict[str, tuple[Iterable[str], Callable[[str], str]]] = {
-        "plans": (options.plans, lambda p: names.get(p, p)),
-        "industries": (options.industries, lambda t: industry_name(taxonomy, t)),
-        "roles": (options.roles, role_label),
-        "clusters": (options.clusters,
-                     lambda c: feature_label(gdf, c) if gdf is not None else c),
-        "colour_by": (RULES, rule_label),
-        "segment": (("", *options.segments), lambda k: segment_label(gdf, k)),
+    values = {
+        "plans": options.plans, "industries": options.industries, "roles": options.roles,
+        "clusters": options.clusters, "colour_by": RULES, "segment": ("", *options.segments),
     }
-    return {key: {fmt(v).strip(): v for v in values} for key, (values, fmt) in formats.items()}
+    return {
+        key: {fmt(v).strip(): v for v in values[key]}
+        for key, fmt in option_formats(gdf).items()
+    }
 
 
 def feature_label(gdf: gpd.GeoDataFrame, fid: str) -> str:
@@ -184,8 +195,6 @@ def sidebar(
 ) -> None:
     """Filters, basemap and the user's own layer (``layer``: what :func:`own_layer` read, whose
     problems and notes the upload box shows)."""
-    names = plan_names()
-    taxonomy = load_taxonomy()
     sb = st.sidebar
     sb.header("筛选 Filter")
     sb.text_input(
@@ -198,7 +207,8 @@ def sidebar(
     )
     if gdf is not None and sel.query:
         search_hits(gdf, folder, stamp, sel, sb)
-    choose(sb, "规划 Plans", "plans", options.plans, lambda p: names.get(p, p))
+    formats = option_formats(gdf)
+    choose(sb, "规划 Plans", "plans", options.plans, formats["plans"])
     if not sel.plans:
         # Disabled: Streamlit drops the value a browser sends for a disabled widget and sends
         # the widget again with its own (``set_value``) on every run. Set it here, the same
@@ -217,16 +227,15 @@ def sidebar(
         counts = facet_counts(folder, stamp, selection_key(sel.with_(industries=())))
 
     def industry_label(tag: str) -> str:
-        return f"{industry_name(taxonomy, tag)} ({int(counts.get(tag, 0))})"
+        return f"{formats['industries'](tag)} ({int(counts.get(tag, 0))})"
 
     choose(
         sb, "产业 Industries", "industries", options.industries, industry_label,
         help="括号内为当前其他筛选条件下的地点数。Counts under the other filters.",
     )
-    choose(sb, "类型 Roles", "roles", options.roles, role_label)
+    choose(sb, "类型 Roles", "roles", options.roles, formats["roles"])
     choose(
-        sb, "产业集群 Clusters（花都 表5-1）", "clusters", options.clusters,
-        lambda c: feature_label(gdf, c) if gdf is not None else c,
+        sb, "产业集群 Clusters（花都 表5-1）", "clusters", options.clusters, formats["clusters"],
         help="选中集群即显示其核心园区。A cluster shows with its core parks.",
     )
     sb.button("清除筛选 Clear filters", on_click=clear_filters, key=CLEAR_KEY)
@@ -234,7 +243,7 @@ def sidebar(
     sb.segmented_control(
         "着色 Colour by",
         options=list(RULES),
-        format_func=rule_label,
+        format_func=formats["colour_by"],
         key="colour_by",
         default=landing("colour_by"),
         required=True,

@@ -43,6 +43,8 @@ from spatial.query.features import plan_view
 
 ss = st.session_state
 TITLE = "广州“十四五”科技创新规划地图"
+#: What the URL carries, as the widgets (and the place open) hold it on every page.
+URL_CHOICES = (*WIDGET_DEFAULTS, "node", "page", "align_target", *PAGE_KEYS["here"])
 PANEL_TABS = (PLACE_TAB, "结果 Results", "概览 Overview", "下载 Download")
 
 #: The map fills the window's height beside a panel that scrolls on its own; on a phone (the
@@ -112,10 +114,6 @@ def main() -> None:
     ss._synced = url_params()
     ss._choices = choices()
     watch_connection()  # last on the page: a lost connection shows 正在重新连接, then reloads
-
-
-#: What the URL carries, as the widgets (and the place open) hold it on every page.
-URL_CHOICES = (*WIDGET_DEFAULTS, "node", "page", "align_target", *PAGE_KEYS["here"])
 
 
 def choices() -> tuple[str, ...]:

@@ -31,6 +31,15 @@ def app_for_test(
 
 
 @contextlib.contextmanager
+def project_app(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    """The URL of the app on the project's own layers (not the tests' slice), its log in a new
+    folder ``name``: a module's ``app_url`` fixture."""
+    log = tmp_path_factory.mktemp(name) / "streamlit.log"
+    with app_for_test(log, env={"GZMAP_LAYERS_DIR": None}) as app:
+        yield app.url
+
+
+@contextlib.contextmanager
 def chromium() -> Iterator:
     """Debian's Chromium under Playwright, or a skip that says what is missing."""
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from _browser import WAIT_MS, app_for_test, map_frame_with, wait_map_still, wait_settled
+from _browser import WAIT_MS, map_frame_with, project_app, wait_map_still, wait_settled
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -18,9 +18,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("align_browser") / "streamlit.log"
-    with app_for_test(log, env={"GZMAP_LAYERS_DIR": None}) as app:  # the project's layers
-        yield app.url
+    with project_app(tmp_path_factory, "align_browser") as url:
+        yield url
 
 
 def _screen_point(element) -> tuple[float, float]:

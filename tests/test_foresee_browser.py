@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from _browser import WAIT_MS, app_for_test, wait_settled
+from _browser import WAIT_MS, project_app, wait_settled
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -56,9 +56,8 @@ LOOK = (f"(() => {{ const e = {MAP}, l = document.querySelector('.gz-legend'),"
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("foresee_browser") / "streamlit.log"
-    with app_for_test(log, env={"GZMAP_LAYERS_DIR": None}) as app:  # the project's layers
-        yield app.url
+    with project_app(tmp_path_factory, "foresee_browser") as url:
+        yield url
 
 
 def _page(browser, url: str):

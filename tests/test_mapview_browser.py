@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from _browser import WAIT_MS, app_for_test, wait_map_still, wait_settled
+from _browser import WAIT_MS, project_app, wait_map_still, wait_settled
 
 from spatial.plans.layers import load_layers
 from spatial.plans.schema import OUTSIDE_ROLE
@@ -32,9 +32,8 @@ SHOWN_LABELS = ("[...document.querySelectorAll('.gz-map .gz-label')]"
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("mapview_browser") / "streamlit.log"
-    with app_for_test(log, env={"GZMAP_LAYERS_DIR": None}) as app:  # the project's layers
-        yield app.url
+    with project_app(tmp_path_factory, "mapview_browser") as url:
+        yield url
 
 
 def drawn(sel: Selection):

@@ -33,11 +33,11 @@ static page) hands it *messages*; each names the files and says what to do with 
     ``{query, keys}``: the page's URL query of the view, and every query key the host owns
     (the client writes ``#map=`` only while the page's URL holds that query).
 ``predict`` (the app only)
-    ``{index, script, labels, clear, colour}``: what lets the client redraw at a filter's
-    click before the host's answer (``static/gzmap/predict.js``): the layers' view index
-    (:func:`spatial.webmap.siteindex.view_index`) and the code computing a view from it
+    ``{index, script, labels, clear, colour, count}``: what lets the client redraw at a
+    filter's click before the host's answer (``static/gzmap/predict.js``): the layers' view
+    index (:func:`spatial.webmap.siteindex.view_index`) and the code computing a view from it
     (``siteview.js``), each filter widget's option labels -> values, the key of the 清除筛选
-    button and the default colour rule.
+    button, the default colour rule and the wording of the count beside the page's title.
 
 The app's component sends ``height``, ``scripts``, ``base``, ``data``, ``url`` and ``predict``
 (:data:`KEPT`)

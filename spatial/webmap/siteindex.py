@@ -277,7 +277,7 @@ def view_index(
     by the site's own panel) are left out: a quarter of the size. ``search`` is False, so a
     reader knows not to search it.
     """
-    index = site_index(gdf, position, register)
+    index = site_index(gdf, position, register, datums=())  # no focus point is computed
     for entry in (*index["f"], *index["reg"]):
         entry.pop("x", None)
         entry.pop("at", None)

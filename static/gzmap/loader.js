@@ -60,8 +60,9 @@ function expand(message) {
 }
 
 /** What the app sends only when it changes (spatial.webmap.client.KEPT: the files, the URL's
- * keys, what predict.js reads; ``url`` may come without its ``keys``): the last of each, written back into a message
- * that lacks it. False when a map's message lacks what nothing here holds. */
+ * keys, what predict.js reads; ``url`` may come without its ``keys``): the last of each,
+ * written back into a message that lacks it. False when a map's message lacks what nothing
+ * here holds. */
 var KEPT = ["height", "scripts", "base", "data", "url", "predict"];
 var kept = {};
 
