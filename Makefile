@@ -46,10 +46,10 @@ lock: | $(BIN)/uv
 
 # .streamlit/config.toml holds the production settings; app-dev turns the conveniences back on.
 app: $(STAMP)
-	$(BIN)/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(BIN)/streamlit run asgi.py --server.address $(ADDRESS) --server.port $(PORT)
 
 app-dev: $(STAMP)
-	$(BIN)/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT) \
+	$(BIN)/streamlit run asgi.py --server.address $(ADDRESS) --server.port $(PORT) \
 	  --server.fileWatcherType auto --server.runOnSave true \
 	  --runner.magicEnabled true --client.showErrorDetails full --logger.level info
 

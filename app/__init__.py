@@ -1,4 +1,5 @@
-"""The Streamlit app's parts, one concern each (``streamlit_app.py`` is the entry point).
+"""The Streamlit app's parts, one concern each (``streamlit_app.py`` is the page's script,
+``asgi.py`` the app as served).
 
 * ``appstate`` — the map page's choices as one value, read from and written to the URL
   (plain Python: checked, hostile values dropped; tested without Streamlit).
@@ -22,6 +23,9 @@
 * ``streamlit_fixes`` — a work-around for a Streamlit race that left an upload unanswered.
 * ``browser_notices`` — what the browser would say in English, bilingual: a lost connection
   (正在重新连接, then the page reopens from its URL), a file over the transport cap.
+* ``preboot`` — a new page draws the map before Streamlit's front end starts: the page
+  rewritten by the server (an ASGI middleware of ``asgi.py``), the manifest of each basemap's
+  map it draws from (kept with each map sent, made at start).
 * ``streamlit_sessions`` — upload storage bounded (issued file ids only, one file per
   session) and closed sessions shut down when dropped, as patches of the running server.
 """

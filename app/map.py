@@ -26,7 +26,7 @@ from typing import Any
 import geopandas as gpd
 import streamlit as st
 
-from app import appstate
+from app import appstate, preboot
 from app.data import (
     basemap_file,
     client_files,
@@ -157,10 +157,35 @@ def draw_map(
     }
     if gdf is not None and len(gdf) <= FORESEE_MAX_FEATURES:
         message["predict"] = predict_message(folder, stamp)
+        # what a new page of this basemap draws its map from before Streamlit starts
+        preboot.remember(state.basemap, repr(stamp),
+                         _manifest(base_key, base_url, message["data"], message["predict"]))
     # What seldom changes (the files, the URL's keys) only when it does: the loader keeps it.
     message, ss._map_sent = client.unsent(message, ss.get("_map_sent") or {})
     _mount("map", message, {"click": on_map_click, "need": on_map_need, "own": on_map_own,
                             "area": on_map_area, "view": on_map_view})
+
+
+def _manifest(base_key: str, base_url: str, data: dict[str, str],
+              predict: dict[str, Any]) -> dict[str, Any]:
+    scripts, styles, _loader = client_files()
+    return {"v": client.PROTOCOL, "scripts": list(scripts), "styles": list(styles),
+            "base": base_key, "url": base_url, "data": data, "predict": predict,
+            "height": MAP_HEIGHT_CSS}
+
+
+def preboot_manifest(folder: str, stamp: tuple, basemap: str) -> dict[str, Any] | None:
+    """What a new page of ``basemap`` draws its map from before Streamlit's front end starts
+    (:mod:`app.preboot`): the client's files, the basemap's script, the layers' data files and
+    what :func:`predict_message` sends; the same :func:`draw_map` sends. None without layers
+    or above :data:`FORESEE_MAX_FEATURES`."""
+    gdf = get_layers(folder, stamp)
+    if gdf is None or len(gdf) > FORESEE_MAX_FEATURES:
+        return None
+    data = map_data(folder, stamp, publish.datum_of(basemap))
+    base_key, base_url = basemap_file(basemap, tuple(layer_labels(gdf).items()))
+    files = {"features": data.features, "districts": data.districts, "context": data.context}
+    return _manifest(base_key, base_url, files, predict_message(folder, stamp))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

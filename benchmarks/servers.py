@@ -1,6 +1,6 @@
 """The app as a server for the load test: one Streamlit process, or nginx + N replicas.
 
-Both are started with the project's own commands (``streamlit run streamlit_app.py`` and
+Both are started with the project's own commands (``streamlit run asgi.py`` and
 ``deploy/run.sh``), bound to loopback on free ports, in their own process group, and are
 stopped with it whatever happens. :class:`Server` also reads the CPU time and resident memory
 of the Streamlit processes (not nginx's) with psutil.
@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 
 from spatial._paths import ROOT
-from spatial.testing.appserver import HOST, free_port, streamlit_command, wait_healthy
+from spatial.testing.appserver import HOST, entry, free_port, streamlit_command, wait_healthy
 
 #: Streamlit's own defaults for what ``.streamlit/config.toml`` sets for production: the
 #: settings ``make app`` ran with before (source watcher, script magic, a full garbage
@@ -197,9 +197,7 @@ def serve(
             replica_urls = [f"http://{HOST}:{p}" for p in rest]
         else:
             port = free_port()
-            cmd = streamlit_command(port)
-            if app is not None:
-                cmd[cmd.index("streamlit_app.py")] = str(app)
+            cmd = streamlit_command(port, script=str(app) if app is not None else entry(root))
             replica_urls = [f"http://{HOST}:{port}"]
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=root, env=full_env, stdout=out,

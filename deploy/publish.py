@@ -1,7 +1,8 @@
 """The files nginx serves, copied where its workers can read them, each as small as it gets.
 
 :func:`publish` copies Streamlit's front end (its ``index.html``, JavaScript, CSS and fonts) and
-the app's ``static/`` into the run folder's ``www``, readable by everyone (see deploy/run.sh),
+the app's ``static/`` into the run folder's ``www`` (the page rewritten to draw the map before
+Streamlit's front end starts, :func:`preboot_page`), readable by everyone (see deploy/run.sh),
 each text file with a gzip twin beside it (``x.js.gz``, sent as it is by nginx's gzip_static).
 Streamlit's icon font (Material Symbols, 375 KB: every one of its ~4,000 icons) is cut down to
 the icons Streamlit's front end and the app can name, some 12 KB (:func:`icon_font`).
@@ -219,6 +220,24 @@ def publish_tree(
     return copied
 
 
+def preboot_page(index: Path) -> bool:
+    """Streamlit's page at ``index`` rewritten to draw the map before Streamlit's front end
+    starts (:func:`spatial.webmap.preboot.page`, as the app's own server does); whether it
+    changed. It keeps the mtime of Streamlit's copy, whose other size has it copied anew (and
+    rewritten again) by the next publish."""
+    from spatial.webmap.preboot import page  # the app's package: folium, ~0.8 s to import
+
+    html = index.read_text("utf-8")
+    rewritten = page(html)
+    if rewritten == html:
+        return False
+    _write_atomically(index, rewritten.encode("utf-8"), index.stat().st_mtime)
+    for twin in (".br", ".gz"):  # of Streamlit's page, with the same mtime
+        index.with_name(index.name + twin).unlink(missing_ok=True)
+    _gzip_twin(index)
+    return True
+
+
 def publish(www: Path, streamlit_static: Path, app_static: Path, cache: Path) -> None:
     """Streamlit's front end at the root of ``www``, the app's ``static/`` at www/app/static."""
     www.mkdir(parents=True, exist_ok=True)
@@ -231,6 +250,7 @@ def publish(www: Path, streamlit_static: Path, app_static: Path, cache: Path) ->
         return found[0]
 
     publish_tree(streamlit_static, www, icons=names, cache=cache)
+    preboot_page(www / "index.html")
     if app_static.is_dir():
         publish_tree(app_static, www / "app" / "static")
         os.chmod(www / "app", DIR_MODE)

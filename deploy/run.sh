@@ -153,7 +153,7 @@ trap 'exit 143' TERM
 
 for ((i = 0; i < replicas; i++)); do
   p=$((first + i))
-  supervise "replica-$p" "$python" -m streamlit run streamlit_app.py \
+  supervise "replica-$p" "$python" -m streamlit run asgi.py \
     --server.address 127.0.0.1 --server.port "$p" &
   loops+=("$!")
 done

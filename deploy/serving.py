@@ -120,7 +120,8 @@ def check(url: str, error_log: Path) -> str | None:
         status, body = _fetch(url.rstrip("/") + "/")
     paths = [url.rstrip("/") + "/"]
     if status == 200 and b"<html" in body:
-        found = re.search(rb'src="\./(static/js/[^"]+\.js)"', body)
+        # Streamlit's main module: started by the page, or by its pre-boot script (MAIN)
+        found = re.search(rb'(?:src=|var MAIN = )"\./(static/js/[^"]+\.js)"', body)
         if found is None:
             return f"the page at {url} names no script of Streamlit's front end"
         script = url.rstrip("/") + "/" + found[1].decode()

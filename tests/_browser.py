@@ -16,6 +16,37 @@ from spatial.testing.chromium import CHROMIUM_PATH, LEAFLET_MAP, launch, map_fra
 STARTUP_LIMIT_S = 90
 WAIT_MS = 60_000
 
+#: Run before the page's scripts: Streamlit's websocket hands the page each message it
+#: receives ``window.__gzHoldMs`` late, in the order they came, so a test can hold the
+#: server's answer back.
+HOLD = """(() => {
+  const Native = window.WebSocket, queue = [];
+  let timer = null;
+  const deliver = () => {
+    timer = null;
+    while (queue.length && queue[0].due <= performance.now()) {
+      const m = queue.shift();
+      m.fn.call(m.self, m.e);
+    }
+    if (queue.length) { timer = setTimeout(deliver, queue[0].due - performance.now()); }
+  };
+  const held = (fn, self) => function (e) {
+    const ms = window.__gzHoldMs || 0;
+    if (!ms && !queue.length) { fn.call(self, e); return; }
+    const last = queue.length ? queue[queue.length - 1].due : 0;
+    queue.push({ fn: fn, self: self, e: e, due: Math.max(performance.now() + ms, last) });
+    if (!timer) { timer = setTimeout(deliver, Math.max(0, queue[0].due - performance.now())); }
+  };
+  class Held extends Native {
+    addEventListener(type, fn, options) {
+      return super.addEventListener(type, type === "message" ? held(fn, this) : fn, options);
+    }
+    set onmessage(fn) { super.onmessage = fn ? held(fn, this) : null; }
+    get onmessage() { return super.onmessage; }
+  }
+  window.WebSocket = Held;
+})();"""
+
 
 @contextlib.contextmanager
 def app_for_test(

@@ -36,6 +36,14 @@ needs_brotli = pytest.mark.skipif(
     not BROTLI_MODULE.exists() or importlib.util.find_spec("brotli") is None,
     reason="needs nginx's brotli_static module (make sysdeps) and the brotli package (serve extra)",
 )
+
+
+def main_module(page: bytes) -> str:
+    """The path of Streamlit's main module in the app's page, which the page's pre-boot script
+    starts once the map is drawn (:mod:`spatial.webmap.preboot`)."""
+    return re.search(rb'var MAIN = "\./(static/js/[^"]+\.js)"', page)[1].decode()
+
+
 needs_root = pytest.mark.skipif(
     os.geteuid() != 0,
     reason="needs root: nginx's workers then run as another user (nobody), as under CI",

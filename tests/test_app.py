@@ -138,6 +138,33 @@ def test_the_map_is_told_what_each_filter_label_stands_for(app: AppTest) -> None
     ).proto.bytes)
 
 
+def test_a_new_page_of_a_basemap_draws_from_what_its_last_map_was_drawn_from(
+    app: AppTest,
+) -> None:
+    """The page draws a new page's map before Streamlit starts (``static/gzmap/preboot.js``)
+    from the manifest of the basemap's last map (:mod:`app.preboot`): the files and the
+    foresight's part this run sent the map, which exist, and the client's scripts."""
+    from app import preboot
+    from app.appstate import APP_BASEMAP
+
+    run(app)
+    message = map_message(app)
+    held = preboot.manifests()
+    assert held["default"] == APP_BASEMAP
+    basemap = app.session_state["basemap"]
+    manifest = held["basemaps"][basemap]
+    assert manifest["data"] == message["data"] and manifest["predict"] == message["predict"]
+    assert manifest["base"] == message["base"] and manifest["url"] == message["scripts"][0]
+    for url in [*manifest["scripts"], manifest["url"], *manifest["data"].values()]:
+        if url and "/app/static/data/" in url:
+            assert static_file(url).is_file(), url
+    # and the file nginx's copy of the page fetches holds it too, for this layer version
+    from spatial.webmap.preboot import manifest_path
+
+    written = json.loads(manifest_path().read_text(encoding="utf-8"))
+    assert {k: v for k, v in written["basemaps"][basemap].items() if k != "stamp"} == manifest
+
+
 def test_industry_options_show_counts(app: AppTest) -> None:
     run(app)
     labels = app.multiselect(key="industries").options

@@ -11,41 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from _browser import WAIT_MS, project_app, wait_settled
+from _browser import HOLD, WAIT_MS, project_app, wait_settled
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
-#: Run before the page's scripts: Streamlit's websocket hands the page each message it
-#: receives ``window.__gzHoldMs`` late, in the order they came, so a test can hold the
-#: server's answer back.
-HOLD = """(() => {
-  const Native = window.WebSocket, queue = [];
-  let timer = null;
-  const deliver = () => {
-    timer = null;
-    while (queue.length && queue[0].due <= performance.now()) {
-      const m = queue.shift();
-      m.fn.call(m.self, m.e);
-    }
-    if (queue.length) { timer = setTimeout(deliver, queue[0].due - performance.now()); }
-  };
-  const held = (fn, self) => function (e) {
-    const ms = window.__gzHoldMs || 0;
-    if (!ms && !queue.length) { fn.call(self, e); return; }
-    const last = queue.length ? queue[queue.length - 1].due : 0;
-    queue.push({ fn: fn, self: self, e: e, due: Math.max(performance.now() + ms, last) });
-    if (!timer) { timer = setTimeout(deliver, Math.max(0, queue[0].due - performance.now())); }
-  };
-  class Held extends Native {
-    addEventListener(type, fn, options) {
-      return super.addEventListener(type, type === "message" ? held(fn, this) : fn, options);
-    }
-    set onmessage(fn) { super.onmessage = fn ? held(fn, this) : null; }
-    get onmessage() { return super.onmessage; }
-  }
-  window.WebSocket = Held;
-})();"""
 HOLD_MS = 2000
 MAP = "document.querySelector('[data-gz-shown]')"
 LOOK = (f"(() => {{ const e = {MAP}, l = document.querySelector('.gz-legend'),"

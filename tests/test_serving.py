@@ -30,6 +30,7 @@ from _serving import (
     closed_folder,
     copy_checkout,
     fetch,
+    main_module,
     needs_nginx,
     needs_root,
     open_dir,
@@ -146,7 +147,7 @@ def test_serves_a_checkout_in_a_folder_only_its_owner_can_enter(open_tmp) -> Non
     with serve_proxied(1, root=checkout) as server:
         status, headers, page = fetch(server.url + "/")
         assert status == 200 and b"<html" in page
-        script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()
+        script = main_module(page)
         status, _, body = fetch(f"{server.url}/{script}")
         assert status == 200 and body == (STREAMLIT_STATIC / script).read_bytes()
         status, _, body = fetch(server.url + "/app/static/leaflet/leaflet.js")

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from _browser import WAIT_MS, chromium
+from _browser import WAIT_MS, chromium, wait_settled
 from _serving import STREAMLIT_STATIC, map_drawn, needs_nginx, open_dir, serve_proxied
 
 from benchmarks.servers import Server
@@ -148,7 +148,12 @@ def test_icons_come_from_a_small_font_and_draw_as_in_streamlits_own(
             page.wait_for_timeout(200)
             waited += 200
         # The page's own icons (the sidebar's button, the expanders' chevrons) are drawn as
-        # icons, one square glyph each, not as their names.
+        # icons, one square glyph each, not as their names (with Streamlit's page, which comes
+        # after the map: static/gzmap/preboot.js).
+        page.locator('[data-testid="stSidebar"] [data-testid="stIconMaterial"]').first.wait_for(
+            state="attached")
+        wait_settled(page)
+        page.evaluate("document.fonts.ready.then(() => true)")
         drawn = page.locator('[data-testid="stIconMaterial"]')
         assert drawn.count() >= 1
         for box in [drawn.nth(i).bounding_box() for i in range(drawn.count())]:

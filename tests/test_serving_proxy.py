@@ -7,8 +7,10 @@ nginx; skips, saying so, without it. ``make app`` is started on its own port too
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
+import hashlib
 import http.client
 import json
 import os
@@ -30,6 +32,7 @@ import websockets.exceptions
 from _serving import (
     STREAMLIT_STATIC,
     fetch,
+    main_module,
     needs_brotli,
     needs_nginx,
     open_dir,
@@ -39,6 +42,7 @@ from websockets.sync.client import connect
 
 from benchmarks.servers import Server, free_ports
 from spatial._paths import ROOT
+from spatial.webmap import preboot
 
 try:
     import brotli
@@ -102,7 +106,7 @@ def page_socket_when_allowed(base_url: str, **options):
 @needs_nginx
 def test_every_response_says_how_to_treat_it(server: Server) -> None:
     status, _, page = fetch(server.url + "/")
-    script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()
+    script = main_module(page)
     paths = ["/", f"/{script}", "/app/static/leaflet/leaflet.js", "/_stcore/host-config",
              "/static/js/no-such-file.js", "/_stcore/no-such-route"]
     for path in paths:
@@ -120,11 +124,14 @@ def test_every_response_says_how_to_treat_it(server: Server) -> None:
     assert policy["frame-ancestors"] == "'self'"
     assert policy["object-src"] == "'none'"
     # Scripts: the site's own files, the code Streamlit runs from blob: URLs it makes (the map
-    # client's mount) and the page's one inline script, nothing else.
+    # client's mount) and the page's two inline scripts (Streamlit's, the map's pre-boot: by
+    # the hashes of what the page holds), nothing else.
     assert "'unsafe-inline'" not in policy["script-src"]
     assert "'unsafe-eval'" not in policy["script-src"]
-    assert re.fullmatch(r"'self' blob: 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'",
-                        policy["script-src"])
+    inline = re.findall(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page, re.S)
+    assert len(inline) == 2 and b"GzPreboot" in inline[1]
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(i).digest()).decode()}'" for i in inline]
+    assert policy["script-src"] == " ".join(["'self'", "blob:", *hashes, "'wasm-unsafe-eval'"])
     assert "https://tile.openstreetmap.org" in policy["img-src"].split()
 
 
@@ -162,13 +169,16 @@ def test_one_client_holds_a_bounded_number_of_open_pages(server: Server) -> None
 @needs_nginx
 def test_text_travels_compressed_and_hashed_names_are_kept(server: Server) -> None:
     _, _, page = fetch(server.url + "/")
-    script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()
-    for path, source in ((f"/{script}", STREAMLIT_STATIC / script),
-                         ("/app/static/leaflet/leaflet.js", ROOT / "static/leaflet/leaflet.js"),
-                         ("/", STREAMLIT_STATIC / "index.html")):
+    # Streamlit's main module, which the page's pre-boot script starts (spatial.webmap.preboot)
+    script = main_module(page)
+    index = preboot.page((STREAMLIT_STATIC / "index.html").read_text("utf-8")).encode("utf-8")
+    for path, source in ((f"/{script}", (STREAMLIT_STATIC / script).read_bytes()),
+                         ("/app/static/leaflet/leaflet.js",
+                          (ROOT / "static/leaflet/leaflet.js").read_bytes()),
+                         ("/", index)):
         status, headers, body = fetch(server.url + path, {"Accept-Encoding": "gzip"})
         assert status == 200 and headers.get("Content-Encoding") == "gzip", path
-        assert gzip.decompress(body) == source.read_bytes(), path
+        assert gzip.decompress(body) == source, path
         assert "Content-Length" in headers, path  # a gzip twin made at start, not per request
 
     # Streamlit's files carry a content hash in their names: kept a year. The page and files
@@ -199,7 +209,7 @@ def fetch_when(url: str, encoding: str, timeout: float = 300) -> tuple[Message, 
 @needs_brotli
 def test_browsers_that_accept_brotli_get_it(server: Server) -> None:
     _, _, page = fetch(server.url + "/")
-    script = re.search(rb'src="\./(static/js/[^"]+\.js)"', page)[1].decode()
+    script = main_module(page)
     for path, source in ((f"/{script}", STREAMLIT_STATIC / script),
                          ("/app/static/leaflet/leaflet.js", ROOT / "static/leaflet/leaflet.js")):
         headers, body = fetch_when(server.url + path, "br")

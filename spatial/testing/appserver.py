@@ -1,5 +1,9 @@
 """Start the app under ``streamlit run`` on a free loopback port (browser tests, benchmarks).
 
+The app is started as ``make app`` starts it: ``streamlit run asgi.py`` (the page that draws
+the map before Streamlit's front end, :mod:`app.preboot`); a checkout without ``asgi.py``
+(an older one the benchmarks compare with) as ``streamlit run streamlit_app.py``.
+
 One way to start and stop the app for everything that drives it from outside: the server is
 bound to 127.0.0.1, answers ``/_stcore/health`` before :func:`run_app` yields, and is terminated
 (then killed) however the caller leaves the ``with`` block.
@@ -21,6 +25,9 @@ from pathlib import Path
 from spatial._paths import ROOT
 
 HOST = "127.0.0.1"
+#: What ``make app`` serves, and the page script it serves.
+ENTRY = "asgi.py"
+SCRIPT = "streamlit_app.py"
 
 
 class AppNotStarted(RuntimeError):
@@ -42,14 +49,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def streamlit_command(port: int, args: Sequence[str] = ()) -> list[str]:
-    """``streamlit run streamlit_app.py`` headless on ``HOST:port``, with further options."""
+def entry(root: Path | None = None) -> str:
+    """What to ``streamlit run`` in ``root`` (default this checkout): :data:`ENTRY`, or the
+    page script where a checkout has no ``asgi.py``."""
+    return ENTRY if ((root or ROOT) / ENTRY).exists() else SCRIPT
+
+
+def streamlit_command(port: int, args: Sequence[str] = (), script: str = ENTRY) -> list[str]:
+    """``streamlit run asgi.py`` (or ``script``) headless on ``HOST:port``, with further
+    options."""
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        "streamlit_app.py",
+        script,
         "--server.headless",
         "true",
         "--server.address",
@@ -101,7 +115,7 @@ def run_app(
     startup_s: float = 90.0,
     root: Path | None = None,
 ) -> Iterator[RunningApp]:
-    """Run ``streamlit run streamlit_app.py`` from the project root until the block ends.
+    """Run ``streamlit run asgi.py`` from the project root until the block ends.
 
     Parameters
     ----------
@@ -129,7 +143,7 @@ def run_app(
             full_env.pop(key, None)
         else:
             full_env[key] = value
-    cmd = streamlit_command(port, args)
+    cmd = streamlit_command(port, args, entry(root))
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(log.open("wb")) if log else subprocess.DEVNULL
         proc = subprocess.Popen(cmd, cwd=root or ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)

@@ -21,7 +21,9 @@ threshold), :mod:`~spatial.webmap.popups` (tooltips and popups, escaped, the id 
 carries), :mod:`~spatial.webmap.pages` (the 规划衔接 and 这里规划了什么 maps, whole folium
 maps the client runs), :mod:`~spatial.webmap.site` (the client on a static page, no server
 behind it), :mod:`~spatial.webmap.siteindex` (what a published site's page computes its views
-from: the index its filters read, the places' panels) and ``_geom`` (where a feature's marker
+from: the index its filters read, the places' panels), :mod:`~spatial.webmap.preboot`
+(Streamlit's page rewritten to draw the app's map before Streamlit's front end starts, and
+the manifests it draws from) and ``_geom`` (where a feature's marker
 sits).
 
 Layer 5: imports ``spatial.symbology``, ``spatial.query``, ``spatial.plans``, ``spatial.geo``

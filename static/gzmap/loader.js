@@ -6,9 +6,12 @@
  * server writes at the top of this file, and the message's own, its basemap's script: they
  * download side by side and run in order) and starts fetching the data files; every call
  * hands the message to ``GzMap.mount``, with what the app sent only when it changed written
- * back (``restore``). The client's events go back as the component's trigger events.
+ * back (``restore``). The client's events go back as the component's trigger events. The app's
+ * map may have been drawn already by the page (preboot.js): its first message then takes that
+ * map into the component (``GzPreboot.take``), files and client included.
  */
-var loads = {};
+// shared with preboot.js, which may have loaded the same files before this module came
+var loads = window.GzMapLoads = window.GzMapLoads || {};
 
 function load(message) {
   var waits = [];
@@ -86,7 +89,12 @@ export default function (component) {
   if (!loads.started) { loads.started = true; performance.mark("gzmap:loader"); }
   var bytes = component.data, element = component.parentElement;
   var host = element.querySelector(".gz-host") || element;
+  var report = function (event, value) { component.setTriggerValue(event, value); };
   var text = new TextDecoder().decode(bytes);
+  // the app's map drawn by the page before Streamlit (preboot.js): taken over
+  if (window.GzPreboot && !host.gzMessage && JSON.parse(text).mode === "features") {
+    host = window.GzPreboot.take(host, report) || host;
+  }
   // the same again; unless a view was foreseen since (predict.js), which this message settles
   if (host.gzMessage === text && host.gzUnmount && !host.gzForeseen) { return host.gzUnmount; }
   var message = JSON.parse(text);
@@ -98,9 +106,7 @@ export default function (component) {
   host.gzMessage = text;
   return load(message).then(function () {
     performance.mark("gzmap:scripts");
-    host.gzUnmount = window.GzMap.mount(host, expand(message), {
-      report: function (event, value) { component.setTriggerValue(event, value); }
-    });
+    host.gzUnmount = window.GzMap.mount(host, expand(message), { report: report });
     return host.gzUnmount;
   });
 }

@@ -118,6 +118,10 @@
 
   var clients = new WeakMap();
 
+  /** Have ``client`` (a GzMap.Client made on ``element``) be the one ``mount`` finds there:
+   * a map drawn before its host asked for it (preboot.js). */
+  GzMap.hold = function (element, client) { clients.set(element, client); };
+
   /** Draw ``msg`` in ``element`` (made on first use, reused after): the one call a host
    * makes whenever its view changes. Returns a function that takes the map away. */
   GzMap.mount = function (element, msg, host) {

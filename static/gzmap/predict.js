@@ -205,6 +205,17 @@
     return "taken";
   };
 
+  /** A new page's first view, drawn from its URL before the app's first message
+   * (preboot.js): that message settles it as it settles a foreseen click. */
+  P.preboot = function (client, cfg, data, state, sel, bounds) {
+    var key = stateKey(state);
+    at = { client: client, cfg: cfg, data: data, server: { state: state, sel: sel },
+      drawn: key, armed: 0,
+      pending: [{ key: key, look: look(client, sel), bounds: bounds, data: client.dataKey }] };
+    client.element.gzForeseen = true;
+    mark(client, "preboot");
+  };
+
   /** Whether a filter's click can be foreseen yet (the index has loaded); the index itself
    * (tests and benchmarks read it). */
   P.ready = function () { return Boolean(at && at.data); };
