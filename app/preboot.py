@@ -11,6 +11,8 @@ map it sends, and :func:`warm` when the server starts.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import logging
 import re
 import threading
@@ -27,10 +29,12 @@ Send = Callable[[Message], Awaitable[None]]
 
 _MANIFEST_PATH = re.compile(rf"/app/static/data/{preboot.MANIFEST}\.json$")
 _LOG = logging.getLogger(__name__)
-#: What a page's request may carry that would let the answer skip the rewrite: a compressed
-#: body, or "not modified" against a page rewritten by an older script.
+#: What a page's request may carry that would let Streamlit's answer skip the rewrite (a
+#: compressed body, or "not modified" against the page Streamlit knows): answered here, for
+#: the rewritten page.
 _DROPPED = (b"accept-encoding", b"if-none-match", b"if-modified-since")
-_STALE = (b"content-length", b"etag", b"last-modified", b"cache-control")
+_STALE = (b"content-length", b"etag", b"last-modified", b"cache-control", b"content-encoding",
+          b"vary")
 
 #: The manifest of each basemap this process has drawn a map of (the last), which the page
 #: it serves carries: a new page draws from its own server's layers, whatever another
@@ -106,6 +110,7 @@ class PrebootPage:
             await self.app(scope, receive, send)
 
     async def _page(self, scope: Scope, receive: Receive, send: Send) -> None:
+        asked = {k.lower(): v for k, v in scope["headers"] if k.lower() in _DROPPED}
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _DROPPED]
         start: Message = {}
         body: list[bytes] = []
@@ -116,19 +121,30 @@ class PrebootPage:
             elif message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await _answer(send, start, b"".join(body))
+                    await _answer(send, start, b"".join(body), asked)
 
         await self.app({**scope, "headers": headers}, receive, keep)
 
 
-async def _answer(send: Send, start: Message, body: bytes) -> None:
+async def _answer(send: Send, start: Message, body: bytes, asked: dict[bytes, bytes]) -> None:
+    """Streamlit's answer ``start``/``body``, the page rewritten; ``asked``: the request's
+    ``Accept-Encoding`` and ``If-None-Match``, answered for the rewritten page (gzip, and a
+    bodiless 304 while the page and its manifests are unchanged)."""
     headers = list(start.get("headers", []))
     kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-    if start.get("status") == 200 and kind.startswith(b"text/html"):
+    status = start.get("status")
+    if status == 200 and kind.startswith(b"text/html"):
         body = preboot.page(body.decode("utf-8"), manifests()).encode("utf-8")
+        tag = b'"' + hashlib.sha256(body).hexdigest()[:24].encode() + b'"'
         headers = [(k, v) for k, v in headers if k.lower() not in _STALE]
-        headers += [(b"content-length", str(len(body)).encode()), (b"cache-control", b"no-cache")]
-    await send({**start, "headers": headers})
+        headers += [(b"etag", tag), (b"cache-control", b"no-cache"), (b"vary", b"Accept-Encoding")]
+        if tag in asked.get(b"if-none-match", b"").replace(b"W/", b"").split(b", "):
+            status, body = 304, b""
+        elif b"gzip" in asked.get(b"accept-encoding", b"") and len(body) >= 1024:
+            body = gzip.compress(body, compresslevel=6)
+            headers.append((b"content-encoding", b"gzip"))
+        headers.append((b"content-length", str(len(body)).encode()))
+    await send({**start, "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -128,27 +128,40 @@ def _serve(path: str, headers: dict[bytes, bytes] | None = None, method: str = "
     return sent[0]["status"], head, b"".join(m.get("body", b"") for m in sent[1:]), seen
 
 
-def test_the_apps_server_sends_its_page_rewritten_uncompressed_and_never_stale(
+def test_the_apps_server_sends_its_page_rewritten_compressed_and_never_stale(
     monkeypatch,
 ) -> None:
-    monkeypatch.setattr(app_preboot, "_held", {"light": {"v": 1}})
+    import gzip
+
+    monkeypatch.setattr(app_preboot, "_held", {"light": {"v": 1, "name": "广州"}})
     monkeypatch.setattr(app_preboot, "APP_BASEMAP", "light")
+    html = (200, b"text/html; charset=utf-8", INDEX.encode())
     for path in ("/", "/index.html", "/gzmap/"):  # under server.baseUrlPath too
         status, head, body, seen = _serve(
-            path, {b"accept-encoding": b"gzip, br", b"if-none-match": b'"abc"'},
-            answer=(200, b"text/html; charset=utf-8", INDEX.encode()))
-        assert status == 200
-        page = body.decode()
+            path, {b"accept-encoding": b"gzip, br", b"if-none-match": b'"abc"'}, answer=html)
+        assert status == 200 and head[b"content-encoding"] == b"gzip"
+        page = gzip.decompress(body).decode()
         assert "GzPreboot" in page and f'src="{MAIN}"' not in page
         # this process's manifests, in the page
         assert json.loads(re.search(r"var INLINE = (\{.*?\});", page)[1]) == {
-            "default": "light", "basemaps": {"light": {"v": 1}}}
+            "default": "light", "basemaps": {"light": {"v": 1, "name": "广州"}}}
         assert int(head[b"content-length"]) == len(body)
-        assert head[b"cache-control"] == b"no-cache"
-        assert b"etag" not in head and b"last-modified" not in head
-        # asked for plain and whole: Streamlit's gzip and its 304 would skip the rewrite
+        assert head[b"cache-control"] == b"no-cache" and head[b"vary"] == b"Accept-Encoding"
+        assert head[b"etag"] != b'"abc"' and b"last-modified" not in head  # not Streamlit's
+        # Streamlit is asked for its page plain and whole (its gzip, its 304 would skip the
+        # rewrite)
         assert b"accept-encoding" not in seen["headers"]
         assert b"if-none-match" not in seen["headers"]
+    # a browser holding this page gets a bodiless 304; one that takes no gzip, the page plain
+    tag = head[b"etag"]
+    status, again, body, _ = _serve("/", {b"if-none-match": tag}, answer=html)
+    assert (status, body, again[b"etag"]) == (304, b"", tag)
+    status, plain, body, _ = _serve("/", answer=html)
+    assert status == 200 and b"content-encoding" not in plain and b"GzPreboot" in body
+    # new manifests: a new page, whatever the browser holds
+    monkeypatch.setattr(app_preboot, "_held", {"light": {"v": 2}})
+    status, _, body, _ = _serve("/", {b"if-none-match": tag}, answer=html)
+    assert status == 200 and b'"v":2' in body
 
 
 def test_the_apps_server_leaves_other_answers_as_they_are() -> None:

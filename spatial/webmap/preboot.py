@@ -72,8 +72,10 @@ def page(html: str, manifests: dict[str, Any] | None = None, script: str | None 
 
 def _script_json(value: Any) -> str:
     """``value`` as JSON that cannot end or break the inline script it is written into."""
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char in "<>&\u2028\u2029":  # no end of the script; no line end before ES2019
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
 def manifest_path(folder: Path = DATA_DIR) -> Path:
