@@ -3,9 +3,9 @@ manifest it draws from (:mod:`spatial.webmap.preboot`, ``static/gzmap/preboot.js
 
 :class:`PrebootPage` is the ASGI middleware ``asgi.py`` gives ``st.App`` (``make app``): it
 rewrites the page Streamlit serves (``/``, ``/index.html``, under ``server.baseUrlPath`` too),
-with the manifests of this process's own maps written in, and has the manifest files
-revalidated on every page (``no-cache``: a new layer version names new files). Behind nginx (``make serve``) the published copy of the page is rewritten instead
-(``deploy/publish.py``). :func:`remember` is called by :func:`app.map.draw_map` with each
+with the manifests of this process's own maps written in, and has the manifests' file
+revalidated on every page (``no-cache``: a new layer version names new files). Behind nginx
+(``make serve``) the published copy of the page is rewritten instead (``deploy/publish.py``). :func:`remember` is called by :func:`app.map.draw_map` with each
 map it sends, and :func:`warm` when the server starts.
 """
 
@@ -36,25 +36,35 @@ _DROPPED = (b"accept-encoding", b"if-none-match", b"if-modified-since")
 _STALE = (b"content-length", b"etag", b"last-modified", b"cache-control", b"content-encoding",
           b"vary")
 
-#: The manifest of each basemap this process has drawn a map of (the last), which the page
-#: it serves carries: a new page draws from its own server's layers, whatever another
-#: process sharing ``static/`` wrote there.
-_held: dict[str, dict[str, Any]] = {}
+#: The manifest of each basemap this process has drawn a map of (the last), with its layer
+#: version, which the page it serves carries: a new page draws from its own server's layers,
+#: whatever another process sharing ``static/`` wrote there.
+_held: dict[str, tuple[str, dict[str, Any]]] = {}
+_latest = {"stamp": ""}
 
 
 def remember(basemap: str, stamp: str, manifest: dict[str, Any]) -> None:
     """The manifest of ``basemap``'s map of the layer version ``stamp``: kept for the pages
     this process serves, and written into ``static/data/preboot.json`` (for nginx) when it
-    differs from the last this process wrote."""
-    if _held.get(basemap) == manifest:
+    differs from the last this process wrote. A file that cannot be written is logged: the
+    app's own pages carry the manifest all the same."""
+    _latest["stamp"] = stamp
+    if _held.get(basemap) == (stamp, manifest):
         return
-    preboot.write_manifest(manifest, basemap, stamp, APP_BASEMAP)
-    _held[basemap] = manifest
+    _held[basemap] = (stamp, manifest)
+    try:
+        preboot.write_manifest(manifest, basemap, stamp, APP_BASEMAP)
+    except OSError as exc:
+        _LOG.warning("the map's pre-boot manifest could not be written (%s): behind nginx "
+                     "new pages wait for Streamlit to draw the map", exc)
 
 
 def manifests() -> dict[str, Any]:
-    """What this process's pages carry (:func:`spatial.webmap.preboot.page`)."""
-    return {"default": APP_BASEMAP, "basemaps": dict(_held)}
+    """What this process's pages carry (:func:`spatial.webmap.preboot.page`): the manifests
+    of the layer version drawn last."""
+    latest = _latest["stamp"]
+    return {"default": APP_BASEMAP,
+            "basemaps": {k: m for k, (stamp, m) in list(_held.items()) if stamp == latest}}
 
 
 def warm(make: Callable[[str, tuple, str], dict[str, Any] | None]) -> None:
@@ -134,7 +144,10 @@ async def _answer(send: Send, start: Message, body: bytes, asked: dict[bytes, by
     kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
     status = start.get("status")
     if status == 200 and kind.startswith(b"text/html"):
-        body = preboot.page(body.decode("utf-8"), manifests()).encode("utf-8")
+        try:
+            body = preboot.page(body.decode("utf-8"), manifests()).encode("utf-8")
+        except (OSError, ValueError):  # Streamlit's page as it is: the map waits for it
+            _LOG.exception("the page could not be given the map's pre-boot script")
         tag = b'"' + hashlib.sha256(body).hexdigest()[:24].encode() + b'"'
         headers = [(k, v) for k, v in headers if k.lower() not in _STALE]
         headers += [(b"etag", tag), (b"cache-control", b"no-cache"), (b"vary", b"Accept-Encoding")]

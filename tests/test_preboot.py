@@ -133,7 +133,9 @@ def test_the_apps_server_sends_its_page_rewritten_compressed_and_never_stale(
 ) -> None:
     import gzip
 
-    monkeypatch.setattr(app_preboot, "_held", {"light": {"v": 1, "name": "广州"}})
+    monkeypatch.setattr(app_preboot, "_held", {"light": ("s1", {"v": 1, "name": "广州"}),
+                                               "osm": ("s0", {"v": 0})})  # older layers
+    monkeypatch.setattr(app_preboot, "_latest", {"stamp": "s1"})
     monkeypatch.setattr(app_preboot, "APP_BASEMAP", "light")
     html = (200, b"text/html; charset=utf-8", INDEX.encode())
     for path in ("/", "/index.html", "/gzmap/"):  # under server.baseUrlPath too
@@ -159,7 +161,7 @@ def test_the_apps_server_sends_its_page_rewritten_compressed_and_never_stale(
     status, plain, body, _ = _serve("/", answer=html)
     assert status == 200 and b"content-encoding" not in plain and b"GzPreboot" in body
     # new manifests: a new page, whatever the browser holds
-    monkeypatch.setattr(app_preboot, "_held", {"light": {"v": 2}})
+    monkeypatch.setattr(app_preboot, "_held", {"light": ("s1", {"v": 2})})
     status, _, body, _ = _serve("/", {b"if-none-match": tag}, answer=html)
     assert status == 200 and b'"v":2' in body
 
@@ -176,6 +178,30 @@ def test_the_apps_server_leaves_other_answers_as_they_are() -> None:
     # the manifests' file is revalidated on every page
     _, head, _, _ = _serve("/app/static/data/preboot.json", answer=(200, b"application/json", b"{}"))
     assert head[b"cache-control"] == b"no-cache"
+
+
+def test_a_manifest_that_cannot_be_written_still_reaches_the_apps_own_pages(
+    monkeypatch, caplog
+) -> None:
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "static/data/preboot.json")
+
+    monkeypatch.setattr(app_preboot, "_held", {})
+    monkeypatch.setattr(app_preboot, "_latest", {"stamp": ""})
+    monkeypatch.setattr(app_preboot.preboot, "write_manifest", read_only)
+    app_preboot.remember("light", "s1", {"v": 1})  # no error for the page's run
+    assert app_preboot.manifests()["basemaps"] == {"light": {"v": 1}}
+    assert "could not be written" in caplog.text
+
+
+def test_without_its_script_the_apps_server_sends_streamlits_page(monkeypatch, caplog) -> None:
+    def missing(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file", "static/gzmap/preboot.js")
+
+    monkeypatch.setattr(app_preboot.preboot, "page", missing)
+    status, _, body, _ = _serve("/", answer=(200, b"text/html", INDEX.encode()))
+    assert status == 200 and body == INDEX.encode()  # Streamlit starts the page as it would
+    assert "could not be given the map's pre-boot script" in caplog.text
 
 
 # -- nginx's copy of the page (make serve) -----------------------------------------------------
