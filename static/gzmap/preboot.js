@@ -142,14 +142,15 @@
 
   // -- the map ---------------------------------------------------------------------------------
 
-  /** Where the map's component will stand (app.layout's columns at this width, measured):
-   * right of the 300 px sidebar, below the title's row, 60 % of the main column wide, as
-   * high as the page's ``--gz-h``. */
+  /** Where the map's component will stand (app.layout's columns, measured in Chromium from
+   * 1100 to 2560 px wide): right of the 300 px sidebar, below the title's row (one line from
+   * 1320 px; where it wraps depends on the fonts, so near that width the map may move 32 px
+   * when the component takes it), 60 % of the main column wide, as high as ``--gz-h``. */
   function box() {
     var w = window.innerWidth, div = document.createElement("div");
     div.className = "gz-preboot";
     div.style.cssText = "position:fixed;z-index:999990;background:#fff;" +
-      "left:319px;top:" + (w > 1340 ? 115 : 147) + "px;" +
+      "left:319px;top:" + (w >= 1320 ? 115 : 147) + "px;" +
       "width:calc(0.6 * (100vw - 300px) - 31px);" +
       "--gz-h:max(440px, calc(100vh - 7rem));height:var(--gz-h)";
     var host = document.createElement("div");
