@@ -125,6 +125,31 @@ def test_what_the_page_cannot_draw_is_left_to_streamlit(app_url: str, browser, l
     context.close()
 
 
+def test_another_page_of_the_app_is_left_to_streamlit(app_url: str, browser) -> None:
+    context, page, errors = _open(browser, app_url + "/?view=alignment&district=天河区")
+    page.wait_for_selector(".leaflet-container")  # the 规划衔接 page's own map
+    wait_settled(page)
+    assert _state(page) == "skip: left to the server"
+    assert page.locator(".gz-preboot").count() == 0
+    assert page.locator(".leaflet-container").count() == 1
+    assert errors == []
+    context.close()
+
+
+def test_a_map_no_component_takes_does_not_stay_on_the_page(app_url: str, browser) -> None:
+    # the map's component cannot load: nothing takes the pre-booted map
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    context.route(re.compile(r"/gzmap-loader\.[0-9a-f]+\.js"), lambda r: r.fulfill(status=404))
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(app_url + VIEW)
+    page.wait_for_function("window.GzPreboot && GzPreboot.state === 'drawn'")
+    page.wait_for_function("GzPreboot.state === 'gone'")  # once Streamlit has run the page
+    assert page.locator(".gz-preboot").count() == 0
+    assert page.locator("[data-testid='stSidebar'] .st-key-roles").count() == 1
+    context.close()
+
+
 def test_a_narrow_window_is_left_to_streamlit(app_url: str, browser) -> None:
     context, page, errors = _open(browser, app_url + VIEW, size=(800, 900))
     page.wait_for_selector(".st-key-map .gz-marker")

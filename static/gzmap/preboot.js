@@ -19,11 +19,13 @@
  * settles what was drawn as it settles a foreseen click (predict.js: ``match``, or drawn
  * anew).
  *
- * Left to Streamlit, at once: a search, a place opened (``node``), linked places, another page,
- * a value the layers do not have, a window under 1000 px wide (the page is laid out otherwise),
- * a basemap without a manifest yet, any failure; Streamlit starts after HOLD_MS whatever
- * happens. ``data-gz-preboot`` on the map's element says "drawn", then "taken";
- * ``window.GzPreboot.state`` also "skip: <why>", or "gone" (the component came first).
+ * Left to Streamlit, at once: a search, a place opened (``node``), linked places, another page
+ * (``view``), a value the layers do not have, a window under 1000 px wide (the page is laid
+ * out otherwise), a basemap without a manifest yet, any failure; Streamlit starts after
+ * HOLD_MS whatever happens. A map no component has taken 2 s after Streamlit's first run of the page goes (a
+ * page without the app's map). ``data-gz-preboot`` on the map's element says "drawn", then
+ * "taken"; ``window.GzPreboot.state`` also "skip: <why>", or "gone" (the component came first,
+ * or never).
  */
 (function () {
   "use strict";
@@ -36,6 +38,7 @@
   var INLINE = "@INLINE@";
   var HOLD_MS = 2500;           // Streamlit starts by then whatever became of the map
   var MIN_WIDTH = 1000;         // narrower windows lay the page out otherwise
+  var GIVE_UP_MS = 2000;        // after the page's first run, a map untaken goes
   var LISTS = ["plans", "industries", "roles", "clusters"];
   var P = window.GzPreboot = { state: "loading", events: {} };
   var booted = false;
@@ -184,6 +187,34 @@
     });
   }
 
+  /** The map and its box gone: the component came first, or never came. */
+  function discard() {
+    P.state = "gone";
+    if (P.client) { P.client.destroy(); }
+    if (P.host && P.host.parentNode) { P.host.parentNode.remove(); }
+  }
+
+  /** Once Streamlit has run the page's script, a map nobody took within GIVE_UP_MS is not on
+   * this page (a page without the app's map): it goes. */
+  function watchUntaken() {
+    var ran = false, timer = null;
+    var watch = new MutationObserver(function () {
+      var app = document.querySelector("[data-testid='stApp']");
+      var state = app && app.getAttribute("data-test-script-state");
+      if (state === "running") { ran = true; }
+      clearTimeout(timer);
+      if (ran && state === "notRunning") {
+        timer = setTimeout(function () {
+          watch.disconnect();
+          if (P.state === "drawn") { discard(); }
+        }, GIVE_UP_MS);
+      }
+      if (P.state !== "drawn") { watch.disconnect(); }
+    });
+    watch.observe(document.documentElement, { subtree: true, attributes: true,
+      attributeFilter: ["data-test-script-state"] });
+  }
+
   /** The component's element takes the map (loader.js, on its first message): the pre-booted
    * host (the client's element) in place of the component's own, the box gone, the events
    * the map had meanwhile reported with ``report``. Null when there is nothing to take. */
@@ -206,7 +237,7 @@
     var query = new URLSearchParams(location.search);
     if (window.innerWidth < MIN_WIDTH) { return skip("narrow window"); }
     if (query.get("q") || query.get("node") || query.get("linked") ||
-        (query.get("page") && query.get("page") !== "map")) {
+        (query.get("view") && query.get("view") !== "map")) {  // app.viewparams
       return skip("left to the server");
     }
     var basemap = query.get("basemap") || "";
@@ -240,10 +271,8 @@
         });
       })
       .then(function () {
-        if (P.state === "gone" && P.host) {  // the component came while it drew
-          P.client.destroy();
-          if (P.host.parentNode) { P.host.parentNode.remove(); }
-        }
+        if (P.state === "gone") { discard(); }  // the component came while it drew
+        if (P.state === "drawn") { watchUntaken(); }
         // Streamlit after the frame that shows the map
         requestAnimationFrame(function () { setTimeout(boot, 0); });
       })
