@@ -50,11 +50,21 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[str]:
         yield url
 
 
-def _open(browser, url: str, *init: str, size: tuple[int, int] = (1600, 1000)):
+#: The map's view index, and the component's loader, as the page asks for them.
+INDEX_FILE = re.compile(r"/view-index\.[0-9a-f]+\.json")
+LOADER_FILE = re.compile(r"/gzmap-loader\.[0-9a-f]+\.js")
+
+
+def _open(browser, url: str, *init: str, size: tuple[int, int] = (1600, 1000),
+          routes: dict | None = None):
+    """A new context's page at ``url``, with the scripts ``init`` run first and the requests
+    ``routes`` names (pattern -> handler) answered by their handlers."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]},
                                   locale="zh-CN")
     for script in (RECORD, *init):
         context.add_init_script(script)
+    for pattern, handler in (routes or {}).items():
+        context.route(pattern, handler)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     errors: list[str] = []
@@ -138,11 +148,8 @@ def test_another_page_of_the_app_is_left_to_streamlit(app_url: str, browser) -> 
 
 def test_a_map_no_component_takes_does_not_stay_on_the_page(app_url: str, browser) -> None:
     # the map's component cannot load: nothing takes the pre-booted map
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-    context.route(re.compile(r"/gzmap-loader\.[0-9a-f]+\.js"), lambda r: r.fulfill(status=404))
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(app_url + VIEW)
+    context, page, _errors = _open(browser, app_url + VIEW,
+                                   routes={LOADER_FILE: lambda r: r.fulfill(status=404)})
     page.wait_for_function("window.GzPreboot && GzPreboot.state === 'drawn'")
     page.wait_for_function("GzPreboot.state === 'gone'")  # once Streamlit has run the page
     assert page.locator(".gz-preboot").count() == 0
@@ -159,18 +166,13 @@ def test_a_narrow_window_is_left_to_streamlit(app_url: str, browser) -> None:
 
 
 def test_a_map_the_page_drew_wrong_is_redrawn_by_the_servers_answer(app_url: str, browser) -> None:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-
     def untagged(route) -> None:  # the page's view index says no place has an industry
         index = json.loads(route.fetch().text())
         for feature in index["f"]:
             feature["ind"] = []
         route.fulfill(status=200, content_type="application/json", body=json.dumps(index))
 
-    context.route(re.compile(r"/view-index\.[0-9a-f]+\.json"), untagged)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(app_url + VIEW)
+    context, page, _errors = _open(browser, app_url + VIEW, routes={INDEX_FILE: untagged})
     page.wait_for_function("window.GzPreboot && GzPreboot.state === 'drawn'")
     assert "智能装备" not in page.locator(".gz-preboot .gz-legend").inner_text()
     page.wait_for_function(f"{MAP} && {MAP}.getAttribute('data-gz-predicted') === 'differ'")
@@ -180,11 +182,8 @@ def test_a_map_the_page_drew_wrong_is_redrawn_by_the_servers_answer(app_url: str
 
 
 def test_streamlit_starts_when_the_maps_files_cannot_be_had(app_url: str, browser) -> None:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-    context.route(re.compile(r"/view-index\.[0-9a-f]+\.json"), lambda r: r.fulfill(status=404))
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(app_url + VIEW)
+    context, page, _errors = _open(browser, app_url + VIEW,
+                                   routes={INDEX_FILE: lambda r: r.fulfill(status=404)})
     page.wait_for_selector("[data-testid='stSidebar'] .st-key-roles")
     page.wait_for_selector(".st-key-map .gz-marker")  # the map's component draws it
     assert _state(page).startswith("skip: ")

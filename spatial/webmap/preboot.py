@@ -16,13 +16,13 @@ Both are plain text and files: nothing here imports Streamlit.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from spatial._io import atomic_write_text
 from spatial.webmap.publish import CLIENT_DIR, DATA_DIR
 
 __all__ = ["MANIFEST", "manifest_path", "page", "write_manifest"]
@@ -56,8 +56,7 @@ def page(html: str, manifests: dict[str, Any] | None = None, script: str | None 
     found = _MAIN.search(html)
     if not found or "GzPreboot" in html:
         return html
-    source = script if script is not None else (CLIENT_DIR / "preboot.js").read_text("utf-8")
-    source = _HEADER.sub("", source, count=1)  # its notes stay in the file
+    source = _HEADER.sub("", script, count=1) if script is not None else _script()
     # Streamlit's modules are fetched ahead by the script, once it has asked for the map's
     # files: those go first (a browser opens six connections to a server)
     modules = [found[1]] + _PRELOAD.findall(html)
@@ -68,6 +67,17 @@ def page(html: str, manifests: dict[str, Any] | None = None, script: str | None 
     if "</script" in source.lower():
         raise ValueError("the pre-boot script cannot be put inline: it holds </script")
     return _PRELOAD.sub("", html[: found.start()] + f"<script>{source}</script>" + html[found.end():])
+
+
+def _script(path: Path = CLIENT_DIR / "preboot.js") -> str:
+    """The script's source without its notes (they stay in the file), read again only when
+    the file changes: the app's server rewrites every new page with it."""
+    return _source(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _source(path: Path, _mtime_ns: int) -> str:
+    return _HEADER.sub("", path.read_text("utf-8"), count=1)
 
 
 def _script_json(value: Any) -> str:
@@ -106,9 +116,6 @@ def write_manifest(manifest: dict[str, Any], basemap: str, stamp: str, default: 
         new = {"default": default, "basemaps": kept}
         if new == held:
             return False
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(new, out, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps(new, ensure_ascii=False, separators=(",", ":"),
+                                           sort_keys=True))
         return True

@@ -90,14 +90,17 @@ export default function (component) {
   var bytes = component.data, element = component.parentElement;
   var host = element.querySelector(".gz-host") || element;
   var report = function (event, value) { component.setTriggerValue(event, value); };
-  var text = new TextDecoder().decode(bytes);
-  // the app's map drawn by the page before Streamlit (preboot.js): taken over
-  if (window.GzPreboot && !host.gzMessage && JSON.parse(text).mode === "features") {
-    host = window.GzPreboot.take(host, report) || host;
+  var text = new TextDecoder().decode(bytes), message = null;
+  if (!host.gzMessage) {  // the element's first message
+    message = JSON.parse(text);
+    // the app's map drawn by the page before Streamlit (preboot.js): taken over
+    if (window.GzPreboot && message.mode === "features") {
+      host = window.GzPreboot.take(host, report) || host;
+    }
   }
   // the same again; unless a view was foreseen since (predict.js), which this message settles
   if (host.gzMessage === text && host.gzUnmount && !host.gzForeseen) { return host.gzUnmount; }
-  var message = JSON.parse(text);
+  message = message || JSON.parse(text);
   if (!restore(message)) {  // a new page's module with an old session: ask for it all
     host.gzMessage = null;
     component.setTriggerValue("need", { kept: true });

@@ -164,14 +164,8 @@
   }
 
   function draw(m, data, state) {
-    var view = window.GzSite.view(data, state);
-    var sel = Object.assign({}, view.selection), bounds = sel.bounds;
-    delete sel.bounds;
-    if (state.segment) {  // the whole segment (app/map.py)
-      bounds = window.GzSite.frameBounds(data, data.index.segments[state.segment].ids);
-    }
-    Object.assign(sel, { key: "preboot", highlight: -1, focus: null, unsited: view.unsited,
-      frame: bounds ? { key: "preboot", bounds: bounds } : null });
+    var made = window.GzMap.predict.selection(data, state, "preboot", "preboot");
+    var sel = made.sel, bounds = made.bounds;
     var host = P.host = box();
     var client = P.client = window.GzMap.create(host, {
       report: function (event, value) { P.events[event] = value; }  // sent once taken

@@ -113,6 +113,22 @@
     return state;
   }
 
+  /** The selection the server will send for ``state`` (its frame the whole segment when one
+   * is chosen, as app/map.py does; nothing highlighted or centred), keyed ``key`` and framed
+   * under ``frameKey``; with the view it came from and the bounds it frames. */
+  function selection(data, state, key, frameKey) {
+    var view = GzSite.view(data, state), sel = Object.assign({}, view.selection);
+    var bounds = sel.bounds;
+    delete sel.bounds;
+    if (state.segment && data.index.segments[state.segment]) {
+      bounds = GzSite.frameBounds(data, data.index.segments[state.segment].ids);
+    }
+    Object.assign(sel, { key: key, highlight: -1, focus: null, unsited: view.unsited,
+      frame: bounds ? { key: frameKey, bounds: bounds } : null });
+    return { view: view, sel: sel, bounds: bounds };
+  }
+  P.selection = selection;
+
   /** Draw the view of ``state`` now, as the server will draw it. */
   function foresee(state, cleared) {
     var client = at.client;
@@ -121,19 +137,9 @@
     var key = stateKey(state);
     if (key === at.drawn) { return; }
     var data = at.data, server = at.server.sel;
-    var view = GzSite.view(data, state), sel = Object.assign({}, view.selection);
-    var bounds = sel.bounds;
-    delete sel.bounds;
-    if (state.segment && data.index.segments[state.segment]) {  // the whole segment (app/map.py)
-      bounds = GzSite.frameBounds(data, data.index.segments[state.segment].ids);
-    }
-    Object.assign(sel, {
-      key: "foreseen",
-      highlight: cleared ? -1 : server.highlight,
-      frame: bounds ? { key: "foreseen|" + key, bounds: bounds } : null,
-      focus: cleared ? null : server.focus,
-      unsited: view.unsited
-    });
+    var made = selection(data, state, "foreseen", "foreseen|" + key);
+    var view = made.view, sel = made.sel, bounds = made.bounds;
+    if (!cleared) { Object.assign(sel, { highlight: server.highlight, focus: server.focus }); }
     at.drawn = key;
     at.pending.push({ key: key, look: look(client, sel), bounds: bounds, data: client.dataKey });
     // the loader hands the next message over even when it is the last one again (a change
