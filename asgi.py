@@ -12,15 +12,21 @@ import threading
 import streamlit as st
 from starlette.middleware import Middleware
 
-from app.map import preboot_manifest
 from app.preboot import PrebootPage, warm
+
+
+def _warm() -> None:
+    # imported here, once Streamlit's runtime exists: the app's modules declare their caches
+    # as they are imported, and without a runtime each would get a store of its own
+    from app.map import preboot_manifest
+
+    warm(preboot_manifest)
 
 
 @contextlib.asynccontextmanager
 async def _started(_app: st.App):
     # beside the server, not before it: a page that comes first waits for Streamlit instead
-    threading.Thread(target=warm, args=(preboot_manifest,), name="gzmap-preboot",
-                     daemon=True).start()
+    threading.Thread(target=_warm, name="gzmap-preboot", daemon=True).start()
     yield None
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from _browser import HOLD, WAIT_MS, project_app, wait_settled
+from _browser import HOLD, WAIT_MS, project_app, wait_settled, wait_until
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -102,6 +102,24 @@ def test_a_new_page_draws_the_map_first_where_it_stays(app_url: str, browser, si
     assert all(abs(a - b) <= 2 for a, b in zip(box, final, strict=True)), (box, final)
     assert errors == []
     context.close()
+
+
+def test_a_new_server_has_the_map_of_its_own_basemap_ready_for_its_first_page(
+    app_url: str,
+) -> None:
+    """Made when the server starts (asgi.py), not by a first page: the fixture's only page
+    was of the offline basemap."""
+    from urllib.request import urlopen
+
+    from app.appstate import APP_BASEMAP
+
+    def held() -> dict:
+        with urlopen(app_url + "/", timeout=10) as answer:
+            page = answer.read().decode("utf-8")
+        return json.loads(re.search(r"var INLINE = (\{.*?\});", page)[1])["basemaps"]
+
+    assert APP_BASEMAP != "none"
+    wait_until(lambda: APP_BASEMAP in held(), "the deployment's basemap's manifest in the page")
 
 
 def test_a_click_on_the_map_before_streamlit_is_up_opens_its_place(app_url: str, browser) -> None:
