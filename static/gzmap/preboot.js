@@ -38,7 +38,8 @@
   var INLINE = "@INLINE@";
   var HOLD_MS = 2500;           // Streamlit starts by then whatever became of the map
   var MIN_WIDTH = 1000;         // narrower windows lay the page out otherwise
-  var GIVE_UP_MS = 2000;        // after the page's first run, a map untaken goes
+  var GIVE_UP_MS = 2000;        // after the page's first run, a map untaken goes;
+  var LOADING_MS = 15000;       // or this long after, when the page has the map's element
   var LISTS = ["plans", "industries", "roles", "clusters"];
   var P = window.GzPreboot = { state: "loading", events: {} };
   var booted = false;
@@ -198,10 +199,12 @@
       if (state === "running") { ran = true; }
       clearTimeout(timer);
       if (ran && state === "notRunning") {
+        // the page has the map's element: its code may still be loading (a slow machine)
+        var wait = document.querySelector(".st-key-map") ? LOADING_MS : GIVE_UP_MS;
         timer = setTimeout(function () {
           watch.disconnect();
           if (P.state === "drawn") { discard(); }
-        }, GIVE_UP_MS);
+        }, wait);
       }
       if (P.state !== "drawn") { watch.disconnect(); }
     });
