@@ -22,8 +22,9 @@
  * Left to Streamlit, at once: a search, a place opened (``node``), linked places, another page
  * (``view``), a value the layers do not have, a window under 1000 px wide (the page is laid
  * out otherwise), a basemap without a manifest yet, any failure; Streamlit starts after
- * HOLD_MS whatever happens. A map no component has taken 2 s after Streamlit's first run of the page goes (a
- * page without the app's map). ``data-gz-preboot`` on the map's element says "drawn", then
+ * HOLD_MS whatever happens. A map no component has taken after Streamlit's first run of the
+ * page goes: 2 s after it on a page without the map's element, 15 s on one with it (its code
+ * may still be loading). ``data-gz-preboot`` on the map's element says "drawn", then
  * "taken"; ``window.GzPreboot.state`` also "skip: <why>", or "gone" (the component came first,
  * or never).
  */
